@@ -1,0 +1,19 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SAMPLE_CONTENT = ROOT / "content"
+
+os.environ.setdefault("KIVY_NO_ARGS", "1")
+
+
+@pytest.fixture
+def valid_content(tmp_path) -> Path:
+    """A private copy of the small valid content fixture."""
+    dest = tmp_path / "content"
+    shutil.copytree(FIXTURES / "valid", dest)
+    return dest

@@ -1,0 +1,91 @@
+"""The checker: every invalid fixture yields exactly its expected codes and lines."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from guides.loader import check_content, load_content, ContentError
+from tests.conftest import FIXTURES
+
+INVALID = sorted((FIXTURES / "invalid").glob("*.yaml"))
+
+
+def _header(path: Path) -> tuple[str, list[tuple[str, int]]]:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    target = re.search(r"^# target: (\S+)", text, re.M).group(1)
+    expect = [(c, int(n)) for c, n in re.findall(r"(E\d{3})@(\d+)", re.search(r"^# expect: (.*)$", text, re.M).group(1))]
+    return target, expect
+
+
+def test_there_are_enough_invalid_fixtures():
+    assert len(INVALID) >= 25
+
+
+def test_valid_fixture_is_clean(valid_content):
+    result = check_content(valid_content)
+    assert result.findings == []
+    assert sorted(result.content.guides) == ["330382-GA-0001", "330382-SC-0001"]
+
+
+@pytest.mark.parametrize("fixture", INVALID, ids=lambda p: p.stem)
+def test_invalid_fixture_reports_exact_code_and_line(fixture, valid_content):
+    target, expected = _header(fixture)
+    (valid_content / target).write_bytes(fixture.read_bytes())
+    result = check_content(valid_content)
+    target_path = str(valid_content / target)
+    got = sorted((f.code, f.line) for f in result.errors if f.path == target_path)
+    assert got == sorted(expected), [str(f) for f in result.findings]
+    others = [str(f) for f in result.errors if f.path != target_path]
+    assert others == []
+    assert not result.ok and result.content is None
+    with pytest.raises(ContentError) as info:
+        load_content(valid_content)
+    assert f"{target_path}:{expected[0][1]}: {expected[0][0]}" in str(info.value)
+
+
+def test_finding_format_is_path_line_code_message(valid_content):
+    g = valid_content / "guides" / "330382-GA-0001.yaml"
+    g.write_text(g.read_text(encoding="utf-8").replace("  - {name: 户口簿,", "  - {name: 有关材料, form: 原件, copies: 1, source: 申请人自备, required: true}\n  - {name: 户口簿,"), encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "guide_server", "check", "--content", str(valid_content)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stdout.splitlines() == [f"{g}:13: E201 模糊条款:“有关材料”含义不明,请逐项写明具体内容或删除"]
+    assert "Traceback" not in proc.stderr
+
+
+def test_warning_does_not_fail(valid_content):
+    g = valid_content / "guides" / "330382-GA-0001.yaml"
+    g.write_text(g.read_text(encoding="utf-8").replace("visits: 1", "visits: 2\nvisits_reason: 需本人到场采集指纹并在制证后到场领取"), encoding="utf-8")
+    result = check_content(valid_content)
+    assert result.ok
+    assert [(f.code, f.line, f.severity.value) for f in result.findings] == [("W301", 18, "warning")]
+    proc = subprocess.run([sys.executable, "-m", "guide_server", "check", "--content", str(valid_content)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 0 and "W301" in proc.stdout
+
+
+def test_missing_files_and_folders(tmp_path):
+    result = check_content(tmp_path)
+    got = sorted((Path(f.path).name, f.code) for f in result.errors)
+    assert got == [("categories.yaml", "E002"), ("guides", "E002"), ("site.yaml", "E002")]
+    assert [f.code for f in check_content(tmp_path / "nope").errors] == ["E002"]
+
+
+def test_non_utf8_file_is_reported_with_its_line(valid_content):
+    g = valid_content / "guides" / "330382-GA-0001.yaml"
+    g.write_bytes(g.read_bytes().replace("户口簿".encode(), "户口簿".encode("gbk")))
+    assert [(f.code, f.line) for f in check_content(valid_content).errors] == [("E001", 13)]
+
+
+def test_every_sample_guide_passes_the_checker():
+    from tests.conftest import SAMPLE_CONTENT
+    result = check_content(SAMPLE_CONTENT)
+    assert [str(f) for f in result.errors] == []
+    content = result.content
+    assert len(content.guides) >= 24
+    assert len({g.category for g in content.guides.values()}) >= 6
+    audiences = {a.value for g in content.guides.values() for a in g.audience}
+    assert audiences == {"个人", "法人"}
+    assert all(len(g.mistakes) >= 2 for g in content.guides.values())
