@@ -1,0 +1,92 @@
+"""Text drawn as dots with the bundled font, and GS v 0 raster images.
+
+Used for the odd line the printer's character set lacks (e.g. 䶮 on a GBK
+printer) and by the simulator's PNG preview.  Text is laid out on the same
+grid the printer uses: half-width columns of ``cell`` dots, full-width
+characters take two.
+"""
+from __future__ import annotations
+
+import functools
+import os
+
+from PIL import Image, ImageDraw, ImageFont
+
+from hardware.printer.text import char_width, width
+
+LINE_DOTS = 24  # Font A / 24x24 Chinese font height
+LINE_PITCH = 30  # dots a text line advances the paper (characters + default line spacing)
+GS_V0 = b"\x1d\x76\x30"
+MAX_BAND = 255  # rows per GS v 0 command; older firmware refuses taller bands
+
+
+@functools.lru_cache(maxsize=8)
+def load_font(font_path: str | os.PathLike, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_path), size)
+
+
+def draw_text(img: Image.Image, x: int, y: int, text: str, font_path, *, cell: int = 12,
+              height: int = LINE_DOTS, scale_w: int = 1, scale_h: int = 1, bold: bool = False) -> int:
+    """Draw ``text`` on the column grid starting at (x, y); returns the x after it."""
+    size = int(height * scale_h * 0.92)
+    font = load_font(font_path, size)
+    draw = ImageDraw.Draw(img)
+    cy = y + height * scale_h // 2
+    for ch in text:
+        w = char_width(ch) * cell * scale_w
+        if w == 0:
+            continue
+        if ch != " ":
+            if scale_w != scale_h:
+                # stretch one glyph to the cell shape printers use for double width/height
+                glyph = Image.new("L", (size * 2, size * 2), 0)
+                ImageDraw.Draw(glyph).text((size, size), ch, font=font, fill=255, anchor="mm",
+                                           stroke_width=1 if bold else 0, stroke_fill=255)
+                box = glyph.getbbox()
+                if box:
+                    glyph = glyph.crop(box)
+                    gw = max(1, int(glyph.width * scale_w / scale_h))
+                    glyph = glyph.resize((gw, glyph.height))
+                    img.paste(0, (x + (w - gw) // 2, cy - glyph.height // 2), glyph)
+            else:
+                draw.text((x + w // 2, cy), ch, font=font, fill=0, anchor="mm",
+                          stroke_width=1 if bold else 0, stroke_fill=0)
+        x += w
+    return x
+
+
+def text_line_image(text: str, font_path, *, dots: int, cell: int, align: str = "left",
+                    double: bool = False, bold: bool = False) -> Image.Image:
+    """One printed line as a 1-bit image ``dots`` wide."""
+    scale = 2 if double else 1
+    # a raster line takes the same paper as a text line: glyphs plus line spacing
+    img = Image.new("L", (dots, LINE_DOTS * scale + LINE_PITCH - LINE_DOTS), 255)
+    used = width(text) * cell * scale
+    x = {"left": 0, "center": (dots - used) // 2, "right": dots - used}[align]
+    draw_text(img, max(0, x), 0, text, font_path, cell=cell, scale_w=scale, scale_h=scale,
+              bold=bold)
+    return img.point(lambda v: 0 if v < 128 else 255, mode="1")
+
+
+def raster_bytes(img: Image.Image) -> bytes:
+    """GS v 0 commands printing ``img`` (black = dot), in bands of at most 255 rows."""
+    img = img.convert("1")
+    w_bytes = (img.width + 7) // 8
+    if img.width % 8:
+        padded = Image.new("1", (w_bytes * 8, img.height), 1)
+        padded.paste(img, (0, 0))
+        img = padded
+    # PIL "1" mode packs 1 = white; ESC/POS wants 1 = black
+    data = bytes(b ^ 0xFF for b in img.tobytes())
+    out = bytearray()
+    for top in range(0, img.height, MAX_BAND):
+        rows = min(MAX_BAND, img.height - top)
+        out += GS_V0 + b"\x00" + w_bytes.to_bytes(2, "little") + rows.to_bytes(2, "little")
+        out += data[top * w_bytes:(top + rows) * w_bytes]
+    return bytes(out)
+
+
+def image_from_raster(w_bytes: int, rows: int, data: bytes) -> Image.Image:
+    """The inverse of raster_bytes for one band (used by the preview)."""
+    inverted = bytes(b ^ 0xFF for b in data[: w_bytes * rows])
+    return Image.frombytes("1", (w_bytes * 8, rows), inverted)
