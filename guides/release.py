@@ -96,17 +96,30 @@ def content_document(content: Content) -> dict[str, Any]:
     }
 
 
+def _serialize(content: Content) -> tuple[bytes, dict[str, str]]:
+    """Canonical body of the whole content, and the hash of each guide's canonical form."""
+    doc = content_document(content)
+    hashes = {code: sha256(canonical_json(g)) for code, g in doc["guides"].items()}
+    return canonical_json(doc), hashes
+
+
 def build_release(content: Content, number: int | None = None,
                   created: dt.datetime | None = None) -> Release:
     """A release in memory: hashes of the canonical form, nothing written."""
-    body = canonical_json(content_document(content))
-    return Release(
+    return _build(content, number, created)[0]
+
+
+def _build(content: Content, number: int | None = None,
+           created: dt.datetime | None = None) -> tuple[Release, bytes]:
+    body, hashes = _serialize(content)
+    release = Release(
         number=number,
         created=created or dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
         hash=sha256(body),
-        guide_hashes={code: guide_hash(g) for code, g in content.guides.items()},
+        guide_hashes=hashes,
         content=content,
     )
+    return release, body
 
 
 def content_from_document(doc: dict[str, Any]) -> Content:
@@ -241,7 +254,7 @@ class ReleaseStore:
         Returns (release, created). When the content hash equals the current
         release's, nothing is written and (current, False) is returned.
         """
-        draft = build_release(content)
+        draft, body = _build(content)
         with self._lock():
             current = self.current_number()
             if current is not None and self.manifest(current).get("hash") == draft.hash:
@@ -250,7 +263,7 @@ class ReleaseStore:
             release = replace(draft, number=number)
             tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
             try:
-                _write_file(tmp / "content.json", canonical_json(content_document(content)))
+                _write_file(tmp / "content.json", body)
                 _write_file(tmp / "manifest.json", canonical_json(release.manifest()))
                 _fsync_dir(tmp)
                 os.chmod(tmp, 0o555)

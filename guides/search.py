@@ -9,6 +9,7 @@ each query to a few candidates before the exact substring checks run.
 """
 from __future__ import annotations
 
+import heapq
 import re
 from collections import defaultdict
 from collections.abc import Iterable
@@ -67,10 +68,22 @@ def _grams(text: str) -> set[str]:
     return out
 
 
+def _field_score(label: str, text: str, q: str, score: int, prefix_bonus: int) -> int:
+    if q == text and label == "name":
+        return EXACT_NAME
+    if q == text and label == "alias":
+        return ALIAS_EXACT
+    if q == text and label == "code":
+        return EXACT_NAME + 1
+    return score + (prefix_bonus if text.startswith(q) else 0)
+
+
 class SearchIndex:
     def __init__(self, guides: Iterable[Guide] = ()):
         self._docs: list[_Doc] = []
-        self._postings: dict[str, set[int]] = defaultdict(set)
+        # gram (1 or 2 characters) -> {doc id: (best score, field)} for docs containing it;
+        # a query of one or two characters is answered from here alone.
+        self._postings: dict[str, dict[int, tuple[int, str]]] = defaultdict(dict)
         for guide in guides:
             self.add(guide)
 
@@ -93,44 +106,37 @@ class SearchIndex:
         fields.append(("code", normalize(guide.code), CATEGORY, 0))
         doc_id = len(self._docs)
         self._docs.append(_Doc(guide.code, guide.name, fields))
-        for _, text, _, _ in fields:
+        for label, text, score, bonus in fields:
             for gram in _grams(text):
-                self._postings[gram].add(doc_id)
+                s = _field_score(label, text, gram, score, bonus)
+                posting = self._postings[gram]
+                if doc_id not in posting or posting[doc_id][0] < s:
+                    posting[doc_id] = (s, label)
 
-    def _candidates(self, q: str) -> set[int]:
-        grams = [q] if len(q) == 1 else [q[i:i + 2] for i in range(len(q) - 1)]
-        postings = sorted((self._postings.get(g, set()) for g in grams), key=len)
-        if not postings or not postings[0]:
-            return set()
-        out = set(postings[0])
-        for p in postings[1:]:
-            out &= p
-            if not out:
-                break
-        return out
+    def _score(self, doc: _Doc, q: str) -> tuple[int, str] | None:
+        best: tuple[int, str] | None = None
+        for label, text, score, bonus in doc.fields:
+            if q in text:
+                s = _field_score(label, text, q, score, bonus)
+                if best is None or s > best[0]:
+                    best = (s, label)
+        return best
 
     def search(self, query: str, limit: int = 20) -> list[Hit]:
         q = normalize(query)
         if not q:
             return []
-        hits: list[Hit] = []
-        for doc_id in self._candidates(q):
-            doc = self._docs[doc_id]
-            best: tuple[int, str] | None = None
-            if q == doc.code.lower():
-                best = (EXACT_NAME + 1, "code")
-            for label, text, score, prefix_bonus in doc.fields:
-                if q not in text:
-                    continue
-                if label == "name" and q == text:
-                    s = EXACT_NAME
-                elif label == "alias" and q == text:
-                    s = ALIAS_EXACT
-                else:
-                    s = score + (prefix_bonus if text.startswith(q) else 0)
-                if best is None or s > best[0]:
-                    best = (s, label)
-            if best is not None:
-                hits.append(Hit(doc.code, doc.name, best[0], best[1]))
-        hits.sort(key=lambda h: (-h.score, len(h.name), h.code))
-        return hits[:limit]
+        if len(q) <= 2:
+            scored = self._postings.get(q, {}).items()
+        else:
+            grams = [q[i:i + 2] for i in range(len(q) - 1)]
+            postings = sorted((self._postings.get(g, {}) for g in grams), key=len)
+            candidates = set(postings[0])
+            for p in postings[1:]:
+                candidates &= p.keys()
+                if not candidates:
+                    break
+            scored = ((d, r) for d in candidates if (r := self._score(self._docs[d], q)) is not None)
+        docs = self._docs
+        top = heapq.nsmallest(limit, scored, key=lambda item: (-item[1][0], len(docs[item[0]].name), docs[item[0]].code))
+        return [Hit(docs[d].code, docs[d].name, s, label) for d, (s, label) in top]

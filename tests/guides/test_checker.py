@@ -89,3 +89,18 @@ def test_every_sample_guide_passes_the_checker():
     audiences = {a.value for g in content.guides.values() for a in g.audience}
     assert audiences == {"个人", "法人"}
     assert all(len(g.mistakes) >= 2 for g in content.guides.values())
+
+
+def test_parallel_check_matches_serial(tmp_path, monkeypatch):
+    """Big folders are checked in a process pool; findings must not differ."""
+    import guides.loader as loader
+    from bench.generate_guides import generate
+    root = generate(tmp_path / "big", loader.PARALLEL_FROM + 20)
+    victim = sorted((root / "guides").glob("*.yaml"))[100]
+    victim.write_text(victim.read_text(encoding="utf-8").replace("visits: 1", "visits: 5").replace("visits: 0", "visits: 5"),
+                      encoding="utf-8")
+    parallel = loader.check_content(root)
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 10**9)
+    serial = loader.check_content(root)
+    assert [str(f) for f in parallel.findings] == [str(f) for f in serial.findings]
+    assert [f.code for f in serial.errors] == ["E205"] and serial.errors[0].path == str(victim)
