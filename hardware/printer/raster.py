@@ -25,32 +25,37 @@ def load_font(font_path: str | os.PathLike, size: int) -> ImageFont.FreeTypeFont
     return ImageFont.truetype(str(font_path), size)
 
 
+@functools.lru_cache(maxsize=8192)
+def _glyph(font_path: str, ch: str, size: int, cell_w: int, cell_h: int, bold: bool) -> Image.Image:
+    """A mask ``cell_w`` x ``cell_h`` holding one character, squeezed to fit its cell like a
+    printer's fixed-pitch font (e.g. 12-dot-wide Latin letters)."""
+    font = load_font(font_path, size)
+    canvas = Image.new("L", (size * 2 + 4, cell_h), 0)
+    ImageDraw.Draw(canvas).text((size + 2, cell_h // 2), ch, font=font, fill=255, anchor="mm",
+                                stroke_width=1 if bold else 0, stroke_fill=255)
+    out = Image.new("L", (cell_w, cell_h), 0)
+    box = canvas.getbbox()
+    if not box:
+        return out
+    glyph = canvas.crop((box[0], 0, box[2], cell_h))
+    room = max(1, cell_w - 1)
+    if glyph.width > room:
+        glyph = glyph.resize((room, cell_h))
+    out.paste(glyph, ((cell_w - glyph.width) // 2, 0))
+    return out
+
+
 def draw_text(img: Image.Image, x: int, y: int, text: str, font_path, *, cell: int = 12,
               height: int = LINE_DOTS, scale_w: int = 1, scale_h: int = 1, bold: bool = False) -> int:
-    """Draw ``text`` on the column grid starting at (x, y); returns the x after it."""
-    size = int(height * scale_h * 0.92)
-    font = load_font(font_path, size)
-    draw = ImageDraw.Draw(img)
-    cy = y + height * scale_h // 2
+    """Draw ``text`` on the column grid starting at (x, y) of an "L" image; returns the x after it."""
+    cell_h = height * scale_h
+    size = int(cell_h * 0.92)
     for ch in text:
         w = char_width(ch) * cell * scale_w
         if w == 0:
             continue
         if ch != " ":
-            if scale_w != scale_h:
-                # stretch one glyph to the cell shape printers use for double width/height
-                glyph = Image.new("L", (size * 2, size * 2), 0)
-                ImageDraw.Draw(glyph).text((size, size), ch, font=font, fill=255, anchor="mm",
-                                           stroke_width=1 if bold else 0, stroke_fill=255)
-                box = glyph.getbbox()
-                if box:
-                    glyph = glyph.crop(box)
-                    gw = max(1, int(glyph.width * scale_w / scale_h))
-                    glyph = glyph.resize((gw, glyph.height))
-                    img.paste(0, (x + (w - gw) // 2, cy - glyph.height // 2), glyph)
-            else:
-                draw.text((x + w // 2, cy), ch, font=font, fill=0, anchor="mm",
-                          stroke_width=1 if bold else 0, stroke_fill=0)
+            img.paste(0, (x, y), _glyph(str(font_path), ch, size, w, cell_h, bold))
         x += w
     return x
 

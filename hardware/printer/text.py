@@ -121,7 +121,7 @@ def _wrap_paragraph(paragraph: str, columns: int, indent: int) -> list[str]:
     limit = columns
     for tok in tokens:
         line = lines[-1]
-        if tok == " " and not line:
+        if tok == " " and not line and len(lines) > 1:
             continue  # no leading spaces on a continuation line
         used = sum(width(t) for t in line)
         if used + width(tok) <= limit:
@@ -130,8 +130,10 @@ def _wrap_paragraph(paragraph: str, columns: int, indent: int) -> list[str]:
         if tok == " ":
             continue  # a space at a break disappears
         carried: list[str] = []
-        if tok in NO_LINE_START and len(line) > 1 and line[-1] != " ":
-            carried.append(line.pop())  # take the previous character along
+        if tok in NO_LINE_START:
+            # take the previous character along (and any closing marks before it)
+            while len(line) > 1 and line[-1] != " " and (not carried or carried[0] in NO_LINE_START):
+                carried.insert(0, line.pop())
         while len(line) > 1 and line[-1] in NO_LINE_END:
             carried.insert(0, line.pop())
         if carried and sum(width(t) for t in carried) + width(tok) > narrow:
