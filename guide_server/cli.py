@@ -15,15 +15,15 @@ from guides.release import ReleaseError, ReleaseStore
 
 CONTENT_OPTION = click.option("--content", "content_dir", envvar="GUIDE_CONTENT", default="content",
                               show_default=True, type=click.Path(file_okay=False),
-                              help="内容目录(site.yaml、categories.yaml、guides/)")
+                              help="内容目录（site.yaml、categories.yaml、guides/)")
 INSTANCE_OPTION = click.option("--instance", "instance_dir", envvar="GUIDE_INSTANCE", default="instance",
                                show_default=True, type=click.Path(file_okay=False),
-                               help="实例目录(版本、数据库、密钥)")
+                               help="实例目录（版本、数据库、密钥）")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
-    """扫码办事 办事指南服务:内容检查、发布版本、手机页面与海报。"""
+    """扫码办事 办事指南服务：内容检查、发布版本、手机页面与海报。"""
 
 
 def _report(result) -> None:
@@ -33,15 +33,15 @@ def _report(result) -> None:
     warnings = len(result.findings) - errors
     guides = len(result.content.guides) if result.content else None
     if errors:
-        click.echo(f"检查未通过:{errors} 处错误,{warnings} 处提醒。", err=True)
+        click.echo(f"检查未通过：{errors} 处错误，{warnings} 处提醒。", err=True)
     else:
-        click.echo(f"检查通过:{guides} 个事项,{warnings} 处提醒。", err=True)
+        click.echo(f"检查通过：{guides} 个事项，{warnings} 处提醒。", err=True)
 
 
 @main.command()
 @CONTENT_OPTION
 def check(content_dir: str) -> None:
-    """检查内容是否符合办事指南内容标准(每处问题一行:路径:行号: 代码 说明)。"""
+    """检查内容是否符合办事指南内容标准（每处问题一行：路径：行号： 代码 说明）。"""
     result = check_content(content_dir)
     _report(result)
     sys.exit(0 if result.ok else 1)
@@ -51,18 +51,18 @@ def check(content_dir: str) -> None:
 @CONTENT_OPTION
 @INSTANCE_OPTION
 def release(content_dir: str, instance_dir: str) -> None:
-    """检查内容,通过后发布一个不可更改的新版本并设为当前版本。"""
+    """检查内容，通过后发布一个不可更改的新版本并设为当前版本。"""
     result = check_content(content_dir)
     if not result.ok:
         _report(result)
-        click.echo("内容检查未通过,未发布任何版本。", err=True)
+        click.echo("内容检查未通过，未发布任何版本。", err=True)
         sys.exit(1)
     store = ReleaseStore(instance_dir)
     rel, created = store.publish(result.content)
     if created:
-        click.echo(f"已发布 {rel.stamp}({len(rel.guides)} 个事项),并设为当前版本。")
+        click.echo(f"已发布 {rel.stamp}（{len(rel.guides)} 个事项），并设为当前版本。")
     else:
-        click.echo(f"内容与当前版本相同,未新建版本:{rel.stamp}")
+        click.echo(f"内容与当前版本相同，未新建版本：{rel.stamp}")
 
 
 @main.command("releases")
@@ -78,7 +78,7 @@ def list_releases(instance_dir: str, as_json: bool) -> None:
         click.echo(json.dumps([info.__dict__ for info in infos], ensure_ascii=False, indent=2))
         return
     if not infos:
-        click.echo("还没有任何版本。请先运行:guide-server release --content content --instance " + instance_dir)
+        click.echo("还没有任何版本。请先运行：guide-server release --content content --instance " + instance_dir)
         return
     for info in infos:
         mark = "*" if info.current else " "

@@ -54,24 +54,24 @@ class ContentError(Exception):
         errors = [f for f in findings if f.is_error]
         lines = "\n".join(str(f) for f in errors[:20])
         more = f"\n……另有 {len(errors) - 20} 处" if len(errors) > 20 else ""
-        super().__init__(f"内容检查未通过,共 {len(errors)} 处错误:\n{lines}{more}")
+        super().__init__(f"内容检查未通过，共 {len(errors)} 处错误：\n{lines}{more}")
 
 
 def _read(path: Path, findings: list[Finding]) -> SourceDoc | None:
     shown = str(path)
     if not path.is_file():
-        findings.append(Finding(shown, 1, "E002", f"文件缺失:找不到 {path.name}"))
+        findings.append(Finding(shown, 1, "E002", f"文件缺失：找不到 {path.name}"))
         return None
     try:
         doc = read_yaml(path, shown)
     except YamlSyntaxError as exc:
-        findings.append(Finding(shown, exc.line, "E001", f"YAML 语法错误:{exc.message}"))
+        findings.append(Finding(shown, exc.line, "E001", f"YAML 语法错误：{exc.message}"))
         return None
     except FileNotFoundError as exc:
-        findings.append(Finding(shown, 1, "E002", f"文件无法读取:{exc}"))
+        findings.append(Finding(shown, 1, "E002", f"文件无法读取：{exc}"))
         return None
     for key, line in doc.duplicate_keys:
-        findings.append(Finding(shown, line, "E003", f"重复的键:{key} 出现了不止一次"))
+        findings.append(Finding(shown, line, "E003", f"重复的键：{key} 出现了不止一次"))
     return doc
 
 
@@ -79,7 +79,7 @@ def _validate(model: Any, doc: SourceDoc, findings: list[Finding]) -> Any:
     is_list = model is _categories_adapter
     if not isinstance(doc.data, list if is_list else dict):
         kind = "列表" if is_list else "键值对"
-        findings.append(Finding(doc.path, 1, "E103", f"类型错误:{Path(doc.path).name} 的内容应为{kind}"))
+        findings.append(Finding(doc.path, 1, "E103", f"类型错误：{Path(doc.path).name} 的内容应为{kind}"))
         return None
     try:
         return model.validate_python(doc.data) if is_list else model.model_validate(doc.data)
@@ -141,13 +141,13 @@ def check_content(root: str | Path) -> CheckResult:
         for i, cat in enumerate(categories or []):
             for key in (cat.slug, cat.name):
                 if key in seen:
-                    findings.append(Finding(cat_doc.path, cat_doc.line((i,)), "E216", f"分类标识重复:{key} 出现了不止一次"))
+                    findings.append(Finding(cat_doc.path, cat_doc.line((i,)), "E216", f"分类标识重复：{key} 出现了不止一次"))
                 seen.add(key)
 
     guides_dir = root / "guides"
     files: list[Path] = []
     if not guides_dir.is_dir():
-        findings.append(Finding(str(guides_dir), 1, "E002", "文件缺失:找不到 guides 目录"))
+        findings.append(Finding(str(guides_dir), 1, "E002", "文件缺失：找不到 guides 目录"))
     else:
         files = sorted(guides_dir.glob("*.yaml")) + sorted(guides_dir.glob("*.yml"))
         if not files:
@@ -161,7 +161,7 @@ def check_content(root: str | Path) -> CheckResult:
         if result.code in first_file:
             first = first_file[result.code].path
             findings.append(Finding(str(result.path), _code_line(result.path), "E207",
-                                    f"事项编码重复:{result.code} 已在 {first}:{_code_line(first)} 使用"))
+                                    f"事项编码重复：{result.code} 已在 {first}:{_code_line(first)} 使用"))
             continue
         first_file[result.code] = result
         if result.guide is not None:
@@ -173,18 +173,18 @@ def check_content(root: str | Path) -> CheckResult:
             if result.guide is not None and result.guide.category not in names:
                 doc = read_yaml(result.path, str(result.path))
                 findings.append(Finding(doc.path, doc.line(("category",)), "E213",
-                                        f"主题分类不存在:“{result.guide.category}”不在 categories.yaml 中"))
+                                        f"主题分类不存在：“{result.guide.category}”不在 categories.yaml 中"))
         used = {r.category for r in first_file.values()}
         for i, cat in enumerate(categories):
             if cat.name not in used:
                 findings.append(Finding(cat_doc.path, cat_doc.line((i,)), "W302",
-                                        f"分类下没有事项:“{cat.name}”还没有任何事项", Severity.warning))
+                                        f"分类下没有事项：“{cat.name}”还没有任何事项", Severity.warning))
     if site is not None and site_doc is not None:
         known = set(first_file) | {p.stem for p in files}  # a file that failed to parse still names its code
         for i, code in enumerate(site.featured):
             if code not in known:
                 findings.append(Finding(site_doc.path, site_doc.line(("featured", i)), "E215",
-                                        f"常用事项不存在:{code} 没有对应的事项文件"))
+                                        f"常用事项不存在：{code} 没有对应的事项文件"))
     findings.sort(key=lambda f: (f.path, f.line, f.code))
     result = CheckResult(findings)
     if result.ok and site is not None and categories is not None:

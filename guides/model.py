@@ -156,15 +156,15 @@ class Guide(Strict):
     @property
     def time_limit_label(self) -> str:
         if self.speed is Speed.immediate:
-            return "即办件,当场办结"
-        return f"承诺 {self.time_limit.promised_days} 个工作日(法定 {self.time_limit.statutory_days} 个工作日)"
+            return "即办件，当场办结"
+        return f"承诺 {self.time_limit.promised_days} 个工作日（法定 {self.time_limit.statutory_days} 个工作日）"
 
     @property
     def fee_label(self) -> str:
         if not self.fee.charged:
             return "不收费"
         text = self.fee.standard or ""
-        return f"{text}(依据:{self.fee.basis})" if self.fee.basis else text
+        return f"{text}（依据：{self.fee.basis}）" if self.fee.basis else text
 
 
 class Category(Strict):

@@ -196,7 +196,7 @@ class ReleaseStore:
         except FileNotFoundError:
             return None
         if not text.isdigit():
-            raise ReleaseError(f"{self.root / 'CURRENT'}: 当前版本记录已损坏:{text!r}")
+            raise ReleaseError(f"{self.root / 'CURRENT'}: 当前版本记录已损坏：{text!r}")
         return int(text)
 
     def manifest(self, number: int) -> dict[str, Any]:
@@ -206,7 +206,7 @@ class ReleaseStore:
         except FileNotFoundError:
             raise ReleaseError(f"版本 R{number} 不存在") from None
         except (OSError, ValueError) as exc:
-            raise ReleaseError(f"{path}: 版本清单无法读取:{exc}") from None
+            raise ReleaseError(f"{path}: 版本清单无法读取：{exc}") from None
 
     def load(self, number: int) -> Release:
         manifest = self.manifest(number)
@@ -214,13 +214,13 @@ class ReleaseStore:
         try:
             body = path.read_bytes()
         except OSError as exc:
-            raise ReleaseError(f"{path}: 无法读取:{exc}") from None
+            raise ReleaseError(f"{path}: 无法读取：{exc}") from None
         if sha256(body) != manifest.get("hash"):
-            raise ReleaseError(f"{path}: 内容哈希与版本清单不符,该版本已损坏")
+            raise ReleaseError(f"{path}: 内容哈希与版本清单不符，该版本已损坏")
         try:
             content = content_from_document(json.loads(body))
         except (ValueError, KeyError) as exc:
-            raise ReleaseError(f"{path}: 内容无法解析:{exc}") from None
+            raise ReleaseError(f"{path}: 内容无法解析：{exc}") from None
         return Release(
             number=number,
             created=dt.datetime.fromisoformat(manifest["created"]),

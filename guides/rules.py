@@ -50,14 +50,14 @@ def valid_url(text: str) -> bool:
 def check_markup(doc: SourceDoc) -> Iterator[Finding]:
     for path, text in _strings(doc.data, ()):
         if MARKUP_RE.search(text):
-            yield _err(doc, path, "E209", "文本含标记或脚本:不能使用 < > 或 HTML 实体,书名请用《》")
+            yield _err(doc, path, "E209", "文本含标记或脚本：不能使用 < > 或 HTML 实体，书名请用《》")
 
 
 def check_urls(doc: SourceDoc, paths: list[tuple]) -> Iterator[Finding]:
     for path in paths:
         value = _get(doc.data, path)
         if value is not None and not valid_url(value):
-            yield _err(doc, path, "E211", f"网址格式错误:{value!s} 应为以 https:// 开头的完整网址")
+            yield _err(doc, path, "E211", f"网址格式错误：{value!s} 应为以 https:// 开头的完整网址")
 
 
 def check_phone(doc: SourceDoc, path: tuple) -> Iterator[Finding]:
@@ -65,7 +65,7 @@ def check_phone(doc: SourceDoc, path: tuple) -> Iterator[Finding]:
     if not isinstance(text, str):  # missing or wrong type: the schema says so
         return
     if not PHONE_RE.match(text):
-        yield _err(doc, path, "E210", f"电话号码格式错误:{text} 应写成 区号-号码(如 0577-61234567)或 12345 这类服务热线")
+        yield _err(doc, path, "E210", f"电话号码格式错误：{text} 应写成 区号-号码（如 0577-61234567）或 12345 这类服务热线")
 
 
 def _get(data: Any, path: tuple) -> Any:
@@ -92,18 +92,18 @@ def guide_rules(doc: SourceDoc, stem: str) -> Iterator[Finding]:
     code = data.get("code")
     if isinstance(code, str):
         if not CODE_RE.match(code):
-            yield _err(doc, ("code",), "E206", f"事项编码格式错误:{code} 应形如 330382-GA-0001(6 位区划-部门字母-4 位序号)")
+            yield _err(doc, ("code",), "E206", f"事项编码格式错误：{code} 应形如 330382-GA-0001（6 位区划-部门字母-4 位序号）")
         if code != stem:
-            yield _err(doc, ("code",), "E208", f"文件名与事项编码不一致:文件名为 {stem}.yaml,事项编码为 {code}")
+            yield _err(doc, ("code",), "E208", f"文件名与事项编码不一致：文件名为 {stem}.yaml，事项编码为 {code}")
     elif code is not None:
-        yield _err(doc, ("code",), "E206", "事项编码格式错误:应为带引号的文字,如 \"330382-GA-0001\"")
+        yield _err(doc, ("code",), "E206", "事项编码格式错误：应为带引号的文字，如 \"330382-GA-0001\"")
 
     # 模糊条款 in conditions and materials.
     for area in ("conditions", "materials"):
         for path, text in _strings(data.get(area), (area,)):
             for term in VAGUE_TERMS:
                 if term in text:
-                    yield _err(doc, path, "E201", f"模糊条款:“{term}”含义不明,请逐项写明具体内容或删除")
+                    yield _err(doc, path, "E201", f"模糊条款：“{term}”含义不明，请逐项写明具体内容或删除")
                     break
 
     # Time limits.
@@ -112,10 +112,10 @@ def guide_rules(doc: SourceDoc, stem: str) -> Iterator[Finding]:
         statutory, promised = limit.get("statutory_days"), limit.get("promised_days")
         if isinstance(statutory, int) and isinstance(promised, int) and promised > statutory:
             yield _err(doc, ("time_limit", "promised_days"), "E202",
-                       f"承诺时限超过法定时限:承诺 {promised} 个工作日大于法定 {statutory} 个工作日")
+                       f"承诺时限超过法定时限：承诺 {promised} 个工作日大于法定 {statutory} 个工作日")
         if data.get("speed") == "即办件" and isinstance(promised, int) and promised > 0:
             yield _err(doc, ("time_limit", "promised_days"), "E203",
-                       f"即办件承诺时限应为 0:即办件当场办结,承诺时限不能是 {promised} 个工作日")
+                       f"即办件承诺时限应为 0：即办件当场办结，承诺时限不能是 {promised} 个工作日")
 
     # Fee: never blank, never 无.
     if "fee" in data:
@@ -125,17 +125,17 @@ def guide_rules(doc: SourceDoc, stem: str) -> Iterator[Finding]:
                 value = fee.get(key)
                 if value is None or (isinstance(value, str) and value.strip() in BLANK_FEE):
                     yield _err(doc, ("fee", key) if key in fee else ("fee",), "E214",
-                               f"收费标准或依据缺失:收费事项须写明{label}({key})")
+                               f"收费标准或依据缺失：收费事项须写明{label}({key})")
 
     # Visits: 0 or 1; more needs a reason.
     visits = data.get("visits")
     if isinstance(visits, int) and not isinstance(visits, bool) and visits > 1:
         reason = data.get("visits_reason")
         if isinstance(reason, str) and reason.strip():
-            yield _err(doc, ("visits",), "W301", f"到现场次数超过一次:需到现场 {visits} 次(理由:{reason.strip()})",
+            yield _err(doc, ("visits",), "W301", f"到现场次数超过一次：需到现场 {visits} 次（理由：{reason.strip()})",
                        Severity.warning)
         else:
-            yield _err(doc, ("visits",), "E205", f"到现场次数超过一次且未说明理由:到现场 {visits} 次须填写 visits_reason")
+            yield _err(doc, ("visits",), "E205", f"到现场次数超过一次且未说明理由：到现场 {visits} 次须填写 visits_reason")
 
     # The same material twice.
     seen: dict[str, int] = {}
@@ -146,7 +146,7 @@ def guide_rules(doc: SourceDoc, stem: str) -> Iterator[Finding]:
         key = re.sub(r"\s+", "", name)
         if key in seen:
             yield _err(doc, ("materials", i, "name"), "E212",
-                       f"申报材料重复:“{name}”与第 {seen[key] + 1} 项重复")
+                       f"申报材料重复：“{name}”与第 {seen[key] + 1} 项重复")
         else:
             seen[key] = i
 

@@ -46,47 +46,47 @@ def _translate(err: dict) -> tuple[str, str]:
     where = _where(loc)
     top = loc[0] if loc else ""
     if loc == ("fee",) and typ in ("missing", "model_type", "model_attributes_type", "dict_type"):
-        return "E204", "收费信息缺失:不能留空或写“无”,不收费请写 charged: false,收费请写明标准和依据"
+        return "E204", "收费信息缺失：不能留空或写“无”，不收费请写 charged: false，收费请写明标准和依据"
     if typ == "extra_forbidden":
         if err.get("input") is None and len(loc) > 1:
-            return "E101", (f"未知字段:{field}(若这是上一项文字的一部分,请把英文逗号改为中文逗号“,”,"
-                            "或给整段文字加引号)")
-        return "E101", f"未知字段:{field}(请检查拼写,可用字段见 CONTENT-STANDARD)"
+            return "E101", (f"未知字段：{field}（若这是上一项文字的一部分，请把英文逗号改为中文逗号“,”，"
+                            "或给整段文字加引号）")
+        return "E101", f"未知字段：{field}（请检查拼写，可用字段见 CONTENT-STANDARD)"
     if typ == "missing":
         if len(loc) == 1 and field in SIX_UNIFIED:
-            return "E104", f"缺少六统一要素:{SIX_UNIFIED[field]}({field})"
+            return "E104", f"缺少六统一要素：{SIX_UNIFIED[field]}({field})"
         if loc == ("mistakes",):
-            return "E105", "缺少易错范例:每个事项至少写一条易错范例(mistakes)"
-        return "E102", f"缺少必填项:{where}"
+            return "E105", "缺少易错范例：每个事项至少写一条易错范例（mistakes)"
+        return "E102", f"缺少必填项：{where}"
     if typ in ("too_short", "string_too_short"):
         if loc == ("mistakes",):
-            return "E105", "缺少易错范例:每个事项至少写一条易错范例(mistakes)"
+            return "E105", "缺少易错范例：每个事项至少写一条易错范例（mistakes)"
         if len(loc) == 1 and field in SIX_UNIFIED:
-            return "E104", f"缺少六统一要素:{SIX_UNIFIED[field]}({field})不能为空"
-        return "E102", f"缺少必填项:{where} 不能为空"
+            return "E104", f"缺少六统一要素：{SIX_UNIFIED[field]}({field}）不能为空"
+        return "E102", f"缺少必填项：{where} 不能为空"
     if typ == "enum":
         expected = err.get("ctx", {}).get("expected", "")
-        return "E103", f"取值错误:{where} 只能是 {expected}"
+        return "E103", f"取值错误：{where} 只能是 {expected}"
     if typ in ("int_parsing", "int_type", "int_from_float"):
-        return "E103", f"类型错误:{where} 应为整数"
+        return "E103", f"类型错误：{where} 应为整数"
     if typ in ("bool_parsing", "bool_type"):
-        return "E103", f"类型错误:{where} 应为 true 或 false"
+        return "E103", f"类型错误：{where} 应为 true 或 false"
     if typ in ("string_type",):
-        return "E103", f"类型错误:{where} 应为文字"
+        return "E103", f"类型错误：{where} 应为文字"
     if typ in ("list_type",):
-        return "E103", f"类型错误:{where} 应为列表(每项以 - 开头)"
+        return "E103", f"类型错误：{where} 应为列表（每项以 - 开头）"
     if typ in ("model_type", "dict_type", "model_attributes_type"):
-        return "E103", f"类型错误:{where} 应为键值对"
+        return "E103", f"类型错误：{where} 应为键值对"
     if typ.startswith("date"):
-        return "E103", f"日期错误:{where} 应为 YYYY-MM-DD"
+        return "E103", f"日期错误：{where} 应为 YYYY-MM-DD"
     if typ in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         ctx = err.get("ctx", {})
         bound = ctx.get("ge", ctx.get("le", ctx.get("gt", ctx.get("lt"))))
         word = "不能小于" if typ.startswith("greater") else "不能大于"
-        return "E103", f"取值错误:{where} {word} {bound}"
+        return "E103", f"取值错误：{where} {word} {bound}"
     if typ == "string_pattern_mismatch":
-        return "E103", f"格式错误:{where}"
-    return "E103", f"取值错误:{where}:{err.get('msg', '')}"
+        return "E103", f"格式错误：{where}"
+    return "E103", f"取值错误：{where}:{err.get('msg', '')}"
 
 
 def schema_findings(exc: ValidationError, doc: SourceDoc) -> list[Finding]:

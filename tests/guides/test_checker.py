@@ -51,7 +51,7 @@ def test_finding_format_is_path_line_code_message(valid_content):
     proc = subprocess.run([sys.executable, "-m", "guide_server", "check", "--content", str(valid_content)],
                           capture_output=True, text=True)
     assert proc.returncode == 1
-    assert proc.stdout.splitlines() == [f"{g}:13: E201 模糊条款:“有关材料”含义不明,请逐项写明具体内容或删除"]
+    assert proc.stdout.splitlines() == [f"{g}:13: E201 模糊条款：“有关材料”含义不明，请逐项写明具体内容或删除"]
     assert "Traceback" not in proc.stderr
 
 

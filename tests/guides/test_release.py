@@ -41,7 +41,7 @@ def test_numbers_are_monotonic_and_unchanged_content_makes_no_release(valid_cont
     same, created = store.publish(load_content(valid_content))
     assert not created and same.number == 1
     g = valid_content / "guides" / "330382-SC-0001.yaml"
-    g.write_text(g.read_text(encoding="utf-8").replace("有固定的经营场所", "有固定的经营场所(住所)"), encoding="utf-8")
+    g.write_text(g.read_text(encoding="utf-8").replace("有固定的经营场所", "有固定的经营场所（住所）"), encoding="utf-8")
     second, created = store.publish(load_content(valid_content))
     assert created and second.number == 2 and second.hash != first.hash
     # only the changed guide's hash moved
