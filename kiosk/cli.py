@@ -13,6 +13,7 @@ def _register() -> None:
     # Each module adds its own commands to `main`; imported late so that
     # `kiosk --help` stays fast and one broken module names itself clearly.
     from kiosk import cli_hardware  # noqa: F401
+    from kiosk import cli_app  # noqa: F401
 
 
 _register()

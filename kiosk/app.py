@@ -1,0 +1,517 @@
+"""The kiosk app (Kivy): screens, navigation, idle reset, device results.
+
+Create it with `KioskApp(config, content, instance=..., devices=...)`. `run()`
+is for the terminal; tests call `start_in_window()` inside a GraphicUnitTest.
+
+The app keeps its own timestamps in `marks` (time.perf_counter seconds):
+"start", "home_drawn", "guide_open"/"guide_drawn", "key"/"results_drawn",
+used by bench/bench_kiosk.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from functools import partial
+from pathlib import Path
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.text import LabelBase
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.uix.floatlayout import FloatLayout
+
+from guides.fonts import FONT_NAME, FONT_PATH
+from guides.search import SearchIndex
+from guides.urls import guide_url
+from kiosk import messages
+from kiosk.config import KioskConfig
+from kiosk.content import KioskContent
+from kiosk.controllers import tickets as tk
+from kiosk.controllers.idle import COUNTDOWN, EXPIRED, IdleTimer
+from kiosk.controllers.ratings import RatingStore
+from kiosk.controllers.search import SearchController
+from kiosk.controllers.session import Session
+from kiosk.controllers.theme import theme_for
+from kiosk.devices import DeviceService, Outcome, printer_opener
+from kiosk.store import KioskStore
+
+log = logging.getLogger(__name__)
+
+LabelBase.register(FONT_NAME, str(FONT_PATH))
+LabelBase.register("Roboto", str(FONT_PATH))  # Kivy's default name: nothing falls back to a font without Chinese
+
+from kiosk.screens import common  # noqa: E402,F401  (rules every screen uses)
+from kiosk.screens.category import CategoryScreen  # noqa: E402
+from kiosk.screens.guide import GuideScreen  # noqa: E402
+from kiosk.screens.home import HomeScreen  # noqa: E402
+from kiosk.screens.maintenance import MaintenanceScreen  # noqa: E402
+from kiosk.screens.nocontent import NoContentScreen  # noqa: E402
+from kiosk.screens.printing import PrintingScreen  # noqa: E402
+from kiosk.screens.qr import QRScreen  # noqa: E402
+from kiosk.screens.rating import RatingScreen  # noqa: E402
+from kiosk.screens.search import SearchScreen  # noqa: E402
+from kiosk.screens.ticket import TicketScreen  # noqa: E402
+
+Builder.load_file(str(Path(__file__).with_name("app.kv")))
+
+VERSION = "0.1.0"
+SCREENS = (HomeScreen, CategoryScreen, SearchScreen, GuideScreen, QRScreen, PrintingScreen, TicketScreen,
+           RatingScreen, MaintenanceScreen, NoContentScreen)
+
+
+class KioskRoot(FloatLayout):
+    """Screen manager, the idle countdown on top, and the maintenance corner."""
+
+    def on_touch_down(self, touch):
+        app = App.get_running_app()
+        if app is not None:
+            app.user_touched()
+        return super().on_touch_down(touch)
+
+
+class KioskApp(App):
+    title = "扫码办事"
+    # look (bound in every .kv)
+    font_name = StringProperty(FONT_NAME)
+    scale = NumericProperty(1.0)
+    target = NumericProperty(96)
+    c_bg = ListProperty([1, 1, 1, 1])
+    c_fg = ListProperty([0, 0, 0, 1])
+    c_muted = ListProperty([0, 0, 0, 1])
+    c_panel = ListProperty([1, 1, 1, 1])
+    c_accent = ListProperty([0, 0, 1, 1])
+    c_accent_fg = ListProperty([1, 1, 1, 1])
+    c_warn = ListProperty([1, 0, 0, 1])
+    c_good = ListProperty([0, 1, 0, 1])
+    elder = BooleanProperty(False)
+    landscape = BooleanProperty(False)
+    # facts
+    hall_name = StringProperty("")
+    stamp = StringProperty("")
+    offline = BooleanProperty(False)
+    countdown = NumericProperty(0)
+
+    def __init__(self, config: KioskConfig, content: KioskContent, *, instance: str | Path,
+                 devices: DeviceService | None = None, store: KioskStore | None = None,
+                 t0: float | None = None, **kw) -> None:
+        self.marks: dict[str, float] = {"start": t0 if t0 is not None else time.perf_counter()}
+        super().__init__(**kw)
+        self.cfg = config
+        self.instance = Path(instance)
+        self.session = Session()
+        self.idle = IdleTimer(config.idle_seconds, config.countdown_seconds)
+        self.store = store or KioskStore(self.instance / "kiosk.db")
+        self.ratings = RatingStore(self.store)
+        self.devices = devices or DeviceService(
+            config.reader, config.printer, deliver=self._deliver, card_wait_seconds=config.card_wait_seconds,
+            printer_opener=printer_opener(config.printer_profile))
+        self._history: list[tuple[str, dict]] = []
+        self._read_job = None
+        self._rating_ctx: tuple[str, str] | None = None
+        self._events = []
+        self.set_content(content)
+        self.apply_theme()
+
+    # -- content ---------------------------------------------------------------
+    def set_content(self, content: KioskContent) -> None:
+        self.content = content
+        release = content.release if content.ok else None
+        self.release = release
+        self.guides = dict(release.guides) if release else {}
+        self.site = release.site if release else None
+        self.hall_name = self.cfg.hall_name or (self.site.hall_name if self.site else "")
+        self.stamp = release.stamp if release else ""
+        self.offline = not content.fresh
+        self.search_index = SearchIndex(self.guides.values())
+        self.search = SearchController(self.search_index)
+        cats = release.categories if release else ()
+        self.queues = self.cfg.queues or tk.queues_from_categories(list(cats))
+        self.ticket_flow = tk.TicketFlow(tk.SqliteTicketIssuer(self.store, self.cfg.waiting_window_minutes),
+                                         self.queues, self.hall_name, self.site.hotline if self.site else "")
+
+    def categories_with_guides(self):
+        if not self.release:
+            return []
+        used = {g.category for g in self.guides.values()}
+        return [c for c in self.release.categories if c.name in used]
+
+    def guides_in(self, category_name: str):
+        return sorted((g for g in self.guides.values() if g.category == category_name), key=lambda g: g.code)
+
+    def featured_guides(self):
+        if not self.site:
+            return []
+        out = [self.guides[c] for c in self.site.featured if c in self.guides]
+        return out or list(self.guides.values())[:6]
+
+    def reload_content(self) -> None:
+        from kiosk.content import load_kiosk_content
+        self.set_content(load_kiosk_content(self.cfg.content_dir or None, self.instance, self.cfg.stale_hours))
+        self.screen("home").populate()
+        self.refresh_maintenance()
+
+    # -- look ------------------------------------------------------------------------
+    def apply_theme(self) -> None:
+        t = theme_for(self.elder)
+        self.scale, self.target = t.scale, t.target
+        for name in ("bg", "fg", "muted", "panel", "accent", "accent_fg", "warn", "good"):
+            setattr(self, f"c_{name}", list(getattr(t, name)))
+
+    def set_elder(self, on: bool) -> None:
+        self.session.elder = on
+        self.elder = on
+        self.apply_theme()
+
+    def _on_resize(self, _win, size) -> None:
+        self.landscape = size[0] > size[1]
+
+    # -- building ----------------------------------------------------------------------
+    def build(self):
+        root = KioskRoot()
+        sm = root.ids.sm
+        for cls in SCREENS:
+            sm.add_widget(cls())
+        self.sm = sm
+        Window.bind(size=self._on_resize, on_keyboard=self._on_keyboard)
+        self._on_resize(Window, Window.size)
+        if self.content.ok:
+            self.screen("home").populate()
+            sm.current = "home"
+        else:
+            self.screen("nocontent").problem = self.content.problem
+            sm.current = "nocontent"
+        root.ids.corner.bind(on_hold=lambda *_: self.open_maintenance())
+        return root
+
+    def on_start(self) -> None:
+        self._events = [Clock.schedule_interval(self._tick, 0.25), Clock.schedule_interval(self._clock, 1)]
+        self._clock(0)
+        self.mark_after_draw("home_drawn")
+
+    def start_in_window(self):
+        """Build and start without running the event loop (tests, benchmarks)."""
+        root = self.build()
+        self.root = root
+        Window.add_widget(root)
+        self.dispatch("on_start")
+        return root
+
+    def on_stop(self) -> None:
+        for ev in self._events:
+            ev.cancel()
+        Window.unbind(size=self._on_resize, on_keyboard=self._on_keyboard)
+        self.devices.close()
+
+    def shutdown_in_window(self) -> None:
+        self.on_stop()
+        if self.root is not None and self.root.parent is not None:
+            Window.remove_widget(self.root)
+
+    def _on_keyboard(self, _win, key, *args):
+        return key == 27  # Esc (and Android back) never quits the kiosk
+
+    def _deliver(self, fn) -> None:
+        Clock.schedule_once(lambda dt: fn(), 0)
+
+    def mark(self, name: str) -> None:
+        self.marks[name] = time.perf_counter()
+
+    def mark_after_draw(self, name: str) -> None:
+        """Record `name` once the next frame has been drawn and shown."""
+        def flipped(*_):
+            Window.unbind(on_flip=flipped)
+            self.mark(name)
+        Window.bind(on_flip=flipped)
+
+    # -- navigation ------------------------------------------------------------------------
+    def screen(self, name: str):
+        return self.sm.get_screen(name)
+
+    @property
+    def current(self) -> str:
+        return self.sm.current
+
+    def _go(self, name: str, remember: bool = True) -> None:
+        if remember and self.sm.current not in ("printing", "maintenance", name):
+            self._history.append((self.sm.current, dict(self._last_args)))
+        self.sm.transition.duration = 0  # instant: people tap again when nothing seems to happen
+        self.sm.current = name
+
+    _last_args: dict = {}
+
+    def go_back(self) -> None:
+        self._cancel_card_read()
+        while self._history:
+            name, args = self._history.pop()
+            if name == "guide" and args.get("code") in self.guides:
+                self.open_guide(args["code"], remember=False)
+                return
+            if name == "category" and args.get("slug"):
+                self.open_category(args["slug"], remember=False)
+                return
+            if name in ("home", "search", "nocontent"):
+                self._last_args = {}
+                self._go(name, remember=False)
+                return
+        self.go_home()
+
+    def go_home(self) -> None:
+        self._cancel_card_read()
+        if self.session.has_personal_data or self.sm.current == "ticket":
+            self.end_ticket()
+        self._history.clear()
+        self._last_args = {}
+        self._go("home" if self.content.ok else "nocontent", remember=False)
+
+    def open_category(self, slug: str, remember: bool = True) -> None:
+        cat = next((c for c in self.release.categories if c.slug == slug), None)
+        if cat is None:
+            return
+        self.screen("category").show(cat)
+        self._go("category", remember)
+        self._last_args = {"slug": slug}
+
+    def open_search(self) -> None:
+        self.search.clear()
+        self.screen("search").show_results(self.search)
+        self._go("search")
+        self._last_args = {}
+
+    def search_key(self, key: str) -> None:
+        self.mark("key")
+        self.search.press(key)
+        self.screen("search").show_results(self.search)
+        self.mark("results_shown")
+        self.mark_after_draw("results_drawn")
+
+    def open_guide(self, code: str, remember: bool = True) -> None:
+        guide = self.guides.get(code)
+        if guide is None:
+            return
+        self.mark("guide_open")
+        self.session.guide_code = code
+        self.screen("guide").show(guide)
+        self._go("guide", remember)
+        self._last_args = {"code": code}
+        self.mark("guide_built")
+        self.mark_after_draw("guide_drawn")
+
+    def guide_url(self, code: str) -> str:
+        return guide_url(self.site, code)
+
+    def open_qr(self, code: str) -> None:
+        guide = self.guides[code]
+        self.screen("qr").show(guide, self.guide_url(code))
+        self._go("qr")
+        self._last_args = {"code": code}
+
+    # -- printing the 一次告知单 --------------------------------------------------------------------
+    def print_checklist(self, code: str) -> None:
+        from kiosk.receipts import checklist_for_release
+        guide = self.guides[code]
+        scr = self.screen("printing")
+        scr.start(guide, self.guide_url(code), messages.PRINTING)
+        self._go("printing")
+        self._last_args = {"code": code}
+        progress = Clock.schedule_interval(scr.tick, 0.2)
+        try:
+            receipt = checklist_for_release(self.release, code)
+        except Exception as e:  # a receipt that cannot be composed is a printer fault to the citizen
+            log.exception("checklist for %s", code)
+            progress.cancel()
+            scr.finish(False, messages.PRINTER_UNAVAILABLE)
+            self.devices._record("printer", f"receipt: {type(e).__name__}")
+            return
+
+        def done(outcome: Outcome) -> None:
+            progress.cancel()
+            scr.finish(outcome.ok, outcome.message)
+        self.devices.print_receipt(receipt, done)
+
+    # -- 取号 ------------------------------------------------------------------------------------------
+    def open_ticket(self) -> None:
+        self._cancel_card_read()
+        flow = self.ticket_flow
+        self.session.holder = None
+        flow.start()
+        scr = self.screen("ticket")
+        scr.show_flow(flow)
+        if self.sm.current != "ticket":
+            self._go("ticket")
+        self._last_args = {}
+        generation = self.session.generation
+        self._read_job = self.devices.read_card(partial(self._card_result, generation))
+
+    def _card_result(self, generation: int, outcome: Outcome) -> None:
+        self._read_job = None
+        if generation != self.session.generation or self.ticket_flow.state != tk.READING:
+            return  # the person left (idle reset, back): whatever was read is dropped
+        if outcome.detail == "cancelled":
+            return
+        flow = self.ticket_flow
+        if outcome.ok:
+            self.session.holder = outcome.value
+            flow.card_read(outcome.value)
+        else:
+            flow.card_failed(outcome.message)
+        self.screen("ticket").show_flow(flow, can_retry=not outcome.ok)
+
+    def _cancel_card_read(self) -> None:
+        if self._read_job is not None:
+            self._read_job.cancel()
+            self._read_job = None
+
+    def choose_queue(self, queue: tk.Queue) -> None:
+        flow = self.ticket_flow
+        if flow.state != tk.CHOOSE:
+            return
+        generation = self.session.generation
+        scr = self.screen("ticket")
+        scr.message = "正在检查打印机,请稍候"
+
+        def checked(outcome: Outcome) -> None:
+            if generation != self.session.generation or flow.state != tk.CHOOSE:
+                return
+            if not outcome.ok:
+                flow.not_issued(messages.TICKET_NOT_ISSUED)
+                self.end_ticket(keep_screen=True)
+                scr.show_flow(flow, can_retry=False)
+                return
+            ticket = flow.choose(queue)
+            self.session.ticket = ticket
+            scr.show_flow(flow)
+            from kiosk.ticket_receipt import ticket_receipt
+            self.devices.print_receipt(ticket_receipt(ticket), printed, for_ticket=True)
+
+        def printed(outcome: Outcome) -> None:
+            if generation != self.session.generation:
+                return
+            if outcome.ok:
+                flow.printed()
+            else:
+                flow.print_failed(outcome.message)
+            # finished: the holder's data goes now; the number stays on screen
+            self.end_ticket(keep_screen=True)
+            scr.show_flow(flow)
+        self.devices.printer_status(checked)
+
+    def end_ticket(self, keep_screen: bool = False) -> None:
+        """Drop the card holder's data from the session, the flow and every screen."""
+        self._cancel_card_read()
+        self.session.end_ticket()
+        flow = self.ticket_flow
+        scr = self.screen("ticket")
+        if keep_screen:
+            flow.forget_holder()
+            scr.holder_text = ""
+        else:
+            flow.wipe()
+            scr.clear_personal()
+
+    # -- 好差评 -------------------------------------------------------------------------------------------
+    def open_rating(self, source: str, subject: str) -> None:
+        if source == "ticket":
+            q = next((q for q in self.queues if q.prefix == subject), None)
+            title = f"取号 · {q.name}" if q else "取号"
+            subject = f"queue:{subject}"
+        else:
+            g = self.guides.get(subject)
+            title = g.name if g else ""
+        self._rating_ctx = (source, subject)
+        self.screen("rating").start(title)
+        self._go("rating")
+        self._last_args = {}
+
+    def submit_rating(self, level: int, reasons: list[str]) -> None:
+        if self._rating_ctx is None:
+            return
+        source, subject = self._rating_ctx
+        self.ratings.add(subject, level, reasons, source=source, release=self.stamp)
+        self._rating_ctx = None
+        self.screen("rating").thanks = "感谢您的评价!我们会持续改进服务。"
+        Clock.schedule_once(lambda dt: self.sm.current == "rating" and self.go_home(), 4)
+
+    # -- maintenance --------------------------------------------------------------------------------
+    def open_maintenance(self) -> None:
+        self.screen("maintenance").lock()
+        self._go("maintenance")
+        self._last_args = {}
+
+    def check_pin(self, pin: str) -> bool:
+        return bool(pin) and pin == self.cfg.maintenance_pin
+
+    def refresh_maintenance(self) -> None:
+        scr = self.screen("maintenance")
+        c = self.content
+        release = (f"内容:{self.stamp},{len(self.guides)} 个事项,来源 {c.source}"
+                   + (",离线" if self.offline else "")) if c.ok else f"内容:无可用版本({c.problem})"
+        scr.info_text = (f"{release}\n程序版本:{VERSION}\n读卡器地址:{self.cfg.reader}\n"
+                         f"打印机地址:{self.cfg.printer}({self.cfg.printer_profile})")
+        scr.errors_text = "\n".join(f"{e.at} {e.device}: {e.detail}" for e in reversed(self.devices.errors))
+        scr.reader_text = "读卡器:检测中……"
+        scr.printer_text = "打印机:检测中……"
+
+        def reader(o: Outcome) -> None:
+            scr.reader_text = f"读卡器:{'正常' if o.ok else '故障'} · {o.message} {o.detail}"
+
+        def printer(o: Outcome) -> None:
+            scr.printer_text = f"打印机:{'正常' if o.ok else '不可用'} · {o.message or ''} {o.detail}"
+            scr.errors_text = "\n".join(f"{e.at} {e.device}: {e.detail}" for e in reversed(self.devices.errors))
+        self.devices.reader_status(reader)
+        self.devices.printer_status(printer)
+
+    def reader_self_test(self) -> None:
+        self.refresh_maintenance()
+
+    def print_test_page(self) -> None:
+        scr = self.screen("maintenance")
+        scr.printer_text = "打印机:正在打印测试页……"
+        self.devices.test_page(lambda o: setattr(scr, "printer_text", f"打印机:{o.message} {o.detail}"),
+                               stamp=self.stamp)
+
+    # -- idle --------------------------------------------------------------------------------------------
+    def user_touched(self) -> None:
+        self.idle.touch()
+        if self.countdown:
+            self.countdown = 0
+
+    def _needs_watch(self) -> bool:
+        return (self.sm.current not in ("home", "nocontent") or self.session.has_personal_data
+                or self.elder)
+
+    def _tick(self, _dt) -> None:
+        if not self._needs_watch():
+            self.countdown = 0
+            return
+        if self.devices.busy and self.sm.current == "printing":
+            self.idle.touch()  # nobody touches the screen while paper comes out
+        state = self.idle.state()
+        if state.phase == COUNTDOWN:
+            self.countdown = state.remaining
+        elif state.phase == EXPIRED:
+            self.reset_to_home()
+        else:
+            self.countdown = 0
+
+    def reset_to_home(self) -> None:
+        """Idle reset: home, elder mode off, every bit of card-holder data gone."""
+        self._cancel_card_read()
+        self.session.wipe()
+        self.ticket_flow.wipe()
+        for scr in self.sm.screens:
+            scr.clear_personal()
+        self.search.clear()
+        self.screen("search").show_results(self.search)
+        self.set_elder(False)
+        self.countdown = 0
+        self._rating_ctx = None
+        self.go_home()
+        self.idle.touch()
+
+    def _clock(self, _dt) -> None:
+        now = dt.datetime.now()
+        weekday = "一二三四五六日"[now.weekday()]
+        self.screen("home").clock_text = f"{now:%H:%M}\n{now:%m月%d日} 星期{weekday}"

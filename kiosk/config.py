@@ -1,0 +1,157 @@
+"""The kiosk's one TOML configuration file.
+
+Default location: ``<instance>/kiosk.toml``; every key is optional::
+
+    [hall]
+    name = ""                    # overrides site.yaml's hall name when set
+    [screen]
+    orientation = "portrait"     # or "landscape"
+    fullscreen = true            # false only on a developer's desk
+    [idle]
+    seconds = 60                 # no touch this long -> countdown
+    countdown = 10               # then home, card-holder data wiped
+    [devices]
+    reader = "ga467:///dev/ttyUSB0?baud=115200"
+    printer = "usb://0416:5011"
+    printer_profile = "80mm"     # 58mm, 80mm, 58mm-gbk, 80mm-gbk
+    card_wait_seconds = 30
+    [maintenance]
+    pin = "246810"
+    [content]
+    dir = ""                     # a content folder instead of the instance's release store
+    stale_hours = 48             # older last sync -> "离线" badge on the home screen
+    [tickets]
+    waiting_window_minutes = 30
+    [[tickets.queues]]           # none: one queue per content category, A, B, C …
+    prefix = "A"
+    name = "户籍办理"
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from kiosk.controllers.tickets import Queue
+
+ORIENTATIONS = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message says where and why."""
+
+
+@dataclass
+class KioskConfig:
+    hall_name: str = ""
+    orientation: str = "portrait"
+    fullscreen: bool = True
+    idle_seconds: float = 60
+    countdown_seconds: float = 10
+    reader: str = "ga467:///dev/ttyUSB0?baud=115200"
+    printer: str = "usb://0416:5011"
+    printer_profile: str = "80mm"
+    card_wait_seconds: float = 30
+    maintenance_pin: str = "246810"
+    content_dir: str = ""
+    stale_hours: float = 48
+    waiting_window_minutes: int = 30
+    queues: list[Queue] = field(default_factory=list)
+
+    @property
+    def window_size(self) -> tuple[int, int]:
+        return ORIENTATIONS[self.orientation]
+
+    def to_toml(self) -> dict:
+        d = {
+            "hall": {"name": self.hall_name},
+            "screen": {"orientation": self.orientation, "fullscreen": self.fullscreen},
+            "idle": {"seconds": self.idle_seconds, "countdown": self.countdown_seconds},
+            "devices": {"reader": self.reader, "printer": self.printer,
+                        "printer_profile": self.printer_profile, "card_wait_seconds": self.card_wait_seconds},
+            "maintenance": {"pin": self.maintenance_pin},
+            "content": {"dir": self.content_dir, "stale_hours": self.stale_hours},
+            "tickets": {"waiting_window_minutes": self.waiting_window_minutes},
+        }
+        if self.queues:
+            d["tickets"]["queues"] = [asdict(q) for q in self.queues]
+        return d
+
+
+# (section, key) -> (attribute, type)
+_KEYS = {
+    ("hall", "name"): ("hall_name", str),
+    ("screen", "orientation"): ("orientation", str),
+    ("screen", "fullscreen"): ("fullscreen", bool),
+    ("idle", "seconds"): ("idle_seconds", (int, float)),
+    ("idle", "countdown"): ("countdown_seconds", (int, float)),
+    ("devices", "reader"): ("reader", str),
+    ("devices", "printer"): ("printer", str),
+    ("devices", "printer_profile"): ("printer_profile", str),
+    ("devices", "card_wait_seconds"): ("card_wait_seconds", (int, float)),
+    ("maintenance", "pin"): ("maintenance_pin", str),
+    ("content", "dir"): ("content_dir", str),
+    ("content", "stale_hours"): ("stale_hours", (int, float)),
+    ("tickets", "waiting_window_minutes"): ("waiting_window_minutes", int),
+}
+
+
+def parse_config(data: dict, where: str = "kiosk.toml") -> KioskConfig:
+    cfg = KioskConfig()
+    for section, body in data.items():
+        if not isinstance(body, dict):
+            raise ConfigError(f"{where}: [{section}] 应为一个表(section)")
+        for key, value in body.items():
+            if (section, key) == ("tickets", "queues"):
+                cfg.queues = _queues(value, where)
+                continue
+            try:
+                attr, typ = _KEYS[(section, key)]
+            except KeyError:
+                known = ", ".join(f"{s}.{k}" for s, k in _KEYS)
+                raise ConfigError(f"{where}: 不认识的配置项 {section}.{key}(可用:{known})") from None
+            if isinstance(value, bool) and typ is not bool or not isinstance(value, typ):
+                raise ConfigError(f"{where}: {section}.{key} 的值 {value!r} 类型不对")
+            setattr(cfg, attr, value)
+    if cfg.orientation not in ORIENTATIONS:
+        raise ConfigError(f"{where}: screen.orientation 只能是 portrait 或 landscape,不是 {cfg.orientation!r}")
+    if cfg.idle_seconds <= 0 or cfg.countdown_seconds < 0:
+        raise ConfigError(f"{where}: idle.seconds 必须大于 0,idle.countdown 不能为负数")
+    if not (cfg.maintenance_pin.isdigit() and 4 <= len(cfg.maintenance_pin) <= 12):
+        raise ConfigError(f"{where}: maintenance.pin 应为 4 到 12 位数字")
+    return cfg
+
+
+def _queues(value, where: str) -> list[Queue]:
+    if not isinstance(value, list):
+        raise ConfigError(f"{where}: tickets.queues 应为 [[tickets.queues]] 表的列表")
+    out, seen = [], set()
+    for i, q in enumerate(value, 1):
+        if not isinstance(q, dict) or set(q) - {"prefix", "name", "note"} or not {"prefix", "name"} <= set(q):
+            raise ConfigError(f"{where}: 第 {i} 个 tickets.queues 应有 prefix、name(可选 note)")
+        prefix = str(q["prefix"])
+        if not (len(prefix) == 1 and prefix.isascii() and prefix.isupper()) or prefix in seen:
+            raise ConfigError(f"{where}: 队列前缀 {prefix!r} 应为一个不重复的大写字母")
+        seen.add(prefix)
+        out.append(Queue(prefix, str(q["name"]), str(q.get("note", ""))))
+    return out
+
+
+def load_config(path: str | Path | None) -> KioskConfig:
+    """Read the TOML file; a missing default file means the defaults."""
+    if path is None:
+        return KioskConfig()
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: 配置文件不存在") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{p}: 不是有效的 TOML:{e}") from None
+    return parse_config(data, str(p))
+
+
+def write_config(cfg: KioskConfig, path: str | Path) -> None:
+    import tomli_w
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(tomli_w.dumps(cfg.to_toml()), encoding="utf-8")
