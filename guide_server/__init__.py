@@ -1,0 +1,83 @@
+"""扫码办事 guide server: phone pages, QR codes, posters, 好差评 and the JSON API.
+
+`create_app(test_config=None)` builds the Flask app for one instance folder
+(releases, ratings database, secret key). The instance folder is, in order:
+test_config["INSTANCE_DIR"], $GUIDE_INSTANCE, ./instance.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+csrf = CSRFProtect()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    from guide_server.db import Database, default_url
+    from guide_server.ratings import RatingService
+    from guide_server.security import HEADERS, load_secret_key
+    from guide_server.state import ReleaseHolder
+
+    cfg = dict(test_config or {})
+    instance = Path(cfg.pop("INSTANCE_DIR", None) or os.environ.get("GUIDE_INSTANCE") or "instance").resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        DATABASE_URL=os.environ.get("DATABASE_URL") or default_url(instance),
+        AUTO_MIGRATE=True,
+        RATING_LIMIT=5,            # ratings per client ...
+        RATING_WINDOW=600,         # ... per this many seconds
+        TRUSTED_PROXIES=0,         # how many reverse proxies set X-Forwarded-For
+        WTF_CSRF_CHECK_DEFAULT=False,  # the rating view checks token or Origin itself
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=64 * 1024,
+        SEND_FILE_MAX_AGE_DEFAULT=86400,
+    )
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+    app.config.update(cfg)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = load_secret_key(instance)
+    app.json.ensure_ascii = False
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    from guide_server.ratings import LEVELS, REASONS
+
+    app.jinja_env.globals.update(levels=LEVELS, reasons=REASONS)
+
+    css = Path(app.static_folder, "site.css").read_bytes()
+    app.config["CSS_URL"] = "/static/site.css?v=" + hashlib.sha256(css).hexdigest()[:10]
+
+    app.extensions["releases"] = ReleaseHolder(instance)
+    db = Database(app.config["DATABASE_URL"], auto_migrate=app.config["AUTO_MIGRATE"])
+    app.extensions["ratings"] = RatingService(db, app.config["RATING_LIMIT"], app.config["RATING_WINDOW"])
+    csrf.init_app(app)
+
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    from guide_server import api, pages, qr_views, rating_views
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(qr_views.bp)
+    app.register_blueprint(rating_views.bp)
+    app.register_blueprint(api.bp)
+    pages.register_errors(app)
+
+    @app.after_request
+    def _headers(resp):
+        for k, v in HEADERS.items():
+            resp.headers.setdefault(k, v)
+        return resp
+
+    return app

@@ -1,0 +1,155 @@
+"""Phone pages: home, category, search, guide, print layout, 长辈版 switch, errors."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, request
+from werkzeug.exceptions import HTTPException
+
+from guides.release import ReleaseError
+from guide_server.web import ELDER, MODE_COOKIE, NoRelease, cached_page, page, safe_next, served, wants_json
+
+bp = Blueprint("pages", __name__)
+
+SEARCH_MAX = 50
+
+
+@bp.get("/")
+def home():
+    s = served()
+    person = [c for c in s.release.categories if "个人" in [a.value for a in c.audience]]
+    legal = [c for c in s.release.categories if "法人" in [a.value for a in c.audience]]
+    return cached_page(("home",), "home.html", person=person, legal=legal, featured=s.featured,
+                       by_category=s.by_category, title=None)
+
+
+@bp.get("/c/<slug>")
+def category(slug: str):
+    s = served()
+    cat = s.category_by_slug.get(slug)
+    if cat is None:
+        by_name = s.category_by_name.get(slug)
+        if by_name is not None:
+            return redirect(f"/c/{by_name.slug}", 301)
+        abort(404)
+    return cached_page(("category", slug), "category.html", category=cat, guides=s.by_category[slug],
+                       title=cat.name)
+
+
+@bp.get("/search")
+def search():
+    s = served()
+    q = request.args.get("q", "").strip()
+    if len(q) > SEARCH_MAX:
+        q = q[:SEARCH_MAX]
+    hits = s.index.search(q, limit=30) if q else []
+    results = [(h, s.release.guides[h.code]) for h in hits]
+    resp = page("search.html", q=q, results=results, by_category=s.by_category,
+                title=f"搜索：{q}" if q else "搜索办事事项")
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
+def _guide(code: str):
+    s = served()
+    guide = s.release.guides.get(code)
+    if guide is None:
+        abort(404)
+    return s, guide
+
+
+@bp.get("/g/<code>")
+def guide(code: str):
+    s, g = _guide(code)
+    return cached_page(("guide", code), "guide.html", guide=g, category=s.category_by_name.get(g.category),
+                       title=g.name)
+
+
+@bp.get("/g/<code>/print")
+def guide_print(code: str):
+    s, g = _guide(code)
+    return cached_page(("print", code), "print.html", guide=g, category=s.category_by_name.get(g.category),
+                       title=f"{g.name}（打印版）")
+
+
+@bp.get("/mode/<mode>")
+def set_mode(mode: str):
+    if mode not in (ELDER, "standard"):
+        abort(404)
+    resp = make_response(redirect(safe_next(request.args.get("next")), 303))
+    if mode == ELDER:
+        resp.set_cookie(MODE_COOKIE, ELDER, max_age=365 * 86400, samesite="Lax", httponly=True,
+                        secure=request.is_secure)
+    else:
+        resp.delete_cookie(MODE_COOKIE, samesite="Lax", httponly=True, secure=request.is_secure)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def not_found_page(status: int = 404):
+    """The helpful 404: what happened, a search box, common items, the hotline."""
+    s = served()
+    code = None
+    suggestions = []
+    parts = request.path.strip("/").split("/")
+    if len(parts) >= 2 and parts[0] == "g":
+        code = parts[1][:40]
+        suggestions = [s.release.guides[h.code] for h in s.index.search(code, limit=5)]
+    if not suggestions:
+        suggestions = s.featured
+    return page("404.html", status=status, code=code, suggestions=suggestions, back="/",
+                title="没有找到这个页面")
+
+
+def register_errors(app) -> None:
+    @app.errorhandler(NoRelease)
+    def _no_release(_exc):
+        if wants_json():
+            return jsonify(error={"status": 503, "message": "尚未发布任何版本，请稍后再试。"}), 503
+        inst = current_app.instance_path
+        body = ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>暂未开放</title>"
+                "<h1>办事指南暂未开放</h1><p>服务器还没有发布任何版本的办事指南，请稍后再试。</p>")
+        current_app.logger.error("no release in %s; run: guide-server release --content content --instance %s",
+                                 inst, inst)
+        return body, 503, {"Content-Type": "text/html; charset=utf-8", "Retry-After": "60"}
+
+    @app.errorhandler(ReleaseError)
+    def _bad_release(exc):
+        current_app.logger.error("current release unreadable: %s", exc)
+        if wants_json():
+            return jsonify(error={"status": 503, "message": "当前版本暂时无法读取，请稍后再试。"}), 503
+        return ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>暂时无法访问</title>"
+                "<h1>暂时无法访问</h1><p>办事指南正在维护，请稍后再试，或拨打 12345 咨询。</p>",
+                503, {"Content-Type": "text/html; charset=utf-8", "Retry-After": "60"})
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        if wants_json():
+            return jsonify(error={"status": exc.code, "message": MESSAGES.get(exc.code, exc.name)}), exc.code
+        try:
+            if exc.code == 404:
+                return not_found_page()
+            return page("error.html", status=exc.code, message=MESSAGES.get(exc.code, "请求无法处理。"),
+                        back="/",
+                        title="无法处理您的请求")
+        except NoRelease as inner:
+            return _no_release(inner)
+        except ReleaseError as inner:
+            return _bad_release(inner)
+
+    @app.errorhandler(Exception)
+    def _any(exc: Exception):
+        current_app.logger.exception("unhandled error")
+        if wants_json():
+            return jsonify(error={"status": 500, "message": "服务器内部错误，请稍后再试。"}), 500
+        return ("<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>出错了</title>"
+                "<h1>抱歉，页面出错了</h1><p>请稍后再试，或拨打 12345 咨询。</p>",
+                500, {"Content-Type": "text/html; charset=utf-8"})
+
+
+MESSAGES = {
+    400: "请求的内容有误，请返回重新填写。",
+    403: "无法确认请求来源，请回到办事指南页面重新提交。",
+    404: "没有找到您要的内容。",
+    405: "不支持这种请求方式。",
+    413: "提交的内容太长了。",
+    429: "您提交得太频繁了，请稍后再试。",
+}

@@ -1,0 +1,54 @@
+"""Secret key from the instance folder, response security headers, client hashing."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import os
+import secrets
+from pathlib import Path
+
+# No script at all: pages work without JavaScript. Styles come from the one CSS file.
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+       "base-uri 'none'; frame-ancestors 'none'")
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def load_secret_key(instance: Path) -> str:
+    """The app's secret key, generated on first run into <instance>/secret_key (mode 0600).
+
+    Created with O_EXCL so that several workers starting together agree on one key.
+    """
+    path = instance / "secret_key"
+    try:
+        return path.read_text(encoding="ascii").strip()
+    except FileNotFoundError:
+        pass
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(key + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    return key
+
+
+def client_hash(secret: str, address: str | None, now: dt.datetime | None = None) -> str:
+    """A day-scoped keyed hash of the client address: enough to rate-limit, never the address.
+
+    It changes every day (UTC) and cannot be reversed without the secret key.
+    """
+    day = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%d")
+    msg = f"{day}|{address or '-'}".encode()
+    return hmac.new(secret.encode(), msg, hashlib.sha256).hexdigest()[:20]

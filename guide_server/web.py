@@ -1,0 +1,71 @@
+"""Small helpers shared by the page blueprints: current release, mode, cached page responses."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Response, current_app, render_template, request
+
+from guide_server.state import Served
+
+MODE_COOKIE = "mode"
+ELDER = "elder"
+
+
+class NoRelease(Exception):
+    """The instance has no current release yet."""
+
+
+def served() -> Served:
+    s = current_app.extensions["releases"].get()
+    if s is None:
+        raise NoRelease()
+    return s
+
+
+def is_elder() -> bool:
+    return request.cookies.get(MODE_COOKIE) == ELDER
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def render(template: str, s: Served, path: str, elder: bool, **ctx) -> str:
+    return render_template(template, site=s.release.site, release=s.release, stamp=s.release.stamp,
+                           elder=elder, here=path, css_url=current_app.config["CSS_URL"],
+                           categories=s.release.categories, cat_by_name=s.category_by_name, **ctx)
+
+
+def cached_page(key: tuple, template: str, status: int = 200, **ctx) -> Response:
+    """A page that depends only on the release, its path and the mode: rendered once per
+    release, answered with a strong ETag and 304 on If-None-Match."""
+    s = served()
+    elder = is_elder()
+    path = request.path
+    body, etag = s.cached((key, elder), lambda: render(template, s, path, elder, **ctx))
+    resp = Response(body, status=status, mimetype="text/html")
+    if status == 200:
+        resp.set_etag(etag.strip('"'))
+        resp.headers["Cache-Control"] = "no-cache"
+        resp.vary.add("Cookie")
+        resp.make_conditional(request)
+    return resp
+
+
+def page(template: str, status: int = 200, **ctx) -> Response:
+    """A page rendered per request (forms with a CSRF token, live aggregates)."""
+    s = served()
+    body = render(template, s, request.path, is_elder(), **ctx)
+    resp = Response(body, status=status, mimetype="text/html")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A local path to go back to; anything else (other hosts, //x, \\x) gives `default`."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
+        return default
+    return target
