@@ -241,7 +241,8 @@ def _card_date(iso: str | None) -> str:
         return ""
     if iso == LONG_TERM:
         return LONG_TERM
-    return dt.date.fromisoformat(iso).strftime("%Y%m%d")
+    d = dt.date.fromisoformat(iso)
+    return f"{d.year:04d}{d.month:02d}{d.day:02d}"
 
 
 def encode_text_block(card: IdCard) -> bytes:

@@ -43,6 +43,10 @@ class Ga467Driver:
         self._port = port
         self.name = name or getattr(port, "portstr", "") or "reader"
         self.retries = retries
+        self.find_timeout = FIND_TIMEOUT
+        self.select_timeout = SELECT_TIMEOUT
+        self.read_timeout = READ_TIMEOUT
+        self.control_timeout = CONTROL_TIMEOUT
         self.bytes_sent = 0
         self.bytes_received = 0
 
@@ -75,8 +79,9 @@ class Ga467Driver:
             log.debug("closing %s failed", self.name, exc_info=True)
 
     # -- one exchange ----------------------------------------------------
-    def transact(self, cmd: int, para: int, data: bytes = b"", timeout: float = CONTROL_TIMEOUT) -> Reply:
+    def transact(self, cmd: int, para: int, data: bytes = b"", timeout: float | None = None) -> Reply:
         """Send one command and return its reply, with SW3 not yet interpreted."""
+        timeout = self.control_timeout if timeout is None else timeout
         frame = Command(cmd, para, data).encode()
         attempt = 0
         while True:
@@ -150,7 +155,7 @@ class Ga467Driver:
 
     def find_card(self) -> bool:
         """True when a card is in the field (0x9F), False when there is none (0x80)."""
-        reply = self.transact(*frames.FIND_CARD, timeout=FIND_TIMEOUT)
+        reply = self.transact(*frames.FIND_CARD, timeout=self.find_timeout)
         if reply.sw3 == 0x80:
             return False
         sw.raise_for(reply.sw3)
@@ -158,7 +163,7 @@ class Ga467Driver:
 
     def select_card(self) -> bytes:
         """Select the card found; returns its 8-byte serial (used only to spot the same card)."""
-        reply = self.transact(*frames.SELECT_CARD, timeout=SELECT_TIMEOUT)
+        reply = self.transact(*frames.SELECT_CARD, timeout=self.select_timeout)
         sw.raise_for(reply.sw3)
         return reply.data
 
@@ -168,7 +173,7 @@ class Ga467Driver:
         The 1,024-byte photo has to cross the wire (the checksum covers it)
         but is never decoded, kept or passed on.
         """
-        reply = self.transact(*frames.READ_TEXT_PHOTO, timeout=READ_TIMEOUT)
+        reply = self.transact(*frames.READ_TEXT_PHOTO, timeout=self.read_timeout)
         sw.raise_for(reply.sw3)
         data = reply.data
         if len(data) < 4:

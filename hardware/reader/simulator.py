@@ -222,7 +222,7 @@ class ReaderSimulator:
             try:
                 self._serve_conn(lambda: client.recv(4096) if _readable(client, 0.05) else None,
                                  client.sendall)
-            except OSError:
+            except (OSError, _Unplugged):
                 pass
             finally:
                 client.close()
@@ -338,6 +338,7 @@ class ReaderSimulator:
             self._consume_fault()
             data = data[:-1] + bytes([data[-1] ^ 0xFF])
         elif fault == "unplug":
+            self.set_fault(None)  # plugged back in afterwards (TCP only: a closed pty is gone)
             return data, True
         return data, False
 
