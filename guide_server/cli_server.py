@@ -101,7 +101,7 @@ def export(out_dir: str, instance_dir: str) -> None:
             number, count = export_site(app, Path(out_dir), progress=lambda _u: bar.update(1))
     except ExportError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"已导出 R{number}:{count} 个文件 -> {Path(out_dir).resolve()}")
+    click.echo(f"已导出 R{number}：{count} 个文件 → {Path(out_dir).resolve()}")
     click.echo("nginx 配置示例见 scripts/nginx-guide-server.conf")
 
 

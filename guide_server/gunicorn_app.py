@@ -30,6 +30,7 @@ def options(host: str = "127.0.0.1", port: int = 8000, workers: int | None = Non
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "guide-server",
+        "control_socket_disable": True,  # several servers may run side by side (tests, bench)
     }
 
 
