@@ -66,8 +66,9 @@ class Printer:
                 if remaining <= 0:
                     break
                 data = self._transport.read(remaining)
-                if data:
-                    byte = data[-1]
+                if not data:
+                    break  # read() waits up to its timeout: nothing came
+                byte = data[-1]
             if byte is None:
                 break  # a printer silent now stays silent: do not wait four times
             answers[n] = byte
