@@ -8,6 +8,7 @@ included); ASCII prints as one column.
 """
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 FS_CHINESE_ON = b"\x1c\x26"   # FS &
@@ -19,6 +20,7 @@ NO_LINE_START = set("，。、：；！？）】》」』〉”’…—·,.:;!?
 NO_LINE_END = set("（【《「『〈“‘([{")
 
 
+@functools.lru_cache(maxsize=65536)
 def printable(ch: str, charset: str) -> bool:
     """True when the printer's Chinese mode has this character as text."""
     if ch.isascii():
@@ -43,6 +45,7 @@ def encode(text: str, charset: str) -> bytes:
     return text.encode(charset)
 
 
+@functools.lru_cache(maxsize=65536)
 def char_width(ch: str) -> int:
     if ch.isascii():
         return 1 if ch.isprintable() else 0
@@ -112,40 +115,46 @@ def wrap(text: str, columns: int, indent: int = 0) -> list[str]:
 
 def _wrap_paragraph(paragraph: str, columns: int, indent: int) -> list[str]:
     narrow = columns - indent  # the width of a continuation line
-    tokens: list[str] = []
+    tokens: list[tuple[str, int]] = []
     for tok in _tokens(paragraph.rstrip(" ")):
-        tokens.extend(_split_long(tok, narrow) if width(tok) > narrow else [tok])
+        w = width(tok)
+        if w > narrow:
+            tokens.extend((part, width(part)) for part in _split_long(tok, narrow))
+        else:
+            tokens.append((tok, w))
     if not tokens:
         return [""]
-    lines: list[list[str]] = [[]]
+    lines: list[list[tuple[str, int]]] = [[]]
+    used = 0
     limit = columns
-    for tok in tokens:
+    for tok, w in tokens:
         line = lines[-1]
         if tok == " " and not line and len(lines) > 1:
             continue  # no leading spaces on a continuation line
-        used = sum(width(t) for t in line)
-        if used + width(tok) <= limit:
-            line.append(tok)
+        if used + w <= limit:
+            line.append((tok, w))
+            used += w
             continue
         if tok == " ":
             continue  # a space at a break disappears
-        carried: list[str] = []
+        carried: list[tuple[str, int]] = []
         if tok in NO_LINE_START:
             # take the previous character along (and any closing marks before it)
-            while len(line) > 1 and line[-1] != " " and (not carried or carried[0] in NO_LINE_START):
+            while len(line) > 1 and line[-1][0] != " " and (not carried or carried[0][0] in NO_LINE_START):
                 carried.insert(0, line.pop())
-        while len(line) > 1 and line[-1] in NO_LINE_END:
+        while len(line) > 1 and line[-1][0] in NO_LINE_END:
             carried.insert(0, line.pop())
-        if carried and sum(width(t) for t in carried) + width(tok) > narrow:
+        if carried and sum(cw for _, cw in carried) + w > narrow:
             line.extend(carried)  # cannot keep them together: break plainly
             carried = []
-        while line and line[-1] == " ":
+        while line and line[-1][0] == " ":
             line.pop()
-        lines.append(carried + [tok])
+        lines.append(carried + [(tok, w)])
+        used = sum(cw for _, cw in lines[-1])
         limit = narrow
     out = []
     for i, toks in enumerate(lines):
-        line = "".join(toks).rstrip(" ")
+        line = "".join(t for t, _ in toks).rstrip(" ")
         out.append((" " * indent + line) if i and line else line)
     return out
 
