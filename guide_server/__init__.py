@@ -73,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(rating_views.bp)
     app.register_blueprint(api.bp)
     pages.register_errors(app)
+    from guide_server import auth; auth.init_app(app)  # noqa: E702 - admin logins
 
     @app.after_request
     def _headers(resp):
