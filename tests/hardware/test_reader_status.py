@@ -103,3 +103,20 @@ def test_only_the_text_block_leaves_the_driver(fake_port_factory):
     assert reader.driver.find_card()
     reader.driver.select_card()
     assert reader.driver.read_text() == encode_text_block(RESIDENT)
+
+
+def test_a_short_frame_times_out_as_incomplete_instead_of_hanging(fake_port_factory):
+    whole = Reply(0, 0, 0x90, bytes(8)).encode()
+    reader = CardReader(Ga467Driver(fake_port_factory(lambda cmd: b"\x01\x02" + whole[:-5]), name="fake"))
+    reader.driver.control_timeout = 0.1
+    with pytest.raises(exc.ReaderTimeout) as info:
+        reader.reset()
+    assert "不完整" in info.value.zh
+
+
+def test_garbage_and_a_split_reply_still_read(fake_port_factory):
+    class Dribble(type(fake_port_factory(lambda c: b""))):
+        def read(self, n):  # one byte at a time, as a slow UART would deliver
+            return super().read(1)
+    port = Dribble(lambda cmd: b"\xaa\xaa\x00\x96" + Reply(0, 0, 0x90).encode())
+    assert CardReader(Ga467Driver(port, name="fake")).reset().ok
