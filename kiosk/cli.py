@@ -14,6 +14,7 @@ def _register() -> None:
     # `kiosk --help` stays fast and one broken module names itself clearly.
     from kiosk import cli_hardware  # noqa: F401
     from kiosk import cli_app  # noqa: F401
+    from kiosk import cli_fleet  # noqa: F401
 
 
 _register()
