@@ -74,6 +74,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     pages.register_errors(app)
     from guide_server import auth; auth.init_app(app)  # noqa: E702 - admin logins
+    from guide_server import editor_views; editor_views.init_app(app)  # noqa: E702 - guide editor
     from guide_server import fleet_app; fleet_app.init_app(app)  # noqa: E702 - kiosk fleet
 
     @app.after_request
