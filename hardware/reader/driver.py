@@ -10,6 +10,12 @@ import time
 
 import serial
 
+try:
+    import termios
+    _PORT_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, termios.error)
+except ImportError:  # not POSIX
+    _PORT_ERRORS = (serial.SerialException, OSError)
+
 from hardware import exceptions as exc
 from hardware.device_url import DeviceUrl
 from hardware.reader import frames, status as sw
@@ -99,14 +105,14 @@ class Ga467Driver:
         try:
             if getattr(self._port, "in_waiting", 0):
                 self._port.reset_input_buffer()
-        except (serial.SerialException, OSError) as e:
+        except _PORT_ERRORS as e:
             raise exc.ReaderDisconnected(f"读卡器 {self.name} 连接已断开", f"{self.name}: {e}") from None
 
     def _write(self, frame: bytes) -> None:
         try:
             self._port.write(frame)
             self._port.flush()
-        except (serial.SerialException, OSError) as e:
+        except _PORT_ERRORS as e:
             raise exc.ReaderDisconnected(f"读卡器 {self.name} 连接已断开", f"{self.name}: {e}") from None
         self.bytes_sent += len(frame)
 
@@ -124,7 +130,7 @@ class Ga467Driver:
             try:
                 self._port.timeout = remaining
                 chunk = self._port.read(decoder.needed())
-            except (serial.SerialException, OSError) as e:
+            except _PORT_ERRORS as e:
                 raise exc.ReaderDisconnected(f"读卡器 {self.name} 连接已断开", f"{self.name}: {e}") from None
             if not chunk:
                 continue
