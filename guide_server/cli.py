@@ -100,7 +100,8 @@ def rollback(number: int, instance_dir: str) -> None:
 def _register() -> None:
     import importlib
 
-    for name in ("guide_server.cli_server", "guide_server.cli_users", "guide_server.cli_fleet"):
+    for name in ("guide_server.cli_server", "guide_server.cli_users", "guide_server.cli_fleet",
+                 "guide_server.cli_content"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
