@@ -72,6 +72,23 @@ class KioskRoot(FloatLayout):
         return super().on_touch_down(touch)
 
 
+class CountdownOverlay(FloatLayout):
+    """The idle countdown: modal while shown, not even there for touches otherwise."""
+    active = BooleanProperty(False)
+
+    def on_touch_down(self, touch):
+        if not self.active:
+            return False
+        super().on_touch_down(touch)
+        return True
+
+    def on_touch_move(self, touch):
+        return self.active and super().on_touch_move(touch)
+
+    def on_touch_up(self, touch):
+        return self.active and super().on_touch_up(touch)
+
+
 class KioskApp(App):
     title = "扫码办事"
     # look (bound in every .kv)
@@ -206,9 +223,12 @@ class KioskApp(App):
         self.devices.close()
 
     def shutdown_in_window(self) -> None:
-        self.on_stop()
+        """Undo `start_in_window` (kv's `app` proxy lets go of this app on on_stop)."""
+        self.dispatch("on_stop")
         if self.root is not None and self.root.parent is not None:
             Window.remove_widget(self.root)
+        if App._running_app is self:
+            App._running_app = None
 
     def _on_keyboard(self, _win, key, *args):
         return key == 27  # Esc (and Android back) never quits the kiosk
