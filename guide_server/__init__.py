@@ -10,14 +10,17 @@ import hashlib
 import os
 from pathlib import Path
 
-from flask import Flask
-from flask_wtf.csrf import CSRFProtect
+from typing import TYPE_CHECKING
 
-csrf = CSRFProtect()
+if TYPE_CHECKING:  # Flask is imported inside create_app: `guide-server check` must stay light
+    from flask import Flask
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None) -> "Flask":
+    from flask import Flask
+
     from guide_server.db import Database, default_url
+    from guide_server.extensions import csrf
     from guide_server.ratings import RatingService
     from guide_server.security import HEADERS, load_secret_key
     from guide_server.state import ReleaseHolder
@@ -84,3 +87,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         return resp
 
     return app
+
+
+def __getattr__(name: str):
+    # `from guide_server import csrf` keeps working without importing Flask at package import
+    if name == "csrf":
+        from guide_server.extensions import csrf
+
+        return csrf
+    raise AttributeError(f"module 'guide_server' has no attribute {name!r}")

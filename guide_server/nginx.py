@@ -22,7 +22,13 @@ def local_config(workdir: Path, export_dir: Path, port: int, app_port: int, work
     (workdir / "guide-server.conf").write_text(server, encoding="utf-8")
     for d in ("client", "proxy", "fastcgi", "uwsgi", "scgi"):
         (workdir / "tmp" / d).mkdir(parents=True, exist_ok=True)
+    import getpass
+    import os
+
+    # workers run as the calling user, so they can read an export under a private temp folder
+    user = f"user {getpass.getuser()};" if os.geteuid() == 0 else ""
     main = f"""
+{user}
 worker_processes {workers};
 daemon off;
 master_process on;

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, redirect, request
 from flask_wtf.csrf import CSRFError, generate_csrf
 
-from guide_server import csrf
+from guide_server.extensions import csrf
 from guide_server.ratings import LEVELS, REASONS, RateLimited, RatingError, parse
 from guide_server.security import client_hash
 from guide_server.web import page, served
