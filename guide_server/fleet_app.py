@@ -8,7 +8,11 @@ from guides.signing import load_or_create_key
 
 
 def init_app(app) -> None:
-    from guide_server import csrf, device_api, fleet_views
+    from guide_server import device_api, fleet_views
+    try:
+        from guide_server.extensions import csrf
+    except ImportError:  # before the extensions module existed
+        from guide_server import csrf
     from guide_server.fleet import FleetService
 
     db = app.extensions.get("db") or app.extensions["ratings"].db
