@@ -168,7 +168,7 @@ def ordered(data: dict) -> dict:
 
 def to_yaml(data: dict) -> str:
     """content/-style YAML of one guide."""
-    return yaml.safe_dump(ordered(data), allow_unicode=True, sort_keys=False, width=1000)
+    return yaml.safe_dump(ordered(data), allow_unicode=True, sort_keys=False, width=1000, default_flow_style=None)
 
 
 def diff_lines(old: dict | None, new: dict | None, old_label: str = "之前", new_label: str = "之后") -> list[str]:

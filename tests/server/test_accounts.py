@@ -26,7 +26,15 @@ def svc(tmp_path):
 def test_migration_creates_users_at_revision_0002(tmp_path):
     db = Database(default_url(tmp_path))
     db.ready()
-    assert current_revision(db.engine) in ("0002", "0003")  # 0003 belongs to the fleet tables
+    from alembic.script import ScriptDirectory
+    from alembic.config import Config
+    from guide_server.db import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(cfg)
+    assert current_revision(db.engine) == script.get_current_head()
+    assert script.get_revision("0002").down_revision == "0001"
     tables = inspect(db.engine).get_table_names()
     assert {"users", "login_failures", "ratings"} <= set(tables)
 
