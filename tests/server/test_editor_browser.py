@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.server.authutil import PASSWORD, add_user, make_auth_app
-from tests.server.browser import CHROMIUM, Browser, LiveServer
+from tests.server.devtools import CHROMIUM, Browser, LiveServer
 
 GA = "330382-GA-0001"
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
