@@ -3,6 +3,12 @@ small valid fixture, the Flask `app`, `client` and `runner` (as in Flask's tutor
 from __future__ import annotations
 
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -91,3 +97,53 @@ def sample_client(sample_app):
 
 VALID_GUIDES = ("330382-GA-0001", "330382-SC-0001")
 SAMPLE_FIXTURE = FIXTURES / "valid"
+
+ROOT = Path(__file__).resolve().parents[2]
+GUIDE_SERVER = [sys.executable, "-m", "guide_server"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url, cookie=None, headers=None):
+    """(status, headers, body) of a GET, without raising on 4xx/5xx."""
+    req = urllib.request.Request(url, headers={**({"Cookie": cookie} if cookie else {}), **(headers or {})})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            return resp.status, dict(resp.headers), resp.read()
+    except urllib.error.HTTPError as err:
+        return err.code, dict(err.headers), err.read()
+
+
+def wait_for(url, proc, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited with {proc.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not come up")
+
+
+@pytest.fixture(scope="session")
+def live_server(sample_instance, tmp_path_factory):
+    """`guide-server serve` (gunicorn) on the sample release, as an operator starts it."""
+    port = free_port()
+    log = open(tmp_path_factory.mktemp("serve") / "serve.log", "wb")
+    proc = subprocess.Popen([*GUIDE_SERVER, "serve", "--instance", str(sample_instance), "--port", str(port),
+                             "--workers", "2"], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        wait_for(f"http://127.0.0.1:{port}/", proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+        log.close()

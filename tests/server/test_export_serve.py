@@ -17,54 +17,8 @@ from click.testing import CliRunner
 
 from guide_server.cli import main
 from guide_server.export import site_files
+from tests.server.conftest import GUIDE_SERVER, ROOT, fetch, free_port, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
-GUIDE_SERVER = [sys.executable, "-m", "guide_server"]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def fetch(url, cookie=None, headers=None):
-    req = urllib.request.Request(url, headers={**({"Cookie": cookie} if cookie else {}), **(headers or {})})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            return resp.status, dict(resp.headers), resp.read()
-    except urllib.error.HTTPError as err:
-        return err.code, dict(err.headers), err.read()
-
-
-def wait_for(url, proc, seconds=20):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited: {proc.stdout.read() if proc.stdout else ''}")
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not come up")
-
-
-@pytest.fixture(scope="module")
-def served(sample_instance):
-    """`guide-server serve` on the sample release, as an operator starts it."""
-    port = free_port()
-    proc = subprocess.Popen([*GUIDE_SERVER, "serve", "--instance", str(sample_instance), "--port", str(port),
-                             "--workers", "2"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            cwd=ROOT)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/", proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -76,19 +30,19 @@ def exported(sample_instance, tmp_path_factory):
     return out
 
 
-def test_serve_runs_gunicorn_and_answers_like_the_app(served, sample_app):
-    status, headers, body = fetch(served + "/g/330382-GA-0001")
+def test_serve_runs_gunicorn_and_answers_like_the_app(live_server, sample_app):
+    status, headers, body = fetch(live_server + "/g/330382-GA-0001")
     assert status == 200 and headers["Server"] == "gunicorn"
     assert body == sample_app.test_client().get("/g/330382-GA-0001").data
     assert headers["X-Content-Type-Options"] == "nosniff"
-    status, _h, body = fetch(served + "/api/v1/release")
+    status, _h, body = fetch(live_server + "/api/v1/release")
     assert status == 200 and b'"number":1' in body
 
 
-def test_served_app_is_not_in_debug_mode(served):
-    status, _h, body = fetch(served + "/api/v1/guides/%ff%fe")
+def test_served_app_is_not_in_debug_mode(live_server):
+    status, _h, body = fetch(live_server + "/api/v1/guides/%ff%fe")
     assert status == 404 and b"Traceback" not in body and b"Werkzeug Debugger" not in body
-    status, _h, body = fetch(served + "/g/x" * 2)
+    status, _h, body = fetch(live_server + "/g/x" * 2)
     assert b"Traceback" not in body
 
 
@@ -136,11 +90,11 @@ def test_export_replaces_its_own_earlier_export(instance, tmp_path):
     assert (out / "g" / "330382-GA-0001.html").exists()
 
 
-def test_nginx_serves_the_export_with_elder_mode_and_proxies_the_rest(exported, served, tmp_path):
+def test_nginx_serves_the_export_with_elder_mode_and_proxies_the_rest(exported, live_server, tmp_path):
     from guide_server.nginx import local_config
 
     port = free_port()
-    conf = local_config(tmp_path / "nginx", exported, port, int(served.rsplit(":", 1)[1]), workers=1)
+    conf = local_config(tmp_path / "nginx", exported, port, int(live_server.rsplit(":", 1)[1]), workers=1)
     proc = subprocess.Popen(["nginx", "-c", str(conf), "-e", str(tmp_path / "nginx" / "error.log")],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     base = f"http://127.0.0.1:{port}"
