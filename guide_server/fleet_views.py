@@ -9,7 +9,7 @@ from flask import Blueprint, Response, current_app, request
 from guide_server.auth import admin_page, require_role
 from guide_server.fleet import FleetError, FleetService, local_label
 
-bp = Blueprint("fleet_admin", __name__, url_prefix="/admin/fleet")
+bp = Blueprint("fleet_admin", __name__)
 
 
 def _fleet() -> FleetService:
@@ -30,13 +30,13 @@ def _page(status: int = 200, **ctx) -> Response:
                       alert_count=alerts, pending=pending, local_label=local_label, **ctx)
 
 
-@bp.get("")
+@bp.get("/admin/fleet")
 @require_role("admin")
 def index():
     return _page()
 
 
-@bp.get(".json")
+@bp.get("/admin/fleet.json")
 @require_role("admin")
 def as_json():
     current = _current_release()
@@ -46,7 +46,7 @@ def as_json():
     return resp
 
 
-@bp.post("/enroll")
+@bp.post("/admin/fleet/enroll")
 @require_role("admin")
 def enroll():
     hall = request.form.get("hall", "")[:120]
@@ -58,7 +58,7 @@ def enroll():
     return _page(enrolled={"name": name, "hall": hall, "code": code, "expires": local_label(expires)})
 
 
-@bp.post("/<name>/revoke")
+@bp.post("/admin/fleet/<name>/revoke")
 @require_role("admin")
 def revoke(name: str):
     try:
