@@ -83,10 +83,15 @@ def run_app(cfg, instance: Path) -> None:
     from kiosk.app import KioskApp
     from kiosk.content import load_kiosk_content
 
+    from kiosk import fleet_hooks
+    if not cfg.content_dir:
+        fleet_hooks.prepare_instance(instance)  # after a crash: CURRENT names a release that loads
     content = load_kiosk_content(cfg.content_dir or None, instance, cfg.stale_hours)
     if not content.ok:
         click.echo(f"没有可用的办事指南:{content.problem}", err=True)
-    KioskApp(cfg, content, instance=instance, t0=_T0).run()
+    app = KioskApp(cfg, content, instance=instance, t0=_T0)
+    fleet_hooks.attach(app)  # sync, heartbeat, outbox, server tickets, offline badge, systemd watchdog
+    app.run()
 
 
 @main.command("config-init")
