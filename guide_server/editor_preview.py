@@ -1,9 +1,9 @@
 """The 一次告知单 preview image for the editor, drawn by the printer simulator's renderer.
 
-The receipt is composed by kiosk.receipts (the very function the kiosk prints with),
+The receipt is composed by guides.checklist (the very blocks the kiosk prints),
 rendered to ESC/POS bytes by hardware.printer and drawn from those bytes by
 hardware.printer.preview — so the editor shows what the paper will show. Imported
-lazily, by the preview view only: the phone pages never load kiosk or hardware code.
+lazily, by the preview view only: the phone pages never load hardware code.
 """
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ def receipt_png(guide: Guide, site: Site, stamp: str, profile_name: str = "80mm"
     from guides.fonts import FONT_PATH
     from hardware.printer import get_profile, render
     from hardware.printer.preview import render_bytes
-    from kiosk.receipts import checklist_receipt
+    from guides.checklist import checklist_blocks
+    from hardware.printer import Receipt
 
     profile = get_profile(profile_name)
-    data = render(checklist_receipt(guide, site, stamp), profile, FONT_PATH)
+    data = render(Receipt.from_blocks(checklist_blocks(guide, site, stamp)), profile, FONT_PATH)
     img = render_bytes(data, dots=profile.dots, cell=profile.cell_width, font_path=FONT_PATH,
                        charset=profile.charset)
     buf = io.BytesIO()

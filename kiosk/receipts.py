@@ -7,74 +7,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from guides.model import Guide, MaterialForm, Site
-from guides.urls import guide_url
+from guides.checklist import checklist_blocks, material_line, now_in_china as _now  # noqa: F401
+from guides.model import Guide, Site
 from hardware.printer import Receipt
 from hardware.printer.profile import PrinterProfile
 
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8))
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(CHINA_TZ).replace(second=0, microsecond=0)
-
-
-def material_line(form: MaterialForm, copies: int, shared: bool, required: bool) -> str:
-    """How to bring one material: 原件 1 份 · 必须提供 / 免提交(部门间共享核验)."""
-    if shared:
-        return "免提交(窗口通过部门共享核验)"
-    if form is MaterialForm.electronic:
-        how = "出示电子证照"
-    else:
-        how = f"{form.value} {copies} 份"
-    return f"{how} · {'必须提供' if required else '符合情形时提供'}"
-
 
 def checklist_receipt(guide: Guide, site: Site, stamp: str, *, printed_at: dt.datetime | None = None) -> Receipt:
-    """The 一次告知单: everything to bring and where to go, the guide's QR code and the release stamp."""
-    url = guide_url(site, guide.code)
-    r = Receipt()
-    r.title("一次告知单")
-    r.text(site.hall_name, align="center")
-    r.separator("=")
-    r.bold(f"事项:{guide.name}", indent=5)
-    r.text(f"事项编码:{guide.code}")
-    r.separator()
-    r.bold("【需要准备的材料】")
-    for i, m in enumerate(guide.materials, 1):
-        prefix = f"{i}. "
-        r.text(f"{prefix}{m.name}", indent=len(prefix))
-        r.text(" " * len(prefix) + material_line(m.form, m.copies, m.shared, m.required), indent=len(prefix))
-        if m.note:
-            r.text(" " * len(prefix) + m.note, indent=len(prefix))
-    r.separator()
-    r.text(f"办理时限:{guide.time_limit_label}", indent=9)
-    r.text(f"到现场次数:{guide.visits_label}", indent=11)
-    r.separator()
-    r.bold("【办理地点】")
-    for loc in guide.locations:
-        r.text(f"地址:{loc.address}", indent=5)
-        r.text(f"窗口:{loc.window}", indent=5)
-        r.text(f"时间:{loc.hours}", indent=5)
-    r.separator()
-    r.bold("【易错提醒】")
-    for item in guide.mistakes:
-        r.text(f"× {item.mistake}", indent=2)
-        r.text(f"√ {item.correct}", indent=2)
-    r.separator()
-    r.text(f"咨询电话:{guide.contacts.consult}", indent=9)
-    r.text(f"投诉电话:{guide.contacts.complaint}", indent=9)
-    r.feed(1)
-    r.qr(url)
-    r.text("扫码查看完整办事指南", align="center")
-    r.text(url, align="center")
-    r.separator()
-    r.text(stamp)
-    when = (printed_at or _now()).strftime("%Y-%m-%d %H:%M")
-    r.text(f"打印时间:{when}")
-    r.text("以窗口审核意见为准", align="center")
-    r.cut()
-    return r
+    """The 一次告知单: the blocks of guides.checklist as a printable receipt."""
+    return Receipt.from_blocks(checklist_blocks(guide, site, stamp, printed_at=printed_at))
 
 
 def checklist_for_release(release, code: str, *, printed_at: dt.datetime | None = None) -> Receipt:

@@ -116,6 +116,18 @@ class Receipt:
     def cut(self) -> "Receipt":
         return self.add(Cut())
 
+    BLOCK_KINDS = frozenset({"title", "text", "bold", "double", "separator", "row", "qr", "barcode", "feed", "cut"})
+
+    @classmethod
+    def from_blocks(cls, blocks) -> "Receipt":
+        """A receipt from neutral ``(kind, args, options)`` blocks, e.g. ("text", ("你好",), {"align": "center"})."""
+        receipt = cls()
+        for kind, args, options in blocks:
+            if kind not in cls.BLOCK_KINDS:
+                raise ValueError(f"unknown receipt block {kind!r}")
+            getattr(receipt, kind)(*args, **options)
+        return receipt
+
 
 class Renderer:
     """Turns elements into bytes; keeps track of the printer's mode to send few commands."""
