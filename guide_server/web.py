@@ -36,19 +36,32 @@ def render(template: str, s: Served, path: str, elder: bool, **ctx) -> str:
                            categories=s.release.categories, cat_by_name=s.category_by_name, **ctx)
 
 
+def etag_matches(header: str, etag: str) -> bool:
+    if header.strip() == "*":
+        return True
+    return etag in (t.strip().removeprefix("W/") for t in header.split(","))
+
+
 def cached_page(key: tuple, template: str, status: int = 200, **ctx) -> Response:
     """A page that depends only on the release, its path and the mode: rendered once per
-    release, answered with a strong ETag and 304 on If-None-Match."""
+    release, answered with a strong ETag and 304 on If-None-Match.
+
+    This is the path every QR scan takes, so its headers are assembled in one go
+    (security headers included) rather than one by one.
+    """
+    from guide_server.security import HEADER_LIST
+
     s = served()
     elder = is_elder()
     path = request.path
     body, etag = s.cached((key, elder), lambda: render(template, s, path, elder, **ctx))
-    resp = Response(body, status=status, mimetype="text/html")
-    if status == 200:
-        resp.set_etag(etag.strip('"'))
-        resp.headers["Cache-Control"] = "no-cache"
-        resp.vary.add("Cookie")
-        resp.make_conditional(request)
+    headers = [("ETag", etag), ("Cache-Control", "no-cache"), ("Vary", "Cookie"), *HEADER_LIST]
+    inm = request.environ.get("HTTP_IF_NONE_MATCH")
+    if inm and etag_matches(inm, etag):
+        resp = Response(status=304, headers=headers)
+    else:
+        resp = Response(body, status=status, headers=[("Content-Type", "text/html; charset=utf-8"), *headers])
+    resp.secured = True  # security headers already set: the after_request hook skips it
     return resp
 
 
