@@ -1,0 +1,200 @@
+"""Benchmark: the phone guide page through the project's gunicorn vs a hello-world Flask app
+under the same gunicorn settings vs nginx serving the exported file. One wrk run each.
+
+    .venv/bin/python bench/bench_server.py [--duration 10] [--connections 32] [--workers N]
+                                           [--posters 1000]
+
+Prints req/s and p99 latency of each, and the ratios. Targets (issue 3): dynamic page
+>= 0.8 x hello-world, p99 <= 25 ms at 32 connections; nginx is the physical limit.
+With --posters N it also times `guide-server posters` for N guides (target: 1,000 in <= 60 s).
+Everything runs on 127.0.0.1 and stops by itself.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def hello_factory():
+    from flask import Flask
+
+    app = Flask("hello")
+
+    @app.get("/")
+    def hello():
+        return "Hello, World!"
+
+    return app
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_up(url: str, proc: subprocess.Popen, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server for {url} exited with {proc.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"{url} did not come up")
+
+
+def sample_content(tmp: Path) -> Path:
+    """The sample content; while site.yaml still lists 常用事项 not written yet (E215 only),
+    those entries are dropped from a copy."""
+    import yaml
+
+    from guides.loader import ContentError, load_content
+
+    src = ROOT / "content"
+    try:
+        load_content(src)
+        return src
+    except ContentError as exc:
+        if any(f.is_error and f.code != "E215" for f in exc.findings):
+            raise
+    dest = tmp / "content"
+    shutil.copytree(src, dest)
+    site = yaml.safe_load((dest / "site.yaml").read_text(encoding="utf-8"))
+    codes = {p.stem for p in (dest / "guides").glob("*.yaml")}
+    site["featured"] = [c for c in site.get("featured", []) if c in codes]
+    (dest / "site.yaml").write_text(yaml.safe_dump(site, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return dest
+
+
+def wrk(url: str, duration: int, connections: int, threads: int = 2) -> tuple[float, float]:
+    """(requests per second, p99 latency in ms)."""
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{duration}s", "--latency", url],
+                         capture_output=True, text=True, timeout=duration + 60).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()
+    p99 = float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        print(f"  warning: {errors.group(1)} non-2xx responses from {url}", file=sys.stderr)
+    return rps, p99
+
+
+def run_hello(port: int, workers: int) -> None:
+    from guide_server.gunicorn_app import options, run
+
+    run(hello_factory, options("127.0.0.1", port, workers))
+
+
+def bench_posters(instance: Path, count: int, out: Path) -> float:
+    from guides.release import ReleaseStore
+    from guide_server.posters import poster_data, write_posters
+
+    rel = ReleaseStore(instance).current()
+    base = [poster_data(rel, g) for g in rel.guides.values()]
+    items = [replace(base[i % len(base)], code=f"BENCH-{i:05d}", name=f"{base[i % len(base)].name}（第 {i} 号）")
+             for i in range(count)]
+    t = time.perf_counter()
+    write_posters(items, out)
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", type=int, default=32)
+    ap.add_argument("--workers", type=int, default=None, help="gunicorn workers for both apps")
+    ap.add_argument("--code", default=None, help="guide to fetch (default: the largest page)")
+    ap.add_argument("--posters", type=int, default=0, help="also time this many posters")
+    ap.add_argument("--hello-app", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    from guide_server.gunicorn_app import default_workers
+
+    workers = args.workers or default_workers()
+    if args.hello_app:
+        run_hello(args.hello_app, workers)
+        return
+    for tool in ("wrk", "nginx"):
+        if not shutil.which(tool):
+            raise SystemExit(f"{tool} is missing: run scripts/setup (scripts/apt-packages.txt)")
+
+    from guides.loader import load_content
+    from guides.release import ReleaseStore
+    from guide_server import create_app
+    from guide_server.export import export_site
+    from guide_server.nginx import local_config
+
+    procs: list[subprocess.Popen] = []
+    tmp = Path(tempfile.mkdtemp(prefix="bench-server-"))
+    try:
+        instance = tmp / "instance"
+        ReleaseStore(instance).publish(load_content(sample_content(tmp)))
+        app = create_app({"INSTANCE_DIR": str(instance), "AUTO_MIGRATE": False})
+        export_site(app, tmp / "site")
+        client = app.test_client()
+        codes = list(app.extensions["releases"].get().release.guides)
+        code = args.code or max(codes, key=lambda c: len(client.get(f"/g/{c}").data))
+        size = len(client.get(f"/g/{code}").data)
+
+        logs = open(tmp / "servers.log", "wb")
+        guide_port, hello_port, nginx_port = free_port(), free_port(), free_port()
+        procs.append(subprocess.Popen([sys.executable, "-m", "guide_server", "serve", "--instance", str(instance),
+                                       "--port", str(guide_port), "--workers", str(workers)],
+                                      stdout=logs, stderr=subprocess.STDOUT, cwd=ROOT))
+        procs.append(subprocess.Popen([sys.executable, __file__, "--hello-app", str(hello_port),
+                                       "--workers", str(workers)], stdout=logs, stderr=subprocess.STDOUT, cwd=ROOT))
+        conf = local_config(tmp / "nginx", tmp / "site", nginx_port, guide_port, workers=2)
+        procs.append(subprocess.Popen(["nginx", "-c", str(conf), "-e", str(tmp / "nginx" / "error.log")],
+                                      stdout=logs, stderr=subprocess.STDOUT))
+        targets = [
+            ("gunicorn /g/<code> (dynamic)", f"http://127.0.0.1:{guide_port}/g/{code}"),
+            ("gunicorn hello-world Flask", f"http://127.0.0.1:{hello_port}/"),
+            ("nginx exported file", f"http://127.0.0.1:{nginx_port}/g/{code}"),
+        ]
+        for (_name, url), proc in zip(targets, procs):
+            wait_up(url, proc)
+        assert urllib.request.urlopen(targets[2][1]).read() == urllib.request.urlopen(targets[0][1]).read()
+
+        print(f"guide {code}: {size} bytes of HTML; {workers} gunicorn workers (sync), nginx 2 workers; "
+              f"wrk -t2 -c{args.connections} -d{args.duration}s; {os.cpu_count()} cores")
+        results = {}
+        for name, url in targets:
+            wrk(url, 2, args.connections)  # warm up
+            results[name] = wrk(url, args.duration, args.connections)
+            rps, p99 = results[name]
+            print(f"  {name:32s} {rps:10.0f} req/s   p99 {p99:7.2f} ms")
+        (dyn, dyn_p99), (hello, _), (ngx, _) = results.values()
+        print(f"  dynamic / hello-world = {dyn / hello:.2f}  (target >= 0.80)")
+        print(f"  dynamic p99 = {dyn_p99:.2f} ms  (target <= 25 ms)")
+        print(f"  nginx / dynamic = {ngx / dyn:.1f}x  (the physical limit)")
+        if args.posters:
+            seconds = bench_posters(instance, args.posters, tmp / "posters")
+            print(f"  posters: {args.posters} A4 PDFs in {seconds:.1f} s  (target 1,000 in <= 60 s)")
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
