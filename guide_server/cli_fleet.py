@@ -59,7 +59,12 @@ def list_kiosks(instance_dir: str, as_json: bool) -> None:
         current = ReleaseStore(instance_dir).current_number()
     except ReleaseError:
         current = None
-    rows = _service(instance_dir).status(current)
+    service = _service(instance_dir)
+    rows = service.status(current)
+    if not as_json:
+        from guide_server.fleet import local_label
+        for p in service.pending_enrollments():
+            click.echo(f"（待登记）{p.kiosk_name}  {p.hall}  登记码有效至 {local_label(p.expires_at)}")
     if as_json:
         click.echo(json.dumps({"current_release": current, "kiosks": rows}, ensure_ascii=False, indent=2))
         return
