@@ -123,7 +123,8 @@ def app_probe(app, timeout: float = 10.0):
             got_printer.set()
 
         def reader(o):
-            out["reader"] = {"state": "ok" if o.ok else "fault", "text": (o.message or "")[:200]}
+            out["reader"] = {"state": "ok", "text": "正常"} if o.ok else \
+                {"state": "fault", "text": (o.message or "读卡器不可用")[:200]}
             got_reader.set()
         app.devices.printer_status(printer)
         app.devices.reader_status(reader)

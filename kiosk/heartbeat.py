@@ -57,8 +57,8 @@ def probe_devices(reader_url: str, printer_url: str, profile: str = "80mm") -> d
         try:
             from hardware.reader import open_reader
             with open_reader(reader_url) as reader:
-                status = reader.status()
-            out["reader"] = {"state": "ok", "text": str(getattr(status, "zh", "正常"))[:200]}
+                reader.status()
+            out["reader"] = {"state": "ok", "text": "正常"}
         except Exception as exc:
             out["reader"] = {"state": "fault", "text": str(getattr(exc, "zh", type(exc).__name__))[:200]}
     if not printer_url:
