@@ -81,6 +81,9 @@ def create_app(test_config: dict | None = None) -> "Flask":
     from guide_server import fleet_app; fleet_app.init_app(app)  # noqa: E702 - kiosk fleet
 
     _lazy_sessions(app)
+    from guide_server.fastpath import CachedPages
+
+    app.wsgi_app = CachedPages(app, app.wsgi_app)
 
     @app.after_request
     def _headers(resp):

@@ -282,3 +282,26 @@ def test_method_not_allowed_is_a_chinese_page(client):
 def test_both_fixture_guides_render(client):
     for code in VALID_GUIDES:
         assert client.get(f"/g/{code}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/", "/c/huji", f"/g/{GA}", f"/g/{GA}/print"])
+@pytest.mark.parametrize("elder", [False, True])
+def test_cached_fast_path_answers_exactly_like_the_view(client, path, elder):
+    if elder:
+        client.set_cookie("mode", "elder")
+    first = client.get(path)   # rendered by the Flask view, then cached
+    again = client.get(path)   # answered from the cache ahead of Flask
+    assert first.status_code == again.status_code == 200
+    assert first.data == again.data
+    assert sorted(first.headers.items()) == sorted(again.headers.items())
+    assert (b'class="elder"' in again.data) is elder
+    not_modified = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert not_modified.status_code == 304 and not_modified.data == b""
+    assert not_modified.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+
+
+def test_fast_path_leaves_unknown_pages_and_queries_to_the_app(client):
+    client.get(f"/g/{GA}")
+    assert client.get("/g/330382-XX-0000").status_code == 404
+    assert client.get(f"/g/{GA}?x=1").status_code == 200
+    assert client.head(f"/g/{GA}").status_code == 200

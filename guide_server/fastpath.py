@@ -1,0 +1,64 @@
+"""WSGI fast path for the pages a QR scan hits: /, /c/<slug>, /g/<code>, /g/<code>/print.
+
+A page is rendered by its Flask view the first time (per release and display mode)
+and kept in the release's page cache (guide_server.state.Served.pages). Later GETs
+of the same page are answered from that cache here, ahead of Flask's request
+machinery, with the very same body and headers. Anything else, and any cache miss,
+goes to Flask unchanged.
+"""
+from __future__ import annotations
+
+import re
+
+from guide_server.security import HEADER_LIST
+
+_ROUTES = (
+    (re.compile(r"^/$"), lambda m: ("home",)),
+    (re.compile(r"^/c/([a-z][a-z0-9-]{1,30})$"), lambda m: ("category", m.group(1))),
+    (re.compile(r"^/g/([A-Za-z0-9-]{1,40})$"), lambda m: ("guide", m.group(1))),
+    (re.compile(r"^/g/([A-Za-z0-9-]{1,40})/print$"), lambda m: ("print", m.group(1))),
+)
+_ELDER = re.compile(r"(?:^|;)\s*mode=elder\s*(?:;|$)")
+
+
+def page_key(path: str) -> tuple | None:
+    for pattern, key in _ROUTES:
+        m = pattern.match(path)
+        if m:
+            return key(m)
+    return None
+
+
+class CachedPages:
+    def __init__(self, app, wsgi_app):
+        self.holder = app.extensions["releases"]
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "GET" and not environ.get("QUERY_STRING"):
+            key = page_key(environ.get("PATH_INFO", ""))
+            if key is not None:
+                try:
+                    served = self.holder.get()
+                except Exception:  # noqa: BLE001 - Flask's error handlers answer a broken release
+                    served = None
+                if served is not None:
+                    elder = bool(_ELDER.search(environ.get("HTTP_COOKIE", "")))
+                    hit = served.pages.get((key, elder))
+                    if hit is not None:
+                        return self._answer(hit, environ, start_response)
+        return self.wsgi_app(environ, start_response)
+
+    @staticmethod
+    def _answer(hit, environ, start_response):
+        from guide_server.web import etag_matches
+
+        body, etag = hit
+        headers = [("ETag", etag), ("Cache-Control", "no-cache"), ("Vary", "Cookie"), *HEADER_LIST]
+        inm = environ.get("HTTP_IF_NONE_MATCH")
+        if inm and etag_matches(inm, etag):
+            start_response("304 NOT MODIFIED", headers)
+            return []
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                  ("Content-Length", str(len(body))), *headers])
+        return [body]
