@@ -245,6 +245,7 @@ class KioskApp(App):
             Window.unbind(on_flip=flipped)
             self.mark(name)
         Window.bind(on_flip=flipped)
+        Window.canvas.ask_update()  # a frame comes even when nothing visible changed
 
     # -- navigation ------------------------------------------------------------------------
     def screen(self, name: str):
