@@ -12,7 +12,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-import yaml
 
 from guides.loader import ContentError, check_content, load_content
 from guides.release import ReleaseStore
