@@ -5,9 +5,17 @@ Every endpoint but /enroll needs ``Authorization: Bearer <device token>``: 401 w
 token is missing or unknown, 403 when the kiosk was revoked. Answers are JSON; errors are
 ``{"error": {"status": …, "message": "<Chinese>"}}``. The views only translate HTTP to and
 from guide_server.fleet.FleetService.
+
+The signed manifest and the release parts are sent gzip-compressed to a kiosk that accepts
+it (requests does): after a one-guide change a kiosk downloads the whole manifest and that
+guide, and compressed that is about the guide's own size. They hold public content only.
+The compressed manifest has its own ETag (``…-gz``), as a different representation must.
+Compressing here also keeps an nginx in front (scripts/nginx-guide-server.conf, gzip on)
+from compressing the manifest itself, which would turn its ETag weak (W/"…").
 """
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 from collections import OrderedDict
@@ -32,6 +40,14 @@ def _json(value, status: int = 200) -> Response:
     return resp
 
 
+def _gzip(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+def _wants_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0
+
+
 def _error(status: int, message: str) -> Response:
     return _json({"error": {"status": status, "message": message}}, status)
 
@@ -50,7 +66,7 @@ class ReleaseCache:
         self.key_id = key_id(self.public_key)
         self.keep = keep
         self._parts: OrderedDict[int, ReleaseParts] = OrderedDict()
-        self._signed: dict[int, tuple[str, bytes]] = {}
+        self._signed: dict[int, tuple[str, bytes, bytes]] = {}
         self._lock = threading.Lock()
 
     def parts(self, number: int) -> ReleaseParts:
@@ -66,13 +82,13 @@ class ReleaseCache:
                 self._parts.popitem(last=False)
         return parts
 
-    def signed(self, number: int) -> tuple[str, bytes]:
-        """(ETag, body) of the signed manifest envelope of release `number`."""
+    def signed(self, number: int) -> tuple[str, bytes, bytes]:
+        """(ETag, body, gzipped body) of the signed manifest envelope of release `number`."""
         hit = self._signed.get(number)
         if hit is None:
             manifest = self.store.manifest(number)
             body = canonical_json(sign_manifest(manifest, self.key))
-            hit = (f'R{number}-{manifest["hash"][:24]}', body)
+            hit = (f'R{number}-{manifest["hash"][:24]}', body, _gzip(body))
             with self._lock:
                 self._signed[number] = hit
         return hit
@@ -138,14 +154,19 @@ def manifest():
     number = _current_number()
     if number is None:
         return _error(503, "服务器还没有发布任何版本。")
-    etag, body = releases().signed(number)
-    if etag in request.if_none_match:
+    etag, body, gz = releases().signed(number)
+    compressed = _wants_gzip()
+    if compressed:
+        etag = etag + "-gz"
+    if request.if_none_match.contains_weak(etag):  # If-None-Match compares weakly (RFC 9110 13.1.2)
         resp = Response(status=304)
-        resp.set_etag(etag)
-        return resp
-    resp = Response(body, mimetype="application/json")
+    else:
+        resp = Response(gz if compressed else body, mimetype="application/json")
+        resp.headers["Cache-Control"] = "no-cache"
+        if compressed:
+            resp.headers["Content-Encoding"] = "gzip"
     resp.set_etag(etag)
-    resp.headers["Cache-Control"] = "no-cache"
+    resp.vary.add("Accept-Encoding")
     return resp
 
 
@@ -169,8 +190,12 @@ def _part(number: int, code: str | None) -> Response:
         body = parts.guides.get(code)
         if body is None:
             return _error(404, f"版本 R{number} 中没有事项编码为 {code[:40]} 的办事指南。")
-    resp = Response(body, mimetype="application/json")
+    compressed = _wants_gzip()
+    resp = Response(_gzip(body) if compressed else body, mimetype="application/json")
     resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    if compressed:
+        resp.headers["Content-Encoding"] = "gzip"
+    resp.vary.add("Accept-Encoding")
     return resp
 
 
