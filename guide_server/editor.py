@@ -435,17 +435,24 @@ class EditorService:
         if not rows:
             raise EditorError("没有选中任何已审核待发布的事项。")
         guides = dict(rel.guides)
-        from guides.model import Guide
+        retired = dict(rel.retired)
+        from guides.model import Guide, Retired
 
         for r in rows:
             if r.retiring:
-                guides.pop(r.code, None)
                 continue
             result = self.check(r.data)
             if not result.ok:
                 raise CheckFailed(result)
             guides[r.code] = Guide.model_validate(r.data)
-        content = Content(rel.site, rel.categories, dict(sorted(guides.items())))
+        today = dt.datetime.now(CHINA_TZ).date()
+        for r in rows:
+            if r.retiring:
+                old = guides.pop(r.code, None)
+                retired[r.code] = Retired(code=r.code, name=old.name if old else r.name, retired_on=today,
+                                          successor=r.successor if r.successor in guides else None)
+        content = Content(rel.site, rel.categories, dict(sorted(guides.items())),
+                          tuple(sorted(retired.values(), key=lambda x: x.code)))
         release, created = self.releases.publish(content)
         with self.db.session.begin() as s:
             for r in rows:
@@ -457,18 +464,6 @@ class EditorService:
                 self._audit(s, user.name, "retired" if r.retiring else "published", r.code,
                             f"{release.stamp}", _guide_json(rel, r.code), None if r.retiring else r.data)
         return release, created
-
-    def retired_target(self, code: str) -> tuple[GuideRow, GuideRow | None] | None:
-        """(retired guide, successor or None) when `code` was retired, else None."""
-        self.db.ready()
-        with self.db.session() as s:
-            g = s.get(EditorGuide, code)
-            if g is None or g.status != "retired":
-                return None
-            rel = self.current_release()
-            row = self._row(g, rel)
-            succ = s.get(EditorGuide, g.successor) if g.successor else None
-            return row, (self._row(succ, rel) if succ is not None else None)
 
     # -- files ----------------------------------------------------------------------------------------
     def export(self, out: Path) -> int:
@@ -482,6 +477,10 @@ class EditorService:
             cats = [c.model_dump(mode="json", exclude_defaults=True) for c in rel.categories]
             (out / "categories.yaml").write_text(yaml.safe_dump(cats, allow_unicode=True, sort_keys=False),
                                                  encoding="utf-8")
+            if rel.content.retired:
+                gone = [r.model_dump(mode="json", exclude_defaults=True) for r in rel.content.retired]
+                (out / "retired.yaml").write_text(yaml.safe_dump(gone, allow_unicode=True, sort_keys=False),
+                                                  encoding="utf-8")
         n = 0
         for r in self.list():
             if r.status == "retired":

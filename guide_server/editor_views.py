@@ -36,7 +36,6 @@ def init_app(app) -> None:
     add_nav(app, "办事指南", "/editor/", *READ)
     add_nav(app, "发布", "/editor/publish", *REVIEW)
     add_nav(app, "审计日志", "/editor/audit", "reviewer", "admin")
-    app.before_request(_retired_guide_page)
 
 
 def svc() -> EditorService:
@@ -331,33 +330,3 @@ def publish():
 def audit():
     code = request.args.get("code", "")[:40]
     return _page("editor/audit.html", title="审计日志", entries=svc().audit(code or None, 300), code=code)
-
-
-# -- the public side: a retired guide's QR URL -------------------------------------------------------------
-_GUIDE_PATH = re.compile(r"^/g/([0-9A-Za-z-]{1,40})(?:/print)?/?$")
-
-
-def _retired_guide_page():
-    """Posters in halls keep working: /g/<retired code> says 该事项已调整 and links to the successor."""
-    m = _GUIDE_PATH.match(request.path)
-    if not m or request.method not in ("GET", "HEAD"):
-        return None
-    code = m.group(1)
-    holder = current_app.extensions["releases"]
-    try:
-        served = holder.get()
-    except Exception:  # noqa: BLE001 - the page blueprint reports a broken release
-        return None
-    if served is None or code in served.release.guides:
-        return None
-    found = svc().retired_target(code)
-    if found is None:
-        return None
-    old, succ = found
-    if succ is not None and succ.code not in served.release.guides:
-        succ = None
-    from guide_server.web import page
-
-    resp = page("editor/retired_public.html", status=410, title="该事项已调整", old=old, successor=succ)
-    resp.headers["Cache-Control"] = "no-cache"
-    return resp

@@ -31,6 +31,8 @@ def site_files(served) -> list[tuple[str, str, bool]]:
     for code in rel.guides:
         out += [(f"/g/{code}", f"g/{code}.html", True), (f"/g/{code}/print", f"g/{code}/print.html", True),
                 (f"/qr/{code}.svg", f"qr/{code}.svg", False), (f"/qr/{code}.png", f"qr/{code}.png", False)]
+    for code in rel.retired:  # posters of retired guides still carry these QR URLs
+        out += [(f"/g/{code}", f"g/{code}.html", True)]
     return out
 
 
@@ -47,6 +49,7 @@ def export_site(app, out: Path, progress=None) -> tuple[int, int]:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     count = 0
+    retired_urls = {f"/g/{code}" for code in served.release.retired}
     try:
         client = app.test_client()
         for url, name, is_page in site_files(served):
@@ -55,7 +58,7 @@ def export_site(app, out: Path, progress=None) -> tuple[int, int]:
                 if elder:
                     client.set_cookie(MODE_COOKIE, ELDER)
                 resp = client.get(url)
-                want = 404 if url == NOT_FOUND_PROBE else 200
+                want = 404 if url == NOT_FOUND_PROBE else 410 if url in retired_urls else 200
                 if resp.status_code != want:
                     raise ExportError(f"{url}: 应答 {resp.status_code}，导出中止")
                 path = tmp / ("elder/" + name if elder else name)

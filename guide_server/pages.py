@@ -48,12 +48,30 @@ def search():
     return resp
 
 
+class _Retired(Exception):
+    def __init__(self, retired):
+        self.retired = retired
+
+
 def _guide(code: str):
     s = served()
     guide = s.release.guides.get(code)
     if guide is None:
+        retired = s.release.retired.get(code)
+        if retired is not None:
+            raise _Retired(retired)
         abort(404)
     return s, guide
+
+
+def retired_page(retired):
+    """Posters in halls keep working: a retired code's QR URL says 该事项已调整 and links to
+    the successor (from the release itself, so the static export and every worker agree)."""
+    s = served()
+    successor = s.release.guides.get(retired.successor) if retired.successor else None
+    resp = page("retired.html", status=410, title="该事项已调整", old=retired, successor=successor)
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
 
 
 @bp.get("/g/<code>")
@@ -100,6 +118,8 @@ def not_found_page(status: int = 404):
 
 
 def register_errors(app) -> None:
+    app.register_error_handler(_Retired, lambda exc: retired_page(exc.retired))
+
     @app.errorhandler(NoRelease)
     def _no_release(_exc):
         if wants_json():

@@ -16,12 +16,14 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from guides.findings import Finding, Severity
-from guides.model import Category, Guide, Site
+from guides.model import Category, Guide, Retired, Site
 from guides.rules import guide_rules, site_rules
 from guides.schema_errors import schema_findings
 from guides.yamlsource import SourceDoc, YamlSyntaxError, read_yaml
 
 _categories_adapter = TypeAdapter(list[Category])
+_retired_adapter = TypeAdapter(list[Retired])
+_LISTS = (_categories_adapter, _retired_adapter)
 PARALLEL_FROM = 400  # guide files; below this a process pool costs more than it saves
 
 
@@ -30,6 +32,7 @@ class Content:
     site: Site
     categories: tuple[Category, ...]
     guides: dict[str, Guide]  # by code, sorted by code
+    retired: tuple[Retired, ...] = ()  # codes taken out of service (content/retired.yaml)
 
 
 @dataclass
@@ -76,7 +79,7 @@ def _read(path: Path, findings: list[Finding]) -> SourceDoc | None:
 
 
 def _validate(model: Any, doc: SourceDoc, findings: list[Finding]) -> Any:
-    is_list = model is _categories_adapter
+    is_list = model in _LISTS
     if not isinstance(doc.data, list if is_list else dict):
         kind = "列表" if is_list else "键值对"
         findings.append(Finding(doc.path, 1, "E103", f"类型错误：{Path(doc.path).name} 的内容应为{kind}"))
@@ -179,6 +182,19 @@ def check_content(root: str | Path) -> CheckResult:
             if cat.name not in used:
                 findings.append(Finding(cat_doc.path, cat_doc.line((i,)), "W302",
                                         f"分类下没有事项：“{cat.name}”还没有任何事项", Severity.warning))
+    retired: list[Retired] = []
+    if (root / "retired.yaml").exists():
+        ret_doc = _read(root / "retired.yaml", findings)
+        if ret_doc:
+            retired = _validate(_retired_adapter, ret_doc, findings) or []
+            for i, item in enumerate(retired):
+                if item.code in first_file:
+                    findings.append(Finding(ret_doc.path, ret_doc.line((i, "code")), "E217",
+                                            f"已调整事项仍有事项文件：{item.code} 已停用，请删除 {first_file[item.code].path}"
+                                            "（停用的编码不能再用）"))
+                if item.successor is not None and item.successor not in guides:
+                    findings.append(Finding(ret_doc.path, ret_doc.line((i, "successor")), "E218",
+                                            f"接替事项不存在：{item.successor} 不是现行事项"))
     if site is not None and site_doc is not None:
         known = set(first_file) | {p.stem for p in files}  # a file that failed to parse still names its code
         for i, code in enumerate(site.featured):
@@ -188,7 +204,8 @@ def check_content(root: str | Path) -> CheckResult:
     findings.sort(key=lambda f: (f.path, f.line, f.code))
     result = CheckResult(findings)
     if result.ok and site is not None and categories is not None:
-        result.content = Content(site, tuple(categories), dict(sorted(guides.items())))
+        result.content = Content(site, tuple(categories), dict(sorted(guides.items())),
+                                 tuple(sorted(retired, key=lambda r: r.code)))
     return result
 
 

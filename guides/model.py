@@ -167,6 +167,16 @@ class Guide(Strict):
         return f"{text}（依据：{self.fee.basis}）" if self.fee.basis else text
 
 
+class Retired(Strict):
+    """A guide taken out of service. Its code is never reused: posters in halls still carry
+    its QR URL, which then says 该事项已调整 and points to the successor."""
+    code: Text
+    name: Text
+    successor: Text | None = None
+    retired_on: dt.date
+    reason: Text | None = None
+
+
 class Category(Strict):
     slug: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{1,30}$")]
     name: Text

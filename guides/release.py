@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from guides.loader import Content
-from guides.model import Category, Guide, Site
+from guides.model import Category, Guide, Retired, Site
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
 SCHEMA = 1
@@ -68,6 +68,10 @@ class Release:
         return self.content.guides
 
     @property
+    def retired(self) -> dict[str, Retired]:
+        return {r.code: r for r in self.content.retired}
+
+    @property
     def label(self) -> str:
         return f"R{self.number}" if self.number is not None else "未发布"
 
@@ -89,11 +93,14 @@ class Release:
 
 
 def content_document(content: Content) -> dict[str, Any]:
-    return {
+    doc = {
         "site": content.site.model_dump(mode="json"),
         "categories": [c.model_dump(mode="json") for c in content.categories],
         "guides": {code: g.model_dump(mode="json") for code, g in sorted(content.guides.items())},
     }
+    if content.retired:  # only when present, so releases without retired codes keep their hashes
+        doc["retired"] = [r.model_dump(mode="json") for r in content.retired]
+    return doc
 
 
 def _serialize(content: Content) -> tuple[bytes, dict[str, str]]:
@@ -127,6 +134,7 @@ def content_from_document(doc: dict[str, Any]) -> Content:
         site=Site.model_validate(doc["site"]),
         categories=tuple(Category.model_validate(c) for c in doc["categories"]),
         guides={code: Guide.model_validate(g) for code, g in sorted(doc["guides"].items())},
+        retired=tuple(Retired.model_validate(r) for r in doc.get("retired", ())),
     )
 
 

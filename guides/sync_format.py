@@ -6,7 +6,8 @@ that whole body and of each guide's canonical JSON. On the wire it travels in pa
 so a kiosk downloads only what changed:
 
 - the signed manifest envelope (guides.signing), polled with If-None-Match;
-- the *site part*: canonical JSON of ``{"site", "categories"}`` of a release;
+- the *site part*: canonical JSON of everything but the guides (``site``, ``categories``
+  and, when there are any, ``retired``) of a release;
 - each guide: exactly the canonical bytes whose SHA-256 is in the manifest.
 
 The kiosk puts the parts back together with `assemble_body`; the SHA-256 of the result
@@ -52,12 +53,13 @@ def check_manifest(manifest: Any) -> dict[str, Any]:
 
 
 def site_part(doc: dict[str, Any]) -> dict[str, Any]:
-    return {"site": doc["site"], "categories": doc["categories"]}
+    """Everything of a release but its guides: site, categories and retired codes."""
+    return {k: v for k, v in doc.items() if k != "guides"}
 
 
 def assemble_body(site: dict[str, Any], guides: dict[str, dict[str, Any]]) -> bytes:
     """content.json's exact bytes from the site part and the guides."""
-    return canonical_json({"site": site["site"], "categories": site["categories"], "guides": guides})
+    return canonical_json({**site, "guides": guides})
 
 
 @dataclass

@@ -149,3 +149,20 @@ def test_crash_mid_publish_leaves_previous_release_current(valid_content, tmp_pa
     assert [p.name for p in (inst / "releases").iterdir() if p.is_dir()] == ["R0001"]
     second, created = store.publish(load_content(valid_content))
     assert created and second.number == 2
+
+
+def test_retired_codes_travel_in_the_release_and_keep_other_hashes(valid_content, tmp_path):
+    store = ReleaseStore(tmp_path / "inst")
+    before, _ = store.publish(load_content(valid_content))
+    assert "retired" not in json.loads((tmp_path / "inst/releases/R0001/content.json").read_bytes())
+    (valid_content / "guides" / "330382-SC-0001.yaml").unlink()
+    site = valid_content / "site.yaml"
+    (valid_content / "retired.yaml").write_text(
+        '- {code: "330382-SC-0001", name: 个体工商户登记, successor: "330382-GA-0001", retired_on: 2026-11-20,'
+        ' reason: 已并入企业开办一件事}\n', encoding="utf-8")
+    after, created = store.publish(load_content(valid_content))
+    assert created and after.number == 2
+    assert set(after.guides) == {"330382-GA-0001"}
+    assert after.retired["330382-SC-0001"].successor == "330382-GA-0001"
+    assert after.guide_hashes["330382-GA-0001"] == before.guide_hashes["330382-GA-0001"]
+    assert store.load(2).retired == after.retired

@@ -7,6 +7,7 @@ import sqlite3
 from html.parser import HTMLParser
 
 import pytest
+from pathlib import Path
 from click.testing import CliRunner
 from werkzeug.datastructures import MultiDict
 
@@ -330,6 +331,15 @@ def test_retired_guide_qr_url_points_to_successor(app, ed, rita):
     text = page.get_data(as_text=True)
     assert page.status_code == 410 and "该事项已调整" in text and f'href="/g/{SC}"' in text
     assert app.test_client().get("/g/330382-XX-0404").status_code == 404
+    # the retirement travels in the release itself: kiosks, other workers and the static export see it
+    from guides.release import ReleaseStore
+    release = ReleaseStore(app.instance_path).current()
+    assert GA not in release.guides and release.retired[GA].successor == SC
+    from guide_server.export import export_site
+    out = Path(app.instance_path).parent / "export"
+    export_site(app, out)
+    exported = (out / "g" / f"{GA}.html").read_text(encoding="utf-8")
+    assert "该事项已调整" in exported and f'href="/g/{SC}"' in exported
 
 
 # -- preview --------------------------------------------------------------------------------------------------------------
