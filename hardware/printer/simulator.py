@@ -18,6 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
+from hardware.loopback import loopback_listener
 from hardware.printer import escpos_decode as ed
 from hardware.printer.preview import render_ops
 from hardware.printer.profile import PrinterProfile, get_profile
@@ -54,12 +55,7 @@ class PrinterSimulator:
         self.state = replace(self.state, **changes)
 
     def listen(self, port: int = 0, host: str = "127.0.0.1") -> str:
-        if host not in ("127.0.0.1", "localhost"):
-            raise ValueError("the printer simulator only listens on 127.0.0.1")
-        srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        srv.bind(("127.0.0.1", port))
-        srv.listen(8)
+        srv = loopback_listener(port, host, 8, "printer")
         self._listener = srv
         self.url = f"tcp://127.0.0.1:{srv.getsockname()[1]}"
         return self.url

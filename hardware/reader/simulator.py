@@ -28,6 +28,7 @@ import tty
 from dataclasses import dataclass
 from pathlib import Path
 
+from hardware.loopback import loopback_listener
 from hardware.reader import frames
 from hardware.reader.card import IdCard, encode_text_block
 from hardware.reader.frames import Command, FrameDecoder, BadChecksum, Frame, Reply
@@ -127,12 +128,7 @@ class ReaderSimulator:
         return self.url
 
     def listen_tcp(self, port: int = 0, host: str = "127.0.0.1") -> str:
-        if host not in ("127.0.0.1", "localhost", "::1"):
-            raise ValueError("the reader simulator only listens on the loopback interface")
-        srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        srv.bind(("127.0.0.1", port))
-        srv.listen(1)
+        srv = loopback_listener(port, host, 1, "reader")
         self._listener = srv
         self.url = f"ga467+socket://127.0.0.1:{srv.getsockname()[1]}"
         return self.url
