@@ -20,6 +20,17 @@ def _not_found(url: DeviceUrl, e: Exception) -> exc.DeviceNotFound:
                               f"cannot open printer {url.url}: {e}")
 
 
+def _opened(url: DeviceUrl, printer, missing: str):
+    """Open a python-escpos printer; any failure, or no device after opening, is DeviceNotFound."""
+    try:
+        printer.open()
+    except Exception as e:
+        raise _not_found(url, e) from None
+    if not printer.device:
+        raise _not_found(url, OSError(missing))
+    return printer
+
+
 class Transport:
     """Base: ``write(data)``, ``read(timeout) -> bytes`` (b'' when nothing came), ``close()``."""
 
@@ -60,10 +71,7 @@ class NetworkTransport(Transport):
             raise exc.DeviceUrlError(f"打印机地址 {url.url} 缺少主机名,应写成 tcp://10.0.0.5:9100",
                                      f"printer URL {url.url} has no host")
         printer = Network(host=url.host, port=url.port or 9100, timeout=float(url.params.get("timeout", 10)))
-        try:
-            printer.open()
-        except Exception as e:
-            raise _not_found(url, e) from None
+        _opened(url, printer, "not connected")
         printer.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         return cls(url, printer)
 
@@ -90,13 +98,7 @@ class SerialTransport(Transport):
             raise exc.DeviceUrlError(f"打印机地址 {url.url} 应写成 serial:///dev/ttyS0?baud=9600",
                                      f"printer URL {url.url} has no device path")
         printer = Serial(devfile=url.path, baudrate=url.param_int("baud", 9600), timeout=1)
-        try:
-            printer.open()
-        except Exception as e:
-            raise _not_found(url, e) from None
-        if not printer.device:
-            raise _not_found(url, OSError("not opened"))
-        return cls(url, printer)
+        return cls(url, _opened(url, printer, "not opened"))
 
     def read(self, timeout: float) -> bytes:
         dev = self.printer.device
@@ -124,13 +126,7 @@ class UsbTransport(Transport):
                                      f"printer URL {url.url} must be usb://VVVV:PPPP") from None
         kwargs = {k: url.param_int(k) for k in ("interface", "in_ep", "out_ep", "timeout") if k in url.params}
         printer = Usb(idVendor=vendor, idProduct=product, **kwargs)
-        try:
-            printer.open()
-        except Exception as e:
-            raise _not_found(url, e) from None
-        if not printer.device:
-            raise _not_found(url, OSError("no such USB device"))
-        return cls(url, printer)
+        return cls(url, _opened(url, printer, "no such USB device"))
 
     def read(self, timeout: float) -> bytes:
         try:
@@ -152,13 +148,7 @@ class FileTransport(Transport):
             raise exc.DeviceUrlError(f"打印机地址 {url.url} 应写成 file:///dev/usb/lp0",
                                      f"printer URL {url.url} has no path")
         printer = File(devfile=url.path, auto_flush=True)
-        try:
-            printer.open()
-        except Exception as e:
-            raise _not_found(url, e) from None
-        if not printer.device:
-            raise _not_found(url, OSError("cannot open"))
-        return cls(url, printer)
+        return cls(url, _opened(url, printer, "cannot open"))
 
     def read(self, timeout: float) -> bytes:
         if os.path.isfile(self.url.path):
