@@ -2,7 +2,7 @@
 模糊条款 message next to it while typing, fixes it and submits; a reviewer approves and
 publishes; the phone page shows the new text and the new release stamp.
 
-Screenshots go to $EDITOR_SCREENSHOTS (or the test's tmp folder): list, form with the
+Screenshots go to $EDITOR_SCREENSHOTS (default var/screenshots/editor/): list, form with the
 message, preview, history diff.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 def shots(tmp_path) -> Path:
-    return Path(os.environ.get("EDITOR_SCREENSHOTS") or tmp_path / "shots")
+    return Path(os.environ.get("EDITOR_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "var" / "screenshots" / "editor")
 
 
 def _login(b: Browser, base: str, name: str) -> None:
