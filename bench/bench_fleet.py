@@ -9,12 +9,16 @@ One run, everything on 127.0.0.1, in a temporary folder removed at the end:
    through FleetService (enrollment code, then the code redeemed for a device token, as
    `guide-server kiosks enroll` and `kiosk provision` do), and `guide-server serve` (gunicorn).
 2. Unchanged polls: a few client processes, each polling its share of the kiosks in turn
-   with their own token and ETag (If-None-Match), through a raw HTTP/1.1 socket client so the
-   bytes on the wire are counted exactly: status line + headers + body as received.
-   Prints polls/s, p50/p99 latency and bytes per poll (target <= 1 KB).
+   with their own token and ETag (If-None-Match, sent back exactly as received), through a raw
+   HTTP/1.1 socket client so the bytes on the wire are counted exactly: status line + headers +
+   body as received. Prints polls/s, p50/p99 latency and bytes per poll (target <= 1 KB).
 3. A one-guide change: a real kiosk instance syncs with kiosk/sync.py, the server publishes a
-   release in which one guide changed, the kiosk syncs again through a byte-counting TCP relay.
-   Prints the bytes downloaded to catch up vs that guide's canonical size (target <= 2x).
+   release in which one guide changed, the kiosk syncs again through a byte-counting TCP relay:
+   it polls with ``?base=<its release>`` and gets the manifest as a delta against its release
+   (guides.sync_format), so what it downloads does not grow with the number of guides.
+   Prints the bytes downloaded to catch up (delta manifest + that guide, headers included) vs
+   that guide's canonical size (target <= 2x), and the bytes of the next, unchanged, sync
+   (a 304 for the delta's ETag).
 4. Outbox upload: 10,000 events in the kiosk's SQLite outbox, uploaded with kiosk/outbox.py's
    `upload` and the real DeviceClient; the server must then hold each exactly once. Prints events/s.
 
@@ -148,7 +152,7 @@ def _poll_thread(port: int, kiosks: list[list], deadline: float, out: dict, lock
                 t0 = time.perf_counter()
                 try:
                     status, hdrs, _body, got, put, head = http.get(
-                        MANIFEST, {"Authorization": f"Bearer {k[0]}", "If-None-Match": f'"{k[1]}"'})
+                        MANIFEST, {"Authorization": f"Bearer {k[0]}", "If-None-Match": k[1]})
                 except (OSError, _Closed, ValueError):
                     errors += 1
                     http.close()
@@ -186,7 +190,7 @@ def _first_poll(port: int, kiosks: list[list], out: dict, lock: threading.Lock) 
             status, hdrs, body, got, _put, _head = http.get(MANIFEST, {"Authorization": f"Bearer {k[0]}"})
             if status != 200:
                 raise SystemExit(f"first manifest poll answered HTTP {status}: {body[:200]!r}")
-            k[1] = hdrs["etag"].strip('"')
+            k[1] = hdrs["etag"]  # sent back exactly as received
             received += got
             full += 1
     finally:
@@ -408,7 +412,7 @@ def catch_up(store, content, server_url: str, server_port: int, server_instance:
             t0 = time.perf_counter()
             result = sync_once(kiosk_instance, client, settings.public_key)
             elapsed = time.perf_counter() - t0
-            if not (result.ok and result.changed and result.downloaded == [code]):
+            if not (result.ok and result.changed and result.downloaded == [code] and result.delta_base):
                 raise SystemExit(f"the one-guide sync did not do what was expected: {result}")
             mine = ReleaseStore(kiosk_instance).current()
             if mine.hash != release.hash:
@@ -416,7 +420,15 @@ def catch_up(store, content, server_url: str, server_port: int, server_instance:
             time.sleep(0.05)  # let the relay's threads see the last connection close
             rows.append({"what": f"one-guide change ({label} guide {code})", "down": relay.down, "up": relay.up,
                          "body": result.bytes, "canonical": canonical, "conns": relay.connections,
-                         "per_response": list(relay.per_connection), "seconds": elapsed, "reused": result.reused})
+                         "per_response": list(relay.per_connection), "seconds": elapsed, "reused": result.reused,
+                         "delta_base": f"R{result.delta_base}"})
+            relay.reset()
+            after = sync_once(kiosk_instance, client, settings.public_key)
+            if not after.ok or after.changed or after.bytes:
+                raise SystemExit(f"the sync after catching up was not a 304: {after}")
+            time.sleep(0.05)
+            rows.append({"what": f"kiosk sync right after catching up ({label})", "down": relay.down,
+                         "up": relay.up, "body": after.bytes, "conns": relay.connections})
         client.close()
         rows.insert(0, {"what": "kiosk's first full sync", "down": full_down})
     finally:
@@ -516,7 +528,7 @@ def main() -> int:
             print(f"  {r['what']}: {r['down']} B received{extra}")
             per = r.get("per_response") or []
             if len(per) == 2:  # gunicorn's sync workers close each connection: one answer per connection
-                print(f"    the signed manifest (it lists all {len(content.guides)} guides) {per[0]} B, "
+                print(f"    the manifest delta (of {len(content.guides)} guides, one changed) {per[0]} B, "
                       f"the changed guide {per[1]} B, each as received")
 
         print(f"outbox: {args.events} events uploaded by kiosk/outbox.py upload()", flush=True)
@@ -542,6 +554,9 @@ def main() -> int:
             rows.append((f"catch-up, {r['what'].split('(')[1].split(' guide')[0]} guide "
                          f"({r['canonical']} B canonical)", f"{r['down']} B", f"<= {CATCH_UP_TARGET:.0f}x",
                          f"{ratio:.2f}x", ratio <= CATCH_UP_TARGET))
+        for r in sync_rows:
+            if r["what"].startswith("kiosk sync right after catching up"):
+                rows.append((f"  {r['what']}, a 304 (for info)", f"{r['down']} B", "-", "-", None))
         rows.append(("outbox upload events/s", f"{ob['events'] / ob['seconds']:.0f}", "-", "-", None))
         w = max(len(r[0]) for r in rows)
         print()

@@ -7,16 +7,33 @@ token is missing or unknown, 403 when the kiosk was revoked. Answers are JSON; e
 from guide_server.fleet.FleetService.
 
 The signed manifest and the release parts are sent gzip-compressed to a kiosk that accepts
-it (requests does): after a one-guide change a kiosk downloads the whole manifest and that
-guide, and compressed that is about the guide's own size. They hold public content only.
-The compressed manifest has its own ETag (``…-gz``), as a different representation must.
-Compressing here also keeps an nginx in front (scripts/nginx-guide-server.conf, gzip on)
-from compressing the manifest itself, which would turn its ETag weak (W/"…").
+it (requests does). They hold public content only. Compressing here also keeps an nginx in
+front (scripts/nginx-guide-server.conf, gzip on) from compressing the manifest itself, which
+would turn its ETag weak (W/"…"); weak or strong, If-None-Match is compared weakly (RFC 9110
+13.1.2), so a kiosk that sends back exactly what it received gets its 304 either way.
+
+Manifest deltas. ``GET /manifest?base=N``: the kiosk says it holds release N. When the
+server has release N, the answer is the current release's manifest as a *delta envelope*
+against N (guides.sync_format: the changed/added/removed guide entries, every other
+top-level field, and the signature of the FULL new manifest), so after a one-guide change
+a kiosk downloads about half a kilobyte of (compressed) manifest however many guides
+there are. Without ``base``, or when the server does not have N (never published here, or
+a malformed number), the answer is the full signed envelope. Deltas are computed once per
+(base, release) pair and kept in a small LRU.
+
+ETags identify the exact body: ``R<n>-<24 hex of the release hash>`` for the full
+manifest, ``…-d<N>`` for the delta against N, plus ``-gz`` for the compressed form. A
+kiosk that says it holds the current release (``base`` = current number) already holds
+one representation of it, and that one is selected: if its If-None-Match names any
+representation of the current release in the negotiated encoding (full, or a delta from
+whatever base it came from), the answer is 304 with that very ETag. So the first poll
+after a delta catch-up is a 304 too, not a 200 with an empty delta.
 """
 from __future__ import annotations
 
 import gzip
 import json
+import re
 import threading
 from collections import OrderedDict
 
@@ -24,7 +41,7 @@ from flask import Blueprint, Response, current_app, g, request
 
 from guides.release import ReleaseError, ReleaseStore, canonical_json
 from guides.signing import key_id, public_key_text, sign_manifest
-from guides.sync_format import ReleaseParts
+from guides.sync_format import ReleaseParts, delta_envelope
 from guide_server.fleet import FleetError, FleetService
 
 bp = Blueprint("device_api", __name__, url_prefix="/api/v1/device")
@@ -52,21 +69,28 @@ def _error(status: int, message: str) -> Response:
     return _json({"error": {"status": status, "message": message}}, status)
 
 
+# every ETag this API gives a manifest representation: R<n>-<hash24>[-d<base>][-gz]
+MANIFEST_ETAG = re.compile(r"^R(\d{1,9})-([0-9a-f]{24})(?:-d\d{1,9})?(-gz)?$")
+
+
 def fleet() -> FleetService:
     return current_app.extensions["fleet"]
 
 
 class ReleaseCache:
-    """Signed manifests and release parts, read once per release number (releases are immutable)."""
+    """Signed manifests, manifest deltas and release parts, computed once per release number
+    (releases are immutable) or per (base, release) pair."""
 
-    def __init__(self, instance, key, keep: int = 3):
+    def __init__(self, instance, key, keep: int = 3, keep_deltas: int = 64):
         self.store = ReleaseStore(instance)
         self.key = key
         self.public_key = public_key_text(key.public_key())
         self.key_id = key_id(self.public_key)
         self.keep = keep
+        self.keep_deltas = keep_deltas
         self._parts: OrderedDict[int, ReleaseParts] = OrderedDict()
-        self._signed: dict[int, tuple[str, bytes, bytes]] = {}
+        self._signed: dict[int, tuple[str, bytes, bytes, dict]] = {}
+        self._deltas: OrderedDict[tuple[int, int], tuple[str, bytes, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
     def parts(self, number: int) -> ReleaseParts:
@@ -82,15 +106,43 @@ class ReleaseCache:
                 self._parts.popitem(last=False)
         return parts
 
-    def signed(self, number: int) -> tuple[str, bytes, bytes]:
-        """(ETag, body, gzipped body) of the signed manifest envelope of release `number`."""
+    def _signed_entry(self, number: int) -> tuple[str, bytes, bytes, dict]:
         hit = self._signed.get(number)
         if hit is None:
             manifest = self.store.manifest(number)
-            body = canonical_json(sign_manifest(manifest, self.key))
-            hit = (f'R{number}-{manifest["hash"][:24]}', body, _gzip(body))
+            envelope = sign_manifest(manifest, self.key)
+            body = canonical_json(envelope)
+            hit = (f'R{number}-{manifest["hash"][:24]}', body, _gzip(body), envelope)
             with self._lock:
                 self._signed[number] = hit
+        return hit
+
+    def signed(self, number: int) -> tuple[str, bytes, bytes]:
+        """(ETag, body, gzipped body) of the signed manifest envelope of release `number`."""
+        return self._signed_entry(number)[:3]
+
+    def delta(self, base: int, number: int) -> tuple[str, bytes, bytes] | None:
+        """(ETag, body, gzipped body) of release `number`'s delta envelope against release
+        `base`, or None when this server has no release `base`."""
+        key = (base, number)
+        with self._lock:
+            hit = self._deltas.get(key)
+            if hit is not None:
+                self._deltas.move_to_end(key)
+                return hit
+        if base not in self.store.numbers():
+            return None
+        try:
+            base_manifest = self.store.manifest(base)
+        except ReleaseError:
+            return None
+        etag, _body, _gz, envelope = self._signed_entry(number)
+        body = canonical_json(delta_envelope(envelope, base_manifest))
+        hit = (f"{etag}-d{base}", body, _gzip(body))
+        with self._lock:
+            self._deltas[key] = hit
+            while len(self._deltas) > self.keep_deltas:
+                self._deltas.popitem(last=False)
         return hit
 
 
@@ -149,19 +201,48 @@ def _current_number() -> int | None:
     return served.release.number if served is not None else None
 
 
+def _base_param() -> int | None:
+    """The release number the kiosk says it holds (``?base=N``), None when absent or malformed."""
+    text = request.args.get("base", "")
+    return int(text) if text.isdigit() and len(text) <= 9 and int(text) > 0 else None
+
+
+def _held_representation(release_tag: str, suffix: str) -> str | None:
+    """The tag in If-None-Match (weak or strong) that names a representation of the release
+    whose ETag is `release_tag` in the negotiated encoding (`suffix`), if any."""
+    for tag in request.if_none_match.as_set(include_weak=True):
+        m = MANIFEST_ETAG.match(tag)
+        if m and f"R{m.group(1)}-{m.group(2)}" == release_tag and (m.group(3) or "") == suffix:
+            return tag
+    return None
+
+
 @bp.get("/manifest")
 def manifest():
     number = _current_number()
     if number is None:
         return _error(503, "服务器还没有发布任何版本。")
-    etag, body, gz = releases().signed(number)
+    cache = releases()
+    base = _base_param()
     compressed = _wants_gzip()
-    if compressed:
-        etag = etag + "-gz"
+    suffix = "-gz" if compressed else ""
+    release_tag = cache.signed(number)[0]
+    held = _held_representation(release_tag, suffix) if base == number else None
+    if held is not None:  # the kiosk holds the current release: its own representation is selected
+        return _manifest_response(304, held)
+    rep = cache.delta(base, number) if base is not None else None
+    etag, body, gz = rep or cache.signed(number)
+    etag += suffix
     if request.if_none_match.contains_weak(etag):  # If-None-Match compares weakly (RFC 9110 13.1.2)
+        return _manifest_response(304, etag)
+    return _manifest_response(200, etag, gz if compressed else body, compressed)
+
+
+def _manifest_response(status: int, etag: str, body: bytes = b"", compressed: bool = False) -> Response:
+    if status == 304:
         resp = Response(status=304)
     else:
-        resp = Response(gz if compressed else body, mimetype="application/json")
+        resp = Response(body, mimetype="application/json")
         resp.headers["Cache-Control"] = "no-cache"
         if compressed:
             resp.headers["Content-Encoding"] = "gzip"

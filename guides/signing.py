@@ -6,6 +6,10 @@ an envelope::
 
     {"manifest": {...}, "signature": "<base64 of 64 bytes>", "key_id": "<16 hex>"}
 
+or, to a kiosk that already holds a release, as a delta envelope with the same signature
+(guides.sync_format): the kiosk rebuilds the full manifest first and verifies that here,
+so there is no separate signature over a delta.
+
 The server's private key lives in its instance folder (``release-signing-key.pem``,
 mode 0600, created on first use). A kiosk pins the public key (base64 of its 32 raw
 bytes) when it is provisioned and accepts no manifest that it does not verify.

@@ -5,14 +5,29 @@ A published release (guides.release) is ``content.json`` = canonical JSON of
 that whole body and of each guide's canonical JSON. On the wire it travels in parts,
 so a kiosk downloads only what changed:
 
-- the signed manifest envelope (guides.signing), polled with If-None-Match;
+- the signed manifest envelope (guides.signing), polled with If-None-Match; to a kiosk
+  that already holds release N it travels as a *delta envelope* against N (below);
 - the *site part*: canonical JSON of everything but the guides (``site``, ``categories``
   and, when there are any, ``retired``) of a release;
 - each guide: exactly the canonical bytes whose SHA-256 is in the manifest.
 
 The kiosk puts the parts back together with `assemble_body`; the SHA-256 of the result
 must equal the manifest's ``hash``, which is how the site part (which has no hash of its
-own in the manifest) is verified too. No Flask, no Kivy.
+own in the manifest) is verified too.
+
+A delta envelope carries the signature of the FULL new manifest, never one of its own::
+
+    {"delta": {"base": N, "base_hash": "<hash of release N>",
+               "fields": {every top-level field of the new manifest but "guides"},
+               "changed": {code: hash, ...},      # guides added or whose hash changed
+               "removed": [code, ...]},           # guides of N that are gone
+     "signature": "<the full new manifest's>", "key_id": "..."}
+
+The kiosk rebuilds the full manifest from its own copy of N with `apply_delta` (which
+checks only the shape and that the delta fits N) and verifies the signature over the
+rebuilt manifest's canonical JSON exactly as for a full envelope: a delta that is wrong
+or altered in any way gives another manifest, whose signature does not verify.
+No Flask, no Kivy.
 """
 from __future__ import annotations
 
@@ -30,6 +45,11 @@ HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 class FormatError(ValueError):
     """A manifest or part that does not have the expected shape (message in Chinese)."""
+
+
+class DeltaBaseMismatch(FormatError):
+    """A delta computed against another release than the kiosk's own copy of it (a server
+    whose releases were renumbered, say): the kiosk asks for the full manifest instead."""
 
 
 def check_manifest(manifest: Any) -> dict[str, Any]:
@@ -84,3 +104,50 @@ class ReleaseParts:
         doc = json.loads(body)
         guides = {code: canonical_json(g) for code, g in doc["guides"].items()}
         return cls(number, manifest, canonical_json(site_part(doc)), guides)
+
+
+# -- manifest deltas ------------------------------------------------------------------------------
+def manifest_delta(base: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The delta of manifest `new` against manifest `base` (the ``delta`` of a delta envelope)."""
+    old, cur = base["guides"], new["guides"]
+    return {
+        "base": base["number"],
+        "base_hash": base["hash"],
+        "fields": {k: v for k, v in new.items() if k != "guides"},
+        "changed": {code: h for code, h in sorted(cur.items()) if old.get(code) != h},
+        "removed": sorted(code for code in old if code not in cur),
+    }
+
+
+def delta_envelope(envelope: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+    """The delta form of a signed envelope against manifest `base`; same signature."""
+    return {"delta": manifest_delta(base, envelope["manifest"]), "signature": envelope.get("signature"),
+            "key_id": envelope.get("key_id")}
+
+
+def apply_delta(base: dict[str, Any], delta: Any) -> dict[str, Any]:
+    """The full manifest rebuilt from manifest `base` and a delta.
+
+    Checks the delta's shape and that it fits `base` (DeltaBaseMismatch when it was made
+    against another release, FormatError for anything else); the result is NOT verified:
+    the caller checks the signature over its canonical JSON."""
+    if not isinstance(delta, dict):
+        raise FormatError("增量版本清单应为 JSON 对象")
+    if delta.get("base") != base.get("number") or delta.get("base_hash") != base.get("hash"):
+        raise DeltaBaseMismatch(f"增量版本清单基于 R{str(delta.get('base'))[:12]}，与本机的 "
+                                f"R{base.get('number')} 不符")
+    fields, changed, removed = delta.get("fields"), delta.get("changed"), delta.get("removed")
+    if not isinstance(fields, dict) or "guides" in fields:
+        raise FormatError("增量版本清单缺少有效的 fields")
+    if not isinstance(changed, dict) or not isinstance(removed, list):
+        raise FormatError("增量版本清单缺少有效的 changed / removed")
+    guides = dict(base.get("guides") or {})
+    for code in removed:
+        if not isinstance(code, str) or code not in guides or code in changed:
+            raise FormatError(f"增量版本清单要删除的事项 {str(code)[:40]} 不在 R{base.get('number')} 中")
+        del guides[code]
+    for code, h in changed.items():
+        if not CODE_RE.match(code) or not isinstance(h, str) or not HEX64.match(h):
+            raise FormatError(f"增量版本清单中的事项 {str(code)[:40]} 哈希无效")
+        guides[code] = h
+    return {**fields, "guides": dict(sorted(guides.items()))}

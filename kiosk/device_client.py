@@ -85,11 +85,17 @@ class DeviceClient:
     def me(self) -> dict:
         return self._json(self._request("GET", "/me"))
 
-    def manifest(self, etag: str | None) -> tuple[int, str | None, bytes]:
-        """(status, ETag, body): 304 with an empty body when `etag` is still current."""
-        headers = {"If-None-Match": f'"{etag}"'} if etag else {}
-        resp = self._request("GET", "/manifest", headers=headers, ok=(200, 304))
-        tag = resp.headers.get("ETag", "").strip('"') or None
+    def manifest(self, etag: str | None, base: int | None = None) -> tuple[int, str | None, bytes]:
+        """(status, ETag, body): 304 with an empty body when `etag` is still current.
+
+        `etag` is sent back in If-None-Match exactly as the server (or a proxy such as nginx,
+        which may have made it weak: ``W/"…"``) gave it; the returned ETag is the header's
+        value as received. With `base` (the release number this kiosk holds) the server may
+        answer a delta envelope against that release (guides.sync_format)."""
+        headers = {"If-None-Match": if_none_match(etag)} if etag else {}
+        path = "/manifest" + (f"?base={int(base)}" if base is not None else "")
+        resp = self._request("GET", path, headers=headers, ok=(200, 304))
+        tag = resp.headers.get("ETag", "").strip() or None
         return resp.status_code, tag, resp.content
 
     def site(self, number: int) -> bytes:
@@ -107,6 +113,15 @@ class DeviceClient:
     def ticket(self, queue: str, request_key: str, timeout: float = 3.0) -> dict:
         return self._json(self._request("POST", "/tickets", body={"queue": queue, "request_key": request_key},
                                         timeout=timeout))
+
+
+def if_none_match(etag: str) -> str:
+    """The If-None-Match value for a stored ETag: verbatim when it is a quoted entity tag
+    (``"…"`` or ``W/"…"``); an older sync-state.json kept it without quotes, so quote that."""
+    etag = etag.strip()
+    if etag.startswith('"') or etag.startswith('W/"'):
+        return etag
+    return f'"{etag}"'
 
 
 def loads(body: bytes) -> Any:

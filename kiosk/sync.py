@@ -2,8 +2,15 @@
 
 One pass (`sync_once`):
 
-1. GET the signed manifest with If-None-Match (the ETag of the last good pass); 304: done.
-2. Verify the Ed25519 signature with the public key pinned at provisioning, and the shape.
+1. GET the signed manifest with If-None-Match (the ETag of the last good pass, sent back
+   exactly as received) and ``?base=<current release number>``; 304: done. The server
+   answers a kiosk that holds a release it knows with a delta envelope against it
+   (guides.sync_format): the kiosk rebuilds the full manifest from its own verified copy
+   of that release and the delta. A delta made against another release than the kiosk's
+   copy (renumbered server) makes it fetch the full manifest instead.
+2. Verify the Ed25519 signature with the public key pinned at provisioning, over the
+   canonical JSON of the full manifest (received or rebuilt: a wrong or altered delta
+   rebuilds another manifest, whose signature fails), and the shape.
 3. Reuse every guide whose hash is unchanged from the current local release; download only
    the others, each checked against its SHA-256 in the manifest; put content.json back
    together and check the whole-release hash (this also covers site and categories, which
@@ -35,7 +42,8 @@ from typing import Any
 
 from guides.release import ReleaseError, ReleaseStore, atomic_write, canonical_json, content_from_document, sha256
 from guides.signing import SignatureError, verify_envelope
-from guides.sync_format import FormatError, assemble_body, check_manifest, site_part
+from guides.sync_format import (DeltaBaseMismatch, FormatError, apply_delta, assemble_body, check_manifest,
+                                site_part)
 from kiosk.content import SYNC_STATE
 from kiosk.device_client import DeviceApiError, DeviceClient, Offline
 
@@ -60,6 +68,7 @@ class SyncResult:
     bytes: int = 0
     offline: bool = False
     message: str = ""
+    delta_base: int | None = None  # the manifest came as a delta against this local release
 
 
 def now_utc() -> dt.datetime:
@@ -217,12 +226,14 @@ def _sync_locked(instance: Path, client: DeviceClient, public_key: str, now: dt.
     start_bytes = client.bytes_received
     etag = state.get("etag") if state.get("etag_release") == current and current is not None else None
     try:
-        status, new_etag, body = client.manifest(etag)
+        status, new_etag, body = client.manifest(etag, base=current if old_doc is not None else None)
         if status == 304:
             _ok(instance, now)
             return SyncResult(True, number=current, message=f"内容没有变化（R{current}）。",
                               bytes=client.bytes_received - start_bytes)
-        result = _apply(instance, store, client, public_key, body, current, old_doc, old_hashes)
+        envelope, new_etag, delta_base = _envelope(store, client, body, new_etag,
+                                                   current if old_doc is not None else None)
+        result = _apply(instance, store, client, public_key, envelope, current, old_doc, old_hashes, delta_base)
     except Offline as exc:
         since = state.get("offline_since") or now.isoformat()
         write_state(instance, last_attempt=now.isoformat(), last_error=str(exc), offline_since=since)
@@ -237,21 +248,56 @@ def _sync_locked(instance: Path, client: DeviceClient, public_key: str, now: dt.
         return SyncResult(False, number=current, message=f"未更新：{reason}；{have}。",
                           bytes=client.bytes_received - start_bytes)
     result.bytes = client.bytes_received - start_bytes
+    result.delta_base = delta_base
     _ok(instance, now, etag=new_etag, etag_release=result.number)
     log.info("sync: %s", result.message)
     return result
 
 
-def _apply(instance: Path, store: ReleaseStore, client: DeviceClient, public_key: str, body: bytes,
-           current: int | None, old_doc: dict | None, old_hashes: dict[str, str]) -> SyncResult:
+def _parse_envelope(body: bytes) -> Any:
     try:
-        envelope = json.loads(body)
+        return json.loads(body)
     except ValueError:
         raise SyncRejected("版本清单不是有效的 JSON（可能传输中被截断）") from None
+
+
+def _envelope(store: ReleaseStore, client: DeviceClient, body: bytes, etag: str | None,
+              base: int | None) -> tuple[Any, str | None, int | None]:
+    """(full signed envelope, its ETag, base release of the delta or None) from a manifest
+    answer: a full envelope as it came, a delta envelope rebuilt against the local release
+    `base` (not verified yet: `_apply` verifies the signature over the rebuilt manifest,
+    exactly as for a full one)."""
+    envelope = _parse_envelope(body)
+    if not isinstance(envelope, dict) or "delta" not in envelope:
+        return envelope, etag, None
+    try:
+        if base is None:
+            raise DeltaBaseMismatch("本机没有可作为增量基础的版本")
+        try:
+            base_manifest = store.manifest(base)
+        except ReleaseError as exc:
+            raise DeltaBaseMismatch(str(exc)) from None
+        manifest = apply_delta(base_manifest, envelope["delta"])
+    except DeltaBaseMismatch as exc:
+        log.warning("sync: %s；改为下载完整的版本清单", exc)
+        _status, etag, body = client.manifest(None)
+        envelope = _parse_envelope(body)
+        if isinstance(envelope, dict) and "delta" in envelope:
+            raise SyncRejected("服务器在没有增量基础时仍返回了增量版本清单") from None
+        return envelope, etag, None
+    except FormatError as exc:
+        raise SyncRejected(f"{exc}（增量版本清单，基于 R{base}）") from None
+    return {"manifest": manifest, "signature": envelope.get("signature"), "key_id": envelope.get("key_id")}, etag, base
+
+
+def _apply(instance: Path, store: ReleaseStore, client: DeviceClient, public_key: str, envelope: Any,
+           current: int | None, old_doc: dict | None, old_hashes: dict[str, str],
+           delta_base: int | None = None) -> SyncResult:
     try:
         manifest = check_manifest(verify_envelope(envelope, public_key))
     except (SignatureError, FormatError) as exc:
-        raise SyncRejected(str(exc)) from None
+        where = f"（增量版本清单，基于 R{delta_base}）" if delta_base is not None else ""
+        raise SyncRejected(f"{exc}{where}") from None
     number = manifest["number"]
     if number == current and old_doc is not None and store.manifest(current).get("hash") == manifest["hash"]:
         return SyncResult(True, number=number, message=f"内容没有变化（R{number}）。")

@@ -156,14 +156,22 @@ def sha(text: str) -> str:
 class TamperProxy:
     """A real HTTP proxy on 127.0.0.1 in front of the guide server that can spoil answers.
 
-    `mode` is one of: None (pass through), "manifest" (a guide hash in the manifest changed,
-    signature kept), "foreign_key" (manifest signed by another key), "unsigned" (signature
-    removed), "truncate_guide" (guide bodies cut short), "flip_guide" (one byte of each guide
-    body changed, same length), "flip_site" (the site part changed)."""
+    `mode` is one of: None (pass through), "manifest" (a guide hash in the manifest, or in
+    the delta, changed, signature kept), "foreign_key" (manifest signed by another key),
+    "unsigned" (signature removed), "truncate_guide" (guide bodies cut short), "flip_guide"
+    (one byte of each guide body changed, same length), "flip_site" (the site part changed),
+    "delta_hash" / "delta_add" / "delta_remove" (a delta manifest with one changed entry's
+    hash altered / a guide added / a guide of the base removed; signature kept),
+    "delta_base_hash" (a delta that claims another copy of its base release).
+    `weak_etags` makes every ETag weak (W/"…"), as nginx with gzip on does. `log` records
+    (path, status, bytes sent) of every answer."""
 
     def __init__(self, upstream: str):
         self.upstream = upstream
         self.mode: str | None = None
+        self.weak_etags = False
+        self.remove_code = ""  # for "delta_remove": a guide of the kiosk's release
+        self.log: list[tuple[str, int, int]] = []
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -181,8 +189,12 @@ class TamperProxy:
                 self.send_response(r.status_code)
                 for k in ("Content-Type", "ETag"):
                     if k in r.headers:
-                        self.send_header(k, r.headers[k])
+                        value = r.headers[k]
+                        if k == "ETag" and proxy.weak_etags and not value.startswith("W/"):
+                            value = "W/" + value
+                        self.send_header(k, value)
                 self.send_header("Content-Length", str(len(data)))
+                proxy.log.append((self.path, r.status_code, len(data)))
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -200,17 +212,28 @@ class TamperProxy:
     def spoil(self, path: str, status: int, data: bytes) -> bytes:
         if status != 200 or self.mode is None:
             return data
-        if path.endswith("/manifest"):
+        if path.split("?")[0].endswith("/manifest"):
             env_ = json.loads(data)
+            delta = env_.get("delta")
             if self.mode == "manifest":
-                code = sorted(env_["manifest"]["guides"])[0]
-                env_["manifest"]["guides"][code] = "0" * 64
+                guides = delta["changed"] if delta else env_["manifest"]["guides"]
+                guides[sorted(guides)[0]] = "0" * 64
             elif self.mode == "foreign_key":
                 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
                 from guides.signing import sign_manifest
-                env_ = sign_manifest(env_["manifest"], Ed25519PrivateKey.generate())
+                signed = sign_manifest(delta or env_["manifest"], Ed25519PrivateKey.generate())
+                env_["signature"], env_["key_id"] = signed["signature"], signed["key_id"]
             elif self.mode == "unsigned":
                 env_.pop("signature")
+            elif self.mode == "delta_hash":
+                code = sorted(delta["changed"])[0]
+                delta["changed"][code] = sha(delta["changed"][code])
+            elif self.mode == "delta_add":
+                delta["changed"]["330382-ZZ-9999"] = "a" * 64
+            elif self.mode == "delta_remove":
+                delta["removed"].append(self.remove_code)
+            elif self.mode == "delta_base_hash" and delta:
+                delta["base_hash"] = sha(delta["base_hash"])
             else:
                 return data
             return json.dumps(env_, ensure_ascii=False).encode()
