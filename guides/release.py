@@ -138,7 +138,7 @@ def content_from_document(doc: dict[str, Any]) -> Content:
     )
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -166,7 +166,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
 @dataclass(frozen=True)
@@ -216,7 +216,8 @@ class ReleaseStore:
         except (OSError, ValueError) as exc:
             raise ReleaseError(f"{path}: 版本清单无法读取：{exc}") from None
 
-    def load(self, number: int) -> Release:
+    def verified_body(self, number: int) -> tuple[dict[str, Any], bytes]:
+        """(manifest, content.json bytes) of release `number`, the bytes checked against the hash."""
         manifest = self.manifest(number)
         path = self.folder(number) / "content.json"
         try:
@@ -225,6 +226,11 @@ class ReleaseStore:
             raise ReleaseError(f"{path}: 无法读取：{exc}") from None
         if sha256(body) != manifest.get("hash"):
             raise ReleaseError(f"{path}: 内容哈希与版本清单不符，该版本已损坏")
+        return manifest, body
+
+    def load(self, number: int) -> Release:
+        manifest, body = self.verified_body(number)
+        path = self.folder(number) / "content.json"
         try:
             content = content_from_document(json.loads(body))
         except (ValueError, KeyError) as exc:
@@ -273,14 +279,14 @@ class ReleaseStore:
             try:
                 _write_file(tmp / "content.json", body)
                 _write_file(tmp / "manifest.json", canonical_json(release.manifest()))
-                _fsync_dir(tmp)
+                fsync_dir(tmp)
                 os.chmod(tmp, 0o555)
                 os.rename(tmp, self.folder(number))
             except BaseException:
                 os.chmod(tmp, 0o755)
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
-            _fsync_dir(self.root)
+            fsync_dir(self.root)
             atomic_write(self.root / "CURRENT", f"{number}\n".encode())
             return release, True
 

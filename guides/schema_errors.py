@@ -44,7 +44,6 @@ def _translate(err: dict) -> tuple[str, str]:
     loc = tuple(err["loc"])
     field = loc[-1] if loc else ""
     where = _where(loc)
-    top = loc[0] if loc else ""
     if loc == ("fee",) and typ in ("missing", "model_type", "model_attributes_type", "dict_type"):
         return "E204", "收费信息缺失：不能留空或写“无”，不收费请写 charged: false，收费请写明标准和依据"
     if typ == "extra_forbidden":

@@ -34,10 +34,9 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from guides.release import ReleaseError, ReleaseStore, canonical_json, sha256
+from guides.release import ReleaseStore, canonical_json
 
 CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{0,39}$")
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
@@ -93,14 +92,7 @@ class ReleaseParts:
 
     @classmethod
     def read(cls, store: ReleaseStore, number: int) -> "ReleaseParts":
-        manifest = store.manifest(number)
-        path = Path(store.folder(number)) / "content.json"
-        try:
-            body = path.read_bytes()
-        except OSError as exc:
-            raise ReleaseError(f"{path}: 无法读取：{exc}") from None
-        if sha256(body) != manifest.get("hash"):
-            raise ReleaseError(f"{path}: 内容哈希与版本清单不符，该版本已损坏")
+        manifest, body = store.verified_body(number)
         doc = json.loads(body)
         guides = {code: canonical_json(g) for code, g in doc["guides"].items()}
         return cls(number, manifest, canonical_json(site_part(doc)), guides)

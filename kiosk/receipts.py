@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from guides.checklist import checklist_blocks, material_line, now_in_china as _now  # noqa: F401
+from guides.checklist import checklist_blocks, now_in_china as _now
 from guides.model import Guide, Site
 from hardware.printer import Receipt
 from hardware.printer.profile import PrinterProfile

@@ -40,7 +40,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from guides.release import ReleaseError, ReleaseStore, atomic_write, canonical_json, content_from_document, sha256
+from guides.release import (ReleaseError, ReleaseStore, atomic_write, canonical_json, content_from_document,
+                            fsync_dir, sha256)
 from guides.signing import SignatureError, verify_envelope
 from guides.sync_format import (DeltaBaseMismatch, FormatError, apply_delta, assemble_body, check_manifest,
                                 site_part)
@@ -107,14 +108,6 @@ def offline_since(instance: Path) -> dt.datetime | None:
 
 
 # -- the local store ------------------------------------------------------------------------
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _valid(store: ReleaseStore, number: int) -> bool:
     try:
         store.load(number)
@@ -173,7 +166,7 @@ def _write_release(store: ReleaseStore, number: int, manifest: dict, body: bytes
                 fh.flush()
                 os.fsync(fh.fileno())
             os.chmod(tmp / name, 0o444)
-        _fsync_dir(tmp)
+        fsync_dir(tmp)
         os.chmod(tmp, 0o555)
         if target.exists():  # a broken copy of the same number: set it aside first
             os.chmod(target, 0o755)
@@ -184,7 +177,7 @@ def _write_release(store: ReleaseStore, number: int, manifest: dict, body: bytes
         os.chmod(tmp, 0o755)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    _fsync_dir(store.root)
+    fsync_dir(store.root)
 
 
 def _prune(store: ReleaseStore, keep: set[int]) -> int:

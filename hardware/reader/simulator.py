@@ -31,7 +31,7 @@ from pathlib import Path
 from hardware.loopback import loopback_listener
 from hardware.reader import frames
 from hardware.reader.card import IdCard, encode_text_block
-from hardware.reader.frames import Command, FrameDecoder, BadChecksum, Frame, Reply
+from hardware.reader.frames import Command, FrameDecoder, BadChecksum, Reply
 
 FAULTS = ("no_card", "checksum", "silent", "unplug", "select_failed", "read_failed", "sam_failed")
 _FAULT_STATUS = {"select_failed": (frames.SELECT_CARD, 0x81), "read_failed": (frames.READ_TEXT_PHOTO, 0x41),

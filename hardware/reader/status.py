@@ -50,7 +50,7 @@ def lookup(code: int) -> Status:
     try:
         return STATUSES[code]
     except KeyError:
-        return Status(code, "unlisted", f"阅读器返回未知状态", f"unlisted reader status", exc.ReaderStatusError)
+        return Status(code, "unlisted", "阅读器返回未知状态", "unlisted reader status", exc.ReaderStatusError)
 
 
 def raise_for(code: int) -> Status:

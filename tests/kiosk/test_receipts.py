@@ -9,7 +9,8 @@ from guides.fonts import FONT_PATH
 from hardware.printer import escpos_decode as ed, get_profile, open_printer, render
 from hardware.printer.simulator import PrinterSimulator
 from hardware.printer.text import width
-from kiosk.receipts import checklist_receipt, material_line, test_receipt as make_test_page
+from guides.checklist import material_line
+from kiosk.receipts import checklist_receipt, test_receipt as make_test_page
 
 from tests.hardware.conftest import SITE, STAMP, make_guide
 
