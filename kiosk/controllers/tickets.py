@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from guides.release import CHINA_TZ
 from kiosk.controllers.session import CardHolder
 from kiosk.store import KioskStore
 
@@ -127,16 +128,16 @@ class TicketFlow:
     def choose(self, queue: Queue, now: dt.datetime | None = None) -> Ticket:
         if self.state != CHOOSE or self.holder is None:
             raise RuntimeError("choose a service only after the card was read")
-        now = now or dt.datetime.now().astimezone()
+        now = now or dt.datetime.now(CHINA_TZ)  # a hall's day and the printed time are Beijing time
         issued = self.issuer.issue(queue, now)
         self.ticket = Ticket(issued.number, queue, issued.waiting, now, self.holder,
                              self.hall_name, self.hotline)
-        self._go(PRINTING, "正在打印排队号,请稍候")
+        self._go(PRINTING, "正在打印排队号，请稍候")
         return self.ticket
 
     def printed(self) -> None:
         if self.state == PRINTING:
-            self._go(DONE, "取号成功,请取走排队号和身份证,留意叫号")
+            self._go(DONE, "取号成功，请取走排队号和身份证，留意叫号")
 
     def print_failed(self, message: str) -> None:
         if self.state == PRINTING:
