@@ -3,11 +3,26 @@
     .venv/bin/python bench/bench_kiosk.py [--orientation portrait|landscape]
 
 1. cold start: a fresh process, from its first line to the home screen drawn
-   (target <= 2.5 s); the interpreter's own start-up is shown separately;
-2. guide screen open: tap to the guide screen drawn, every sample guide (<= 150 ms);
-3. search keystroke with 5,000 guides: key press to results drawn (<= 50 ms).
+   (target <= 2.5 s); the interpreter's own start-up is shown separately. Then the
+   app settles (KioskApp.settle: search index, gc.freeze) and the benchmark waits for
+   that before measuring anything else, as a person arrives after start-up;
+2. guide screen open: from the call a tap makes (KioskApp.open_guide, mark "guide_open")
+   to the end of the first frame that shows the guide screen ("guide_drawn"), every
+   sample guide, second round (<= 150 ms). The guide screen draws the sections that
+   fill the visible part of its scroll view first and the rest on the next tick after
+   that frame (kiosk/screens/guide.py); the benchmark checks that this first frame
+   really covered the view (or held the whole guide) and also reports the time to
+   the frame with every section ("guide_complete");
+3. search keystroke with 5,000 guides: from the call a key makes (KioskApp.search_key,
+   mark "key") to the end of the first frame that shows the new results
+   ("results_drawn") (<= 50 ms).
 
-Runs headless (SDL offscreen, software GL), as the tests do.
+"End of a frame" is after the swap and glFinish: with the offscreen surface used here
+the swap returns before software GL (Mesa llvmpipe) has rasterized anything, so the app
+waits for the pixels before taking a "..._drawn" mark, and this benchmark finishes every
+frame as a display's swap would, so no frame's drawing spills into the next measurement.
+Runs headless (SDL offscreen, software GL), as the tests do. Note the load average:
+llvmpipe rasterizes on every core and shares them with whatever else runs.
 """
 from __future__ import annotations
 
@@ -46,6 +61,9 @@ cfg = KioskConfig(orientation=sys.argv[2], fullscreen=False, reader="ga467+socke
                   printer="tcp://127.0.0.1:9")
 app = KioskApp(cfg, content, instance=instance, t0=T0)
 app.start_in_window()
+from kivy.core.window import Window
+from kivy.graphics.opengl import glFinish
+Window.bind(on_flip=lambda *_: glFinish())  # every frame rasterized by its swap, as on a display
 
 def until(name, limit=30):
     end = time.monotonic() + limit
@@ -56,6 +74,8 @@ def until(name, limit=30):
 
 until("home_drawn")
 out = {"home_drawn": app.marks["home_drawn"] - app.marks["start"], "wall_home": WALL0 + (app.marks["home_drawn"] - T0)}
+until("settled")  # right after the first frame: search index built, start-up garbage collected and frozen
+out["settled"] = app.marks["settled"] - app.marks["start"]
 if mode == "cold":
     opens = []
     codes = list(app.guides)
@@ -65,9 +85,15 @@ if mode == "cold":
             app.marks.pop("guide_drawn", None)
             app.open_guide(code)
             until("guide_drawn")
+            scr = app.screen("guide")
+            # what that first frame showed: did its sections reach below the view's bottom?
+            box, view = scr.ids.sections, scr.ids.scroll
+            covered = box.height >= view.height or scr._pending is None
+            until("guide_complete")
             if rnd == 1:
                 opens.append((app.marks["guide_drawn"] - app.marks["guide_open"],
-                              app.marks["guide_built"] - app.marks["guide_open"]))
+                              app.marks["guide_built"] - app.marks["guide_open"],
+                              app.marks["guide_complete"] - app.marks["guide_open"], covered))
     out["guide_open"] = opens
 else:
     app.open_search(); EventLoop.idle(); EventLoop.idle()
@@ -121,11 +147,17 @@ def main() -> None:
         print(f"kiosk benchmark ({args.orientation}, {os.cpu_count()} cores, software GL)")
         print(f"cold start -> home drawn:   {ms(cold['home_drawn'])}  (app's first line; target <= 2500 ms)")
         print(f"  incl. interpreter start:  {ms(cold['from_spawn'])}")
-        drawn = [d for d, _ in cold["guide_open"]]
-        built = [b for _, b in cold["guide_open"]]
-        print(f"guide open -> drawn ({len(drawn)} guides): median {ms(statistics.median(drawn))}, "
-              f"max {ms(max(drawn))}  (target <= 150 ms)")
+        print(f"  settled (search index built, start-up objects frozen for the GC): {ms(cold['settled'])}")
+        drawn = [g[0] for g in cold["guide_open"]]
+        built = [g[1] for g in cold["guide_open"]]
+        complete = [g[2] for g in cold["guide_open"]]
+        covered = sum(1 for g in cold["guide_open"] if g[3])
+        print(f"guide open -> first screen drawn ({len(drawn)} guides): median {ms(statistics.median(drawn))}, "
+              f"p95 {ms(sorted(drawn)[int(0.95 * (len(drawn) - 1))])}, max {ms(max(drawn))}  (target <= 150 ms)")
+        print(f"  first frame filled the view: {covered} of {len(drawn)} guides")
         print(f"  of which building widgets: median {ms(statistics.median(built))}")
+        print(f"  to the frame with every section: median {ms(statistics.median(complete))}, "
+              f"max {ms(max(complete))}")
         print(f"generating {args.guides} guides ...", flush=True)
         big = generate(tmp / "big", args.guides)
         search = child("search", args.orientation, big, tmp / "instance2")

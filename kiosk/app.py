@@ -4,27 +4,38 @@ Create it with `KioskApp(config, content, instance=..., devices=...)`. `run()`
 is for the terminal; tests call `start_in_window()` inside a GraphicUnitTest.
 
 The app keeps its own timestamps in `marks` (time.perf_counter seconds):
-"start", "home_drawn", "guide_open"/"guide_drawn", "key"/"results_drawn",
-used by bench/bench_kiosk.py.
+"start", "home_drawn", "guide_open"/"guide_built"/"guide_drawn"/"guide_complete",
+"key"/"results_shown"/"results_drawn", "settled" (see `settle`), used by
+bench/bench_kiosk.py. A "..._drawn" mark is taken when the frame showing the
+result has been rasterized and swapped.
 """
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
+import sys
 import time
 from functools import partial
 from pathlib import Path
 
 from kivy.app import App
 from kivy.clock import Clock
+from kivy.config import Config
 from kivy.core.text import LabelBase
-from kivy.core.window import Window
+
+if "kivy.core.window" not in sys.modules:
+    # No multisampling: the terminal may draw with software GL (Mesa llvmpipe), where 4x MSAA
+    # (what "2" gets) makes every 1080x1920 frame 2-2.5x slower; text comes anti-aliased as
+    # textures anyway. Only possible before the window exists (kiosk run sets it too).
+    Config.set("graphics", "multisamples", "0")
+from kivy.core.window import Window  # noqa: E402
 from kivy.lang import Builder
+from kivy.graphics.opengl import glFinish
 from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
 from kivy.uix.floatlayout import FloatLayout
 
 from guides.fonts import FONT_NAME, FONT_PATH
-from guides.search import SearchIndex
 from guides.urls import guide_url
 from kiosk import messages
 from kiosk.config import KioskConfig
@@ -89,6 +100,44 @@ class CountdownOverlay(FloatLayout):
         return self.active and super().on_touch_up(touch)
 
 
+class _LazyIndex:
+    """The app's search index, built when first needed (see KioskApp.search_index)."""
+
+    def __init__(self, app: "KioskApp") -> None:
+        self._app = app
+
+    def search(self, query: str, limit: int = 20):
+        return self._app.search_index.search(query, limit=limit)
+
+
+class AfterFrame:
+    """`fn` once, on the clock tick after the next frame is shown, or after `fallback` seconds."""
+
+    _waiting: set = set()  # Kivy holds bound methods weakly: the object stays alive until it is done
+
+    def __init__(self, fn, fallback: float) -> None:
+        self._fn = fn
+        self._done = False
+        AfterFrame._waiting.add(self)
+        self._fallback = Clock.schedule_once(self._run, fallback)
+        Window.bind(on_flip=self._flipped)
+
+    def _flipped(self, *_):
+        Window.unbind(on_flip=self._flipped)
+        Clock.schedule_once(self._run, 0)  # not inside the flip: the next tick, before the next frame
+
+    def _run(self, *_):
+        if not self._done:
+            self.cancel()
+            self._fn()
+
+    def cancel(self) -> None:
+        self._done = True
+        Window.unbind(on_flip=self._flipped)
+        self._fallback.cancel()
+        AfterFrame._waiting.discard(self)
+
+
 class KioskApp(App):
     title = "扫码办事"
     # look (bound in every .kv)
@@ -129,6 +178,7 @@ class KioskApp(App):
         self._read_job = None
         self._rating_ctx: tuple[str, str] | None = None
         self._events = []
+        self._overlay = None
         self.set_content(content)
         self.apply_theme()
 
@@ -142,12 +192,21 @@ class KioskApp(App):
         self.hall_name = self.cfg.hall_name or (self.site.hall_name if self.site else "")
         self.stamp = release.stamp if release else ""
         self.offline = not content.fresh
-        self.search_index = SearchIndex(self.guides.values())
-        self.search = SearchController(self.search_index)
+        self._search_index = None  # built on first use or soon after the home screen is drawn
+        self.search = SearchController(_LazyIndex(self))
         cats = release.categories if release else ()
         self.queues = self.cfg.queues or tk.queues_from_categories(list(cats))
         self.ticket_flow = tk.TicketFlow(tk.SqliteTicketIssuer(self.store, self.cfg.waiting_window_minutes),
                                          self.queues, self.hall_name, self.site.hotline if self.site else "")
+
+    @property
+    def search_index(self):
+        """The search index over the current guides. Importing pypinyin and indexing take
+        most of a second, so this is not done before the home screen is first drawn."""
+        if self._search_index is None:
+            from guides.search import SearchIndex
+            self._search_index = SearchIndex(self.guides.values())
+        return self._search_index
 
     def categories_with_guides(self):
         if not self.release:
@@ -169,6 +228,8 @@ class KioskApp(App):
         self.set_content(load_kiosk_content(self.cfg.content_dir or None, self.instance, self.cfg.stale_hours))
         self.screen("home").populate()
         self.refresh_maintenance()
+        gc.unfreeze()  # the previous release may be garbage now; settle() freezes again
+        self.after_next_frame(self.settle)
 
     # -- look ------------------------------------------------------------------------
     def apply_theme(self) -> None:
@@ -176,6 +237,7 @@ class KioskApp(App):
         self.scale, self.target = t.scale, t.target
         for name in ("bg", "fg", "muted", "panel", "accent", "accent_fg", "warn", "good"):
             setattr(self, f"c_{name}", list(getattr(t, name)))
+        Window.clearcolor = tuple(self.c_bg)  # the screens' background (they draw none themselves)
 
     def set_elder(self, on: bool) -> None:
         self.session.elder = on
@@ -201,12 +263,34 @@ class KioskApp(App):
             self.screen("nocontent").problem = self.content.problem
             sm.current = "nocontent"
         root.ids.corner.bind(on_hold=lambda *_: self.open_maintenance())
+        self._overlay = (root, root.ids.countdown.__self__)  # a strong reference: ids are weak
+        self.on_countdown(self, self.countdown)
         return root
+
+    def on_countdown(self, _app, value) -> None:
+        """The countdown overlay is in the widget tree only while it counts down: a widget at
+        opacity 0 is still drawn, and this one covers the whole screen on every frame."""
+        if getattr(self, "_overlay", None) is None:
+            return
+        root, overlay = self._overlay
+        if value and overlay.parent is None:
+            root.add_widget(overlay, index=1)  # above the screens, below the maintenance corner
+        elif not value and overlay.parent is not None:
+            overlay.parent.remove_widget(overlay)
 
     def on_start(self) -> None:
         self._events = [Clock.schedule_interval(self._tick, 0.25), Clock.schedule_interval(self._clock, 1)]
         self._clock(0)
-        self.mark_after_draw("home_drawn")
+        self.mark_after_draw("home_drawn", then=self.settle)
+
+    def settle(self) -> None:
+        """Once the home screen is up: build the search index, then collect and freeze what
+        start-up made (gc.freeze), so that later collections do not walk the widgets, fonts
+        and guides each time; a full collection of all that paused a tap by 0.2-0.35 s here."""
+        self.search_index  # noqa: B018
+        gc.collect()
+        gc.freeze()
+        self.mark("settled")
 
     def start_in_window(self):
         """Build and start without running the event loop (tests, benchmarks)."""
@@ -239,13 +323,26 @@ class KioskApp(App):
     def mark(self, name: str) -> None:
         self.marks[name] = time.perf_counter()
 
-    def mark_after_draw(self, name: str) -> None:
-        """Record `name` once the next frame has been drawn and shown."""
+    def mark_after_draw(self, name: str, then=None) -> None:
+        """Record `name` once the next frame has been drawn and shown (then call `then()` on
+        the next clock tick).
+
+        glFinish first: GL queues the frame's commands and the swap may return before
+        they are rasterized (always so with an offscreen surface); the mark is taken
+        when the frame's pixels exist."""
         def flipped(*_):
             Window.unbind(on_flip=flipped)
+            glFinish()
             self.mark(name)
+            if then is not None:
+                Clock.schedule_once(lambda dt: then(), 0)
         Window.bind(on_flip=flipped)
         Window.canvas.ask_update()  # a frame comes even when nothing visible changed
+
+    def after_next_frame(self, fn, fallback: float = 0.25) -> "AfterFrame":
+        """Call `fn` on the clock tick after the next frame is shown (or after `fallback`
+        seconds if no frame is drawn meanwhile, as when tests turn the clock without drawing)."""
+        return AfterFrame(fn, fallback)
 
     # -- navigation ------------------------------------------------------------------------
     def screen(self, name: str):
@@ -296,6 +393,7 @@ class KioskApp(App):
         self._last_args = {"slug": slug}
 
     def open_search(self) -> None:
+        self.search_index  # noqa: B018 (built here if it is not yet: not on the first key)
         self.search.clear()
         self.screen("search").show_results(self.search)
         self._go("search")
@@ -303,8 +401,10 @@ class KioskApp(App):
 
     def search_key(self, key: str) -> None:
         self.mark("key")
+        before = self.search.query
         self.search.press(key)
-        self.screen("search").show_results(self.search)
+        if self.search.query != before:  # 删除 on an empty line, a 17th letter: nothing to redo
+            self.screen("search").show_results(self.search)
         self.mark("results_shown")
         self.mark_after_draw("results_drawn")
 
@@ -313,8 +413,10 @@ class KioskApp(App):
         if guide is None:
             return
         self.mark("guide_open")
+        self.marks.pop("guide_complete", None)
         self.session.guide_code = code
-        self.screen("guide").show(guide)
+        # the first screenful now, the sections below it on the tick after that frame is shown
+        self.screen("guide").show(guide, then=lambda: self.mark_after_draw("guide_complete"))
         self._go("guide", remember)
         self._last_args = {"code": code}
         self.mark("guide_built")

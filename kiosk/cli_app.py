@@ -76,6 +76,7 @@ def configure_kivy(cfg) -> None:
         Config.set("graphics", "borderless", "1")
         Config.set("graphics", "show_cursor", "0")
     Config.set("graphics", "resizable", "0")
+    Config.set("graphics", "multisamples", "0")  # see kiosk/app.py: MSAA is costly with software GL
 
 
 def run_app(cfg, instance: Path) -> None:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
-from guides.search import Hit, SearchIndex
+if TYPE_CHECKING:  # guides.search loads pypinyin's dictionaries: the app builds its index after start-up
+    from guides.search import Hit, SearchIndex
 
 LETTERS = tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 DIGITS = tuple("1234567890")
