@@ -33,7 +33,7 @@ def guide(i: int, rng: random.Random) -> dict:
     return {
         "code": code, "name": name, "item_type": "公共服务", "audience": [aud], "category": cat,
         "department": f"乐清市{DEPTS[dept]}", "basis": [{"law": "中华人民共和国行政许可法", "article": "第三十条"}],
-        "conditions": [f"符合{name}的办理条件之一:年满十八周岁", "本人到场或委托代理人办理"],
+        "conditions": [f"符合{name}的办理条件之一：年满十八周岁", "本人到场或委托代理人办理"],
         "materials": [{"name": m, "form": rng.choice(["原件", "复印件", "原件和复印件"]), "copies": rng.randint(1, 3),
                        "source": "申请人自备", "required": True} for m in mats],
         "time_limit": {"statutory_days": statutory, "promised_days": 0 if speed == "即办件" else rng.randint(1, statutory)},

@@ -20,10 +20,10 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from guides.release import CHINA_TZ
 from guide_server.db import Database
 from guide_server.fleet_models import EnrollmentCode, IssuedTicket, Kiosk, KioskEvent, TicketCounter
 
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I/L: read aloud and typed by hand
 CODE_TTL = dt.timedelta(hours=24)
 OFFLINE_AFTER = dt.timedelta(minutes=10)

@@ -40,7 +40,7 @@ class DeviceUrl:
         unknown = sorted(set(self.params) - allowed)
         if unknown:
             raise DeviceUrlError(
-                f"设备地址 {self.url} 含有不认识的参数:{', '.join(unknown)}(可用:{', '.join(sorted(allowed)) or '无'})",
+                f"设备地址 {self.url} 含有不认识的参数：{', '.join(unknown)}（可用：{', '.join(sorted(allowed)) or '无'})",
                 f"unknown parameter(s) {unknown} in {self.url}; allowed: {sorted(allowed)}",
             )
 

@@ -66,7 +66,7 @@ class FrameError(ReaderError):
 
 
 class NoCardTimeout(ReaderTimeout):
-    zh = "等待超时,没有放卡"
+    zh = "等待超时，没有放卡"
     en = "no card was placed before the timeout"
 
 
@@ -141,4 +141,4 @@ class PrinterNotReady(PrinterError):
 
     def __init__(self, status) -> None:  # status: hardware.printer.status.PrinterStatus
         self.status = status
-        super().__init__(f"打印机未就绪:{status.describe_zh()}", f"printer not ready: {status.describe_en()}")
+        super().__init__(f"打印机未就绪：{status.describe_zh()}", f"printer not ready: {status.describe_en()}")

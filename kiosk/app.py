@@ -493,7 +493,7 @@ class KioskApp(App):
             return
         generation = self.session.generation
         scr = self.screen("ticket")
-        scr.message = "正在检查打印机,请稍候"
+        scr.message = "正在检查打印机，请稍候"
 
         def checked(outcome: Outcome) -> None:
             if generation != self.session.generation or flow.state != tk.CHOOSE:
@@ -569,19 +569,19 @@ class KioskApp(App):
     def refresh_maintenance(self) -> None:
         scr = self.screen("maintenance")
         c = self.content
-        release = (f"内容:{self.stamp},{len(self.guides)} 个事项,来源 {c.source}"
-                   + (",离线" if self.offline else "")) if c.ok else f"内容:无可用版本({c.problem})"
-        scr.info_text = (f"{release}\n程序版本:{VERSION}\n读卡器地址:{self.cfg.reader}\n"
-                         f"打印机地址:{self.cfg.printer}({self.cfg.printer_profile})")
+        release = (f"内容：{self.stamp},{len(self.guides)} 个事项，来源 {c.source}"
+                   + (",离线" if self.offline else "")) if c.ok else f"内容：无可用版本（{c.problem})"
+        scr.info_text = (f"{release}\n程序版本：{VERSION}\n读卡器地址：{self.cfg.reader}\n"
+                         f"打印机地址：{self.cfg.printer}({self.cfg.printer_profile})")
         scr.errors_text = "\n".join(f"{e.at} {e.device}: {e.detail}" for e in reversed(self.devices.errors))
-        scr.reader_text = "读卡器:检测中……"
-        scr.printer_text = "打印机:检测中……"
+        scr.reader_text = "读卡器：检测中……"
+        scr.printer_text = "打印机：检测中……"
 
         def reader(o: Outcome) -> None:
-            scr.reader_text = f"读卡器:{'正常' if o.ok else '故障'} · {o.message} {o.detail}"
+            scr.reader_text = f"读卡器：{'正常' if o.ok else '故障'} · {o.message} {o.detail}"
 
         def printer(o: Outcome) -> None:
-            scr.printer_text = f"打印机:{'正常' if o.ok else '不可用'} · {o.message or ''} {o.detail}"
+            scr.printer_text = f"打印机：{'正常' if o.ok else '不可用'} · {o.message or ''} {o.detail}"
             scr.errors_text = "\n".join(f"{e.at} {e.device}: {e.detail}" for e in reversed(self.devices.errors))
         self.devices.reader_status(reader)
         self.devices.printer_status(printer)
@@ -591,8 +591,8 @@ class KioskApp(App):
 
     def print_test_page(self) -> None:
         scr = self.screen("maintenance")
-        scr.printer_text = "打印机:正在打印测试页……"
-        self.devices.test_page(lambda o: setattr(scr, "printer_text", f"打印机:{o.message} {o.detail}"),
+        scr.printer_text = "打印机：正在打印测试页……"
+        self.devices.test_page(lambda o: setattr(scr, "printer_text", f"打印机：{o.message} {o.detail}"),
                                stamp=self.stamp)
 
     # -- idle --------------------------------------------------------------------------------------------

@@ -21,13 +21,13 @@ def _instance(path: str | None) -> Path:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="配置文件(TOML),默认 <instance>/kiosk.toml")
 @click.option("--content", "content_dir", type=click.Path(file_okay=False),
-              help="直接使用这个内容目录,而不是本机版本库中的当前版本")
+              help="直接使用这个内容目录，而不是本机版本库中的当前版本")
 @click.option("--instance", "instance_dir", type=click.Path(file_okay=False), envvar="KIOSK_INSTANCE",
               help="终端实例目录(版本库、kiosk.db、配置),默认 ./instance 或环境变量 KIOSK_INSTANCE")
-@click.option("--simulate", is_flag=True, help="同时启动读卡器和打印机模拟器,在任何电脑上运行完整程序")
+@click.option("--simulate", is_flag=True, help="同时启动读卡器和打印机模拟器，在任何电脑上运行完整程序")
 @click.option("--orientation", type=click.Choice(["portrait", "landscape"]), default=None,
-              help="屏幕方向(覆盖配置文件)")
-@click.option("--windowed", is_flag=True, help="窗口模式(开发调试用;终端上默认全屏、无光标)")
+              help="屏幕方向（覆盖配置文件）")
+@click.option("--windowed", is_flag=True, help="窗口模式（开发调试用；终端上默认全屏、无光标）")
 def run(config_path: str | None, content_dir: str | None, instance_dir: str | None, simulate: bool,
         orientation: str | None, windowed: bool) -> None:
     """运行自助终端程序。"""
@@ -53,8 +53,8 @@ def run(config_path: str | None, content_dir: str | None, instance_dir: str | No
         from kiosk.simulate import start_simulators
         sims = start_simulators(instance / "simulated-receipts", profile=cfg.printer_profile)
         cfg.reader, cfg.printer = sims.reader_url, sims.printer_url
-        click.echo(f"读卡器模拟器:{cfg.reader}(每次取号约 4 秒后自动放上示例证件)")
-        click.echo(f"打印机模拟器:{cfg.printer}(小票预览:{instance / 'simulated-receipts'})")
+        click.echo(f"读卡器模拟器：{cfg.reader}（每次取号约 4 秒后自动放上示例证件）")
+        click.echo(f"打印机模拟器：{cfg.printer}（小票预览：{instance / 'simulated-receipts'}）")
     try:
         run_app(cfg, instance)
     finally:
@@ -89,7 +89,7 @@ def run_app(cfg, instance: Path) -> None:
         fleet_hooks.prepare_instance(instance)  # after a crash: CURRENT names a release that loads
     content = load_kiosk_content(cfg.content_dir or None, instance, cfg.stale_hours)
     if not content.ok:
-        click.echo(f"没有可用的办事指南:{content.problem}", err=True)
+        click.echo(f"没有可用的办事指南：{content.problem}", err=True)
     app = KioskApp(cfg, content, instance=instance, t0=_T0)
     fleet_hooks.attach(app)  # sync, heartbeat, outbox, server tickets, offline badge, systemd watchdog
     app.run()

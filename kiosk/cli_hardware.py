@@ -47,7 +47,7 @@ def _profile(name: str):
         return get_profile(name)
     except ValueError:
         from hardware.printer.profile import PROFILES
-        _fail(f"不认识的打印机配置 {name},可用:{'、'.join(PROFILES)}", EXIT_NOT_READY)
+        _fail(f"不认识的打印机配置 {name},可用：{'、'.join(PROFILES)}", EXIT_NOT_READY)
 
 
 def _font_path():
@@ -69,7 +69,7 @@ _FIELD_LABELS = [
 @_reader_option
 @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="等待放卡的秒数")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
-@click.option("--show-full", is_flag=True, help="显示完整证件号码、姓名和住址(默认部分隐藏)")
+@click.option("--show-full", is_flag=True, help="显示完整证件号码、姓名和住址（默认部分隐藏）")
 def read_card(reader_url: str | None, timeout: float, as_json: bool, show_full: bool) -> None:
     """等待放卡,读取并显示证件信息(证件号码默认只显示前 6 位和后 4 位)。"""
     from hardware.reader import open_reader
@@ -83,9 +83,9 @@ def read_card(reader_url: str | None, timeout: float, as_json: bool, show_full: 
                 click.echo(f"请在 {timeout:g} 秒内把证件放到读卡器 {reader_url} 上……", err=True)
             card = reader.wait_for_card(timeout=timeout)
     except hexc.NoCardTimeout:
-        _fail(f"等待 {timeout:g} 秒没有读到证件:请把证件平放在读卡区后重试。", EXIT_FAILED)
+        _fail(f"等待 {timeout:g} 秒没有读到证件：请把证件平放在读卡区后重试。", EXIT_FAILED)
     except hexc.ReaderStatusError as e:
-        _fail(f"读卡失败:{e.zh}", EXIT_DEVICE)
+        _fail(f"读卡失败：{e.zh}", EXIT_DEVICE)
     except hexc.HardwareError as e:
         _device_fail(e)
     data = card.to_dict(full=show_full)
@@ -95,7 +95,7 @@ def read_card(reader_url: str | None, timeout: float, as_json: bool, show_full: 
     data["card_type"] = CardType(data["card_type"]).label
     for key, label in _FIELD_LABELS:
         if data.get(key) is not None:
-            click.echo(f"{label}:{data[key]}")
+            click.echo(f"{label}：{data[key]}")
 
 
 # --- print -----------------------------------------------------------------
@@ -103,7 +103,7 @@ def read_card(reader_url: str | None, timeout: float, as_json: bool, show_full: 
 @main.group("print")
 @_printer_option
 @_profile_option
-@click.option("--force", is_flag=True, help="不查询打印机状态,直接发送(用于不回传状态的打印机)")
+@click.option("--force", is_flag=True, help="不查询打印机状态，直接发送（用于不回传状态的打印机）")
 @click.pass_context
 def print_group(ctx: click.Context, printer_url: str | None, profile_name: str, force: bool) -> None:
     """打印一次告知单或测试页。"""
@@ -121,10 +121,10 @@ def _print(ctx: click.Context, receipt, what: str) -> None:
         with open_printer(opts["printer_url"], profile, font_path=_font_path()) as printer:
             sent = printer.print_receipt(receipt, check_status=not opts["force"])
     except hexc.PrinterNotReady as e:
-        _fail(f"打印机 {opts['printer_url']} 未就绪,没有打印:{e.status.describe_zh()}", EXIT_NOT_READY)
+        _fail(f"打印机 {opts['printer_url']} 未就绪，没有打印：{e.status.describe_zh()}", EXIT_NOT_READY)
     except hexc.HardwareError as e:
         _device_fail(e)
-    click.echo(f"已发送到打印机 {opts['printer_url']}:{what},{sent} 字节。")
+    click.echo(f"已发送到打印机 {opts['printer_url']}：{what}，{sent} 字节。")
 
 
 def _load_release(content_dir: str | None, instance_dir: str | None):
@@ -134,7 +134,7 @@ def _load_release(content_dir: str | None, instance_dir: str | None):
         try:
             release = ReleaseStore(instance_dir).current()
         except ReleaseError as e:
-            _fail(f"无法读取终端的当前版本:{e}", EXIT_FAILED)
+            _fail(f"无法读取终端的当前版本：{e}", EXIT_FAILED)
         if release is None:
             _fail(f"{instance_dir} 中还没有已发布的版本,请先同步或用 --content 指定内容目录。", EXIT_FAILED)
         return release
@@ -162,7 +162,7 @@ def print_checklist(ctx: click.Context, code: str, content_dir: str | None, inst
 
     release = _load_release(content_dir, None if content_dir else instance_dir)
     if code not in release.guides:
-        _fail(f"找不到事项编码 {code} 的办事指南({release.stamp})。", EXIT_FAILED)
+        _fail(f"找不到事项编码 {code} 的办事指南（{release.stamp}）。", EXIT_FAILED)
     receipt = checklist_for_release(release, code)
     _print(ctx, receipt, f"一次告知单《{release.guides[code].name}》({code},{release.stamp})")
 
@@ -184,7 +184,7 @@ def print_test(ctx: click.Context) -> None:
 @_profile_option
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 def printer_status(printer_url: str | None, profile_name: str, as_json: bool) -> None:
-    """查询打印机状态;只有可以打印(联机、有纸、机盖关闭、无故障)时退出码为 0,否则为 2。"""
+    """查询打印机状态；只有可以打印（联机、有纸、机盖关闭、无故障）时退出码为 0，否则为 2。"""
     from hardware.printer import open_printer
     from hardware.printer.status import PrinterStatus
 
@@ -203,9 +203,9 @@ def printer_status(printer_url: str | None, profile_name: str, as_json: bool) ->
             data["text"] = error.zh
         click.echo(json.dumps(data, ensure_ascii=False))
     elif error is not None:
-        click.echo(f"打印机 {printer_url}:{error.zh}")
+        click.echo(f"打印机 {printer_url}：{error.zh}")
     else:
-        click.echo(f"打印机 {printer_url}:{status.describe_zh()}")
+        click.echo(f"打印机 {printer_url}：{status.describe_zh()}")
     sys.exit(0 if status.ready else EXIT_NOT_READY)
 
 
@@ -228,7 +228,7 @@ def _wait_forever(stop: threading.Event) -> None:
 @simulate.command("reader")
 @click.option("--cards", "cards_file", required=True, type=click.Path(exists=True, dir_okay=False),
               help="模拟证件脚本(JSON),见 hardware/reader/simulator.py")
-@click.option("--pty", "use_pty", is_flag=True, help="在伪终端上模拟串口读卡器(默认)")
+@click.option("--pty", "use_pty", is_flag=True, help="在伪终端上模拟串口读卡器（默认）")
 @click.option("--port", type=click.IntRange(0, 65535), default=None,
               help="改为在 127.0.0.1 的 TCP 端口上监听(0 表示自动选择空闲端口)")
 @click.option("--baud", default=115200, show_default=True, type=click.IntRange(min=300), help="模拟的波特率")
@@ -247,24 +247,24 @@ def simulate_reader(cards_file: str, use_pty: bool, port: int | None, baud: int,
     try:
         steps = load_script(cards_file)
     except ValueError as e:
-        _fail(f"模拟证件脚本有误:{e}", EXIT_FAILED)
+        _fail(f"模拟证件脚本有误：{e}", EXIT_FAILED)
     sim = ReaderSimulator(steps, baud=baud, pace=not no_pace, loop=loop)
     url = sim.listen_tcp(port) if port is not None else sim.open_pty()
     if fault:
         sim.set_fault(fault)
-    click.echo(f"读卡器模拟器已启动:{url}", )
+    click.echo(f"读卡器模拟器已启动：{url}", )
     click.echo(f"(共 {len(steps)} 步,按 Ctrl+C 停止)")
     sys.stdout.flush()
     sim.start()
     stop = threading.Event()
     _wait_forever(stop)
     sim.stop()
-    click.echo(f"读卡器模拟器已停止,共被读卡 {sim.reads} 次。")
+    click.echo(f"读卡器模拟器已停止，共被读卡 {sim.reads} 次。")
 
 
 @simulate.command("printer")
 @click.option("--port", type=click.IntRange(0, 65535), default=9100, show_default=True,
-              help="在 127.0.0.1 上监听的端口(0 表示自动选择空闲端口)")
+              help="在 127.0.0.1 上监听的端口（0 表示自动选择空闲端口）")
 @_profile_option
 @click.option("--preview-dir", type=click.Path(file_okay=False), default="receipts-preview", show_default=True,
               help="小票预览 PNG 的保存目录")
@@ -281,7 +281,7 @@ def simulate_printer(port: int, profile_name: str, preview_dir: str, paper: str,
     from hardware.printer.status import SimulatedState
 
     def on_receipt(index: int, path) -> None:
-        click.echo(f"收到第 {index} 张小票,预览:{path}")
+        click.echo(f"收到第 {index} 张小票，预览：{path}")
         sys.stdout.flush()
 
     sim = PrinterSimulator(profile=_profile(profile_name),
@@ -291,15 +291,15 @@ def simulate_printer(port: int, profile_name: str, preview_dir: str, paper: str,
     try:
         url = sim.listen(port)
     except OSError as e:
-        _fail(f"无法监听 127.0.0.1:{port}:{e.strerror}(端口被占用?可用 --port 0 自动选择)", EXIT_DEVICE)
-    click.echo(f"打印机模拟器已启动:{url}")
+        _fail(f"无法监听 127.0.0.1:{port}：{e.strerror}（端口被占用？可用 --port 0 自动选择）", EXIT_DEVICE)
+    click.echo(f"打印机模拟器已启动：{url}")
     click.echo(f"(预览保存在 {os.path.abspath(preview_dir)},按 Ctrl+C 停止)")
     sys.stdout.flush()
     sim.start()
     stop = threading.Event()
     _wait_forever(stop)
     sim.stop()
-    click.echo(f"打印机模拟器已停止,共收到 {len(sim.receipts)} 张小票。")
+    click.echo(f"打印机模拟器已停止，共收到 {len(sim.receipts)} 张小票。")
 
 
 # --- hw list / selftest ---------------------------------------------------------
@@ -315,7 +315,7 @@ def hw_list() -> None:
     from hardware.discovery import list_serial_ports, list_usb_printers
 
     ports = list_serial_ports()
-    click.echo("串口:" if ports else "串口:未发现")
+    click.echo("串口：" if ports else "串口：未发现")
     for p in ports:
         click.echo(f"  {p.device}  {p.description}  →  读卡器 ga467://{p.device}?baud=115200"
                    f"  或打印机 serial://{p.device}?baud=9600")
@@ -334,7 +334,7 @@ def hw_list() -> None:
 @_profile_option
 @click.option("--no-test-page", is_flag=True, help="不打印测试页")
 def selftest(reader_url: str | None, printer_url: str | None, profile_name: str, no_test_page: bool) -> None:
-    """设备自检:读卡器状态、打印机状态和测试页,逐项显示通过或失败。"""
+    """设备自检：读卡器状态、打印机状态和测试页，逐项显示通过或失败。"""
     from hardware.printer import open_printer
     from hardware.reader import open_reader
     from kiosk.receipts import test_receipt
@@ -344,7 +344,7 @@ def selftest(reader_url: str | None, printer_url: str | None, profile_name: str,
     def report(ok: bool, what: str, detail: str) -> None:
         nonlocal failures
         failures += not ok
-        click.echo(f"[{'通过' if ok else '失败'}] {what}:{detail}")
+        click.echo(f"[{'通过' if ok else '失败'}] {what}：{detail}")
 
     if not reader_url:
         report(False, "读卡器", "未配置(用 --reader 或环境变量 KIOSK_READER 指定)")
@@ -353,7 +353,7 @@ def selftest(reader_url: str | None, printer_url: str | None, profile_name: str,
             with open_reader(reader_url) as reader:
                 reader.status()
                 sam = reader.sam_id()
-            report(True, f"读卡器 {reader_url}", f"安全模块正常,编号 {sam}")
+            report(True, f"读卡器 {reader_url}", f"安全模块正常，编号 {sam}")
         except hexc.HardwareError as e:
             report(False, f"读卡器 {reader_url}", e.zh)
 
@@ -368,10 +368,10 @@ def selftest(reader_url: str | None, printer_url: str | None, profile_name: str,
                 if status.ready and not no_test_page:
                     sent = printer.print_receipt(test_receipt(profile, printer_url=printer_url),
                                                  check_status=False)
-                    report(True, "测试页", f"已发送 {sent} 字节,请检查打印效果")
+                    report(True, "测试页", f"已发送 {sent} 字节，请检查打印效果")
         except hexc.HardwareError as e:
             report(False, f"打印机 {printer_url}", e.zh)
 
     if failures:
-        _fail(f"自检未通过:{failures} 项失败。", EXIT_FAILED)
+        _fail(f"自检未通过：{failures} 项失败。", EXIT_FAILED)
     click.echo("自检通过。")

@@ -109,7 +109,7 @@ def parse_config(data: dict, where: str = "kiosk.toml") -> KioskConfig:
                 attr, typ = _KEYS[(section, key)]
             except KeyError:
                 known = ", ".join(f"{s}.{k}" for s, k in _KEYS)
-                raise ConfigError(f"{where}: 不认识的配置项 {section}.{key}(可用:{known})") from None
+                raise ConfigError(f"{where}: 不认识的配置项 {section}.{key}（可用：{known})") from None
             if isinstance(value, bool) and typ is not bool or not isinstance(value, typ):
                 raise ConfigError(f"{where}: {section}.{key} 的值 {value!r} 类型不对")
             setattr(cfg, attr, value)

@@ -50,16 +50,16 @@ def load_kiosk_content(content_dir: str | Path | None, instance: str | Path, sta
             content = load_content(Path(content_dir))
         except ContentError as e:
             first = str(e.findings[0]) if e.findings else str(e)
-            return KioskContent(None, f"内容目录 {content_dir} 检查未通过:{first}", source=str(content_dir))
+            return KioskContent(None, f"内容目录 {content_dir} 检查未通过：{first}", source=str(content_dir))
         except OSError as e:
-            return KioskContent(None, f"内容目录 {content_dir} 无法读取:{e}", source=str(content_dir))
+            return KioskContent(None, f"内容目录 {content_dir} 无法读取：{e}", source=str(content_dir))
         return KioskContent(build_release(content), fresh=True, source=str(content_dir))
     try:
         release = ReleaseStore(instance).current()
     except ReleaseError as e:
-        return KioskContent(None, f"本机版本库损坏:{e}", source=str(instance))
+        return KioskContent(None, f"本机版本库损坏：{e}", source=str(instance))
     if release is None:
-        return KioskContent(None, f"本机还没有同步过办事指南({instance / 'releases'} 为空)", source=str(instance))
+        return KioskContent(None, f"本机还没有同步过办事指南（{instance / 'releases'} 为空）", source=str(instance))
     now = now or dt.datetime.now(dt.timezone.utc)
     synced = last_sync(instance)
     fresh = synced is not None and (now - synced.astimezone(dt.timezone.utc)) <= dt.timedelta(hours=stale_hours)

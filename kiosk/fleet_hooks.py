@@ -23,12 +23,12 @@ import logging
 import threading
 from pathlib import Path
 
+from guides.release import CHINA_TZ
 from kiosk import watchdog
 from kiosk.outbox import Outbox, PersonalDataError
 
 log = logging.getLogger("kiosk.fleet")
 
-CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
 OFFLINE_CHECK_SECONDS = 15
 
 

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import uuid
 
+from guides.release import CHINA_TZ
 from kiosk.controllers.tickets import IssuedNumber, Queue, format_number
 from kiosk.device_client import DeviceApiError, Offline
 from kiosk.outbox import Outbox
@@ -36,7 +37,7 @@ class ServerTicketIssuer:
             number, waiting, day, source = str(answer["number"]), int(answer["waiting"]), answer["day"], "server"
         except (Offline, DeviceApiError, KeyError, ValueError, TypeError) as exc:
             log.warning("server ticket failed (%s); using the local sequence", exc)
-            day = now.date().isoformat()
+            day = now.astimezone(CHINA_TZ).date().isoformat()  # the hall's day is Beijing time
             seq, waiting = self.outbox.next_local_ticket(day, queue.prefix, now, self.window)
             number, source = f"{self.tag}-{format_number(queue.prefix, seq)}", "local"
         self.last_source = source

@@ -15,7 +15,7 @@ def ticket_receipt(ticket: Ticket) -> Receipt:
     for label, value in ticket.lines()[1:]:
         r.row(label, value)
     r.separator()
-    r.text("请留意叫号,过号请重新取号。", align="center")
+    r.text("请留意叫号，过号请重新取号。", align="center")
     r.text("本票当日有效", align="center")
     r.cut()
     return r

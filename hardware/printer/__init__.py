@@ -100,7 +100,7 @@ def open_printer(url: str, profile: "str | PrinterProfile" = "80mm", *, font_pat
         factory = PRINTER_DRIVERS[parsed.scheme]
     except KeyError:
         raise exc.DeviceUrlError(
-            f"不支持的打印机类型 {parsed.scheme}://(支持:{'、'.join(s + '://' for s in PRINTER_DRIVERS)})",
+            f"不支持的打印机类型 {parsed.scheme}://（支持：{'、'.join(s + '://' for s in PRINTER_DRIVERS)})",
             f"unknown printer scheme {parsed.scheme!r}; known: {sorted(PRINTER_DRIVERS)}",
         ) from None
     prof = get_profile(profile)

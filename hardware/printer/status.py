@@ -80,37 +80,37 @@ class PrinterStatus:
     def problems(self) -> list[tuple[str, str]]:
         """(zh, en) phrases for everything that is wrong or unknown."""
         if not self.answered:
-            return [("打印机无应答(未开机、未接通或不支持状态查询),状态未知",
+            return [("打印机无应答（未开机、未接通或不支持状态查询），状态未知",
                      "no answer to status request: offline or unknown")]
         out = []
         if self.cover_open:
             out.append(("打印机盖未关好", "cover open"))
         if self.paper == PAPER_OUT_STATE:
-            out.append(("打印纸已用完,请装纸", "paper out"))
+            out.append(("打印纸已用完，请装纸", "paper out"))
         if self.cutter_error:
             out.append(("切刀故障", "cutter error"))
         if self.unrecoverable_error:
-            out.append(("打印机出现不可恢复的故障,请断电检修", "unrecoverable error"))
+            out.append(("打印机出现不可恢复的故障，请断电检修", "unrecoverable error"))
         if self.auto_recoverable_error:
-            out.append(("打印头过热或暂时故障,稍后自动恢复", "auto-recoverable error"))
+            out.append(("打印头过热或暂时故障，稍后自动恢复", "auto-recoverable error"))
         if self.online is False and not out:
             out.append(("打印机处于离线状态", "offline"))
         unknown = [zh for zh, v in (("联机状态", self.online), ("纸张", None if self.paper == PAPER_UNKNOWN else 1),
                                     ("机盖", self.cover_open), ("错误状态", self.cutter_error)) if v is None]
         if unknown:
-            out.append((f"部分状态未应答({'、'.join(unknown)})", "some status requests unanswered"))
+            out.append((f"部分状态未应答（{'、'.join(unknown)})", "some status requests unanswered"))
         return out
 
     def warnings(self) -> list[tuple[str, str]]:
         if self.answered and self.paper == PAPER_NEAR_END:
-            return [("打印纸即将用完,请及时更换", "paper near end")]
+            return [("打印纸即将用完，请及时更换", "paper near end")]
         return []
 
     def describe_zh(self) -> str:
         problems = self.problems()
         if problems:
             return ";".join(zh for zh, _ in problems)
-        text = "就绪:已联机,有纸,机盖关闭,无故障"
+        text = "就绪：已联机，有纸，机盖关闭，无故障"
         warnings = self.warnings()
         return text + ("(" + ";".join(zh for zh, _ in warnings) + ")" if warnings else "")
 

@@ -42,7 +42,7 @@ class Transport:
         try:
             self.printer._raw(data)  # python-escpos' transport hook
         except (OSError, socket.error) as e:
-            raise exc.PrinterDisconnected(f"向打印机 {self.url.url} 发送数据失败,连接已断开",
+            raise exc.PrinterDisconnected(f"向打印机 {self.url.url} 发送数据失败，连接已断开",
                                           f"write to {self.url.url} failed: {e}") from None
         except Exception as e:  # pyusb / pyserial errors
             raise exc.PrinterError(f"向打印机 {self.url.url} 发送数据失败", f"write to {self.url.url}: {e}") from None

@@ -127,7 +127,7 @@ def open_reader(url: str, **kwargs) -> CardReader:
         factory = DRIVERS[parsed.scheme]
     except KeyError:
         raise exc.DeviceUrlError(
-            f"不支持的读卡器类型 {parsed.scheme}://(支持:{'、'.join(s + '://' for s in DRIVERS)})",
+            f"不支持的读卡器类型 {parsed.scheme}://（支持：{'、'.join(s + '://' for s in DRIVERS)})",
             f"unknown card reader scheme {parsed.scheme!r}; known: {sorted(DRIVERS)}",
         ) from None
     return CardReader(factory(parsed), url=url, **kwargs)

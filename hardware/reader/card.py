@@ -161,7 +161,7 @@ class IdCard:
 
 def card_type_of(block: bytes) -> CardType:
     if len(block) != TEXT_BLOCK_LEN:
-        raise CardDataError(f"证件信息长度错误({len(block)} 字节)", f"text block is {len(block)} bytes, not 256")
+        raise CardDataError(f"证件信息长度错误（{len(block)} 字节）", f"text block is {len(block)} bytes, not 256")
     flag = block[248:250].decode("utf-16-le", errors="replace")
     try:
         return _TYPE_FLAGS[flag]

@@ -123,7 +123,7 @@ class Ga467Driver:
             if remaining <= 0:
                 if decoder.pending():
                     raise exc.ReaderTimeout(
-                        f"读卡器 {self.name} 应答不完整(超时)",
+                        f"读卡器 {self.name} 应答不完整（超时）",
                         f"{self.name}: incomplete reply before timeout",
                     )
                 raise exc.ReaderTimeout(f"读卡器 {self.name} 没有应答", f"{self.name}: no reply before timeout")

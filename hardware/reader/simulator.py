@@ -66,7 +66,7 @@ def load_script(path: str | os.PathLike) -> list[Step]:
         try:
             steps.append(_step(item))
         except (ValueError, TypeError, KeyError) as e:
-            raise ValueError(f"{path}: 第 {i} 项无效:{e}") from None
+            raise ValueError(f"{path}: 第 {i} 项无效：{e}") from None
     return steps
 
 
@@ -77,7 +77,7 @@ def _step(item) -> Step:
         return Step(wait=float(item["wait"]))
     if "fault" in item:
         if item["fault"] not in FAULTS:
-            raise ValueError(f"未知故障 {item['fault']!r},可用:{', '.join(FAULTS)}")
+            raise ValueError(f"未知故障 {item['fault']!r},可用：{', '.join(FAULTS)}")
         return Step(fault=item["fault"], count=item.get("count"), seconds=item.get("seconds"))
     if "card" in item:
         card = IdCard.from_dict(item["card"])

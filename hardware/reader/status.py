@@ -22,9 +22,9 @@ class Status:
 _TABLE = [
     Status(0x90, "ok", "操作成功", "operation successful", None),
     Status(0x9F, "card_found", "找到证件", "card found", None),
-    Status(0x80, "no_card", "未找到证件,请将证件放在感应区", "no card found", exc.NoCard),
-    Status(0x81, "select_failed", "选取证件失败,请重新放卡", "selecting the card failed", exc.CardSelectFailed),
-    Status(0x41, "read_failed", "读取证件失败,请重新放卡", "reading the card failed", exc.CardReadFailed),
+    Status(0x80, "no_card", "未找到证件，请将证件放在感应区", "no card found", exc.NoCard),
+    Status(0x81, "select_failed", "选取证件失败，请重新放卡", "selecting the card failed", exc.CardSelectFailed),
+    Status(0x41, "read_failed", "读取证件失败，请重新放卡", "reading the card failed", exc.CardReadFailed),
     Status(0x10, "checksum_error", "阅读器收到的命令校验和错误", "reader received a command with a bad checksum",
            exc.CommandRejected),
     Status(0x11, "length_error", "阅读器收到的命令长度错误", "reader received a command with a bad length",
@@ -38,8 +38,8 @@ _TABLE = [
            exc.CardAuthenticationFailed),
     Status(0x33, "check_failed", "证件信息验证错误", "card information check failed", exc.CardAuthenticationFailed),
     Status(0x40, "unknown_card_type", "无法识别的证件类型", "unknown card type", exc.UnknownCardType),
-    Status(0x60, "sam_self_test_failed", "安全模块自检失败,请联系维护人员", "SAM self-test failed", exc.SamError),
-    Status(0x66, "sam_not_authorised", "安全模块未经授权,请联系维护人员", "SAM not authorised", exc.SamError),
+    Status(0x60, "sam_self_test_failed", "安全模块自检失败，请联系维护人员", "SAM self-test failed", exc.SamError),
+    Status(0x66, "sam_not_authorised", "安全模块未经授权，请联系维护人员", "SAM not authorised", exc.SamError),
 ]
 
 STATUSES: dict[int, Status] = {s.code: s for s in _TABLE}

@@ -46,5 +46,5 @@ class SearchController:
         if not self.query:
             return "请按事项名称的拼音首字母输入,例如“身份证”输入 SFZ"
         if not self.results:
-            return f"没有找到与“{self.query}”相关的事项,请删除后重新输入或咨询工作人员"
-        return f"找到 {len(self.results)} 个相关事项,请点击查看"
+            return f"没有找到与“{self.query}”相关的事项，请删除后重新输入或咨询工作人员"
+        return f"找到 {len(self.results)} 个相关事项，请点击查看"

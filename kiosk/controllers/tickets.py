@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from guides.release import CHINA_TZ
+from kiosk import messages
 from kiosk.controllers.session import CardHolder
 from kiosk.store import KioskStore
 
@@ -73,7 +74,7 @@ class SqliteTicketIssuer:
         self.window = dt.timedelta(minutes=window_minutes)
 
     def issue(self, queue: Queue, now: dt.datetime) -> IssuedNumber:
-        day = now.date().isoformat()
+        day = now.astimezone(CHINA_TZ).date().isoformat()
         with self.store.transaction() as db:
             (last,) = db.execute("SELECT COALESCE(MAX(seq), 0) FROM ticket_numbers WHERE day=? AND queue=?",
                                  (day, queue.prefix)).fetchone()
@@ -137,7 +138,7 @@ class TicketFlow:
 
     def printed(self) -> None:
         if self.state == PRINTING:
-            self._go(DONE, "取号成功，请取走排队号和身份证，留意叫号")
+            self._go(DONE, messages.TICKET_PRINTED)
 
     def print_failed(self, message: str) -> None:
         if self.state == PRINTING:

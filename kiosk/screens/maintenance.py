@@ -13,8 +13,8 @@ class MaintenanceScreen(KioskScreen):
     pin_shown = StringProperty("")
     unlocked = BooleanProperty(False)
     pin_message = StringProperty("请输入维护密码")
-    reader_text = StringProperty("读卡器:未检测")
-    printer_text = StringProperty("打印机:未检测")
+    reader_text = StringProperty("读卡器：未检测")
+    printer_text = StringProperty("打印机：未检测")
     info_text = StringProperty("")
     errors_text = StringProperty("")
 
@@ -40,7 +40,7 @@ class MaintenanceScreen(KioskScreen):
                 self.unlocked = True
                 self.app.refresh_maintenance()
             else:
-                self.pin_message = "密码不正确,请重新输入"
+                self.pin_message = "密码不正确，请重新输入"
             self._pin = ""
         elif len(self._pin) < 12:
             self._pin += key

@@ -102,14 +102,14 @@ def test_double_size_text_wraps_at_half_the_columns():
 
 
 def test_a_character_the_charset_lacks_makes_just_that_line_raster(font_path):
-    receipt = Receipt().text("申请人:王䶮").text("其余文字照常打印")
+    receipt = Receipt().text("申请人：王䶮").text("其余文字照常打印")
     gbk = render(receipt, get_profile("80mm-gbk"), font_path)
     ops = ed.decode(gbk, "gbk")
     assert [type(op).__name__ for op in ops] == ["RasterImage", "Line"]
     assert ops[1].text == "其余文字照常打印"
     assert ops[0].width_bytes == 576 // 8 and ops[0].rows >= 24
     # a GB18030 printer has 䶮 (FE9F) in its font: no raster needed
-    assert lines_of(render(receipt, P80, font_path)) == ["申请人:王䶮", "其余文字照常打印"]
+    assert lines_of(render(receipt, P80, font_path)) == ["申请人：王䶮", "其余文字照常打印"]
 
 
 def test_characters_beyond_the_gb18030_2000_set_are_raster_on_any_printer(font_path):

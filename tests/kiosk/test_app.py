@@ -85,7 +85,7 @@ class AppTests(KioskTestCase):
         self.tap(self.button("打印一次告知单"))
         scr = self.screen()
         self.pump(lambda: scr.phase != "working")
-        assert scr.message == "打印机暂不可用,请扫码带走或联系工作人员"
+        assert scr.message == "打印机暂不可用，请扫码带走或联系工作人员"
         assert not self.sims.printer.receipts
         assert decode_qr(self.shot("test-printer-out")) == [URL]
         assert app.devices.errors[-1].device == "printer"
@@ -155,7 +155,7 @@ class AppTests(KioskTestCase):
         assert MASKED_ID in "\n".join(self.all_texts())
         clock.t += 60
         self.pump(lambda: app.countdown > 0)
-        assert "10 秒后将返回首页,并清除您的信息" in self.all_texts()
+        assert "10 秒后将返回首页，并清除您的信息" in self.all_texts()
         self.shot("test-idle-countdown")
         clock.t += 11
         self.pump(lambda: app.current == "home")
@@ -193,7 +193,7 @@ class AppTests(KioskTestCase):
         self.tap(self.button("确定"))
         assert scr.unlocked
         self.pump(lambda: "检测中" not in scr.reader_text and "检测中" not in scr.printer_text)
-        assert scr.reader_text.startswith("读卡器:正常") and scr.printer_text.startswith("打印机:正常")
+        assert scr.reader_text.startswith("读卡器：正常") and scr.printer_text.startswith("打印机：正常")
         assert app.stamp in scr.info_text
 
     def test_esc_does_not_quit(self):

@@ -42,8 +42,8 @@ def test_read_card_masks_by_default(runner, reader_sim):
     reader_sim.place(RESIDENT)
     result = runner.invoke(main, ["read-card", "--reader", reader_sim.url, "--timeout", "3"])
     assert result.exit_code == 0, result.output
-    assert "证件号码:330382********4210" in result.output
-    assert "证件类型:居民身份证" in result.output and "姓名:张*丰" in result.output
+    assert "证件号码：330382********4210" in result.output
+    assert "证件类型：居民身份证" in result.output and "姓名：张*丰" in result.output
     assert "330382199001024210" not in result.output and "张三丰" not in result.output
 
 
@@ -51,7 +51,7 @@ def test_read_card_show_full(runner, reader_sim):
     reader_sim.place(RESIDENT)
     result = runner.invoke(main, ["read-card", "--reader", reader_sim.url, "--show-full"])
     assert result.exit_code == 0
-    assert "证件号码:330382199001024210" in result.output and "姓名:张三丰" in result.output
+    assert "证件号码：330382199001024210" in result.output and "姓名：张三丰" in result.output
 
 
 def test_read_card_json_has_every_key_with_nulls(runner, reader_sim):
@@ -112,7 +112,7 @@ def test_print_checklist_from_a_content_folder(runner, printer_sim, valid_conten
     assert "一次告知单《居民身份证换领》" in result.output and "版本 未发布" in result.output
     assert printer_sim.wait_for_receipts(1)
     lines = [op.text for op in printer_sim.receipts[0] if isinstance(op, ed.Line)]
-    assert "事项编码:330382-GA-0001" in lines
+    assert "事项编码：330382-GA-0001" in lines
     assert any(line.startswith("版本 未发布 · ") for line in lines)
     qrs = [op.data for op in printer_sim.receipts[0] if isinstance(op, ed.QRCode)]
     assert qrs == ["https://bs.example.gov.cn/g/330382-GA-0001"]
@@ -169,7 +169,7 @@ def test_selftest_names_the_failing_device(runner, reader_sim, printer_sim):
     result = runner.invoke(main, ["selftest", "--reader", reader_sim.url, "--printer", printer_sim.url])
     assert result.exit_code == 1
     assert f"[通过] 读卡器 {reader_sim.url}" in result.output
-    assert f"[失败] 打印机 {printer_sim.url} 状态:打印纸已用完" in result.output
+    assert f"[失败] 打印机 {printer_sim.url} 状态：打印纸已用完" in result.output
     assert printer_sim.receipts == []
 
 
@@ -190,8 +190,8 @@ def test_simulate_reader_and_printer_as_processes(runner, tmp_path):
     reader_proc = kiosk("simulate", "reader", "--cards", str(cards), "--port", "0", "--no-pace")
     printer_proc = kiosk("simulate", "printer", "--port", "0", "--preview-dir", str(tmp_path / "pv"))
     try:
-        reader_url = reader_proc.stdout.readline().strip().split(":", 1)[1]
-        printer_url = printer_proc.stdout.readline().strip().split(":", 1)[1]
+        reader_url = reader_proc.stdout.readline().strip().split("：", 1)[1]
+        printer_url = printer_proc.stdout.readline().strip().split("：", 1)[1]
         assert reader_url.startswith("ga467+socket://127.0.0.1:") and printer_url.startswith("tcp://127.0.0.1:")
         result = runner.invoke(main, ["read-card", "--reader", reader_url, "--timeout", "5"])
         assert result.exit_code == 0 and "330382********4210" in result.output
@@ -206,5 +206,5 @@ def test_simulate_reader_and_printer_as_processes(runner, tmp_path):
         for proc in (reader_proc, printer_proc):
             proc.send_signal(signal.SIGTERM)
             outputs.append(proc.communicate(timeout=10)[0])
-    assert "读卡器模拟器已停止,共被读卡 1 次" in outputs[0] and reader_proc.returncode == 0
-    assert "打印机模拟器已停止,共收到 1 张小票" in outputs[1] and printer_proc.returncode == 0
+    assert "读卡器模拟器已停止，共被读卡 1 次" in outputs[0] and reader_proc.returncode == 0
+    assert "打印机模拟器已停止，共收到 1 张小票" in outputs[1] and printer_proc.returncode == 0

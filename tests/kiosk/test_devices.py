@@ -70,5 +70,5 @@ def test_printer_faults_say_scan_the_qr_instead(service, sims, fixture_content, 
     sims.printer.set_state(**state)
     release = build_release(load_content(fixture_content))
     out = call(service.print_receipt, checklist_for_release(release, "330382-GA-0001"))
-    assert not out.ok and out.message == "打印机暂不可用,请扫码带走或联系工作人员"
+    assert not out.ok and out.message == "打印机暂不可用，请扫码带走或联系工作人员"
     assert not sims.printer.receipts

@@ -28,14 +28,14 @@ def test_checklist_says_what_to_bring_and_where_to_go():
     data, lines = printed_lines()
     text = "\n".join(lines)
     for expected in [
-        "一次告知单", "乐清市市民中心", "事项:户口迁入（浙江省内迁入乐清）", "事项编码:330382-GA-0003",
+        "一次告知单", "乐清市市民中心", "事项：户口迁入（浙江省内迁入乐清）", "事项编码：330382-GA-0003",
         "1. 居民身份证", "   原件 1 份 · 必须提供",
         "2. 结婚证", "   复印件 2 份 · 符合情形时提供", "   夫妻投靠适用（１）：需双方到场。",
-        "3. 不动产权证书", "   免提交(窗口通过部门共享核验)",
-        "办理时限:" + make_guide().time_limit_label, "到现场次数:最多跑一次",
-        "地址:乐清市市民中心一楼 A 区", "窗口:12-15 号公安综合窗口", "时间:周一至周五 8:30-12:00、13:30-17:00",
+        "3. 不动产权证书", "   免提交（窗口通过部门共享核验）",
+        "办理时限：" + make_guide().time_limit_label, "到现场次数：最多跑一次",
+        "地址：乐清市市民中心一楼 A 区", "窗口：12-15 号公安综合窗口", "时间：周一至周五 8:30-12:00、13:30-17:00",
         "× 以为户口簿复印件就可以", "√ 须带户口簿原件，户主签字同意",
-        "咨询电话:0577-61880001", "投诉电话:12345", URL, STAMP, "打印时间:2026-11-22 09:30",
+        "咨询电话：0577-61880001", "投诉电话：12345", URL, STAMP, "打印时间：2026-11-22 09:30",
     ]:
         assert expected in lines, expected
     assert text.index("【需要准备的材料】") < text.index("【办理地点】") < text.index("【易错提醒】") < text.index(STAMP)
@@ -57,7 +57,7 @@ def test_a_rare_character_on_a_gbk_printer_rasters_only_its_line():
     data, lines = printed_lines("80mm-gbk", guide)
     rasters = [op for op in ed.decode(data, "gbk") if isinstance(op, ed.RasterImage)]
     assert len(rasters) == 1
-    assert "窗口:3 号窗口" in lines and not any("䶮" in line for line in lines)
+    assert "窗口：3 号窗口" in lines and not any("䶮" in line for line in lines)
 
 
 def test_material_lines():
