@@ -219,5 +219,5 @@ class AppTests(KioskTestCase):
         for w in self.screen().walk():
             if isinstance(w, (KButton, Tile)):
                 assert w.height >= 60, (getattr(w, "text", ""), w.height)
-        self.tap(self.button("退出长辈模式"))
+        self.tap(self.button("标准模式"))
         assert not app.elder and hall.font_size == normal
