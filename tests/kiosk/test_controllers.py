@@ -78,6 +78,19 @@ def test_search_by_initials_updates_on_every_key_and_delete(sample_index):
         s.press("身")
 
 
+def test_search_says_when_there_are_more_hits_than_rows(sample_index):
+    content, index = sample_index
+    s = SearchController(index, limit=8)
+    s.press("D")   # 登记, 档案, 单位 … far more than eight
+    assert len(s.results) == 8 and s.more
+    assert "超过 8 个" in s.message and "再输入字母" in s.message
+    s.clear()
+    for key in "SFZ":   # 居民身份证换领, 居民身份证补领
+        s.press(key)
+    assert not s.more and 1 < len(s.results) < 8
+    assert s.message == f"找到 {len(s.results)} 个相关事项，请点击查看"
+
+
 def test_guide_sections_hold_every_element_of_the_guide(sample_index):
     content, _ = sample_index
     g = content.guides["330382-GA-0001"]
