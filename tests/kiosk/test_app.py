@@ -128,6 +128,20 @@ class AppTests(KioskTestCase):
         self.pump(lambda: scr.state == tk.CHOOSE)
         assert app.session.holder is not None
 
+    def test_unreadable_card_says_what_to_do_and_a_retry_reads_it(self):
+        app = self.start_app(self.sample())
+        self.sims.reader.set_fault("read_failed")
+        self.sims.reader.place(DEMO_CARD)
+        self.tap(self.button("取号"))
+        scr = self.screen()
+        self.pump(lambda: scr.state == tk.FAILED)
+        assert scr.message == messages.CARD_UNREADABLE and scr.can_retry
+        assert app.session.holder is None
+        self.sims.reader.set_fault(None)
+        self.tap(self.button("重新读卡"))
+        self.pump(lambda: scr.state == tk.CHOOSE)
+        assert app.session.holder is not None
+
     def test_printer_out_means_no_ticket_number_is_used(self):
         app = self.start_app(self.sample())
         self.sims.printer.set_state(cover_open=True)
