@@ -98,21 +98,28 @@ def upload_cmd(config_path, instance_dir):
         sys.exit(3)
 
 
+def _device_probe(config_path, instance: Path):
+    """A callable that reports this kiosk's reader and printer, as configured in its kiosk.toml."""
+    from kiosk.config import load_config
+    from kiosk.heartbeat import probe_devices
+
+    cfg_path = Path(config_path) if config_path else instance / "kiosk.toml"
+    cfg = load_config(cfg_path if cfg_path.is_file() else None)
+    return lambda: probe_devices(cfg.reader, cfg.printer, cfg.printer_profile)
+
+
 @main.command("heartbeat")
 @_config_option
 @_instance_option
 def heartbeat_cmd(config_path, instance_dir):
     """发送一次心跳（版本、打印机和读卡器状态、程序版本、运行时间、磁盘空间、待上传数）。"""
-    from kiosk.config import load_config
     from kiosk.device_client import DeviceApiError, Offline
-    from kiosk.heartbeat import collect, probe_devices
+    from kiosk.heartbeat import collect
     from kiosk.outbox import Outbox
 
     instance, _settings, client = _linked(config_path, instance_dir)
-    cfg_path = Path(config_path) if config_path else instance / "kiosk.toml"
-    cfg = load_config(cfg_path if cfg_path.is_file() else None)
     outbox = Outbox.for_instance(instance)
-    data = collect(instance, outbox.backlog(), lambda: probe_devices(cfg.reader, cfg.printer, cfg.printer_profile))
+    data = collect(instance, outbox.backlog(), _device_probe(config_path, instance))
     try:
         client.heartbeat(data)
     except (Offline, DeviceApiError) as exc:
@@ -130,15 +137,11 @@ def agent_cmd(config_path, instance_dir):
     import threading
 
     from kiosk.agent import FleetAgent
-    from kiosk.config import load_config
     from kiosk.fleet_settings import load_token
-    from kiosk.heartbeat import probe_devices
 
     instance, settings, _client = _linked(config_path, instance_dir)
-    cfg_path = Path(config_path) if config_path else instance / "kiosk.toml"
-    cfg = load_config(cfg_path if cfg_path.is_file() else None)
     agent = FleetAgent(instance, settings, load_token(instance),
-                       probe=lambda: probe_devices(cfg.reader, cfg.printer, cfg.printer_profile),
+                       probe=_device_probe(config_path, instance),
                        on_release=lambda r: click.echo(r.message))
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
