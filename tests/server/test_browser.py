@@ -6,18 +6,16 @@ no third-party request and no console/CSP error; a rating sent from the page its
 """
 from __future__ import annotations
 
-import json
 import struct
 from pathlib import Path
 
 import pytest
 
-from tests.server.browser import CHROMIUM, Browser
 from tests.server.conftest import ROOT
+from tests.support.browser import AXE, CHROMEDRIVER, CHROMIUM, Browser
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 SHOTS = ROOT / "var" / "screenshots"
 GA = "330382-GA-0001"
 
@@ -37,7 +35,8 @@ PAGE_TYPES = {
 
 @pytest.fixture(scope="module")
 def browser():
-    assert Path(CHROMIUM).exists(), "Chromium is missing: run scripts/setup (scripts/apt-packages.txt)"
+    assert CHROMIUM.exists(), "Chromium is missing: run scripts/setup (scripts/apt-packages.txt)"
+    assert CHROMEDRIVER.exists(), "chromedriver is missing: run scripts/setup (scripts/apt-packages.txt)"
     assert AXE.exists(), "axe-core is missing: run scripts/setup (package.json)"
     b = Browser(390, 844)
     try:
@@ -51,12 +50,7 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def run_axe(b: Browser) -> list[dict]:
-    if not b.eval("typeof axe !== 'undefined'"):
-        b.eval(AXE.read_text(encoding="utf-8"))
-    res = b.eval("axe.run(document, {resultTypes: ['violations']})"
-                 ".then(r => JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, "
-                 "help: v.help, nodes: v.nodes.map(n => n.target.join(' '))}))))", await_promise=True)
-    return json.loads(res)
+    return b.axe_violations()
 
 
 def set_mode(b: Browser, base: str, mode: str) -> None:
@@ -97,16 +91,14 @@ def test_screenshots_of_home_guide_elder_and_404(browser, live_server):
 def test_page_fits_the_phone_and_loads_nothing_from_elsewhere(browser, live_server):
     set_mode(browser, live_server, "standard")
     for path in ("/", f"/g/{GA}", "/search?q=社保", "/g/330382-XX-0000"):
-        mark = len(browser.events)
+        mark = browser.mark()
         browser.goto(live_server + path)
-        assert browser.eval("document.documentElement.scrollWidth") <= 390, path
-        new = browser.events[mark:]
-        urls = [e["params"]["request"]["url"] for e in new if e["method"] == "Network.requestWillBeSent"]
+        assert browser.js("document.documentElement.scrollWidth") <= 390, path
+        urls = browser.requested_urls(since=mark)
         assert urls and all(u.startswith(live_server) for u in urls), urls
-        errors = [e for e in new if e["method"] == "Log.entryAdded" and e["params"]["entry"]["level"] == "error"
-                  and "404" not in e["params"]["entry"].get("text", "")]
+        errors = [e for e in browser.console_errors(since=mark) if "404" not in e]
         assert errors == [], errors  # a CSP violation would show here
-    assert browser.eval("document.scripts.length") == 0
+    assert browser.js("document.scripts.length") == 0
 
 
 ELDER_PROBE = """(() => {
@@ -134,7 +126,7 @@ def test_elder_mode_meets_the_ageing_friendly_measures_in_the_browser(browser, l
     try:
         for path in ("/", f"/g/{GA}", "/c/huji"):
             browser.goto(live_server + path)
-            m = browser.eval(ELDER_PROBE)
+            m = browser.js(ELDER_PROBE)
             assert m["body"] >= 18 and m["smallest"] >= 18, (path, m)
             assert m["h1"] > m["body"], (path, m)
             assert m["lineHeight"] >= 1.3 and m["tightest"] >= 1.3, (path, m)
@@ -145,26 +137,21 @@ def test_elder_mode_meets_the_ageing_friendly_measures_in_the_browser(browser, l
 
 def test_material_checklist_ticks_with_a_tap_and_no_script(browser, live_server):
     browser.goto(f"{live_server}/g/{GA}")
-    box = browser.eval("(() => { const r = document.querySelector('.check label').getBoundingClientRect();"
-                       " window.scrollTo(0, r.top + scrollY - 100);"
-                       " const q = document.querySelector('.check label').getBoundingClientRect();"
-                       " return [q.left + q.width / 2, q.top + q.height / 2]; })()")
-    for kind in ("mousePressed", "mouseReleased"):
-        browser.call("Input.dispatchMouseEvent", {"type": kind, "x": box[0], "y": box[1], "button": "left",
-                                                  "clickCount": 1}, session=True)
-    assert browser.eval("document.querySelector('.check input').checked") is True
+    assert browser.js("document.querySelector('.check input').checked") is False
+    browser.tap(".check label")
+    assert browser.js("document.querySelector('.check input').checked") is True
 
 
 def test_rating_sent_from_the_guide_page_is_thanked(browser, live_server):
     browser.goto(f"{live_server}/g/{GA}")
-    browser.submit_and_wait("document.querySelector('input[name=level][value=\"4\"]').click();"
-                            "document.querySelector('input[name=reason][value=\"clear\"]').click();"
-                            "document.querySelector('.rate textarea').value = '材料清单很清楚<b>好</b>';"
-                            "document.querySelector('.rate button[type=submit]').click();")
-    assert browser.eval("location.pathname") == f"/g/{GA}/rated"
-    assert "感谢您的评价" in browser.eval("document.body.innerText")
+    browser.click("input[name=level][value='4']")
+    browser.click("input[name=reason][value='clear']")
+    browser.fill(".rate textarea", "材料清单很清楚<b>好</b>")
+    browser.click(".rate button[type=submit]", navigate=True)
+    assert browser.js("location.pathname") == f"/g/{GA}/rated"
+    assert "感谢您的评价" in browser.js("document.body.innerText")
     bad = [v for v in run_axe(browser) if v["impact"] in ("serious", "critical")]
     assert bad == []
     browser.goto(f"{live_server}/g/{GA}/ratings")
-    assert "材料清单很清楚<b>好</b>" in browser.eval("document.body.innerText")  # shown as text, not markup
-    assert browser.eval("document.querySelectorAll('.comments b').length") == 0
+    assert "材料清单很清楚<b>好</b>" in browser.js("document.body.innerText")  # shown as text, not markup
+    assert browser.js("document.querySelectorAll('.comments b').length") == 0

@@ -8,13 +8,13 @@ message, preview, history diff.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
 from tests.server.authutil import PASSWORD, add_user, make_auth_app
-from tests.server.devtools import CHROMIUM, Browser, LiveServer
+from tests.support.browser import CHROMEDRIVER, CHROMIUM, Browser
+from tests.support.live_server import LiveServer
 
 GA = "330382-GA-0001"
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -26,7 +26,7 @@ def shots(tmp_path) -> Path:
 
 
 def _login(b: Browser, base: str, name: str) -> None:
-    b.go(base + "/login")
+    b.goto(base + "/login")
     b.fill("#name", name)
     b.fill("#password", PASSWORD)
     b.click("form button[type=submit]", navigate=True)
@@ -39,17 +39,17 @@ def _logout(b: Browser) -> None:
 
 
 def test_edit_check_submit_review_publish_in_chromium(instance, shots):
-    assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists(), "chromium is listed in scripts/apt-packages.txt"
+    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), "chromium and chromium-driver are in scripts/apt-packages.txt"
     app = make_auth_app(instance)
     add_user(app, "ed", "editor")
     add_user(app, "rita", "reviewer")
-    with LiveServer(app) as base, Browser(width=1280, height=900) as b:
+    with LiveServer(app) as base, Browser(width=1280, height=900, mobile=False) as b:
         _login(b, base, "ed")
         assert b.url.endswith("/editor/")
         assert GA in b.text("table")
-        b.screenshot(shots / "1-list.png")
+        b.screenshot(shots / "1-list.png", full_page=True)
 
-        b.go(f"{base}/editor/g/{GA}")
+        b.goto(f"{base}/editor/g/{GA}")
         n = b.js("document.querySelectorAll('[data-rows=materials] .row').length")
         b.click("[data-rows=materials] button.add")          # editor.js adds the row in place
         b.wait_for(f"document.querySelectorAll('[data-rows=materials] .row').length === {n + 1}", "new row")
@@ -65,7 +65,7 @@ def test_edit_check_submit_review_publish_in_chromium(instance, shots):
         assert "请逐项写明具体内容或删除" in b.text(f"{box} p.msg")
         assert b.js(f"document.querySelector(\"{box}\").classList.contains('bad')")
         b.js(f"document.querySelector(\"{box}\").scrollIntoView({{block: 'center'}})")
-        b.screenshot(shots / "2-form-message.png", full_page=False)
+        b.screenshot(shots / "2-form-message.png")
 
         b.fill(f"[name='{row}.name']", "结婚证")
         b.wait_for(f"document.querySelector(\"{box} p.msg\") === null", "the message to go away")
@@ -73,27 +73,27 @@ def test_edit_check_submit_review_publish_in_chromium(instance, shots):
         b.click("button[name=action][value=submit]", navigate=True)
         assert "已提交审核" in b.text() and "待审核" in b.text("h1")
 
-        b.go(f"{base}/editor/g/{GA}/preview")
+        b.goto(f"{base}/editor/g/{GA}/preview")
         b.wait_for("document.querySelector('.receipt img').complete && "
                    "document.querySelector('.receipt img').naturalWidth > 0", "receipt image")
         b.wait_for("document.querySelector('.phone-frame').contentDocument?.readyState === 'complete'")
         assert "结婚证" in b.js("document.querySelector('.phone-frame').contentDocument.body.innerText")
-        b.screenshot(shots / "3-preview.png")
+        b.screenshot(shots / "3-preview.png", full_page=True)
 
-        b.go(f"{base}/editor/g/{GA}/history")
+        b.goto(f"{base}/editor/g/{GA}/history")
         assert "+  - name: 结婚证" in b.text(".diff") or "结婚证" in b.text(".diff")
-        b.screenshot(shots / "4-history-diff.png")
+        b.screenshot(shots / "4-history-diff.png", full_page=True)
         _logout(b)
 
         _login(b, base, "rita")
-        b.go(f"{base}/editor/g/{GA}")
+        b.goto(f"{base}/editor/g/{GA}")
         b.click("form[action$='/approve'] button", navigate=True)
         assert "已审核通过" in b.text()
-        b.go(f"{base}/editor/publish")
+        b.goto(f"{base}/editor/publish")
         b.click("form[action$='/editor/publish'] button[type=submit]", navigate=True)
         assert "已发布 版本 R2" in b.text()
 
-        b.go(f"{base}/g/{GA}")
+        b.goto(f"{base}/g/{GA}")
         page = b.text()
         assert "结婚证" in page and "版本 R2" in page
-        b.screenshot(shots / "5-phone-page.png")
+        b.screenshot(shots / "5-phone-page.png", full_page=True)
