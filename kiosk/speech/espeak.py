@@ -13,7 +13,8 @@ sound server it runs. With no player at all espeak-ng plays it itself. No audio 
 "no_audio_device", never an exception. The text goes in on stdin as UTF-8 (``-b 1``), so no
 locale or leading "-" can change its meaning.
 
-Volume 0–100 maps to espeak-ng's amplitude ``-a`` 0–200 (50 is its default 100); rate is words
+Volume 0–100 is espeak-ng's amplitude ``-a`` 0–100 (100 is its default; above it this voice
+clips: at ``-a 200`` a sentence has ~200 clipped samples, at 80 none); rate is words
 per minute ``-s``, default 175 (espeak-ng's own), which for this voice is about 3.4 syllables a
 second — already slower than conversation (4–5), calm for older listeners.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -67,8 +69,8 @@ class EspeakEngine(SpeechEngine):
 
     @property
     def amplitude(self) -> int:
-        """espeak-ng's ``-a`` for the volume: 0–100 -> 0–200."""
-        return max(0, min(200, round(int(self.volume) * 2)))
+        """espeak-ng's ``-a`` for the volume: 0–100, clamped (louder clips; use the mixer)."""
+        return max(0, min(100, int(self.volume)))
 
     def _binary_path(self) -> str | None:
         return shutil.which(self.binary)
@@ -125,12 +127,12 @@ class EspeakEngine(SpeechEngine):
             if self._stopped:
                 return None, ""
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
             self._proc = proc
         try:
             _, err = proc.communicate(stdin.encode("utf-8") if stdin is not None else None, timeout=timeout)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _signal_group(proc, signal.SIGKILL)
             proc.communicate()
             return -9, f"超过 {timeout:.0f} 秒未结束"
         finally:
@@ -208,10 +210,15 @@ class EspeakEngine(SpeechEngine):
             self._stopped = True
             proc = self._proc
         if proc is not None and proc.poll() is None:
-            try:
-                proc.terminate()
-            except OSError:
-                pass
+            _signal_group(proc, signal.SIGTERM)
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    # each child runs in its own session, so a player script's own children end with it
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def _last_line(text: str) -> str:

@@ -2,7 +2,7 @@
 
     [voice]
     enabled = true               # 语音播报 on/off; off: no 朗读 control, no spoken prompts
-    volume = 80                  # 0–100 (espeak-ng amplitude 0–200)
+    volume = 80                  # 0–100 (espeak-ng amplitude -a; 100 is its loudest clean level)
     rate = 175                   # words per minute, 80–300 (175: ~3.4 syllables a second)
     prompts = true               # also speak key prompts: 请将身份证放在读卡区, 打印完成, errors
     standard_mode = false        # show 朗读 in the standard mode too (长辈模式 always shows it)
