@@ -263,6 +263,18 @@ def test_espeak_writes_a_real_wav(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["guide.wav"]  # no temporary left behind
 
 
+def test_default_voice_reads_chinese_as_mandarin_not_english():
+    # espeak-ng -x prints the phonemes; "(en)" marks a switch to English pronunciation rules,
+    # which Debian 12's plain "cmn" voice makes for the pinyin of characters such as 八 and 零
+    import subprocess
+    text = Narrator().guide("社会保障卡申领", "办理时间 8:30-12:00，收费 0 元", ["居民身份证（原件）"])
+
+    def phonemes(voice: str) -> str:
+        return subprocess.run(["espeak-ng", "-v", voice, "-q", "-x", "-b", "1", "--stdin"], input=text.encode(),
+                              capture_output=True, check=True).stdout.decode()
+    assert "(en)" not in phonemes(EspeakEngine().voice)
+
+
 def test_volume_and_rate_change_the_wav(tmp_path):
     text = speech_text("收费 20 元，8:30-12:00 办理")
     loud, soft, fast = tmp_path / "loud.wav", tmp_path / "soft.wav", tmp_path / "fast.wav"
