@@ -7,7 +7,6 @@ import pytest
 
 from kiosk.handwriting import (HandwritingUnavailable, NOT_RECOGNISED_ZH, UNAVAILABLE_ZH, RecognitionWorker,
                                Recognizer, prepare, selftest)
-from kiosk.handwriting.recognizer import CANVAS
 from tests.kiosk.handwriting_samples import CHARACTERS, circles, draw, scribble
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import array
-import os
 import stat
 import threading
 import time
