@@ -486,7 +486,7 @@ def main() -> int:
                     help="content folder to publish (default: the sample content; a larger one can be "
                          "made with bench/generate_guides.py)")
     ap.add_argument("--poll-interval", type=float, default=300, help="a kiosk's poll interval in the field, "
-                    "for the fleet's load line (fleet_settings.FleetSettings.poll_seconds)")
+                    "for the fleet's load line (kiosk.fleet.settings.FleetSettings.poll_seconds)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (for the server log)")
     args = ap.parse_args()
     if not (1 <= args.clients <= 16 and 1 <= args.threads <= 16 and 1 <= args.seconds <= 120
