@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import logging
 import sys
 import time
 from pathlib import Path
@@ -58,7 +57,6 @@ from kiosk.app.controllers.theme import theme_for
 from kiosk.devices import DeviceService, printer_opener
 from kiosk.store import KioskStore
 
-log = logging.getLogger(__name__)
 
 LabelBase.register(FONT_NAME, str(FONT_PATH))
 LabelBase.register("Roboto", str(FONT_PATH))  # Kivy's default name: nothing falls back to a font without Chinese
