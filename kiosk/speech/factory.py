@@ -1,17 +1,15 @@
-"""Engines by name: ``{"espeak-ng": EspeakEngine, "none": NullEngine}``; a hall that plugs in
-another engine adds it here. ``make_engine(settings)`` fails loudly on an unknown name."""
+"""``make_engine(settings)``: the engine the settings name (see registry.ENGINES); fails loudly on an
+unknown name."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from kiosk.speech.engine import NullEngine, SpeechEngine
 from kiosk.speech.espeak import EspeakEngine
+from kiosk.speech.registry import ENGINES
 
 if TYPE_CHECKING:
     from kiosk.speech.settings import VoiceSettings
-
-ENGINES: dict[str, type[SpeechEngine]] = {"espeak-ng": EspeakEngine, "none": NullEngine}
-
 
 def make_engine(settings: "VoiceSettings") -> SpeechEngine:
     """The engine ``settings.engine`` names, with its voice, volume and rate; NullEngine when

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from kiosk.speech.espeak import DEFAULT_RATE, DEFAULT_VOICE, DEFAULT_VOLUME
+from kiosk.speech.registry import ENGINES
 
 
 class VoiceSettingsError(ValueError):
@@ -65,7 +66,6 @@ class VoiceSettings:
             raise VoiceSettingsError(f"{where}: voice.volume 应为 0 到 100 的整数，不是 {s.volume}")
         if not 80 <= s.rate <= 300:
             raise VoiceSettingsError(f"{where}: voice.rate 应为每分钟 80 到 300 字，不是 {s.rate}")
-        from kiosk.speech.factory import ENGINES
         if s.engine not in ENGINES:
             raise VoiceSettingsError(f"{where}: voice.engine 只能是 {'、'.join(ENGINES)}，不是 {s.engine!r}")
         if not s.voice.strip():
