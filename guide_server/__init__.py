@@ -27,7 +27,9 @@ def create_app(test_config: dict | None = None) -> "Flask":
 
     from guide_server.db import Database, default_url
     from guide_server.extensions import csrf
+    from guide_server.ratings.cases import CaseService
     from guide_server.ratings.service import RatingService
+    from guide_server.usage import UsageRecorder
     from guide_server.security import HEADERS, load_secret_key
     from guide_server.state import ReleaseHolder
 
@@ -41,6 +43,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
         AUTO_MIGRATE=True,
         RATING_LIMIT=5,            # ratings per client ...
         RATING_WINDOW=600,         # ... per this many seconds
+        USAGE_FLUSH_SECONDS=5.0,   # page views and scans are counted in memory, written this often
         TRUSTED_PROXIES=0,         # how many reverse proxies set X-Forwarded-For
         WTF_CSRF_CHECK_DEFAULT=False,  # the rating view checks token or Origin itself
         WTF_CSRF_TIME_LIMIT=None,
@@ -66,7 +69,10 @@ def create_app(test_config: dict | None = None) -> "Flask":
 
     app.extensions["releases"] = ReleaseHolder(instance)
     db = Database(app.config["DATABASE_URL"], auto_migrate=app.config["AUTO_MIGRATE"])
-    app.extensions["ratings"] = RatingService(db, app.config["RATING_LIMIT"], app.config["RATING_WINDOW"])
+    app.extensions["cases"] = CaseService(db, instance)
+    app.extensions["ratings"] = RatingService(db, app.config["RATING_LIMIT"], app.config["RATING_WINDOW"],
+                                              cases=app.extensions["cases"])
+    app.extensions["usage"] = UsageRecorder(db, flush_seconds=app.config["USAGE_FLUSH_SECONDS"])
     csrf.init_app(app)
 
     if app.config["TRUSTED_PROXIES"]:

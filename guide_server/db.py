@@ -11,7 +11,7 @@ import datetime as dt
 import threading
 from pathlib import Path
 
-from sqlalchemy import DateTime, Index, Integer, SmallInteger, String, create_engine, event
+from sqlalchemy import Boolean, DateTime, Index, Integer, SmallInteger, String, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
@@ -23,8 +23,10 @@ class Base(DeclarativeBase):
 
 
 class Rating(Base):
-    """One 好差评 rating. Holds no personal data: the client column is a day-scoped
-    keyed hash used only for rate limiting."""
+    """One 好差评 rating: level, reasons, comment, and where it was given — channel (kiosk,
+    phone, poster, window), guide (or the queue of a ticket), hall, department, time. Nothing
+    else: the client column is a day-scoped keyed hash used only for rate limiting, and the
+    contact of a 实名差评 lives in its own encrypted table until its case closes."""
 
     __tablename__ = "ratings"
 
@@ -34,13 +36,18 @@ class Rating(Base):
     level: Mapped[int] = mapped_column(SmallInteger, nullable=False)  # 5 非常满意 … 1 非常不满意
     reasons: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     comment: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    channel: Mapped[str] = mapped_column(String(16), nullable=False, default="web")
+    channel: Mapped[str] = mapped_column(String(16), nullable=False, default="phone")
     client: Mapped[str] = mapped_column(String(20), nullable=False)
     created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    hall: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    department: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    queue: Mapped[str | None] = mapped_column(String(4), nullable=True)       # ticket ratings: the queue
+    revoked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)  # 差评 withdrawn on appeal
 
     __table_args__ = (
         Index("ix_ratings_guide_code", "guide_code"),
         Index("ix_ratings_client_created", "client", "created"),
+        Index("ix_ratings_created", "created"),
     )
 
 
@@ -57,6 +64,7 @@ def make_engine(url: str) -> Engine:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA secure_delete=ON")  # deleted rows (a closed case's contact) are zeroed
             cur.close()
 
         return engine

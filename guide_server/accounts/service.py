@@ -4,7 +4,8 @@ Domain service only: no Flask import. `guide_server.accounts.auth` translates HT
 from it; `guide_server.cli.users` is the `guide-server users` command group.
 
 Rules:
-- roles are editor (writes guides), reviewer (reviews and publishes), admin (may do everything);
+- roles are editor (writes guides), reviewer (reviews and publishes; decides 好差评 appeals),
+  manager (hall manager: follows up 差评 cases, reads the dashboard), admin (may do everything);
 - login names are 2–40 characters of a-z 0-9 . _ - and are stored in lower case;
 - passwords have at least PASSWORD_MIN characters and are stored as argon2id hashes;
 - after `lock_after` consecutive failed logins an account is locked for `lock_minutes`;
@@ -26,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from guide_server.db import Base, Database
 
-ROLES: dict[str, str] = {"editor": "编辑", "reviewer": "审核", "admin": "管理员"}
+ROLES: dict[str, str] = {"editor": "编辑", "reviewer": "审核", "manager": "大厅管理", "admin": "管理员"}
 PASSWORD_MIN = 10
 PASSWORD_MAX = 256
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{1,39}$")

@@ -36,6 +36,7 @@ from guides.check_one import GuideCheck, check_guide
 from guides.loader import Content
 from guides.release import CHINA_TZ, Release, ReleaseStore
 from guide_server.accounts.service import Account
+from guide_server.audit import AuditEntry
 from guide_server.db import Base, Database
 
 STATUSES = {"draft": "草稿", "in_review": "待审核", "approved": "已审核待发布", "published": "已发布",
@@ -101,18 +102,6 @@ class EditorRevision(Base):
     action: Mapped[str] = mapped_column(String(20), nullable=False)
     user_name: Mapped[str] = mapped_column(String(40), nullable=False)
     created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-
-
-class AuditEntry(Base):
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-    user_name: Mapped[str] = mapped_column(String(40), nullable=False)
-    action: Mapped[str] = mapped_column(String(20), nullable=False)
-    code: Mapped[str | None] = mapped_column(String(40), nullable=True)
-    detail: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    diff: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
 
 def _aware(t: dt.datetime) -> dt.datetime:

@@ -1,36 +1,42 @@
 """好差评 ratings (GB/T 39734 five levels): validation, rate limit, storage, aggregates.
 
+A rating records level, reasons, comment and where it was given — channel (kiosk, phone,
+poster QR, window QR), guide (or a ticket's queue), hall, department, time — nothing else. A
+差评 (不满意, 非常不满意) opens a follow-up case (guide_server.ratings.cases) in the same
+transaction; a phone 差评 may leave a contact phone for the call back (实名差评), which is
+stored encrypted beside the case only (guide_server.ratings.contacts). Each rating is also
+counted into `rating_monthly`, which the dashboard and /pingjia read.
+
 Domain service only: no Flask import. Views translate HTTP to and from it.
 """
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from guides.rating_scale import BAD_LEVELS, BAD_REASONS, CHANNELS, GOOD_REASONS, LEVELS, REASONS, is_bad
 from guide_server.db import Database, Rating
+from guide_server.ratings.models import RatingMonthly
+from guide_server.ratings.personal_data import Finding, find_personal_data, phone_number
+from guide_server.usage import month_of
 
-# level value -> label, best first (GB/T 39734: 非常满意、满意、基本满意、不满意、非常不满意)
-LEVELS: dict[int, str] = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
-REASONS: dict[str, str] = {
-    "clear": "指南清楚准确",
-    "once": "一次办成",
-    "fast": "办理快捷",
-    "polite": "服务热情周到",
-    "mismatch": "指南与实际要求不一致",
-    "extra": "被要求提交指南以外的材料",
-    "repeat": "需要多次跑腿",
-    "slow": "等候或办理时间长",
-    "attitude": "服务态度不好",
-}
+__all__ = ["LEVELS", "REASONS", "BAD_REASONS", "GOOD_REASONS", "CHANNELS", "COMMENT_MAX", "RatingError",
+           "RateLimited", "RatingInput", "parse", "personal_data_in", "Summary", "RatingService", "month_of"]
+
 COMMENT_MAX = 200
-
-# Personal data that must not end up in a comment: ID numbers, mobile numbers.
-_ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)|(?<!\d)\d{15}(?!\d)")
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def personal_data_in(text: str, *, public_numbers: Iterable[str] = ()) -> list[Finding]:
+    """Phone and ID numbers in text a citizen typed (the one check every rating input goes through).
+
+    `public_numbers`: the numbers the product publishes (a guide's consult and complaint
+    phones, the hotline), which a comment may quote."""
+    return find_personal_data(text, public_numbers=public_numbers)
 
 
 class RatingError(ValueError):
@@ -50,9 +56,16 @@ class RatingInput:
     level: int
     reasons: tuple[str, ...]
     comment: str | None
+    contact: str | None = None          # digits of a 实名差评's phone (never stored in clear)
+    contact_masked: str | None = None   # 138****5678
 
 
-def parse(level: str | None, reasons: list[str], comment: str | None) -> RatingInput:
+def parse(level: str | None, reasons: list[str], comment: str | None, contact: str | None = None,
+          public_numbers: Iterable[str] = ()) -> RatingInput:
+    """Check a rating form. A 差评 needs at least one reason; reasons must fit the level; the
+    comment may not hold an ID number or a phone number (the contact field is for the caller's
+    own phone, and only with a 差评); the contact must be exactly one phone number.
+    Raises RatingError with a Chinese message per field."""
     errors: dict[str, str] = {}
     value = None
     if not level:
@@ -64,18 +77,49 @@ def parse(level: str | None, reasons: list[str], comment: str | None) -> RatingI
             value = None
         if value not in LEVELS:
             errors["level"] = "满意程度的选项无效，请重新选择。"
+            value = None
     unknown = [r for r in reasons if r not in REASONS]
+    chosen = set(reasons)
     if unknown or len(reasons) > len(REASONS):
         errors["reasons"] = "原因选项无效，请重新选择。"
+    elif value is not None:
+        if value in BAD_LEVELS:
+            if not chosen & set(BAD_REASONS):
+                errors["reasons"] = "请至少选择一项不满意的原因，便于我们核实和整改。"
+            elif chosen - set(BAD_REASONS):
+                errors["reasons"] = "您选择了不满意，但也勾选了满意的原因，请核对后再提交。"
+        elif chosen & set(BAD_REASONS):
+            errors["reasons"] = f"您选择了“{LEVELS[value]}”，但勾选了不满意的原因，请核对后再提交。"
     text = _CONTROL.sub("", (comment or "").replace("\r\n", "\n")).strip()
+    public = list(public_numbers)
     if len(text) > COMMENT_MAX:
         errors["comment"] = f"意见建议最多 {COMMENT_MAX} 字，现在是 {len(text)} 字，请精简后再提交。"
-    elif _ID_NUMBER.search(text) or _MOBILE.search(text):
-        errors["comment"] = "为保护您的隐私，请不要在意见建议中填写身份证号码或手机号码。"
+    else:
+        found = personal_data_in(text, public_numbers=public)
+        if any(f.kind == "id_number" for f in found):
+            errors["comment"] = "为保护隐私，请不要在意见建议中填写身份证号码。"
+        elif found:
+            errors["comment"] = ("为保护隐私，请不要在意见建议中填写电话号码；如希望我们回访，"
+                                 "请把您本人的电话填在“联系电话”一栏。")
+    digits = masked = None
+    raw_contact = _CONTROL.sub("", contact or "").strip()
+    if raw_contact:
+        if value is not None and value not in BAD_LEVELS:
+            errors["contact"] = "联系电话只用于差评的整改回访；满意的评价无需留电话，请清空该栏。"
+        elif len(raw_contact) > 30:
+            errors["contact"] = "联系电话太长，请只填一个手机号码或带区号的固定电话。"
+        else:
+            phone = phone_number(raw_contact)
+            if any(f.kind == "id_number" for f in personal_data_in(raw_contact)):
+                errors["contact"] = "联系电话一栏请不要填写身份证号码。"
+            elif phone is None:
+                errors["contact"] = "请只填一个电话号码：11 位手机号码，或带区号的固定电话（如 0577-61234567）。"
+            else:
+                digits, masked = phone.value, phone.masked
     if errors:
         raise RatingError(errors)
-    ordered = tuple(r for r in REASONS if r in set(reasons))
-    return RatingInput(value, ordered, text or None)
+    ordered = tuple(r for r in REASONS if r in chosen)
+    return RatingInput(value, ordered, text or None, digits, masked)
 
 
 @dataclass
@@ -113,38 +157,72 @@ class Summary:
         }
 
 
+def count_monthly(s, r: Rating, delta: int = 1) -> None:
+    """Add `delta` to the monthly count of rating `r` (in the caller's transaction)."""
+    dialect = s.bind.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(RatingMonthly).values(month=month_of(r.created), hall=r.hall, channel=r.channel,
+                                        guide_code=r.guide_code or "", department=r.department,
+                                        level=r.level, n=delta)
+    s.execute(stmt.on_conflict_do_update(
+        index_elements=["month", "hall", "channel", "guide_code", "department", "level"],
+        set_={"n": RatingMonthly.n + delta}))
+
+
 class RatingService:
-    def __init__(self, db: Database, limit: int = 5, window_seconds: int = 600):
+    def __init__(self, db: Database, limit: int = 5, window_seconds: int = 600, cases=None):
         self.db = db
         self.limit = limit
         self.window = dt.timedelta(seconds=window_seconds)
+        self.cases = cases  # a CaseService: 差评 open a case (None: ratings only, as in old tools)
 
     def add(self, code: str, release_number: int | None, data: RatingInput, client: str,
-            channel: str = "web", now: dt.datetime | None = None) -> Rating:
-        """Store a rating; RateLimited when `client` rated `limit` times within the window."""
-        self.db.ready()
+            channel: str = "phone", now: dt.datetime | None = None, *, hall: str = "",
+            department: str = "", queue: str | None = None, s=None) -> Rating:
+        """Store a rating (and its case, when it is a 差评).
+
+        RateLimited when `client` rated `limit` times within the window (an empty client — a
+        kiosk event, already authenticated and idempotent — is not limited). With `s`, runs in
+        the caller's transaction."""
+        if channel not in CHANNELS:
+            raise ValueError(f"unknown channel {channel!r}")
         now = now or dt.datetime.now(dt.timezone.utc)
-        with self.db.session.begin() as s:
+        if s is None:
+            self.db.ready()
+            with self.db.session.begin() as sess:
+                return self.add(code, release_number, data, client, channel, now, hall=hall,
+                                department=department, queue=queue, s=sess)
+        if client:
             recent = s.scalar(select(func.count()).select_from(Rating)
                               .where(Rating.client == client, Rating.created > now - self.window))
             if recent >= self.limit:
                 raise RateLimited()
-            row = Rating(guide_code=code, release_number=release_number, level=data.level,
-                         reasons=",".join(data.reasons), comment=data.comment, channel=channel,
-                         client=client, created=now.replace(microsecond=0))
-            s.add(row)
+        row = Rating(guide_code=code, release_number=release_number, level=data.level,
+                     reasons=",".join(data.reasons), comment=data.comment, channel=channel,
+                     client=client, created=now.replace(microsecond=0), hall=hall[:100],
+                     department=department[:200], queue=queue, revoked=False)
+        s.add(row)
+        s.flush()
+        count_monthly(s, row)
+        if is_bad(data.level) and self.cases is not None:
+            self.cases.open_in(s, row, data.contact, data.contact_masked)
         return row
 
     def summary(self, code: str) -> Summary:
         self.db.ready()
         out = Summary(code)
         with self.db.session() as s:
-            for level, n in s.execute(select(Rating.level, func.count()).where(Rating.guide_code == code)
+            for level, n in s.execute(select(Rating.level, func.count())
+                                      .where(Rating.guide_code == code, Rating.revoked.is_(False))
                                       .group_by(Rating.level)):
                 if level in out.counts:
                     out.counts[level] = n
                     out.total += n
             for (reasons,) in s.execute(select(Rating.reasons).where(Rating.guide_code == code,
+                                                                     Rating.revoked.is_(False),
                                                                      Rating.reasons != "")):
                 for r in reasons.split(","):
                     if r in out.reasons:
@@ -152,21 +230,25 @@ class RatingService:
         return out
 
     def summaries(self) -> dict[str, Summary]:
+        """Per guide, every month (from the monthly counts)."""
         self.db.ready()
         out: dict[str, Summary] = {}
         with self.db.session() as s:
-            for code, level, n in s.execute(select(Rating.guide_code, Rating.level, func.count())
-                                            .group_by(Rating.guide_code, Rating.level)):
+            for code, level, n in s.execute(select(RatingMonthly.guide_code, RatingMonthly.level,
+                                                   func.sum(RatingMonthly.n))
+                                            .where(RatingMonthly.guide_code != "")
+                                            .group_by(RatingMonthly.guide_code, RatingMonthly.level)):
                 summ = out.setdefault(code, Summary(code))
                 if level in summ.counts:
-                    summ.counts[level] = n
-                    summ.total += n
+                    summ.counts[level] = int(n)
+                    summ.total += int(n)
         return out
 
     def recent_comments(self, code: str, limit: int = 20) -> list[tuple[dt.datetime, int, str]]:
         self.db.ready()
         with self.db.session() as s:
             rows = s.execute(select(Rating.created, Rating.level, Rating.comment)
-                             .where(Rating.guide_code == code, Rating.comment.is_not(None))
+                             .where(Rating.guide_code == code, Rating.comment.is_not(None),
+                                    Rating.revoked.is_(False))
                              .order_by(Rating.id.desc()).limit(limit))
             return [(c, lvl, text) for c, lvl, text in rows]

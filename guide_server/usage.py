@@ -1,0 +1,120 @@
+"""Usage figures: guide page views, QR scans by poster tag, prints, tickets, searches that found
+nothing — counted per month, never per person. Shared by the public pages (which count), the
+fleet's event intake and the 好差评 dashboard (which reads). No Flask import.
+
+One table, `usage_counts` (alembic revision 0005): a row per (month, kind, channel, hall,
+subject, src, hour) with a count `n`. kind is one of KINDS; subject is the guide code (view,
+scan, print), the queue prefix (ticket) or the search words (nohit); hour (0–23, Beijing time)
+is kept for tickets only (hall load by hour of day), -1 otherwise. A phone page view adds 1 to
+a row; nothing about the visitor is stored, not even a hash.
+
+`UsageRecorder` counts in memory and writes the sums every `flush_seconds` (or `flush_at`
+pending rows) with one upsert, so a QR scan costs a dictionary update, not a database write.
+Counts of the last few seconds of a worker that is killed are lost; a normal exit flushes.
+"""
+from __future__ import annotations
+
+import atexit
+import datetime as dt
+import threading
+import time
+from collections import Counter
+
+from sqlalchemy import Integer, SmallInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from guides.release import CHINA_TZ
+from guide_server.db import Base, Database
+
+KINDS = {"view": "指南浏览", "scan": "扫码", "print": "打印告知单", "ticket": "取号", "nohit": "无结果搜索"}
+QUERY_MAX = 40
+
+
+class UsageCount(Base):
+    __tablename__ = "usage_counts"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    hall: Mapped[str] = mapped_column(String(100), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(64), primary_key=True)
+    src: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+Key = tuple[str, str, str, str, str, str, int]
+COLUMNS = ("month", "kind", "channel", "hall", "subject", "src", "hour")
+
+
+def month_of(at: dt.datetime) -> str:
+    """2026-10: the month of `at` in Beijing time (naive datetimes are taken as UTC)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.timezone.utc)
+    return at.astimezone(CHINA_TZ).strftime("%Y-%m")
+
+
+def key_for(kind: str, channel: str, hall: str, subject: str, src: str = "",
+            at: dt.datetime | None = None) -> Key:
+    """The counter row of one event (`at` defaults to now)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown usage kind {kind!r}")
+    at = at or dt.datetime.now(dt.timezone.utc)
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=dt.timezone.utc)
+    hour = at.astimezone(CHINA_TZ).hour if kind == "ticket" else -1
+    return (month_of(at), kind, channel[:16], hall[:100], subject[:64], src[:32], hour)
+
+
+def upsert(s, counts: dict[Key, int]) -> None:
+    """Add `counts` to usage_counts in the caller's transaction (one statement, many rows)."""
+    if not counts:
+        return
+    rows = [dict(zip(COLUMNS, k), n=n) for k, n in counts.items()]
+    dialect = s.bind.dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(UsageCount)
+    stmt = stmt.on_conflict_do_update(index_elements=list(COLUMNS), set_={"n": UsageCount.n + stmt.excluded.n})
+    s.execute(stmt, rows)
+
+
+class UsageRecorder:
+    """In-memory counters of one worker, written to the database in batches."""
+
+    def __init__(self, db: Database, flush_seconds: float = 5.0, flush_at: int = 500):
+        self.db = db
+        self.flush_seconds = flush_seconds
+        self.flush_at = flush_at
+        self._pending: Counter = Counter()
+        self._lock = threading.Lock()
+        self._last = time.monotonic()
+        atexit.register(self.flush)
+
+    def add(self, kind: str, channel: str, hall: str, subject: str, src: str = "",
+            at: dt.datetime | None = None) -> None:
+        """Count one event; written with the next flush."""
+        k = key_for(kind, channel, hall, subject, src, at)
+        with self._lock:
+            self._pending[k] += 1
+            due = len(self._pending) >= self.flush_at or time.monotonic() - self._last >= self.flush_seconds
+        if due:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what is pending (a failure keeps it for the next try)."""
+        with self._lock:
+            pending, self._pending = self._pending, Counter()
+            self._last = time.monotonic()
+        if not pending:
+            return
+        try:
+            self.db.ready()
+            with self.db.session.begin() as s:
+                upsert(s, pending)
+        except Exception:
+            with self._lock:
+                self._pending.update(pending)
+            raise
