@@ -60,9 +60,12 @@ def create_app(test_config: dict | None = None) -> "Flask":
     app.json.ensure_ascii = False
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    from guide_server.ratings.service import LEVELS, REASONS
+    from guide_server.ratings.service import BAD_REASONS, GOOD_REASONS, LEVELS, REASONS
 
-    app.jinja_env.globals.update(levels=LEVELS, reasons=REASONS)
+    from guide_server.ratings.contacts import RETENTION_DAYS
+
+    app.jinja_env.globals.update(levels=LEVELS, reasons=REASONS, good_reasons=GOOD_REASONS, bad_reasons=BAD_REASONS,
+                                 contact_days=RETENTION_DAYS)
 
     css = Path(app.static_folder, "site.css").read_bytes()
     app.config["CSS_URL"] = "/static/site.css?v=" + hashlib.sha256(css).hexdigest()[:10]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import logging
 import threading
 import time
 from collections import Counter
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from guides.release import CHINA_TZ
 from guide_server.db import Base, Database
 
+log = logging.getLogger("guide_server.usage")
 KINDS = {"view": "指南浏览", "scan": "扫码", "print": "打印告知单", "ticket": "取号", "nohit": "无结果搜索"}
 QUERY_MAX = 40
 
@@ -101,7 +103,10 @@ class UsageRecorder:
             self._pending[k] += 1
             due = len(self._pending) >= self.flush_at or time.monotonic() - self._last >= self.flush_seconds
         if due:
-            self.flush()
+            try:
+                self.flush()
+            except Exception:  # noqa: BLE001 - counting never breaks a page; kept for the next flush
+                log.exception("usage counts not written yet")
 
     def flush(self) -> None:
         """Write what is pending (a failure keeps it for the next try)."""
@@ -118,3 +123,31 @@ class UsageRecorder:
             with self._lock:
                 self._pending.update(pending)
             raise
+
+
+SRC_MAX = 32
+
+
+def source_tag(value: str | None) -> str | None:
+    """A poster's source tag (`?src=` on its QR URL: letters, digits, - and _, at most 32), or None."""
+    if not value or len(value) > SRC_MAX:
+        return None
+    if not all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in value):
+        return None
+    return value
+
+
+def channel_of_tag(tag: str) -> str:
+    """"window" for a QR placed at a service window (tags starting with "window", e.g. window-05),
+    "poster" for every other tagged QR."""
+    return "window" if tag.lower().startswith("window") else "poster"
+
+
+def search_words(query: str, personal) -> str | None:
+    """The words of a search that found nothing, as counted: spaces collapsed, at most
+    QUERY_MAX characters; None when they hold personal data (`personal(text)` is truthy) —
+    such a search is not recorded at all."""
+    words = " ".join((query or "").split())[:QUERY_MAX]
+    if not words or personal(words):
+        return None
+    return words

@@ -29,12 +29,36 @@ def page_key(path: str) -> tuple | None:
     return None
 
 
+_GUIDE = re.compile(r"^/g/([A-Za-z0-9-]{1,40})$")
+
+
 class CachedPages:
+    """Also counts every GET of a guide page as a phone page view (usage_counts; nothing about
+    the visitor), whether answered here or by Flask; a poster scan (`?src=`) is counted by the
+    view that redirects it, and the page it redirects to then counts as the view."""
+
     def __init__(self, app, wsgi_app):
         self.holder = app.extensions["releases"]
+        self.usage = app.extensions.get("usage")
         self.wsgi_app = wsgi_app
 
+    def _count_view(self, served, code: str) -> None:
+        if self.usage is not None and code in served.release.guides:
+            try:
+                self.usage.add("view", "phone", served.release.site.hall_name, code)
+            except Exception:  # noqa: BLE001 - a page is answered even when counting fails
+                pass
+
     def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") == "GET":
+            m = _GUIDE.match(environ.get("PATH_INFO", ""))
+            if m and "src=" not in environ.get("QUERY_STRING", ""):
+                try:
+                    served = self.holder.get()
+                except Exception:  # noqa: BLE001 - Flask's error handlers answer a broken release
+                    served = None
+                if served is not None:
+                    self._count_view(served, m.group(1))
         if environ.get("REQUEST_METHOD") == "GET" and not environ.get("QUERY_STRING"):
             key = page_key(environ.get("PATH_INFO", ""))
             if key is not None:

@@ -42,6 +42,8 @@ def search():
         q = q[:SEARCH_MAX]
     hits = s.index.search(q, limit=30) if q else []
     results = [(h, s.release.guides[h.code]) for h in hits]
+    if q and not hits:
+        _count_miss(s, q)
     resp = page("search.html", q=q, results=results, by_category=s.by_category,
                 title=f"搜索：{q}" if q else "搜索办事事项")
     resp.headers["Cache-Control"] = "no-cache"
@@ -74,11 +76,47 @@ def retired_page(retired):
     return resp
 
 
+def _count_miss(s, q: str) -> None:
+    """A phone search that found nothing, counted by its words (never when they hold a phone or ID number)."""
+    from guide_server.privacy import find_personal_data
+    from guide_server.usage import search_words
+
+    words = search_words(q, find_personal_data)
+    if words:
+        current_app.extensions["usage"].add("nohit", "phone", s.release.site.hall_name, words)
+
+
 @bp.get("/g/<code>")
 def guide(code: str):
     s, g = _guide(code)
+    if "src" in request.args:
+        return _scanned(s, code)
     return cached_page(("guide", code), "guide.html", guide=g, category=s.category_by_name.get(g.category),
                        title=g.name)
+
+
+VIA_COOKIE = "via"
+
+
+def _scanned(s, code: str):
+    """A poster QR (`/g/<code>?src=<tag>`): count the scan by its tag, remember the channel for a
+    rating given on this visit (cookie `via`, one hour, nothing personal), and send the phone to
+    the stable URL `/g/<code>` (other query arguments, such as 情形 answers, are kept)."""
+    from urllib.parse import urlencode
+
+    from guide_server.usage import channel_of_tag, source_tag
+
+    tag = source_tag(request.args.get("src"))
+    rest = [(k, v) for k, v in request.args.items(multi=True) if k != "src"]
+    target = f"/g/{code}" + (("?" + urlencode(rest)) if rest else "")
+    resp = redirect(target, 302)
+    resp.headers["Cache-Control"] = "no-store"
+    if tag:
+        channel = channel_of_tag(tag)
+        current_app.extensions["usage"].add("scan", channel, s.release.site.hall_name, code, tag)
+        resp.set_cookie(VIA_COOKIE, channel, max_age=3600, path="/g/", httponly=True, samesite="Lax",
+                        secure=request.is_secure)
+    return resp
 
 
 @bp.get("/g/<code>/print")

@@ -36,7 +36,7 @@ from guide_server.db import Database, Rating
 from guide_server.ratings.calendar import WorkCalendar
 from guide_server.ratings.contacts import RETENTION_DAYS, ContactVault
 from guide_server.ratings.models import CaseSettings, RatingCase, RatingContact, RatingMonthly
-from guide_server.ratings.personal_data import digits_of, find_personal_data
+from guide_server.privacy import digits_of, find_personal_data
 
 log = logging.getLogger("guide_server.ratings")
 

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, redirect, request
 from flask_wtf.csrf import CSRFError, generate_csrf
 
 from guide_server.extensions import csrf
+from guide_server.privacy import find_personal_data
 from guide_server.ratings.service import LEVELS, REASONS, RateLimited, RatingError, parse
 from guide_server.security import client_hash
 from guide_server.web import page, served
@@ -48,6 +49,12 @@ def _origin_ok() -> bool:
     return bool(referer) and urlsplit(referer).netloc.lower() in allowed
 
 
+def _public_numbers(s, g) -> list[str]:
+    """The phone numbers the guide and the site publish: a comment may quote them."""
+    texts = [g.contacts.consult, g.contacts.complaint or "", s.release.site.hotline]
+    return [f.value for t in texts for f in find_personal_data(t)]
+
+
 def _form_page(g, status=200, errors=None, form=None):
     return page("rate.html", status=status, guide=g, levels=LEVELS, reasons=REASONS, errors=errors,
                 form=form, csrf=generate_csrf(), title=f"评价：{g.name}")
@@ -72,14 +79,17 @@ def rate(code: str):
         return page("error.html", status=403, back="/",
                     message="无法确认评价来自本站页面，请回到办事指南页面重新提交。", title="无法提交")
     form = {"level": request.form.get("level", ""), "reasons": request.form.getlist("reason"),
-            "comment": request.form.get("comment", "")}
+            "comment": request.form.get("comment", ""), "contact": request.form.get("contact", "")}
     try:
-        data = parse(form["level"], form["reasons"], form["comment"])
+        data = parse(form["level"], form["reasons"], form["comment"], form["contact"],
+                     public_numbers=_public_numbers(s, g))
     except RatingError as exc:
         return _form_page(g, status=400, errors=exc.errors, form=form)
     client = client_hash(current_app.config["SECRET_KEY"], request.remote_addr)
+    via = request.cookies.get("via")
     try:
-        _service().add(code, s.release.number, data, client)
+        _service().add(code, s.release.number, data, client, channel=via if via in ("poster", "window") else "phone",
+                       hall=s.release.site.hall_name, department=g.department)
     except RateLimited:
         resp = page("error.html", status=429, back=f"/g/{code}",
                     message="您提交评价太频繁了，请过十分钟后再试。感谢您的耐心。", title="请稍后再试")

@@ -33,7 +33,7 @@ def test_rating_from_the_guide_page_is_stored_and_thanked(client, app):
     assert thanks.status_code == 200 and "感谢您的评价" in text and "共 1 条评价" in text and "100.0%" in text
     [row] = db_rows(app)
     assert row["guide_code"] == GA and row["level"] == 4 and row["reasons"] == "clear,once"
-    assert row["comment"] == "窗口人员讲解很清楚" and row["release_number"] == 1 and row["channel"] == "web"
+    assert row["comment"] == "窗口人员讲解很清楚" and row["release_number"] == 1 and row["channel"] == "phone"
 
 
 def test_database_holds_no_ip_address(client, app):
@@ -97,7 +97,7 @@ def test_comment_of_exactly_200_characters_is_fine(client, app):
 
 def test_comment_is_escaped_everywhere_it_is_shown(client):
     evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    assert rate(client, level="1", comment=evil).status_code == 303
+    assert rate(client, level="1", reason=["attitude"], comment=evil).status_code == 303
     for path in (f"/g/{GA}/ratings",):
         body = client.get(path).get_data(as_text=True)
         assert "<script>alert" not in body and "<img src=x" not in body
@@ -124,7 +124,7 @@ def test_aggregates_per_guide_and_for_all(client):
     for level in ("5", "5", "3", "1"):
         rate(client, level=level, reason=["slow"] if level == "1" else [],
              environ_base={"REMOTE_ADDR": f"192.0.2.{level}{len(level)}"})
-    rate(client, code="330382-SC-0001", level="2", environ_base={"REMOTE_ADDR": "192.0.2.200"})
+    rate(client, code="330382-SC-0001", level="2", reason=["repeat"], environ_base={"REMOTE_ADDR": "192.0.2.200"})
     page = client.get(f"/g/{GA}/ratings").get_data(as_text=True)
     assert "共 4 条评价" in page and "75.0%" in page and "等候或办理时间长：1 次" in page
     assert re.search(r"<th scope=\"row\">非常满意</th><td>2</td>", page)
@@ -165,7 +165,7 @@ def test_alembic_creates_the_schema_and_is_idempotent(tmp_path):
         cols = {r[1] for r in conn.execute("PRAGMA table_info(ratings)")}
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
     assert cols == {"id", "guide_code", "release_number", "level", "reasons", "comment", "channel", "client",
-                    "created"}
+                    "created", "hall", "department", "queue", "revoked"}
     assert mode == "wal"
 
 
