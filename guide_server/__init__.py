@@ -62,10 +62,12 @@ def create_app(test_config: dict | None = None) -> "Flask":
     app.jinja_env.lstrip_blocks = True
     from guide_server.ratings.service import BAD_REASONS, GOOD_REASONS, LEVELS, REASONS
 
+    from guides.rating_scale import CHANNELS
+    from guides.release import CHINA_TZ
     from guide_server.ratings.contacts import RETENTION_DAYS
 
     app.jinja_env.globals.update(levels=LEVELS, reasons=REASONS, good_reasons=GOOD_REASONS, bad_reasons=BAD_REASONS,
-                                 contact_days=RETENTION_DAYS)
+                                 contact_days=RETENTION_DAYS, channels=CHANNELS, china_tz=CHINA_TZ)
 
     css = Path(app.static_folder, "site.css").read_bytes()
     app.config["CSS_URL"] = "/static/site.css?v=" + hashlib.sha256(css).hexdigest()[:10]
@@ -96,6 +98,8 @@ def create_app(test_config: dict | None = None) -> "Flask":
     from guide_server.accounts import auth; auth.init_app(app)  # noqa: E702 - admin logins
     from guide_server.editor import views as editor_views; editor_views.init_app(app)  # noqa: E702 - guide editor
     from guide_server.fleet import app as fleet_app; fleet_app.init_app(app)  # noqa: E702 - kiosk fleet
+    _count_kiosk_events(app)
+    from guide_server.ratings import admin_views; admin_views.init_app(app)  # noqa: E702 - dashboard, 差评 cases
 
     _lazy_sessions(app)
     from guide_server.public.fastpath import CachedPages
@@ -111,6 +115,25 @@ def create_app(test_config: dict | None = None) -> "Flask":
         return resp
 
     return app
+
+
+def _count_kiosk_events(app) -> None:
+    """Kiosk ratings, prints, tickets and no-hit searches count in the same figures as the phone's."""
+    from guide_server.ratings.intake import KioskIntake
+
+    holder = app.extensions["releases"]
+
+    def department_of(code: str) -> str:
+        try:
+            s = holder.get()
+        except Exception:  # noqa: BLE001 - a broken release: no department, the rating still counts
+            return ""
+        g = s.release.guides.get(code) if s is not None else None
+        return g.department if g is not None else ""
+
+    fleet = app.extensions.get("fleet")
+    if fleet is not None:
+        fleet.listeners.append(KioskIntake(app.extensions["ratings"], department_of))
 
 
 def _lazy_sessions(app) -> None:

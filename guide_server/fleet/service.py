@@ -28,7 +28,7 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I/L: read aloud 
 CODE_TTL = dt.timedelta(hours=24)
 OFFLINE_AFTER = dt.timedelta(minutes=10)
 BACKLOG_SAMPLES = 6
-EVENT_KINDS = ("rating", "ticket", "print", "fault")
+EVENT_KINDS = ("rating", "ticket", "print", "fault", "search")
 BATCH_MAX = 200
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -134,8 +134,13 @@ def _personal(value: Any) -> bool:
 
 
 class FleetService:
+    """Kiosks, their events and tickets. `listeners`: callables ``fn(s, kiosk, kind, at, data)``
+    called inside the storing transaction for every event stored for the first time (never for
+    a replay), e.g. the 好差评 figures counting kiosk ratings, prints, tickets and searches."""
+
     def __init__(self, db: Database):
         self.db = db
+        self.listeners: list = []
 
     # -- enrollment ------------------------------------------------------------------
     def enroll(self, hall: str, name: str, now: dt.datetime | None = None,
@@ -330,6 +335,8 @@ class FleetService:
                     result.stored += 1
                     if kind == "ticket" and data.get("source") == "local":
                         self._reconcile_local_ticket(s, kiosk, key, data, at)
+                    for listener in self.listeners:
+                        listener(s, kiosk, kind, at, data)
                 else:
                     result.duplicates += 1
         return result

@@ -118,3 +118,23 @@ def all_ratings():
     summaries = _service().summaries()
     rows = [(g, summaries.get(code)) for code, g in s.release.guides.items()]
     return page("ratings.html", rows=rows, title="好差评结果公开")
+
+
+@bp.get("/pingjia")
+def pingjia():
+    """评价结果公开: satisfaction and counts per department and guide for a period, and the
+    rectified 差评 with what was done. Figures only: no comment, no contact, nobody's name."""
+    from guide_server.ratings.stats import Period, PeriodError
+
+    s = served()
+    stats = current_app.extensions.get("stats")
+    try:
+        period = Period.parse(request.args.get("from") or None, request.args.get("to") or None)
+    except PeriodError as exc:
+        return page("error.html", status=400, back="/pingjia", message=str(exc), title="期间有误")
+    names = {code: g.name for code, g in s.release.guides.items()}
+    departments = stats.satisfaction("department", period)
+    guides = stats.satisfaction("guide", period, names=names)
+    rectified = current_app.extensions["cases"].rectified_public(period.start, period.end)
+    return page("pingjia.html", period=period, departments=departments, guides=guides, rectified=rectified,
+                names=names, title="评价结果公开")
