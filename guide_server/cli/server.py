@@ -1,11 +1,10 @@
-"""Server commands of `guide-server`: serve, posters, export, db-upgrade, ratings.
+"""Server commands of `guide-server`: serve, posters, export, db-upgrade.
 
 Flask, gunicorn, SQLAlchemy and fpdf2 are imported inside the commands so that
 `guide-server check` and `release` start fast.
 """
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -107,21 +106,3 @@ def db_upgrade(instance_dir: str) -> None:
     db = Database(_database_url(instance_dir))
     db.ready()
     click.echo(f"数据库已是最新结构（版本 {current_revision(db.engine)}）。")
-
-
-@main.command("ratings")
-@INSTANCE_OPTION
-@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
-def ratings_cmd(instance_dir: str, as_json: bool) -> None:
-    """按事项汇总好差评：评价数、各等级数、满意率。"""
-    from guide_server.db import Database
-    from guide_server.ratings.service import RatingService
-
-    summaries = RatingService(Database(_database_url(instance_dir))).summaries()
-    if as_json:
-        click.echo(json.dumps([s.as_dict() for s in summaries.values()], ensure_ascii=False, indent=2))
-        return
-    if not summaries:
-        click.echo("还没有任何评价。")
-    for code, s in sorted(summaries.items()):
-        click.echo(f"{code}  {s.total} 条  满意率 {s.rate_label}")

@@ -170,18 +170,29 @@ class CaseService:
         self.db = db
         self.instance = Path(instance)
         self._calendar = calendar
+        self._calendar_sig = self._holiday_files() if calendar is not None else None
         self._vault = vault
 
     # -- collaborators -------------------------------------------------------------------
+    def _holiday_files(self) -> tuple:
+        folder = self.instance / "holidays"
+        try:
+            return tuple(sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("*.yaml")))
+        except OSError:
+            return ()
+
     @property
     def calendar(self) -> WorkCalendar:
-        if self._calendar is None:
+        """The working-day calendar; re-read when a holiday file is loaded into the instance."""
+        sig = self._holiday_files()
+        if self._calendar is None or sig != getattr(self, "_calendar_sig", None):
             self._calendar = WorkCalendar.load(self.instance)
+            self._calendar_sig = sig
         return self._calendar
 
     def reload_calendar(self) -> WorkCalendar:
-        self._calendar = WorkCalendar.load(self.instance)
-        return self._calendar
+        self._calendar = None
+        return self.calendar
 
     @property
     def vault(self) -> ContactVault:

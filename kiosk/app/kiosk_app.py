@@ -204,7 +204,7 @@ class KioskApp(App):
         self.stamp = release.stamp if release else ""
         self.offline = not content.fresh
         self._search_index = None  # built on first use or soon after the home screen is drawn
-        self.search = SearchController(_LazyIndex(self))
+        self.search = SearchController(_LazyIndex(self), on_miss=lambda q: self.search_missed(q))
         cats = release.categories if release else ()
         self.queues = self.cfg.queues or tk.queues_from_categories(list(cats))
         self.ticket_flow = tk.TicketFlow(tk.SqliteTicketIssuer(self.store, self.cfg.waiting_window_minutes),
@@ -417,6 +417,15 @@ class KioskApp(App):
 
     def open_rating(self, source: str, subject: str) -> None:
         self.rating.open_rating(source, subject)
+
+    def offer_rating(self, source: str, subject: str, note: str) -> None:
+        self.rating.offer_rating(source, subject, note)
+
+    def skip_rating(self) -> None:
+        self.rating.skip_rating()
+
+    def search_missed(self, query: str) -> None:
+        """A search that found nothing and was left (the fleet hooks record it; here: nothing)."""
 
     def submit_rating(self, level: int, reasons: list[str]) -> None:
         self.rating.submit_rating(level, reasons)

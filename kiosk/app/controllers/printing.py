@@ -1,8 +1,9 @@
 """Printing the 一次告知单 (checklist) of a guide: the printing screen, its progress, the result.
 
 Plain Python; the host provides `guides`, `release`, `devices`, `screen(name)`,
-`guide_url(code)`, `every(fn, seconds)` (a repeating callback that can be cancelled) and
-the `nav` controller.
+`guide_url(code)`, `every(fn, seconds)` (a repeating callback that can be cancelled),
+`offer_rating(source, subject, note)` and the `nav` controller. After a checklist has printed
+the rating screen is offered at once.
 """
 from __future__ import annotations
 
@@ -42,4 +43,6 @@ class ChecklistPrinting:
         def done(outcome) -> None:
             progress.cancel()
             scr.finish(outcome.ok, outcome.message)
+            if outcome.ok:  # the service is done: ask for the rating now (skippable)
+                host.offer_rating("checklist", code, "一次告知单已打印，请取走。")
         host.devices.print_receipt(receipt, done)

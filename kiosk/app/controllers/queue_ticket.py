@@ -2,7 +2,8 @@
 print the number, then forget the card holder.
 
 Plain Python; the host provides `ticket_flow` (a tickets.TicketFlow), `session`, `devices`,
-`current`, `screen(name)` and the `nav` controller. Device results may arrive after the person
+`current`, `screen(name)`, `offer_rating(source, subject, note)` and the `nav` controller. Once
+the ticket has printed, the rating screen is offered with the number on it. Device results may arrive after the person
 left: each carries the session generation it was started in and is dropped when that changed.
 """
 from __future__ import annotations
@@ -82,6 +83,7 @@ class QueueTicket:
         def printed(outcome) -> None:
             if generation != host.session.generation:
                 return
+            number = getattr(host.session.ticket, "number", "")
             if outcome.ok:
                 flow.printed()
             else:
@@ -89,6 +91,8 @@ class QueueTicket:
             # finished: the holder's data goes now; the number stays on screen
             self.end_ticket(keep_screen=True)
             scr.show_flow(flow)
+            if outcome.ok:  # the ticket is in the person's hand: ask for the rating (skippable)
+                host.offer_rating("ticket", queue.prefix, f"您的号码 {number} 已打印，请取走号票。")
         host.devices.printer_status(checked)
 
     def end_ticket(self, keep_screen: bool = False) -> None:

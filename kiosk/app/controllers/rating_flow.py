@@ -1,5 +1,9 @@
 """好差评 on the touch screen: what is being rated, saving the rating, the thanks.
 
+The rating screen is offered right after a 一次告知单 or a queue ticket has printed
+(`offer_rating`, GB/T 39734: a self-service terminal asks for the rating when the service is
+done); it says what was printed, asks nothing personal and can be skipped (跳过 records nothing).
+
 Plain Python; the host provides `queues`, `guides`, `ratings` (a ratings.RatingStore),
 `stamp`, `current`, `screen(name)`, `later(fn, seconds)`, `go_home()` and the `nav` controller.
 """
@@ -15,8 +19,9 @@ class RatingFlow:
         self.host = host
         self.context: tuple[str, str] | None = None  # (source, subject) being rated
 
-    def open_rating(self, source: str, subject: str) -> None:
-        """Rate `subject`: a guide code, or a queue prefix when `source` is "ticket"."""
+    def open_rating(self, source: str, subject: str, note: str = "") -> None:
+        """Rate `subject`: a guide code, or a queue prefix when `source` is "ticket"; `note`
+        is shown above the question (what was just printed)."""
         host = self.host
         if source == "ticket":
             q = next((q for q in host.queues if q.prefix == subject), None)
@@ -26,9 +31,22 @@ class RatingFlow:
             g = host.guides.get(subject)
             title = g.name if g else ""
         self.context = (source, subject)
-        host.screen("rating").start(title)
+        host.screen("rating").start(title, note)
         host.nav.go("rating")
         host.nav.last_args = {}
+
+    def offer_rating(self, source: str, subject: str, note: str) -> None:
+        """After a print: the rating screen at once, saying what was printed (skippable)."""
+        self.open_rating(source, subject, note)
+
+    def skip_rating(self) -> None:
+        """跳过: nothing is recorded; back to the guide after a checklist, home after a ticket."""
+        host = self.host
+        context, self.context = self.context, None
+        if context and context[0] in ("checklist", "guide") and context[1] in host.guides:
+            host.nav.open_guide(context[1], False)
+        else:
+            host.go_home()
 
     def submit_rating(self, level: int, reasons: list[str]) -> None:
         """Store the rating (once), thank, and go home after 4 s if still on the rating screen."""

@@ -14,8 +14,12 @@ MAX_QUERY = 16
 
 
 class SearchController:
-    def __init__(self, index: SearchIndex, limit: int = 8) -> None:
+    """`on_miss(query)` is called when a search that found nothing is left (cleared, or a new
+    search starts): the letters typed, so editors can add aliases or guides."""
+
+    def __init__(self, index: SearchIndex, limit: int = 8, on_miss=None) -> None:
         self.index = index
+        self.on_miss = on_miss
         self.limit = limit  # as many as the screen shows
         self.query = ""
         self.results: list[Hit] = []
@@ -33,6 +37,8 @@ class SearchController:
         return self._run()
 
     def clear(self) -> None:
+        if self.query and not self.results and self.on_miss is not None:
+            self.on_miss(self.query)
         self.query = ""
         self.results = []
         self.more = False

@@ -10,11 +10,12 @@ from kiosk.app.screens.common import KButton, KioskScreen
 
 
 class ReasonButton(ToggleButtonBehavior, KButton):
-    pass
+    key = StringProperty("")   # the reason id stored and sent (guides.rating_scale)
 
 
 class RatingScreen(KioskScreen):
     subject_title = StringProperty("")
+    note = StringProperty("")     # what was just printed, when the screen is offered after a print
     level = NumericProperty(0)
     thanks = StringProperty("")
 
@@ -25,8 +26,9 @@ class RatingScreen(KioskScreen):
             b.bind(on_release=lambda btn: self.pick(btn.level))
             self.ids.levels.add_widget(b)
 
-    def start(self, subject_title: str) -> None:
+    def start(self, subject_title: str, note: str = "") -> None:
         self.subject_title = subject_title
+        self.note = note
         self.level = 0
         self.thanks = ""
         self.ids.reasons.clear_widgets()
@@ -39,11 +41,12 @@ class RatingScreen(KioskScreen):
             b.primary = b.level == level
         box = self.ids.reasons
         box.clear_widgets()
-        for reason in reasons_for(level):
-            box.add_widget(ReasonButton(text=reason, base_size=30))
+        for key, label in reasons_for(level).items():
+            box.add_widget(ReasonButton(text=label, key=key, base_size=30))
 
     def chosen_reasons(self) -> list[str]:
-        return [b.text for b in reversed(self.ids.reasons.children) if b.state == "down"]
+        """The ids of the reasons pressed, in the order shown."""
+        return [b.key for b in reversed(self.ids.reasons.children) if b.state == "down"]
 
 
 load_kv(__file__)

@@ -69,13 +69,14 @@ class AppTests(KioskTestCase):
         assert scr.phase == "done" and scr.message == messages.PRINTED
         assert self.sims.printer.wait_for_receipts(1)
         assert "一次告知单".encode("gb18030") in bytes(self.sims.printer.received)
-        self.tap(self.button("评价本次服务"))
+        # printed: the rating screen comes at once, saying so, and asks nothing personal
+        assert app.current == "rating" and app.screen("rating").note == "一次告知单已打印，请取走。"
         self.tap(self.button("满意"))
-        self.tap(self.button("材料清单清楚"))
+        self.tap(self.button("指南清楚准确"))
         self.tap(self.button("提交评价"))
         [rating] = app.ratings.all()
         assert (rating.subject, rating.level, rating.reasons, rating.source) == (
-            "330382-GA-0001", 4, ("材料清单清楚",), "checklist")
+            "330382-GA-0001", 4, ("clear",), "checklist")
 
     def test_printer_out_of_paper_shows_the_qr_instead(self):
         app = self.start_app(self.sample())

@@ -157,15 +157,15 @@ def test_session_wipe_forgets_everything_and_bumps_generation():
 def test_ratings_store_five_levels_without_personal_data(tmp_path):
     store = KioskStore(tmp_path / "k.db")
     ratings = RatingStore(store)
-    ratings.add("330382-GA-0001", 5, ["材料清单清楚"], source="checklist")
-    ratings.add("queue:A", 2, ["等候时间长"], source="ticket")
+    ratings.add("330382-GA-0001", 5, ["clear"], source="checklist")
+    ratings.add("queue:A", 2, ["slow"], source="ticket")
     with pytest.raises(ValueError):
         ratings.add("330382-GA-0001", 6)
     with pytest.raises(ValueError):
-        ratings.add("330382-GA-0001", 5, ["等候时间长"])  # a complaint reason under 非常满意
+        ratings.add("330382-GA-0001", 5, ["slow"])  # a complaint reason under 非常满意
     rows = ratings.all()
     assert [(r.subject, r.level, r.reasons) for r in rows] == [
-        ("330382-GA-0001", 5, ("材料清单清楚",)), ("queue:A", 2, ("等候时间长",))]
+        ("330382-GA-0001", 5, ("clear",)), ("queue:A", 2, ("slow",))]
     cols = [c[1] for c in store.execute("PRAGMA table_info(ratings)")]
     assert not {"name", "id_number", "holder"} & set(cols)
 

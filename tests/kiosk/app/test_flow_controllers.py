@@ -20,8 +20,9 @@ class Screen(SimpleNamespace):
     def show(self, what, then=None):
         self.shown = what
 
-    def start(self, title):
+    def start(self, title, note=""):
         self.title = title
+        self.note = note
 
     def show_results(self, search):
         self.shown = search.query
@@ -55,6 +56,9 @@ class Host:
         self.tickets = QueueTicket(self)
         self.rating = RatingFlow(self)
         self.idle_reset = IdleReset(self)
+
+    def offer_rating(self, source, subject, note):
+        self.rating.offer_rating(source, subject, note)
 
     def show(self, name):
         self.current = name
@@ -114,9 +118,9 @@ def test_a_queue_rating_is_stored_once_under_the_queue_and_thanks():
     assert host.stored == []  # nothing open: nothing stored
     host.rating.open_rating("ticket", "A")
     assert host.screens["rating"].title == "取号 · 户籍办理" and host.current == "rating"
-    host.rating.submit_rating(4, ["等候时间长"])
-    host.rating.submit_rating(4, ["等候时间长"])
-    assert host.stored == [(("queue:A", 4, ["等候时间长"]), {"source": "ticket", "release": "R3"})]
+    host.rating.submit_rating(2, ["slow"])
+    host.rating.submit_rating(2, ["slow"])
+    assert host.stored == [(("queue:A", 2, ["slow"]), {"source": "ticket", "release": "R3"})]
     assert host.screens["rating"].thanks == THANKS
     (fn, seconds), = host.later_calls
     assert seconds == 4
@@ -142,3 +146,34 @@ def test_idle_counts_down_then_wipes_the_card_holder_and_goes_home():
     assert host.current == "home" and host.session.holder is None and not host.elder
     assert host.ticket_flow.wiped and not host.screens["ticket"].personal
     assert host.rating.context is None and host.countdown == 0
+
+
+def test_after_a_print_the_rating_is_offered_and_skipping_records_nothing():
+    host = Host()
+    host.nav.open_guide("330000-A-0001")
+    host.offer_rating("checklist", "330000-A-0001", "一次告知单已打印，请取走。")
+    scr = host.screens["rating"]
+    assert host.current == "rating" and scr.note == "一次告知单已打印，请取走。" and scr.title == "居民身份证换领"
+    host.rating.skip_rating()
+    assert host.stored == [] and host.current == "guide" and host.rating.context is None
+    # after a ticket, 跳过 goes home
+    host.offer_rating("ticket", "A", "您的号码 A001 已打印，请取走号票。")
+    assert host.screens["rating"].title == "取号 · 户籍办理"
+    host.rating.skip_rating()
+    assert host.stored == [] and host.current == "home"
+
+
+def test_a_search_that_found_nothing_is_reported_when_it_is_left():
+    from kiosk.app.controllers.search import SearchController
+
+    missed = []
+    index = SimpleNamespace(search=lambda q, limit: [SimpleNamespace(code="x")] if q.startswith("S") else [])
+    ctl = SearchController(index, on_miss=missed.append)
+    for key in "SFZ":
+        ctl.press(key)
+    ctl.clear()                       # found something: not a miss
+    for key in "QXZ":
+        ctl.press(key)
+    ctl.clear()
+    ctl.clear()                       # an empty line is no search
+    assert missed == ["QXZ"]
