@@ -41,7 +41,9 @@ GLUE = frozenset("\u00a0\u202f\u2007\u2060\ufeff")
 SPACE = " "
 
 _DIGIT = "[0-9０-９]"
-_NUM = rf"{_DIGIT}+(?:[.．,:：]{_DIGIT}+)*"
+# a clock time (8:30, ８：３０, 8:30:00) or a number (12.50, 1,000)
+_NUM = (rf"(?<![0-9０-９])(?:{_DIGIT}{{1,2}}[:：]{_DIGIT}{{2}}(?:[:：]{_DIGIT}{{2}})?(?![0-9０-９])"
+        rf"|{_DIGIT}+(?:[.．,]{_DIGIT}+)*)")
 _UNITS = ("个工作日", "工作日", "自然日", "个月", "小时", "分钟", "秒钟", "万元", "亿元", "千元", "元整", "平方米",
           "公里", "公斤", "千克", "周岁", "周年", "元", "角", "分", "秒", "天", "日", "号", "月", "年", "周", "岁",
           "份", "张", "本", "件", "页", "项", "人", "次", "层", "楼", "米", "克", "吨", "个", "户", "套", "倍", "时",
@@ -61,8 +63,8 @@ _SOFT_AFTER = frozenset("-/_.?&=:;,，、|\\")
 
 
 def display_width(text: str) -> int:
-    """Display columns: wide and full-width characters (East Asian Width W/F) 2, combining
-    and format characters 0, anything else 1."""
+    """Display columns in Chinese text: wide, full-width and ambiguous characters (East Asian
+    Width W/F/A: hanzi, “”……—·①×) 2, combining and format characters 0, anything else 1."""
     return sum(_char_columns(ch) for ch in text)
 
 
@@ -70,7 +72,7 @@ def display_width(text: str) -> int:
 def _char_columns(ch: str) -> int:
     if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
         return 0
-    return 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+    return 2 if unicodedata.east_asian_width(ch) in "WFA" else 1
 
 
 def summed(char_width: Callable[[str], float]) -> Callable[[str], float]:
