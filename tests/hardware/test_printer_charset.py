@@ -143,3 +143,17 @@ def test_text_lines_hold_only_what_the_profile_prints_and_nothing_is_lost(text, 
                 assert len(code) < 4 or (profile.four_byte and 0x3400 <= ord(ch) <= 0x4DB5)
         else:
             assert not all(printable(ch, profile.charset, profile.four_byte) for ch in line)
+
+
+def test_raster_lines_use_the_bundled_font_and_agree_with_the_checker(font_path):
+    """The receipt's raster fallback draws with guides/fonts (the font the checker and posters
+    use), and what it cannot draw is exactly what guides.glyphs reports."""
+    from guides.glyphs import undrawable_chars
+
+    text = "𡉃头村便民服务点 王䶮 张三\ue188 𠮷野家 ①"
+    assert raster.undrawable(text, font_path) == undrawable_chars(text) == ["𡉃", "\ue188", "𠮷"]
+    img = raster.text_line_image("𡉃头村", font_path, dots=576, cell=12)
+    cell = img.crop((0, 0, 24, 24)).convert("L")  # the first character's two columns
+    assert cell.getextrema()[0] == 0  # it has black dots: drawn (as 〓), not left blank
+    geta = raster.text_line_image("〓头村", font_path, dots=576, cell=12)
+    assert img.tobytes() == geta.tobytes()
