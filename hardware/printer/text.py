@@ -71,7 +71,9 @@ def printable(ch: str, charset: str, four_byte: bool = True) -> bool:
 
 def line_printable(text: str, profile) -> bool:
     """True when every character of ``text`` prints as text on a printer with ``profile``
-    (a PrinterProfile)."""
+    (a PrinterProfile, or a charset name for a printer with that full set)."""
+    if isinstance(profile, str):
+        return all(printable(ch, profile) for ch in text)
     return all(profile.printable(ch) for ch in text)
 
 
