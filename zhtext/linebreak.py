@@ -238,8 +238,8 @@ def _wrap_paragraph(paragraph: str, first: float, rest: float, measure) -> list[
             continue
         if any(not s for _, _, s in cur):
             flush()
-        else:
-            cur, used = ([], 0.0) if lines else (cur, used)
+        else:  # only the paragraph's indentation so far: it gives way to the piece
+            cur, used = [], 0.0
         if used + w <= limit + 1e-9:
             cur.append((piece, w, False))
             used += w

@@ -135,7 +135,7 @@ CLAUSE = st.tuples(st.sampled_from(["", "（", "《", "“"]), st.one_of(WORDS, 
 
 @st.composite
 def paragraphs(draw):
-    text, protected = "", []
+    text, protected = draw(st.sampled_from(["", "", "   ", "      "])), []  # with an indentation, or not
     for opening, core, closing, after in draw(st.lists(CLAUSE, min_size=1, max_size=25)):
         if not opening and text[-1:].isalnum() and text[-1:].isascii() and core[0].isascii():
             text += "、"  # two codes written together would be one code
@@ -157,6 +157,7 @@ def test_property_rules_hold_for_any_text_in_columns(sample, width):
     for start, end in protected:  # amounts, times, codes, document numbers: never cut
         assert not [p for p in cut if start < p < end], (text[start:end], lines)
     assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    assert lines[0].startswith(text[:len(text) - len(text.lstrip(" "))]) or display_width(text) > width
 
 
 @settings(max_examples=40, deadline=None)
