@@ -156,9 +156,11 @@ def check_note(text: str, contact_digits: str | None = None) -> str:
         raise CaseError("说明中不能写群众的联系电话，请删除号码后再提交（需要时在案件页查看）。")
     for f in find_personal_data(note):
         if f.kind == "id_number":
-            raise CaseError("说明中不能写身份证号码，请删除后再提交。")
-        if f.kind == "mobile" or (contact_digits and f.value.lstrip("0") == contact_digits.lstrip("0")):
-            raise CaseError("说明中不能写手机号码等个人联系方式，请删除后再提交。")
+            raise CaseError(f"说明中不能写身份证号码（第 {f.start + 1}–{f.end} 个字），请删除后再提交。")
+        if f.value.lstrip("0") == (contact_digits or "-").lstrip("0"):
+            raise CaseError("说明中不能写群众的联系电话，请删除号码后再提交（需要时在案件页查看）。")
+        if f.kind == "mobile":
+            raise CaseError(f"说明中不能写手机号码（第 {f.start + 1}–{f.end} 个字），请删除后再提交。")
     return note
 
 

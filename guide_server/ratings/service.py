@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from guides.rating_scale import BAD_LEVELS, BAD_REASONS, CHANNELS, GOOD_REASONS, LEVELS, REASONS, is_bad
 from guide_server.db import Database, Rating
 from guide_server.ratings.models import RatingMonthly
-from guide_server.privacy import Finding, find_personal_data, phone_number
+from guide_server.privacy import Finding, find_personal_data, phone_number, refusal_message
 from guide_server.usage import month_of
 
 __all__ = ["LEVELS", "REASONS", "BAD_REASONS", "GOOD_REASONS", "CHANNELS", "COMMENT_MAX", "RatingError",
@@ -96,11 +96,10 @@ def parse(level: str | None, reasons: list[str], comment: str | None, contact: s
         errors["comment"] = f"意见建议最多 {COMMENT_MAX} 字，现在是 {len(text)} 字，请精简后再提交。"
     else:
         found = personal_data_in(text, public_numbers=public)
-        if any(f.kind == "id_number" for f in found):
-            errors["comment"] = "为保护您的隐私，请不要在意见建议中填写身份证号码。"
-        elif found:
-            errors["comment"] = ("为保护您的隐私，请不要在意见建议中填写电话号码；如希望我们回访，"
-                                 "请把您本人的电话填在“联系电话”一栏。")
+        if found:
+            errors["comment"] = refusal_message(found, "意见建议")
+            if any(f.kind != "id_number" for f in found):
+                errors["comment"] += "如希望我们回访，请把您本人的电话填在“联系电话”一栏。"
     digits = masked = None
     raw_contact = _CONTROL.sub("", contact or "").strip()
     if raw_contact:

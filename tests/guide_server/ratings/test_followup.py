@@ -271,7 +271,7 @@ def test_deadline_settings_are_admin_only_and_in_range(app):
 @pytest.mark.parametrize("form, field, message", [
     ({"level": "1", "reason": []}, "reasons", "请至少选择一项不满意的原因"),
     ({"level": "5", "reason": ["slow"]}, "reasons", "勾选了不满意的原因"),
-    ({"level": "1", "reason": ["slow"], "comment": "请联系我妻子 139 1234 5678"}, "comment", "请不要在意见建议中填写电话号码"),
+    ({"level": "1", "reason": ["slow"], "comment": "请联系我妻子 139 1234 5678"}, "comment", "请删去意见建议中的手机号码（第 8–20 个字）"),
     ({"level": "1", "reason": ["slow"], "comment": "身份证３３０３８２１９９００１０２４２１０"}, "comment", "身份证号码"),
     ({"level": "1", "reason": ["slow"], "contact": "330382199001024210"}, "contact", "不要填写身份证号码"),
     ({"level": "1", "reason": ["slow"], "contact": "13812345678 或 13912345678"}, "contact", "请只填一个电话号码"),
