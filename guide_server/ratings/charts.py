@@ -50,13 +50,18 @@ def render(table: Table, width: int = 860, height: int = 420) -> str:
         chart.x_labels = [r[label_col] for r in rows]
         for col in values:
             chart.add(table.columns[col], [r[col] for r in rows])
-    else:  # "bar" and "rate": horizontal, the first TOP rows
+    else:  # "bar" and "rate": horizontal, the first TOP rows, numbered as in the table below
         shown = [r for r in rows if r[values] is not None][:TOP]
+        labels = [f"{i}. {_short(r[label_col], 10)}" for i, r in enumerate(shown, start=1)]
+        # pygal sizes the label column for Latin text (0.6 em a character); a Chinese character
+        # takes a whole em: the difference goes into the left margin so no label is cut off
+        wide = max((sum(1 for ch in label if ord(ch) > 0x2E80) for label in labels), default=0)
+        common["margin_left"] = 10 + int(wide * 13 * 0.45)
         chart = pygal.HorizontalBar(style=_style(("#1f4e9c",)), show_legend=False, **common)
         if kind == "rate":
             chart.range = (0, 100)
             chart.value_formatter = lambda v: f"{v:.1f}%"
-        chart.x_labels = [_short(r[label_col], 16) for r in reversed(shown)]
+        chart.x_labels = list(reversed(labels))
         chart.add(table.columns[values], [r[values] for r in reversed(shown)])
     svg = chart.render(is_unicode=True)
     return _SCRIPT.sub("", svg)

@@ -140,10 +140,13 @@ class StatsService:
                     label = key or "取号服务（排队）"
                 rows.append([key, label, total, sat, bad, _rate(sat, total)])
         rows.sort(key=lambda r: (r[5] if r[5] is not None else 101, -r[2]))
-        title = {"guide": "各事项满意率（最低在前）", "department": "各部门满意率",
+        title = {"guide": "各事项满意率（最低在前）", "department": "各部门满意率（最低在前）",
                  "channel": "各评价渠道满意率"}[by]
-        head = {"guide": "事项编码", "department": "部门", "channel": "渠道代码"}[by]
-        name = {"guide": "事项名称", "department": "部门名称", "channel": "评价渠道"}[by]
+        if by == "department":  # the name is the key: one column
+            return Table(f"satisfaction-{by}", title, ["部门", "评价数", "满意数", "差评数", "满意率（%）"],
+                         [r[1:] for r in rows], ("rate", 0, 4))
+        head = {"guide": "事项编码", "channel": "渠道代码"}[by]
+        name = {"guide": "事项名称", "channel": "评价渠道"}[by]
         return Table(f"satisfaction-{by}", title, [head, name, "评价数", "满意数", "差评数", "满意率（%）"],
                      rows, ("rate", 1, 5))
 
