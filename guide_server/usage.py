@@ -35,14 +35,16 @@ QUERY_MAX = 40
 class UsageCount(Base):
     __tablename__ = "usage_counts"
 
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     hall: Mapped[str] = mapped_column(String(100), primary_key=True)
     subject: Mapped[str] = mapped_column(String(64), primary_key=True)
     src: Mapped[str] = mapped_column(String(32), primary_key=True)
     hour: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     n: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
 Key = tuple[str, str, str, str, str, str, int]

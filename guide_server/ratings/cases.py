@@ -27,7 +27,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, func, select, text
 
 from guides.release import CHINA_TZ
 from guide_server.accounts.service import Account
@@ -35,7 +35,8 @@ from guide_server.audit import AuditEntry, append
 from guide_server.db import Database, Rating
 from guide_server.ratings.calendar import WorkCalendar
 from guide_server.ratings.contacts import RETENTION_DAYS, ContactVault
-from guide_server.ratings.models import CaseSettings, RatingCase, RatingContact, RatingMonthly
+from guide_server.ratings.models import CaseSettings, RatingCase, RatingContact
+from guide_server.ratings.service import count_rollup
 from guide_server.privacy import digits_of, find_personal_data
 
 log = logging.getLogger("guide_server.ratings")
@@ -407,11 +408,7 @@ class CaseService:
                 r = s.get(Rating, c.rating_id)
                 if r is not None and not r.revoked:
                     r.revoked = True
-                    s.execute(update(RatingMonthly).where(
-                        RatingMonthly.month == _month(r.created), RatingMonthly.hall == r.hall,
-                        RatingMonthly.channel == r.channel, RatingMonthly.guide_code == (r.guide_code or ""),
-                        RatingMonthly.department == r.department, RatingMonthly.level == r.level)
-                        .values(n=RatingMonthly.n - 1))
+                    count_rollup(s, r, -1)
             if action == "callback":
                 c.closed_at = now
             c.state = target
@@ -471,6 +468,3 @@ class CaseService:
         with self.db.engine.connect() as conn:
             conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
-
-def _month(at: dt.datetime) -> str:
-    return _aware(at).astimezone(CHINA_TZ).strftime("%Y-%m")

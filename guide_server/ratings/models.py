@@ -3,8 +3,10 @@
 - `rating_cases`: one per 差评: state, the due date of each step, what was rectified (public);
 - `rating_contacts`: the encrypted contact of a 实名差评, deleted when its case closes;
 - `case_settings`: per hall, the working days each step may take;
-- `rating_monthly`: ratings counted per month, hall, channel, guide, department and level,
-  kept in step with `ratings` in the same transaction (the dashboard and /pingjia read it);
+- `rating_rollup`: ratings counted per month and hall along each dimension the figures use —
+  guide, department, channel — with the total, the satisfied, the 差评 and each level; kept in
+  step with `ratings` in the same transaction (the dashboard and /pingjia read it). Its size
+  follows guides × halls × months, not the number of ratings;
 - `usage_counts` (guide_server/usage.py) holds the usage figures.
 """
 from __future__ import annotations
@@ -64,15 +66,23 @@ class CaseSettings(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
-class RatingMonthly(Base):
-    __tablename__ = "rating_monthly"
+class RatingRollup(Base):
+    __tablename__ = "rating_rollup"
 
-    month: Mapped[str] = mapped_column(String(7), primary_key=True)            # 2026-10 (Beijing time)
+    dim: Mapped[str] = mapped_column(String(10), primary_key=True)     # guide, department, channel
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)    # 2026-10 (Beijing time)
     hall: Mapped[str] = mapped_column(String(100), primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
-    guide_code: Mapped[str] = mapped_column(String(40), primary_key=True)      # "" for a ticket rating
-    department: Mapped[str] = mapped_column(String(200), primary_key=True)
-    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)    # the guide code ("" = a ticket), ...
+    total: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    satisfied: Mapped[int] = mapped_column(Integer, nullable=False, default=0)   # 非常满意 + 满意 + 基本满意
+    bad: Mapped[int] = mapped_column(Integer, nullable=False, default=0)         # 不满意 + 非常不满意
+    l1: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    l2: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    l3: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    l4: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    l5: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    __table_args__ = {"sqlite_with_rowid": False}
 
 
+DIMS = ("guide", "department", "channel")

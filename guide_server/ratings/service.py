@@ -5,7 +5,7 @@ poster QR, window QR), guide (or a ticket's queue), hall, department, time — n
 差评 (不满意, 非常不满意) opens a follow-up case (guide_server.ratings.cases) in the same
 transaction; a phone 差评 may leave a contact phone for the call back (实名差评), which is
 stored encrypted beside the case only (guide_server.ratings.contacts). Each rating is also
-counted into `rating_monthly`, which the dashboard and /pingjia read.
+counted into `rating_rollup`, which the dashboard and /pingjia read.
 
 Domain service only: no Flask import. Views translate HTTP to and from it.
 """
@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
-from guides.rating_scale import BAD_LEVELS, BAD_REASONS, CHANNELS, GOOD_REASONS, LEVELS, REASONS, is_bad
+from guides.rating_scale import (BAD_LEVELS, BAD_REASONS, CHANNELS, GOOD_REASONS, LEVELS, REASONS, SATISFIED_LEVELS,
+                                 is_bad)
 from guide_server.db import Database, Rating
-from guide_server.ratings.models import RatingMonthly
+from guide_server.ratings.models import DIMS, RatingRollup
 from guide_server.privacy import Finding, find_personal_data, phone_number, refusal_message
 from guide_server.usage import month_of
 
@@ -156,19 +157,25 @@ class Summary:
         }
 
 
-def count_monthly(s, r: Rating, delta: int = 1) -> None:
-    """Add `delta` to the monthly count of rating `r` (in the caller's transaction)."""
-    dialect = s.bind.dialect.name
-    if dialect == "postgresql":
+def rollup_rows(r: Rating, delta: int = 1) -> list[dict]:
+    """The rating_rollup rows rating `r` adds `delta` to (one per dimension)."""
+    keys = {"guide": r.guide_code or "", "department": r.department, "channel": r.channel}
+    level = {f"l{lv}": (delta if lv == r.level else 0) for lv in LEVELS}
+    return [{"dim": d, "month": month_of(r.created), "hall": r.hall, "key": keys[d], "total": delta,
+             "satisfied": delta if r.level in SATISFIED_LEVELS else 0,
+             "bad": delta if r.level in BAD_LEVELS else 0, **level} for d in DIMS]
+
+
+def count_rollup(s, r: Rating, delta: int = 1) -> None:
+    """Add `delta` (1, or -1 for a revoked 差评) to the rollup rows of rating `r` (caller's transaction)."""
+    if s.bind.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(RatingMonthly).values(month=month_of(r.created), hall=r.hall, channel=r.channel,
-                                        guide_code=r.guide_code or "", department=r.department,
-                                        level=r.level, n=delta)
-    s.execute(stmt.on_conflict_do_update(
-        index_elements=["month", "hall", "channel", "guide_code", "department", "level"],
-        set_={"n": RatingMonthly.n + delta}))
+    stmt = insert(RatingRollup).values(rollup_rows(r, delta))
+    cols = ("total", "satisfied", "bad", "l1", "l2", "l3", "l4", "l5")
+    s.execute(stmt.on_conflict_do_update(index_elements=["dim", "month", "hall", "key"],
+                                         set_={c: getattr(RatingRollup, c) + getattr(stmt.excluded, c) for c in cols}))
 
 
 class RatingService:
@@ -205,7 +212,7 @@ class RatingService:
                      department=department[:200], queue=queue, revoked=False)
         s.add(row)
         s.flush()
-        count_monthly(s, row)
+        count_rollup(s, row)
         if is_bad(data.level) and self.cases is not None:
             self.cases.open_in(s, row, data.contact, data.contact_masked)
         return row
@@ -233,14 +240,14 @@ class RatingService:
         self.db.ready()
         out: dict[str, Summary] = {}
         with self.db.session() as s:
-            for code, level, n in s.execute(select(RatingMonthly.guide_code, RatingMonthly.level,
-                                                   func.sum(RatingMonthly.n))
-                                            .where(RatingMonthly.guide_code != "")
-                                            .group_by(RatingMonthly.guide_code, RatingMonthly.level)):
+            R = RatingRollup
+            for code, *levels in s.execute(select(R.key, func.sum(R.l5), func.sum(R.l4), func.sum(R.l3),
+                                                  func.sum(R.l2), func.sum(R.l1))
+                                           .where(R.dim == "guide", R.key != "").group_by(R.key)):
                 summ = out.setdefault(code, Summary(code))
-                if level in summ.counts:
-                    summ.counts[level] = int(n)
-                    summ.total += int(n)
+                for lv, n in zip((5, 4, 3, 2, 1), levels):
+                    summ.counts[lv] = int(n or 0)
+                summ.total = sum(summ.counts.values())
         return out
 
     def recent_comments(self, code: str, limit: int = 20) -> list[tuple[dt.datetime, int, str]]:

@@ -2,7 +2,7 @@
 
 Each figure is a `Table` (title, columns, rows, and how to chart it); guide_server.ratings.charts
 draws it as SVG, guide_server.ratings.exports writes it as CSV or XLSX, and the page puts the
-table itself under the chart (for screen readers). Ratings are read from `rating_monthly`,
+table itself under the chart (for screen readers). Ratings are read from `rating_rollup`,
 usage from `usage_counts`, cases from `rating_cases` (by state, with the overdue ones): the
 figures are sums over a few thousand rows however many ratings and events there are.
 
@@ -16,13 +16,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 
 from guides.rating_scale import CHANNELS, LEVELS, SATISFIED_LEVELS
 from guides.release import CHINA_TZ
 from guide_server.db import Database
 from guide_server.ratings.cases import STATES, CaseService
-from guide_server.ratings.models import RatingMonthly
+from guide_server.ratings.models import RatingRollup as R
 from guide_server.usage import UsageCount
 
 MONTH = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
@@ -97,14 +97,14 @@ class StatsService:
     def levels_over_time(self, period: Period, hall: str = "") -> Table:
         self.db.ready()
         counts = {m: {lv: 0 for lv in LEVELS} for m in period.months()}
-        stmt = select(RatingMonthly.month, RatingMonthly.level, func.sum(RatingMonthly.n)) \
-            .where(RatingMonthly.month >= period.start, RatingMonthly.month <= period.end)
+        stmt = select(R.month, func.sum(R.l5), func.sum(R.l4), func.sum(R.l3), func.sum(R.l2), func.sum(R.l1)) \
+            .where(R.dim == "channel", R.month >= period.start, R.month <= period.end)
         if hall:
-            stmt = stmt.where(RatingMonthly.hall == hall)
+            stmt = stmt.where(R.hall == hall)
         with self.db.session() as s:
-            for month, level, n in s.execute(stmt.group_by(RatingMonthly.month, RatingMonthly.level)):
-                if month in counts and level in LEVELS:
-                    counts[month][level] = int(n or 0)
+            for month, *levels in s.execute(stmt.group_by(R.month)):
+                if month in counts:
+                    counts[month] = {lv: int(n or 0) for lv, n in zip((5, 4, 3, 2, 1), levels)}
         rows = []
         for month, c in counts.items():
             total = sum(c.values())
@@ -116,19 +116,16 @@ class StatsService:
     def satisfaction(self, by: str, period: Period, hall: str = "", names: dict[str, str] | None = None,
                      min_count: int = 1) -> Table:
         """Satisfaction per "guide", "department" or "channel", lowest rate first."""
-        col = {"guide": RatingMonthly.guide_code, "department": RatingMonthly.department,
-               "channel": RatingMonthly.channel}[by]
+        if by not in ("guide", "department", "channel"):
+            raise ValueError(by)
         self.db.ready()
-        sat_levels = tuple(SATISFIED_LEVELS)
-        stmt = select(col, func.sum(RatingMonthly.n),
-                      func.sum(case((RatingMonthly.level.in_(sat_levels), RatingMonthly.n), else_=0)),
-                      func.sum(case((RatingMonthly.level.in_((1, 2)), RatingMonthly.n), else_=0))) \
-            .where(RatingMonthly.month >= period.start, RatingMonthly.month <= period.end)
+        stmt = select(R.key, func.sum(R.total), func.sum(R.satisfied), func.sum(R.bad)) \
+            .where(R.dim == by, R.month >= period.start, R.month <= period.end)
         if hall:
-            stmt = stmt.where(RatingMonthly.hall == hall)
+            stmt = stmt.where(R.hall == hall)
         rows = []
         with self.db.session() as s:
-            for key, total, sat, bad in s.execute(stmt.group_by(col)):
+            for key, total, sat, bad in s.execute(stmt.group_by(R.key)):
                 total, sat, bad = int(total or 0), int(sat or 0), int(bad or 0)
                 if total < min_count:
                     continue
@@ -231,7 +228,7 @@ class StatsService:
     def halls(self) -> list[str]:
         self.db.ready()
         with self.db.session() as s:
-            a = set(s.scalars(select(RatingMonthly.hall).distinct()))
+            a = set(s.scalars(select(R.hall).where(R.dim == "channel").distinct()))
             b = set(s.scalars(select(UsageCount.hall).distinct()))
         return sorted(h for h in a | b if h)
 

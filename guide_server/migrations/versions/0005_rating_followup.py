@@ -68,38 +68,42 @@ def upgrade() -> None:
         sa.Column("updated_at", TS, nullable=False),
     )
     op.create_table(
-        "rating_monthly",
+        "rating_rollup",
+        sa.Column("dim", sa.String(10), primary_key=True),
         sa.Column("month", sa.String(7), primary_key=True),
         sa.Column("hall", sa.String(100), primary_key=True),
-        sa.Column("channel", sa.String(16), primary_key=True),
-        sa.Column("guide_code", sa.String(40), primary_key=True),
-        sa.Column("department", sa.String(200), primary_key=True),
-        sa.Column("level", sa.SmallInteger, primary_key=True),
-        sa.Column("n", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("key", sa.String(200), primary_key=True),
+        *(sa.Column(c, sa.Integer, nullable=False, server_default="0")
+          for c in ("total", "satisfied", "bad", "l1", "l2", "l3", "l4", "l5")),
+        sqlite_with_rowid=False,  # stored in key order: a month range is one contiguous read
     )
     op.create_table(
         "usage_counts",
-        sa.Column("month", sa.String(7), primary_key=True),
         sa.Column("kind", sa.String(8), primary_key=True),
+        sa.Column("month", sa.String(7), primary_key=True),
         sa.Column("channel", sa.String(16), primary_key=True),
         sa.Column("hall", sa.String(100), primary_key=True),
         sa.Column("subject", sa.String(64), primary_key=True),
         sa.Column("src", sa.String(32), primary_key=True),
         sa.Column("hour", sa.SmallInteger, primary_key=True),
         sa.Column("n", sa.Integer, nullable=False, server_default="0"),
+        sqlite_with_rowid=False,
     )
-    # existing ratings counted into the monthly table (their month in Beijing time)
+    # existing ratings counted into the rollup (their month in Beijing time), one dimension at a time
     dialect = op.get_bind().dialect.name
     month = ("strftime('%Y-%m', datetime(created, '+8 hours'))" if dialect == "sqlite"
              else "to_char(created AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')")
-    op.execute(f"INSERT INTO rating_monthly (month, hall, channel, guide_code, department, level, n) "
-               f"SELECT {month}, hall, channel, guide_code, department, level, count(*) FROM ratings "
-               f"GROUP BY 1, 2, 3, 4, 5, 6")
+    levels = ", ".join(f"sum(CASE WHEN level = {lv} THEN 1 ELSE 0 END)" for lv in range(1, 6))
+    for dim, col in (("guide", "guide_code"), ("department", "department"), ("channel", "channel")):
+        op.execute(f"INSERT INTO rating_rollup (dim, month, hall, key, total, satisfied, bad, l1, l2, l3, l4, l5) "
+                   f"SELECT '{dim}', {month}, hall, {col}, count(*), sum(CASE WHEN level >= 3 THEN 1 ELSE 0 END), "
+                   f"sum(CASE WHEN level <= 2 THEN 1 ELSE 0 END), {levels} FROM ratings "
+                   f"WHERE revoked = {'0' if dialect == 'sqlite' else 'false'} GROUP BY 2, 3, 4")
 
 
 def downgrade() -> None:
     op.drop_table("usage_counts")
-    op.drop_table("rating_monthly")
+    op.drop_table("rating_rollup")
     op.drop_table("case_settings")
     op.drop_table("rating_contacts")
     op.drop_index("ix_rating_cases_closed", "rating_cases")
