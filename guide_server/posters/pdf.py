@@ -44,6 +44,7 @@ class PosterData:
     consult: str
     hotline: str
     stamp: str
+    qr_url: str = ""   # the QR's URL when it carries a source tag (…/g/<code>?src=hall-2f); else url
 
     def text(self) -> str:
         return "".join(self.__dict__.values())
@@ -167,7 +168,7 @@ def render(data: PosterData, font: str | Path, size: str = "A4") -> bytes:
 
     # QR: 140 mm on A4 (198 mm on A3) with its quiet zone; the symbol itself is over 10 cm,
     # the usual 1:10 rule for scanning from 1 m
-    m = qr.matrix(data.url)
+    m = qr.matrix(data.qr_url or data.url)
     side = 140 * k
     n = len(m) + 2 * qr.QUIET
     cell = side / n

@@ -126,6 +126,13 @@ def test_nginx_serves_the_export_with_elder_mode_and_proxies_the_rest(exported, 
             assert err.code == 303 and err.headers["Location"].endswith("/g/330382-GA-0001/rated")
         else:
             raise AssertionError("expected a 303")
+        # a poster's tagged QR reaches the app (counted) and comes back to the stable URL
+        try:
+            opener.open(base + "/g/330382-GA-0001?src=hall-2f", timeout=10)
+        except urllib.error.HTTPError as err:
+            assert err.code == 302 and err.headers["Location"] == "/g/330382-GA-0001"
+        else:
+            raise AssertionError("expected a 302")
     finally:
         proc.terminate()
         proc.wait(timeout=20)

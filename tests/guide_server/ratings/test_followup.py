@@ -384,3 +384,22 @@ def test_digest_lists_overdue_cases_in_a_file_and_a_log_line(app, instance, capl
     assert svc.list()[0].contact_masked == "138****5678"                   # the case is open, 61 days old
     assert svc.purge_contacts(now=china(2026, 9, 30) + dt.timedelta(days=RETENTION_DAYS + 1)) == 1
     assert svc.list()[0].contact_masked is None
+
+
+def test_posters_with_a_source_tag_carry_it_in_the_qr_only(app, instance, tmp_path):
+    """The QR of a tagged poster decodes to …/g/<code>?src=<tag>; the printed URL stays the stable one."""
+    import pypdfium2 as pdfium
+    import zxingcpp
+    from click.testing import CliRunner
+
+    from guide_server.cli import main
+    out = tmp_path / "posters"
+    res = CliRunner().invoke(main, ["posters", "--src", "hall-2f", "--out", str(out), "--instance", str(instance), GA])
+    assert res.exit_code == 0, res.output
+    page = pdfium.PdfDocument(str(out / f"{GA}.pdf"))[0]
+    image = page.render(scale=3).to_pil()
+    [code] = zxingcpp.read_barcodes(image)
+    assert code.text.endswith(f"/g/{GA}?src=hall-2f")
+    assert f"/g/{GA}?src" not in page.get_textpage().get_text_range()
+    bad = CliRunner().invoke(main, ["posters", "--src", "大厅", "--out", str(out), "--instance", str(instance), GA])
+    assert bad.exit_code == 1 and "来源标记" in bad.output
