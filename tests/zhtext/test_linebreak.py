@@ -26,9 +26,9 @@ def spans(text: str, lines: list[str]) -> list[tuple[int, int]]:
     """Where each line lies in `text` (the spaces a break swallowed lie between lines)."""
     out, p = [], 0
     for i, line in enumerate(lines):
-        if i:
-            while text[p] in " \n" and not text[p:].startswith(line):
-                p += 1
+        # spaces a break swallowed, or an indentation that gave way to a piece that did not fit
+        while p < len(text) and text[p] in " \n" and not text[p:].startswith(line):
+            p += 1
         assert text[p:p + len(line)] == line, (text[p:], line)
         out.append((p, p + len(line)))
         p += len(line)

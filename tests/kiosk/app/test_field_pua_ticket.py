@@ -3,7 +3,7 @@ ticket goes through the real app, the reader simulator and the printer simulator
 printed on a raster line, not as the GB18030 user-defined code AE B1 no printer font has."""
 from hardware.printer import escpos_decode as ed
 from hardware.reader.card import IdCard
-from kiosk.controllers import tickets as tk
+from kiosk.app.controllers import tickets as tk
 from tests.kiosk.conftest import copy_sample_content
 from tests.kiosk.harness import KioskTestCase
 
