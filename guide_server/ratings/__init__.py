@@ -1,5 +1,8 @@
-"""好差评: the citizen's rating of a guide and the admin summary of ratings.
+"""好差评: the citizen's rating, the 差评 follow-up, the hall manager's figures, published results.
 
-service (RatingService, parse; no Flask) and views (the rating form and thanks page).
-May import guide_server's shared modules (db, security, web, extensions).
+Without Flask: service (RatingService, parse), cases (CaseService: states, roles, deadlines),
+calendar (working days from the holiday files in holidays/), contacts (the encrypted contact of a
+实名差评), models (tables), stats (figures as tables), charts (pygal SVG), exports (CSV/XLSX),
+intake (kiosk events into the figures). Views: views (the rating form, thanks, /pingjia) and
+admin_views (/admin/stats, /admin/cases). May import accounts, public and the shared modules.
 """

@@ -18,6 +18,7 @@ class RatingScreen(KioskScreen):
     note = StringProperty("")     # what was just printed, when the screen is offered after a print
     level = NumericProperty(0)
     thanks = StringProperty("")
+    reason_hint = StringProperty("")   # asks for reasons when the level offers some
 
     def on_kv_post(self, base_widget):
         for level, label in LEVELS:
@@ -31,6 +32,7 @@ class RatingScreen(KioskScreen):
         self.note = note
         self.level = 0
         self.thanks = ""
+        self.reason_hint = ""
         self.ids.reasons.clear_widgets()
         for b in self.ids.levels.children:
             b.primary = False
@@ -41,7 +43,10 @@ class RatingScreen(KioskScreen):
             b.primary = b.level == level
         box = self.ids.reasons
         box.clear_widgets()
-        for key, label in reasons_for(level).items():
+        offered = reasons_for(level)
+        self.reason_hint = ("请选择不满意的原因（可多选），便于我们整改：" if level <= 2 else
+                            "可以再选满意的地方（可多选，也可不选）：") if offered else ""
+        for key, label in offered.items():
             box.add_widget(ReasonButton(text=label, key=key, base_size=30))
 
     def chosen_reasons(self) -> list[str]:

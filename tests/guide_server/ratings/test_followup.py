@@ -403,3 +403,23 @@ def test_posters_with_a_source_tag_carry_it_in_the_qr_only(app, instance, tmp_pa
     assert f"/g/{GA}?src" not in page.get_textpage().get_text_range()
     bad = CliRunner().invoke(main, ["posters", "--src", "大厅", "--out", str(out), "--instance", str(instance), GA])
     assert bad.exit_code == 1 and "来源标记" in bad.output
+
+
+def test_upgrading_a_database_with_ratings_counts_them_in_the_figures(tmp_path):
+    """Ratings stored before the follow-up existed (channel "web") become phone ratings and count."""
+    from sqlalchemy import text
+
+    from guide_server.db import Database, upgrade
+    from guide_server.ratings.cases import CaseService
+    from guide_server.ratings.stats import Period, StatsService
+
+    db = Database(f"sqlite:///{tmp_path / 'old.sqlite3'}", auto_migrate=False)
+    upgrade(db.engine, "0004")
+    with db.engine.begin() as conn:
+        for level, created in ((5, "2026-10-31 17:00:00"), (1, "2026-10-31 16:30:00")):  # 11-01 01:00 / 00:30 in Beijing
+            conn.execute(text("INSERT INTO ratings (guide_code, release_number, level, reasons, comment, channel, client, "
+                              "created) VALUES (:g, 1, :l, '', NULL, 'web', 'x', :c)"), {"g": GA, "l": level, "c": created})
+    upgrade(db.engine)
+    stats = StatsService(db, CaseService(db, tmp_path))
+    assert stats.satisfaction("channel", Period("2026-11", "2026-11")).rows == [["phone", "手机页面", 2, 1, 1, 50.0]]
+    assert stats.levels_over_time(Period("2026-10", "2026-10")).rows[0][6] == 0     # Beijing time: November

@@ -62,8 +62,8 @@ class ScreenshotsPortrait(KioskTestCase):
             assert scr.phase == "failed"
             assert decode_qr(shot("printing-failed")) == [URL]
             self.sims.printer.set_state(paper="ok")
-            app.open_rating("checklist", CODE)
-            app.screen("rating").pick(3)
+            app.offer_rating("checklist", CODE, "一次告知单已打印，请取走。")
+            app.screen("rating").pick(2)
             self.pump()
             shot("rating")
             # 取号
