@@ -21,7 +21,7 @@ def test_every_page_type_is_valid_html(client, tmp_path):
         "home": "/", "category": "/c/huji", "search": "/search?q=sfz", "search-empty": "/search?q=火星",
         "search-blank": "/search", "guide": f"/g/{GA}", "guide-sc": "/g/330382-SC-0001", "print": f"/g/{GA}/print",
         "not-found": "/g/330382-XX-0000", "not-found-other": "/nowhere", "rate-form": f"/g/{GA}/rate",
-        "ratings": "/ratings", "guide-ratings": f"/g/{GA}/ratings", "method-not-allowed": "/mode/elder",
+        "ratings": "/ratings", "pingjia": "/pingjia", "guide-ratings": f"/g/{GA}/ratings", "method-not-allowed": "/mode/elder",
     }
     files = []
     for mode in ("standard", "elder"):
@@ -34,7 +34,7 @@ def test_every_page_type_is_valid_html(client, tmp_path):
     # pages that exist only after a POST: the form with errors and the thank-you page
     bad = client.post(f"/g/{GA}/rate", data={"level": "", "comment": "<b>x</b>"}, headers={"Origin": "http://localhost"})
     (tmp_path / "rate-errors.html").write_bytes(bad.data)
-    ok = client.post(f"/g/{GA}/rate", data={"level": "2", "comment": "排队太久"}, headers={"Origin": "http://localhost"},
+    ok = client.post(f"/g/{GA}/rate", data={"level": "2", "reason": ["slow"], "comment": "排队太久"}, headers={"Origin": "http://localhost"},
                      follow_redirects=True)
     assert "感谢" in ok.get_data(as_text=True)
     (tmp_path / "thanks.html").write_bytes(ok.data)
@@ -45,4 +45,4 @@ def test_every_page_type_is_valid_html(client, tmp_path):
     messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
     errors = [(m.get("url", "").rsplit("/", 1)[-1], m.get("message")) for m in messages if m.get("type") == "error"]
     assert errors == []
-    assert len(files) == 31
+    assert len(files) == 33
