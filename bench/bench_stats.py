@@ -1,9 +1,9 @@
 """The hall manager's dashboard over 1,000,000 ratings and 5,000,000 usage events.
 
 Fills a fresh database (the real schema, through the alembic migrations) with generated data —
-ratings as the service stores them (each also counted into rating_monthly, 差评 with a case),
-usage events counted into usage_counts as the recorder and the kiosk intake do — with bulk
-executemany inserts, then times every chart of /admin/stats (query + SVG) side by side with a
+ratings as the service stores them (差评 with a case; counted into rating_rollup with the SQL
+migration 0005 uses for existing ratings), usage events counted into usage_counts per month as
+the recorder and the kiosk intake do — with driver-level executemany, then times every chart of /admin/stats (query + SVG) side by side with a
 plain `SELECT count(*) FROM ratings` and with the same figure grouped from the raw ratings table.
 
     .venv/bin/python bench/bench_stats.py                      # SQLite in a temp folder
@@ -23,19 +23,15 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
-from types import SimpleNamespace
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 
-from guide_server.db import Database, Rating  # noqa: E402
+from guide_server.db import Database  # noqa: E402
 from guide_server.ratings.cases import CaseService  # noqa: E402
 from guide_server.ratings.charts import render  # noqa: E402
-from guide_server.ratings.models import RatingCase, RatingRollup  # noqa: E402
-from guide_server.ratings.service import rollup_rows  # noqa: E402
 from guide_server.ratings.stats import Period, StatsService  # noqa: E402
-from guide_server.usage import UsageCount, key_for  # noqa: E402
 
 CHINA = dt.timezone(dt.timedelta(hours=8))
 HALLS = ("乐清市民中心", "柳市分中心", "虹桥分中心")
@@ -44,88 +40,108 @@ LEVELS = (5, 5, 5, 5, 4, 4, 4, 3, 3, 2, 1)
 BATCH = 20_000
 
 
-def _times(rnd: random.Random, n: int, start: dt.datetime, days: int):
-    span = days * 86400
-    for _ in range(n):
-        yield start + dt.timedelta(seconds=rnd.randrange(span))
+def _day_table(start: dt.date, days: int) -> list[str]:
+    return [(start + dt.timedelta(days=d)).strftime("%Y-%m") for d in range(days)]
+
+
+def _stamp(day0: dt.datetime, day: int, second: int) -> str:
+    """The UTC time SQLAlchemy stores for a tz-aware datetime, as text (SQLite's DateTime format)."""
+    at = (day0 + dt.timedelta(days=day, seconds=second)).astimezone(dt.timezone.utc)
+    return at.strftime("%Y-%m-%d %H:%M:%S.000000")
+
+
+def _bulk(conn, sql: str, rows: list[tuple]) -> None:
+    """executemany at the driver (sqlite3 / psycopg): no per-row SQLAlchemy work."""
+    if conn.dialect.name == "postgresql":
+        sql = sql.replace("?", "%s")
+    conn.exec_driver_sql(sql, rows)
+
+
+# what migration 0005 runs to count existing ratings; equal to the sums of the service's
+# per-rating upserts (tests/guide_server/ratings/test_followup.py checks the migration)
+ROLLUP_SQL = (
+    "INSERT INTO rating_rollup (dim, month, hall, key, total, satisfied, bad, l1, l2, l3, l4, l5) "
+    "SELECT '{dim}', {month}, hall, {col}, count(*), sum(CASE WHEN level >= 3 THEN 1 ELSE 0 END), "
+    "sum(CASE WHEN level <= 2 THEN 1 ELSE 0 END), " + ", ".join(
+        f"sum(CASE WHEN level = {lv} THEN 1 ELSE 0 END)" for lv in range(1, 6)) +
+    " FROM ratings GROUP BY 2, 3, 4")
 
 
 def fill(db: Database, n_ratings: int, n_events: int, seed: int = 15) -> dict:
+    """Ratings (with their cases) and usage counts for 700 days up to 2026-11-30."""
     rnd = random.Random(seed)
     guides = [(f"330382-B{i:04d}", f"部门{i % 40:02d}") for i in range(800)]
-    start, days = dt.datetime(2025, 1, 1, tzinfo=CHINA), 700
+    days = 700
+    first = dt.date(2026, 11, 30) - dt.timedelta(days=days - 1)
+    day0 = dt.datetime(first.year, first.month, first.day, tzinfo=CHINA)
+    months = _day_table(first, days)
     out = {}
     t0 = time.perf_counter()
-    rollup: dict = {}
+    dialect = db.engine.dialect.name
     with db.engine.begin() as conn:
         rows, cases = [], []
-        rid = 0
-        for at in _times(rnd, n_ratings, start, days):
-            rid += 1
+        for rid in range(1, n_ratings + 1):
+            day, second = rnd.randrange(days), rnd.randrange(8 * 3600, 18 * 3600)
             code, dept = rnd.choice(guides)
             level, channel, hall = rnd.choice(LEVELS), rnd.choice(CHANNELS), rnd.choice(HALLS)
-            row = {"id": rid, "guide_code": code, "release_number": 1, "level": level,
-                   "reasons": "slow" if level <= 2 else "", "comment": None, "channel": channel,
-                   "client": "", "created": at, "hall": hall, "department": dept, "queue": None, "revoked": False}
-            rows.append(row)
-            for r in rollup_rows(SimpleNamespace(**row)):   # what the service adds per rating, summed here
-                k = (r["dim"], r["month"], r["hall"], r["key"])
-                acc = rollup.get(k)
-                if acc is None:
-                    rollup[k] = r
-                else:
-                    for c in ("total", "satisfied", "bad", "l1", "l2", "l3", "l4", "l5"):
-                        acc[c] += r[c]
+            created = _stamp(day0, day, second) if dialect == "sqlite" else day0 + dt.timedelta(days=day, seconds=second)
+            rows.append((rid, code, 1, level, "slow" if level <= 2 else "", channel, "", created, hall, dept, False))
             if level <= 2:
-                state = rnd.choice(("verify", "rectify", "rectified", "called_back", "appeal", "revoked"))
-                due = at.date() + dt.timedelta(days=1)
-                cases.append({"rating_id": rid, "hall": hall, "guide_code": code, "department": dept,
-                              "channel": channel, "level": level, "state": state, "named": False, "opened_at": at,
-                              "verify_due": due, "rectify_due": due + dt.timedelta(days=21),
-                              "callback_due": None, "updated_at": at, "rectification": "",
-                              "closed_at": at if state in ("called_back", "revoked") else None})
+                # older 差评 were followed up and closed long ago; the last weeks' are open
+                recent = days - day <= 30
+                state = rnd.choice(("verify", "rectify", "rectified", "appeal") if recent else
+                                   ("rectified", "called_back", "called_back", "revoked"))
+                due = first + dt.timedelta(days=day + 1)
+                closed = None if recent else created
+                cases.append((rid, hall, code, dept, channel, level, state, False, created, due,
+                              due + dt.timedelta(days=21), None, "", closed, created))
             if len(rows) >= BATCH:
-                conn.execute(insert(Rating), rows)
+                _bulk(conn, "INSERT INTO ratings (id, guide_code, release_number, level, reasons, channel, client, "
+                            "created, hall, department, revoked) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
                 rows = []
             if len(cases) >= BATCH:
-                conn.execute(insert(RatingCase), cases)
+                _bulk(conn, "INSERT INTO rating_cases (rating_id, hall, guide_code, department, channel, level, state, "
+                            "named, opened_at, verify_due, rectify_due, callback_due, rectification, closed_at, "
+                            "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cases)
                 cases = []
         if rows:
-            conn.execute(insert(Rating), rows)
+            _bulk(conn, "INSERT INTO ratings (id, guide_code, release_number, level, reasons, channel, client, "
+                        "created, hall, department, revoked) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
         if cases:
-            conn.execute(insert(RatingCase), cases)
-        items = list(rollup.values())
-        for i in range(0, len(items), BATCH):
-            conn.execute(insert(RatingRollup), items[i:i + BATCH])
+            _bulk(conn, "INSERT INTO rating_cases (rating_id, hall, guide_code, department, channel, level, state, "
+                        "named, opened_at, verify_due, rectify_due, callback_due, rectification, closed_at, "
+                        "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cases)
+        month = ("strftime('%Y-%m', datetime(created, '+8 hours'))" if dialect == "sqlite"
+                 else "to_char(created AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM')")
+        for dim, col in (("guide", "guide_code"), ("department", "department"), ("channel", "channel")):
+            conn.exec_driver_sql(ROLLUP_SQL.format(dim=dim, month=month, col=col))
+        out["rollup_rows"] = conn.exec_driver_sql("SELECT count(*) FROM rating_rollup").scalar_one()
     out["ratings_s"] = time.perf_counter() - t0
-    out["rollup_rows"] = len(rollup)
     t0 = time.perf_counter()
     counts: Counter = Counter()
-    kinds = ("view", "view", "view", "scan", "print", "ticket", "nohit")
     words = [f"查询词{i}" for i in range(3000)]
     posters = [(f"poster-{i:03d}", rnd.choice(guides)[0]) for i in range(300)]   # a poster shows one guide
-    for at in _times(rnd, n_events, start, days):
-        kind = rnd.choice(kinds)
-        code = rnd.choice(guides)[0]
-        if kind == "view":
-            k = key_for("view", "phone", rnd.choice(HALLS), code, at=at)
-        elif kind == "scan":
-            tag, poster_code = rnd.choice(posters)
-            k = key_for("scan", "poster", rnd.choice(HALLS), poster_code, tag, at=at)
-        elif kind == "print":
-            k = key_for("print", "kiosk", rnd.choice(HALLS), code, at=at)
-        elif kind == "ticket":
-            k = key_for("ticket", "kiosk", rnd.choice(HALLS), rnd.choice("ABCDEF"), at=at)
+    codes = [g[0] for g in guides]
+    for _ in range(n_events):
+        m, hall, r = months[rnd.randrange(days)], rnd.choice(HALLS), rnd.random()
+        if r < 0.45:
+            k = ("view", m, "phone", hall, rnd.choice(codes), "", -1)
+        elif r < 0.6:
+            tag, code = rnd.choice(posters)
+            k = ("scan", m, "poster", hall, code, tag, -1)
+        elif r < 0.75:
+            k = ("print", m, "kiosk", hall, rnd.choice(codes), "", -1)
+        elif r < 0.9:
+            k = ("ticket", m, "kiosk", hall, rnd.choice("ABCDEF"), "", rnd.randrange(8, 18))
         else:
             word = words[min(int(rnd.paretovariate(1.1)) - 1, len(words) - 1)]   # a few words most of the time
-            k = key_for("nohit", rnd.choice(("kiosk", "phone")), rnd.choice(HALLS), word, at=at)
+            k = ("nohit", m, rnd.choice(("kiosk", "phone")), hall, word, "", -1)
         counts[k] += 1
     with db.engine.begin() as conn:
-        items = list(counts.items())
+        items = [(*k, n) for k, n in counts.items()]
         for i in range(0, len(items), BATCH):
-            conn.execute(insert(UsageCount), [
-                {"month": k[0], "kind": k[1], "channel": k[2], "hall": k[3], "subject": k[4], "src": k[5],
-                 "hour": k[6], "n": n} for k, n in items[i:i + BATCH]])
+            _bulk(conn, "INSERT INTO usage_counts (kind, month, channel, hall, subject, src, hour, n) "
+                        "VALUES (?,?,?,?,?,?,?,?)", items[i:i + BATCH])
     out["events_s"] = time.perf_counter() - t0
     out["usage_rows"] = len(counts)
     return out

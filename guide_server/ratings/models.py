@@ -43,7 +43,8 @@ class RatingCase(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
     __table_args__ = (Index("ix_rating_cases_state", "state", "hall"),
-                      Index("ix_rating_cases_closed", "closed_at"))
+                      Index("ix_rating_cases_open", "closed_at", "state", "verify_due", "rectify_due", "callback_due",
+                            "named", "hall"))
 
 
 class RatingContact(Base):

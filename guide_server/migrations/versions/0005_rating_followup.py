@@ -50,7 +50,9 @@ def upgrade() -> None:
         sa.UniqueConstraint("rating_id", name="uq_rating_cases_rating"),
     )
     op.create_index("ix_rating_cases_state", "rating_cases", ["state", "hall"])
-    op.create_index("ix_rating_cases_closed", "rating_cases", ["closed_at"])
+    # the open cases (closed_at NULL) with their due dates: the overdue ones without reading the table
+    op.create_index("ix_rating_cases_open", "rating_cases",
+                    ["closed_at", "state", "verify_due", "rectify_due", "callback_due", "named", "hall"])
     op.create_table(
         "rating_contacts",
         sa.Column("case_id", sa.Integer, sa.ForeignKey("rating_cases.id"), primary_key=True),
@@ -106,7 +108,7 @@ def downgrade() -> None:
     op.drop_table("rating_rollup")
     op.drop_table("case_settings")
     op.drop_table("rating_contacts")
-    op.drop_index("ix_rating_cases_closed", "rating_cases")
+    op.drop_index("ix_rating_cases_open", "rating_cases")
     op.drop_index("ix_rating_cases_state", "rating_cases")
     op.drop_table("rating_cases")
     op.execute("UPDATE ratings SET channel = 'web' WHERE channel = 'phone'")
