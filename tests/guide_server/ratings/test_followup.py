@@ -423,3 +423,22 @@ def test_upgrading_a_database_with_ratings_counts_them_in_the_figures(tmp_path):
     stats = StatsService(db, CaseService(db, tmp_path))
     assert stats.satisfaction("channel", Period("2026-11", "2026-11")).rows == [["phone", "手机页面", 2, 1, 1, 50.0]]
     assert stats.levels_over_time(Period("2026-10", "2026-10")).rows[0][6] == 0     # Beijing time: November
+
+
+def test_an_admin_loads_a_year_of_holidays_on_the_settings_page(app, instance):
+    import io
+    ada = app.test_client()
+    login(ada, "ada")
+    token = csrf_token(ada, "/admin/cases/settings")
+    bad = ada.post("/admin/cases/holidays", content_type="multipart/form-data", data={
+        "csrf_token": token, "file": (io.BytesIO("year: 2027\nsource: s\nholidays: [{name: 元旦}]\n".encode()), "2027.yaml")})
+    assert bad.status_code == 400 and "2027.yaml:3" in bad.get_data(as_text=True)
+    good = ada.post("/admin/cases/holidays", content_type="multipart/form-data", data={
+        "csrf_token": token, "file": (io.BytesIO(
+            "year: 2027\nsource: 测试通知\nholidays:\n  - {name: 元旦, from: 2027-01-01, to: 2027-01-03}\n".encode()),
+            "2027.yaml")})
+    assert good.status_code == 200 and "已载入 2027 年节假日安排（放假 3 天" in good.get_data(as_text=True)
+    assert not app.extensions["cases"].calendar.is_working_day(dt.date(2027, 1, 1))
+    mia = app.test_client()
+    login(mia, "mia")
+    assert mia.post("/admin/cases/holidays", data={"csrf_token": csrf_token(mia, "/admin/cases")}).status_code == 403
