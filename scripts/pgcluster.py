@@ -130,7 +130,7 @@ class Cluster:
     def _as_server(self) -> dict:
         """subprocess arguments that run a command as the server's account."""
         env = {"PATH": f"{self.bin}:/usr/bin:/bin", "LC_ALL": "C", "LANG": "C",
-               "HOME": str(self.root), "PGTZ": "UTC"}
+               "HOME": str(self.root)}
         kw: dict = {"env": env, "cwd": str(self.root)}
         if os.geteuid() == 0 and self.account.pw_uid != 0:
             kw.update(user=self.account.pw_uid, group=self.account.pw_gid, extra_groups=[])
@@ -186,9 +186,11 @@ class Cluster:
             conf.write("\n# written by scripts/pgcluster.py on every start\ninclude 'cluster.conf'\n")
 
     def _write_settings(self) -> None:
+        # timezone: what a server in China is usually set to; the code must not depend on it
+        # (timestamps are timestamptz and read back as aware datetimes whatever the zone).
         settings = {"listen_addresses": "''", "port": str(PORT),
                     "unix_socket_directories": f"'{self.socket_dir}'", "unix_socket_permissions": "0700",
-                    "timezone": "'UTC'", "log_timezone": "'UTC'", "max_connections": "200"}
+                    "timezone": "'Asia/Shanghai'", "log_timezone": "'Asia/Shanghai'", "max_connections": "200"}
         if not self.durable:
             settings.update(THROWAWAY)
         text = "".join(f"{k} = {v}\n" for k, v in settings.items())
