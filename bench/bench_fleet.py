@@ -12,14 +12,14 @@ One run, everything on 127.0.0.1, in a temporary folder removed at the end:
    with their own token and ETag (If-None-Match, sent back exactly as received), through a raw
    HTTP/1.1 socket client so the bytes on the wire are counted exactly: status line + headers +
    body as received. Prints polls/s, p50/p99 latency and bytes per poll (target <= 1 KB).
-3. A one-guide change: a real kiosk instance syncs with kiosk/sync.py, the server publishes a
+3. A one-guide change: a real kiosk instance syncs with kiosk/fleet/sync.py, the server publishes a
    release in which one guide changed, the kiosk syncs again through a byte-counting TCP relay:
    it polls with ``?base=<its release>`` and gets the manifest as a delta against its release
    (guides.sync_format), so what it downloads does not grow with the number of guides.
    Prints the bytes downloaded to catch up (delta manifest + that guide, headers included) vs
    that guide's canonical size (target <= 2x), and the bytes of the next, unchanged, sync
    (a 304 for the delta's ETag).
-4. Outbox upload: 10,000 events in the kiosk's SQLite outbox, uploaded with kiosk/outbox.py's
+4. Outbox upload: 10,000 events in the kiosk's SQLite outbox, uploaded with kiosk/fleet/outbox.py's
    `upload` and the real DeviceClient; the server must then hold each exactly once. Prints events/s.
 
 Timings are printed, never asserted (the machine is shared); the byte targets are checked and
@@ -342,7 +342,7 @@ class CountingRelay:
 def setup_server(tmp: Path, kiosks: int, content_dir: Path):
     """The server instance with the content of `content_dir` published and `kiosks` kiosks enrolled."""
     from guide_server.db import Database, default_url
-    from guide_server.fleet import FleetService
+    from guide_server.fleet.service import FleetService
     from guides.loader import load_content
     from guides.release import ReleaseStore
 
@@ -364,7 +364,7 @@ def setup_server(tmp: Path, kiosks: int, content_dir: Path):
 
 def link_kiosk(instance: Path, server_instance: Path, url: str, token: str, hall: str):
     from guides.signing import key_id, load_or_create_key, public_key_text
-    from kiosk.fleet_settings import FleetSettings, save_settings, save_token
+    from kiosk.fleet.settings import FleetSettings, save_settings, save_token
 
     pub = public_key_text(load_or_create_key(server_instance).public_key())
     settings = FleetSettings(server=url, name="bench-0000", hall=hall, tag="K1", public_key=pub,
@@ -380,8 +380,8 @@ def catch_up(store, content, server_url: str, server_port: int, server_instance:
     in which only that guide changed and measure what the kiosk downloads to catch up."""
     from guides.release import ReleaseStore, canonical_json
     from guides.sync_format import ReleaseParts
-    from kiosk.device_client import DeviceClient
-    from kiosk.sync import sync_once
+    from kiosk.fleet.device_client import DeviceClient
+    from kiosk.fleet.sync import sync_once
 
     settings = link_kiosk(kiosk_instance, server_instance, server_url, token, "测试大厅 000")
     relay = CountingRelay(server_port)
@@ -437,8 +437,8 @@ def catch_up(store, content, server_url: str, server_port: int, server_instance:
 
 
 def outbox_upload(service, kiosk_instance: Path, url: str, token: str, events: int) -> dict:
-    from kiosk.device_client import DeviceClient
-    from kiosk.outbox import Outbox, upload
+    from kiosk.fleet.device_client import DeviceClient
+    from kiosk.fleet.outbox import Outbox, upload
 
     box = Outbox.for_instance(kiosk_instance / "bench-outbox")
     codes = ["330382-GA-0001", "330382-RS-0002", "330382-BDC-0001", "330382-GJJ-0003"]
@@ -473,7 +473,7 @@ def outbox_upload(service, kiosk_instance: Path, url: str, token: str, events: i
 
 def main() -> int:
     from guide_server.gunicorn_app import default_workers
-    from tests.fleet.conftest import ServerProcess
+    from tests.kiosk.fleet.conftest import ServerProcess
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--kiosks", type=int, default=2000)
@@ -486,7 +486,7 @@ def main() -> int:
                     help="content folder to publish (default: the sample content; a larger one can be "
                          "made with bench/generate_guides.py)")
     ap.add_argument("--poll-interval", type=float, default=300, help="a kiosk's poll interval in the field, "
-                    "for the fleet's load line (fleet_settings.FleetSettings.poll_seconds)")
+                    "for the fleet's load line (kiosk.fleet.settings.FleetSettings.poll_seconds)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (for the server log)")
     args = ap.parse_args()
     if not (1 <= args.clients <= 16 and 1 <= args.threads <= 16 and 1 <= args.seconds <= 120
@@ -520,7 +520,7 @@ def main() -> int:
         for line in polls["sample"].decode("latin-1").split("\r\n"):
             print(f"    | {line}")
 
-        print("catching up after a one-guide change (kiosk/sync.py through a byte-counting relay)", flush=True)
+        print("catching up after a one-guide change (kiosk/fleet/sync.py through a byte-counting relay)", flush=True)
         kiosk_instance = tmp / "kiosk"
         sync_rows = catch_up(store, content, server.url, server.port, instance, kiosk_instance, tokens[0])
         for r in sync_rows:
@@ -531,7 +531,7 @@ def main() -> int:
                 print(f"    the manifest delta (of {len(content.guides)} guides, one changed) {per[0]} B, "
                       f"the changed guide {per[1]} B, each as received")
 
-        print(f"outbox: {args.events} events uploaded by kiosk/outbox.py upload()", flush=True)
+        print(f"outbox: {args.events} events uploaded by kiosk/fleet/outbox.py upload()", flush=True)
         ob = outbox_upload(service, kiosk_instance, server.url, tokens[1], args.events)
         print(f"  filled in {ob['fill']:.1f} s; uploaded in {ob['batches']} batches in {ob['seconds']:.1f} s; "
               f"server stored {ob['stored']} (each exactly once)")

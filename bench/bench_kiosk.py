@@ -10,7 +10,7 @@
    to the end of the first frame that shows the guide screen ("guide_drawn"), every
    sample guide, second round (<= 150 ms). The guide screen draws the sections that
    fill the visible part of its scroll view first and the rest on the next tick after
-   that frame (kiosk/screens/guide.py); the benchmark checks that this first frame
+   that frame (kiosk/app/screens/guide.py); the benchmark checks that this first frame
    really covered the view (or held the whole guide) and also reports the time to
    the frame with every section ("guide_complete");
 3. search keystroke with 5,000 guides: from the call a key makes (KioskApp.search_key,
@@ -47,7 +47,7 @@ w, h = (1080, 1920) if sys.argv[2] == "portrait" else (1920, 1080)
 Config.set("graphics", "width", str(w)); Config.set("graphics", "height", str(h))
 from kiosk.config import KioskConfig
 from kiosk.content import KioskContent, load_kiosk_content
-from kiosk.app import KioskApp
+from kiosk.app.kiosk_app import KioskApp
 from kivy.base import EventLoop
 mode, content_dir, instance = sys.argv[1], sys.argv[3], sys.argv[4]
 if mode == "search":

@@ -85,7 +85,7 @@ def run_hello(port: int, workers: int) -> None:
 
 def bench_posters(instance: Path, count: int, out: Path) -> float:
     from guides.release import ReleaseStore
-    from guide_server.posters import poster_data, write_posters
+    from guide_server.posters.pdf import poster_data, write_posters
 
     rel = ReleaseStore(instance).current()
     base = [poster_data(rel, g) for g in rel.guides.values()]

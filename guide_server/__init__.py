@@ -3,6 +3,12 @@
 `create_app(test_config=None)` builds the Flask app for one instance folder
 (releases, ratings database, secret key). The instance folder is, in order:
 test_config["INSTANCE_DIR"], $GUIDE_INSTANCE, ./instance.
+
+One package per feature: public/ (phone pages, search, print page, QR, page cache), posters/,
+ratings/, api/, editor/, accounts/, fleet/ and cli/; the modules at this level are shared by
+them (db, security, state, web, export, extensions, nginx, gunicorn_app, migrations/, templates/,
+static/). Features import shared modules, never the other way round; guide_server never imports
+kiosk, and guides/ and hardware/ never import guide_server (see [tool.importlinter]).
 """
 from __future__ import annotations
 
@@ -21,7 +27,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
 
     from guide_server.db import Database, default_url
     from guide_server.extensions import csrf
-    from guide_server.ratings import RatingService
+    from guide_server.ratings.service import RatingService
     from guide_server.security import HEADERS, load_secret_key
     from guide_server.state import ReleaseHolder
 
@@ -51,7 +57,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
     app.json.ensure_ascii = False
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
-    from guide_server.ratings import LEVELS, REASONS
+    from guide_server.ratings.service import LEVELS, REASONS
 
     app.jinja_env.globals.update(levels=LEVELS, reasons=REASONS)
 
@@ -69,19 +75,21 @@ def create_app(test_config: dict | None = None) -> "Flask":
         n = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
-    from guide_server import api, pages, qr_views, rating_views
+    from guide_server.api import views as api
+    from guide_server.public import pages, qr_views
+    from guide_server.ratings import views as rating_views
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(qr_views.bp)
     app.register_blueprint(rating_views.bp)
     app.register_blueprint(api.bp)
     pages.register_errors(app)
-    from guide_server import auth; auth.init_app(app)  # noqa: E702 - admin logins
-    from guide_server import editor_views; editor_views.init_app(app)  # noqa: E702 - guide editor
-    from guide_server import fleet_app; fleet_app.init_app(app)  # noqa: E702 - kiosk fleet
+    from guide_server.accounts import auth; auth.init_app(app)  # noqa: E702 - admin logins
+    from guide_server.editor import views as editor_views; editor_views.init_app(app)  # noqa: E702 - guide editor
+    from guide_server.fleet import app as fleet_app; fleet_app.init_app(app)  # noqa: E702 - kiosk fleet
 
     _lazy_sessions(app)
-    from guide_server.fastpath import CachedPages
+    from guide_server.public.fastpath import CachedPages
 
     app.wsgi_app = CachedPages(app, app.wsgi_app)
 

@@ -32,9 +32,15 @@ import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from kiosk.controllers.tickets import Queue
-
 ORIENTATIONS = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+
+
+@dataclass(frozen=True)
+class Queue:
+    """A 取号 queue: letter prefix of its numbers, name shown on the button, optional note."""
+    prefix: str          # "A"
+    name: str            # "户籍办理"
+    note: str = ""       # e.g. "居民身份证、户口、居住证"
 
 
 class ConfigError(Exception):

@@ -18,9 +18,30 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from kiosk import messages
-from kiosk.controllers.session import holder_from_card
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CardHolder:
+    """What the kiosk may hold of the person whose card was read: masked name and ID, card type."""
+    masked_name: str
+    masked_id: str
+    card_label: str = "居民身份证"
+
+    def __repr__(self) -> str:  # already masked; still keep it short in logs
+        return f"CardHolder({self.masked_id!r})"
+
+
+def holder_from_card(card: Any) -> CardHolder:
+    """Masked copy of a `hardware.reader.IdCard` (or anything with the same fields)."""
+    from hardware.reader.card import mask_id, mask_name  # masking rules live with the card
+
+    name = mask_name(getattr(card, "name", None) or getattr(card, "name_en", None)) or ""
+    masked = mask_id(getattr(card, "id_number", None)) or ""
+    card_type = getattr(card, "card_type", None)
+    label = getattr(card_type, "label", None) or "居民身份证"
+    return CardHolder(masked_name=name, masked_id=masked, card_label=label)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from kivy.tests.common import GraphicUnitTest, UnitTestTouch
 from kiosk.config import KioskConfig
 from kiosk.content import load_kiosk_content
 from kiosk.devices import DeviceService, printer_opener
-from kiosk.simulate import start_simulators
+from kiosk.cli.simulate import start_simulators
 from tests.conftest import ROOT
 
 SHOTS = Path(os.environ.get("KIOSK_SCREENSHOTS", ROOT / "build" / "screenshots" / "kiosk"))
@@ -42,7 +42,7 @@ class KioskTestCase(GraphicUnitTest):
     # -- setting up ---------------------------------------------------------
     def start_app(self, content_dir, *, orientation: str | None = None, card_wait: float = 5.0,
                   **cfg_changes):
-        from kiosk.app import KioskApp
+        from kiosk.app.kiosk_app import KioskApp
         orientation = orientation or self.orientation
         self.sims = start_simulators(self.tmp / "receipts", script=[], pace=False)
         cfg = KioskConfig(orientation=orientation, reader=self.sims.reader_url, printer=self.sims.printer_url,

@@ -8,7 +8,7 @@ from guides.release import build_release
 from kiosk import messages
 from kiosk.devices import DeviceService
 from kiosk.receipts import checklist_for_release
-from kiosk.simulate import DEMO_CARD, start_simulators
+from kiosk.cli.simulate import DEMO_CARD, start_simulators
 
 
 @pytest.fixture

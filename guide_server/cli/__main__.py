@@ -1,0 +1,3 @@
+from guide_server.cli import main
+
+main()

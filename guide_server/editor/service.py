@@ -1,0 +1,537 @@
+"""The guide editor's domain: working copies, review, publish, history and the audit log.
+
+No Flask here; guide_server.editor.views translates HTTP, guide_server.cli.content the
+`guide-server content` commands.
+
+Where guides live:
+- the database holds one working copy per guide (`editor_guides`: data as JSON, status,
+  version), every saved state (`editor_revisions`, the per-guide history) and the
+  append-only `audit_log` (who, when, what, diff);
+- the current release in the instance folder holds what citizens see. The first time the
+  editor is used, the guides of the current release become its published working copies;
+- publishing builds a new release from the current release's site, categories and guides,
+  with every approved working copy put in (or, for an approved retirement, taken out), and
+  writes it with guides.release.ReleaseStore.publish — the same mechanism as
+  `guide-server release`, picked up by phone pages and kiosks like any other release.
+
+Status of a working copy: draft -> in_review -> approved -> published; a reviewer can send
+an in_review copy back to draft with a comment. retired = taken out of the releases, with
+an optional successor the old QR URL points to. Every change checks the `version` the
+editor started from, so concurrent edits are detected, never silently overwritten.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import Boolean, DateTime, Integer, String, Text, func, select, update
+from sqlalchemy.orm import Mapped, mapped_column
+
+from guides.check_one import GuideCheck, check_guide
+from guides.loader import Content
+from guides.release import CHINA_TZ, Release, ReleaseStore
+from guide_server.accounts.service import Account
+from guide_server.db import Base, Database
+
+STATUSES = {"draft": "草稿", "in_review": "待审核", "approved": "已审核待发布", "published": "已发布",
+            "retired": "已停用"}
+ACTIONS = {"created": "新建", "copied": "复制新建", "saved": "保存", "submitted": "提交审核",
+           "approved": "审核通过", "sent_back": "退回修改", "published": "发布", "retire": "申请停用",
+           "retired": "停用", "restored": "恢复历史版本", "imported": "导入", "synced": "从版本载入",
+           "withdrawn": "撤回审核"}
+# Key order of CONTENT-STANDARD.md's file shape, for YAML that reads like content/.
+KEY_ORDER = ["code", "name", "item_type", "audience", "category", "department", "basis", "conditions",
+             "materials", "time_limit", "speed", "fee", "channels", "visits", "visits_reason", "flow",
+             "locations", "contacts", "mistakes", "faq", "online_url", "forms", "updated", "aliases"]
+
+
+class EditorError(Exception):
+    """A request the workflow refuses; the message is Chinese, for people."""
+
+
+class NotFound(EditorError):
+    pass
+
+
+class Conflict(EditorError):
+    """The guide changed since the editor opened it."""
+
+    def __init__(self, current: "GuideRow"):
+        self.current = current
+        super().__init__(f"保存未成功：此事项已被 {current.updated_by} 于 "
+                         f"{current.updated.astimezone(CHINA_TZ):%m-%d %H:%M} 修改。"
+                         "您填写的内容仍保留在下面，请核对差异后再保存。")
+
+
+class CheckFailed(EditorError):
+    def __init__(self, check: GuideCheck):
+        self.check = check
+        super().__init__(f"内容检查未通过（{len(check.errors)} 处错误），请先按提示修改。")
+
+
+class EditorGuide(Base):
+    __tablename__ = "editor_guides"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    category: Mapped[str] = mapped_column(String(100), nullable=False, default="")
+    status: Mapped[str] = mapped_column(String(16), nullable=False)
+    data: Mapped[str] = mapped_column(Text, nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    authors: Mapped[str] = mapped_column(String(400), nullable=False, default="")
+    retiring: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    successor: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    updated_by: Mapped[str] = mapped_column(String(40), nullable=False)
+
+
+class EditorRevision(Base):
+    __tablename__ = "editor_revisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), nullable=False)
+    number: Mapped[int] = mapped_column(Integer, nullable=False)
+    data: Mapped[str] = mapped_column(Text, nullable=False)
+    action: Mapped[str] = mapped_column(String(20), nullable=False)
+    user_name: Mapped[str] = mapped_column(String(40), nullable=False)
+    created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    user_name: Mapped[str] = mapped_column(String(40), nullable=False)
+    action: Mapped[str] = mapped_column(String(20), nullable=False)
+    code: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    detail: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    diff: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    return t.replace(tzinfo=dt.timezone.utc) if t.tzinfo is None else t
+
+
+@dataclass(frozen=True)
+class GuideRow:
+    code: str
+    name: str
+    category: str
+    status: str
+    data: dict
+    version: int
+    authors: tuple[str, ...]
+    retiring: bool
+    successor: str | None
+    comment: str | None
+    updated: dt.datetime
+    updated_by: str
+    changed: bool = False  # differs from the current release
+
+    @property
+    def status_label(self) -> str:
+        label = STATUSES.get(self.status, self.status)
+        return label + ("（停用申请）" if self.retiring and self.status != "retired" else "")
+
+    @property
+    def editable(self) -> bool:
+        return self.status in ("draft", "published")
+
+
+@dataclass(frozen=True)
+class Revision:
+    id: int
+    code: str
+    number: int
+    data: dict
+    action: str
+    user_name: str
+    created: dt.datetime
+
+    @property
+    def action_label(self) -> str:
+        return ACTIONS.get(self.action, self.action)
+
+
+def ordered(data: dict) -> dict:
+    out = {k: data[k] for k in KEY_ORDER if k in data}
+    out.update({k: v for k, v in data.items() if k not in out})
+    return out
+
+
+def to_yaml(data: dict) -> str:
+    """content/-style YAML of one guide."""
+    return yaml.safe_dump(ordered(data), allow_unicode=True, sort_keys=False, width=1000, default_flow_style=None)
+
+
+def diff_lines(old: dict | None, new: dict | None, old_label: str = "之前", new_label: str = "之后") -> list[str]:
+    a = to_yaml(old).splitlines() if old else []
+    b = to_yaml(new).splitlines() if new else []
+    return list(difflib.unified_diff(a, b, old_label, new_label, n=2, lineterm=""))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def _guide_json(release: Release, code: str) -> dict | None:
+    g = release.guides.get(code) if release else None
+    return g.model_dump(mode="json", exclude_defaults=True) if g is not None else None
+
+
+class EditorService:
+    def __init__(self, db: Database, instance: str | Path):
+        self.db = db
+        self.releases = ReleaseStore(instance)
+
+    # -- reading ----------------------------------------------------------------------------------
+    def current_release(self) -> Release | None:
+        return self.releases.current()
+
+    def categories(self) -> list[str]:
+        rel = self.current_release()
+        return [c.name for c in rel.categories] if rel else []
+
+    def _row(self, g: EditorGuide, release: Release | None) -> GuideRow:
+        data = json.loads(g.data)
+        published = _guide_json(release, g.code) if release else None
+        if g.status == "retired":
+            changed = published is not None
+        else:
+            changed = g.retiring or published != data
+        return GuideRow(g.code, g.name, g.category, g.status, data, g.version,
+                        tuple(a for a in g.authors.split(",") if a), g.retiring, g.successor, g.comment,
+                        _aware(g.updated), g.updated_by, changed)
+
+    def sync_from_release(self) -> int:
+        """Make working copies of the current release's guides the editor does not know yet."""
+        rel = self.current_release()
+        if rel is None:
+            return 0
+        self.db.ready()
+        n = 0
+        with self.db.session.begin() as s:
+            known = set(s.scalars(select(EditorGuide.code)))
+            for code in rel.guides:
+                if code in known:
+                    continue
+                data = _guide_json(rel, code)
+                s.add(EditorGuide(code=code, name=data["name"], category=data["category"], status="published",
+                                  data=json.dumps(data, ensure_ascii=False), version=1, authors="",
+                                  retiring=False, updated=rel.created, updated_by="system"))
+                self._revision(s, code, data, "synced", "system")
+                n += 1
+        return n
+
+    def list(self, q: str = "", category: str = "", status: str = "") -> list[GuideRow]:
+        self.sync_from_release()
+        rel = self.current_release()
+        with self.db.session() as s:
+            rows = [self._row(g, rel) for g in s.scalars(select(EditorGuide).order_by(EditorGuide.code))]
+        q = q.strip().lower()
+        if q:
+            rows = [r for r in rows if q in r.code.lower() or q in r.name.lower()]
+        if category:
+            rows = [r for r in rows if r.category == category]
+        if status == "changed":
+            rows = [r for r in rows if r.changed]
+        elif status:
+            rows = [r for r in rows if r.status == status]
+        return rows
+
+    def get(self, code: str) -> GuideRow:
+        self.sync_from_release()
+        with self.db.session() as s:
+            g = s.get(EditorGuide, code)
+            if g is None:
+                raise NotFound(f"没有事项 {code}。")
+            return self._row(g, self.current_release())
+
+    def published(self, code: str) -> dict | None:
+        return _guide_json(self.current_release(), code)
+
+    def check(self, data: dict) -> GuideCheck:
+        cats = self.categories()
+        return check_guide(data, categories=set(cats) if cats else None)
+
+    def history(self, code: str) -> list[Revision]:
+        with self.db.session() as s:
+            return [Revision(r.id, r.code, r.number, json.loads(r.data), r.action, r.user_name, _aware(r.created))
+                    for r in s.scalars(select(EditorRevision).where(EditorRevision.code == code)
+                                       .order_by(EditorRevision.number.desc()))]
+
+    def revision(self, code: str, number: int) -> Revision:
+        for r in self.history(code):
+            if r.number == number:
+                return r
+        raise NotFound(f"事项 {code} 没有第 {number} 版。")
+
+    def audit(self, code: str | None = None, limit: int = 200) -> list[AuditEntry]:
+        self.db.ready()
+        with self.db.session() as s:
+            stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+            if code:
+                stmt = stmt.where(AuditEntry.code == code)
+            return list(s.scalars(stmt))
+
+    # -- writing helpers ----------------------------------------------------------------------------
+    def _revision(self, s, code: str, data: dict, action: str, user: str) -> None:
+        last = s.scalar(select(func.max(EditorRevision.number)).where(EditorRevision.code == code)) or 0
+        s.add(EditorRevision(code=code, number=last + 1, data=json.dumps(data, ensure_ascii=False),
+                             action=action, user_name=user, created=_now()))
+
+    def _audit(self, s, user: str, action: str, code: str | None, detail: str = "",
+               old: dict | None = None, new: dict | None = None) -> None:
+        diff = "\n".join(diff_lines(old, new)) if (old is not None or new is not None) and old != new else ""
+        s.add(AuditEntry(at=_now(), user_name=user, action=action, code=code, detail=detail, diff=diff))
+
+    def _locked(self, s, code: str, version: int | None) -> EditorGuide:
+        g = s.get(EditorGuide, code)
+        if g is None:
+            raise NotFound(f"没有事项 {code}。")
+        if version is not None and g.version != version:
+            raise Conflict(self._row(g, self.current_release()))
+        return g
+
+    def _bump(self, s, g: EditorGuide, version: int, **values) -> None:
+        """Update with a compare-and-set on version: two writers cannot both win."""
+        values.update(version=version + 1, updated=_now())
+        res = s.execute(update(EditorGuide).where(EditorGuide.code == g.code, EditorGuide.version == version)
+                        .values(**values))
+        if res.rowcount != 1:
+            s.rollback()
+            raise Conflict(self.get(g.code))
+
+    # -- editing ------------------------------------------------------------------------------------
+    def create(self, user: Account, code: str, data: dict, *, copied_from: str | None = None) -> GuideRow:
+        code = (code or "").strip()
+        data = dict(data, code=code)
+        from guides.rules import CODE_RE
+
+        if not CODE_RE.match(code):
+            raise EditorError(f"事项编码格式错误：{code or '（空）'} 应形如 330382-GA-0001（6 位区划-部门字母-4 位序号）")
+        self.sync_from_release()
+        action = "copied" if copied_from else "created"
+        with self.db.session.begin() as s:
+            if s.get(EditorGuide, code) is not None or self.published(code) is not None:
+                raise EditorError(f"事项编码 {code} 已被使用。事项编码印在海报二维码上，不能重复使用。")
+            s.add(EditorGuide(code=code, name=str(data.get("name", "")), category=str(data.get("category", "")),
+                              status="draft", data=json.dumps(data, ensure_ascii=False), version=1,
+                              authors=user.name, retiring=False, updated=_now(), updated_by=user.name))
+            self._revision(s, code, data, action, user.name)
+            self._audit(s, user.name, action, code, f"复制自 {copied_from}" if copied_from else "", None, data)
+        return self.get(code)
+
+    def save(self, user: Account, code: str, version: int, data: dict, action: str = "saved") -> GuideRow:
+        data = dict(data, code=code)
+        with self.db.session.begin() as s:
+            g = self._locked(s, code, version)
+            if g.status not in ("draft", "published"):
+                raise EditorError(f"此事项现在是“{STATUSES[g.status]}”状态，不能修改。")
+            old = json.loads(g.data)
+            if old == data and g.status == "draft" and action == "saved":
+                return self._row(g, self.current_release())
+            authors = [a for a in g.authors.split(",") if a]
+            if user.name not in authors:
+                authors.append(user.name)
+            self._bump(s, g, version, data=json.dumps(data, ensure_ascii=False), status="draft",
+                       name=str(data.get("name", ""))[:200], category=str(data.get("category", ""))[:100],
+                       authors=",".join(authors)[:400], updated_by=user.name)
+            self._revision(s, code, data, action, user.name)
+            self._audit(s, user.name, action, code, "", old, data)
+        return self.get(code)
+
+    def submit(self, user: Account, code: str, version: int) -> GuideRow:
+        row = self.get(code)
+        if row.version != version:
+            raise Conflict(row)
+        if row.status != "draft":
+            raise EditorError("只有草稿可以提交审核。")
+        if not row.retiring:
+            result = self.check(row.data)
+            if not result.ok:
+                raise CheckFailed(result)
+        with self.db.session.begin() as s:
+            g = self._locked(s, code, version)
+            self._bump(s, g, version, status="in_review", comment=None, updated_by=user.name)
+            self._audit(s, user.name, "submitted", code, "停用申请" if row.retiring else "")
+        return self.get(code)
+
+    def withdraw(self, user: Account, code: str, version: int) -> GuideRow:
+        with self.db.session.begin() as s:
+            g = self._locked(s, code, version)
+            if g.status != "in_review":
+                raise EditorError("只有待审核的事项可以撤回。")
+            self._bump(s, g, version, status="draft", updated_by=user.name)
+            self._audit(s, user.name, "withdrawn", code)
+        return self.get(code)
+
+    def retire(self, user: Account, code: str, version: int, successor: str | None) -> GuideRow:
+        successor = (successor or "").strip() or None
+        if successor == code:
+            raise EditorError("接替事项不能是它自己。")
+        if successor is not None:
+            try:
+                self.get(successor)
+            except NotFound:
+                raise EditorError(f"接替事项 {successor} 不存在，请填写现有的事项编码。") from None
+        with self.db.session.begin() as s:
+            g = self._locked(s, code, version)
+            if g.status not in ("draft", "published"):
+                raise EditorError(f"此事项现在是“{STATUSES[g.status]}”状态，不能申请停用。")
+            authors = [a for a in g.authors.split(",") if a] + [user.name]
+            self._bump(s, g, version, status="draft", retiring=True, successor=successor,
+                       authors=",".join(dict.fromkeys(authors))[:400], updated_by=user.name)
+            self._audit(s, user.name, "retire", code, f"接替事项：{successor or '无'}")
+        return self.get(code)
+
+    def restore(self, user: Account, code: str, version: int, number: int) -> GuideRow:
+        rev = self.revision(code, number)
+        row = self.save(user, code, version, rev.data, action="restored")
+        with self.db.session.begin() as s:
+            self._audit(s, user.name, "restored", code, f"以第 {number} 版为新草稿")
+        return row
+
+    # -- review -------------------------------------------------------------------------------------
+    def _reviewable(self, s, user: Account, code: str, version: int) -> EditorGuide:
+        g = self._locked(s, code, version)
+        if g.status != "in_review":
+            raise EditorError("此事项不在待审核状态。")
+        if user.name in [a for a in g.authors.split(",") if a]:
+            raise EditorError("您参与修改了这一版内容，不能审核自己的修改，请由其他审核人员审核。")
+        return g
+
+    def approve(self, user: Account, code: str, version: int) -> GuideRow:
+        with self.db.session.begin() as s:
+            g = self._reviewable(s, user, code, version)
+            self._bump(s, g, version, status="approved", comment=None, updated_by=user.name)
+            self._audit(s, user.name, "approved", code)
+        return self.get(code)
+
+    def send_back(self, user: Account, code: str, version: int, comment: str) -> GuideRow:
+        comment = (comment or "").strip()
+        if not comment:
+            raise EditorError("退回时请写明需要修改的地方。")
+        with self.db.session.begin() as s:
+            g = self._reviewable(s, user, code, version)
+            self._bump(s, g, version, status="draft", comment=comment[:2000], updated_by=user.name)
+            self._audit(s, user.name, "sent_back", code, comment[:2000])
+        return self.get(code)
+
+    def publish(self, user: Account, codes: list[str]) -> tuple[Release, bool]:
+        """One new release with the approved guides `codes` (all approved ones when empty)."""
+        rel = self.current_release()
+        if rel is None:
+            raise EditorError("实例中还没有任何版本，无法取得大厅信息和主题分类。"
+                              "请先用 guide-server release 发布一次内容。")
+        rows = [r for r in self.list(status="approved") if not codes or r.code in codes]
+        if not rows:
+            raise EditorError("没有选中任何已审核待发布的事项。")
+        guides = dict(rel.guides)
+        retired = dict(rel.retired)
+        from guides.model import Guide, Retired
+
+        for r in rows:
+            if r.retiring:
+                continue
+            result = self.check(r.data)
+            if not result.ok:
+                raise CheckFailed(result)
+            guides[r.code] = Guide.model_validate(r.data)
+        today = dt.datetime.now(CHINA_TZ).date()
+        for r in rows:
+            if r.retiring:
+                old = guides.pop(r.code, None)
+                retired[r.code] = Retired(code=r.code, name=old.name if old else r.name, retired_on=today,
+                                          successor=r.successor if r.successor in guides else None)
+        content = Content(rel.site, rel.categories, dict(sorted(guides.items())),
+                          tuple(sorted(retired.values(), key=lambda x: x.code)))
+        release, created = self.releases.publish(content)
+        with self.db.session.begin() as s:
+            for r in rows:
+                g = s.get(EditorGuide, r.code)
+                status = "retired" if r.retiring else "published"
+                s.execute(update(EditorGuide).where(EditorGuide.code == r.code).values(
+                    status=status, retiring=False if status == "published" else True, authors="", comment=None,
+                    version=g.version + 1, updated=_now(), updated_by=user.name))
+                self._audit(s, user.name, "retired" if r.retiring else "published", r.code,
+                            f"{release.stamp}", _guide_json(rel, r.code), None if r.retiring else r.data)
+        return release, created
+
+    # -- files ----------------------------------------------------------------------------------------
+    def export(self, out: Path) -> int:
+        """Write every guide not retired as content/-style YAML (working copies: drafts included)."""
+        out = Path(out)
+        (out / "guides").mkdir(parents=True, exist_ok=True)
+        rel = self.current_release()
+        if rel is not None:
+            site = rel.site.model_dump(mode="json", exclude_defaults=True)
+            (out / "site.yaml").write_text(yaml.safe_dump(site, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            cats = [c.model_dump(mode="json", exclude_defaults=True) for c in rel.categories]
+            (out / "categories.yaml").write_text(yaml.safe_dump(cats, allow_unicode=True, sort_keys=False),
+                                                 encoding="utf-8")
+            if rel.content.retired:
+                gone = [r.model_dump(mode="json", exclude_defaults=True) for r in rel.content.retired]
+                (out / "retired.yaml").write_text(yaml.safe_dump(gone, allow_unicode=True, sort_keys=False),
+                                                  encoding="utf-8")
+        n = 0
+        for r in self.list():
+            if r.status == "retired":
+                continue
+            (out / "guides" / f"{r.code}.yaml").write_text(to_yaml(r.data), encoding="utf-8")
+            n += 1
+        return n
+
+    def import_dir(self, user: Account, folder: Path) -> list[tuple[str, str, GuideCheck | None]]:
+        """Load guides/<code>.yaml of `folder` as drafts. Returns (code, outcome, check) per file:
+        outcome is "new", "changed", "same" or an error message. Drafts are saved even when the
+        check finds errors (they are shown in the editor); files that do not parse are skipped."""
+        from guides.check_one import check_guide_text
+
+        folder = Path(folder)
+        src = folder / "guides" if (folder / "guides").is_dir() else folder
+        out: list[tuple[str, str, GuideCheck | None]] = []
+        for path in sorted(src.glob("*.yaml")):
+            text = path.read_text(encoding="utf-8")
+            cats = self.categories()
+            result = check_guide_text(text, path.stem, categories=set(cats) if cats else None, display=str(path))
+            try:
+                data = yaml.safe_load(text)
+            except yaml.YAMLError:
+                data = None
+            if not isinstance(data, dict):
+                out.append((path.stem, "文件无法解析，已跳过", result))
+                continue
+            data = json.loads(json.dumps(data, ensure_ascii=False, default=str))
+            code = path.stem
+            try:
+                row = self.get(code)
+            except NotFound:
+                self.create(user, code, data)
+                out.append((code, "new", result))
+                continue
+            if row.data == dict(data, code=code) and not row.retiring:
+                out.append((code, "same", result))
+                continue
+            try:
+                self.save(user, code, row.version, data, action="imported")
+                out.append((code, "changed", result))
+            except EditorError as exc:
+                out.append((code, str(exc), result))
+        return out
+
+
+def system_account(name: str = "import") -> Account:
+    """An Account for command-line work (import) where nobody is logged in."""
+    return Account(id=0, name=name, role="admin", active=True, session_epoch=0)
+
+
+def dumps_guide(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)

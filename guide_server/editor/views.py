@@ -1,0 +1,332 @@
+"""/editor/: the web editor for guides (form, checker, preview, review, publish, history, audit).
+
+HTTP only; the workflow is guide_server.editor.service.EditorService, the form mapping
+guide_server.editor.form. Roles: editor writes and submits, reviewer reviews and
+publishes, admin may do both (but nobody approves a change they made).
+"""
+from __future__ import annotations
+
+import io
+import re
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, send_file, url_for
+
+from guide_server.accounts.auth import add_nav, admin_page, current_user, require_role
+from guide_server.editor.service import (ACTIONS, STATUSES, CheckFailed, Conflict, EditorError, EditorService, NotFound,
+                                 diff_lines)
+from guide_server.editor.form import (AUDIENCES, CHANNELS, ITEM_TYPES, ROWS, SPEEDS, blank_guide, from_form,
+                                      rows_for_display)
+
+bp = Blueprint("editor", __name__, url_prefix="/editor")
+EDIT = ("editor",)
+READ = ("editor", "reviewer")
+REVIEW = ("reviewer",)
+CODE = re.compile(r"^[0-9A-Za-z-]{1,40}$")
+EDITOR_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
+              "img-src 'self' data:; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+# The phone page preview is framed by the editor's preview page (same origin only); like the
+# phone pages themselves it runs no script.
+FRAME_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'none'; "
+             "base-uri 'none'; frame-ancestors 'self'")
+
+
+def init_app(app) -> None:
+    app.extensions["editor"] = EditorService(app.extensions["db"], app.instance_path)
+    app.register_blueprint(bp)
+    add_nav(app, "办事指南", "/editor/", *READ)
+    add_nav(app, "发布", "/editor/publish", *REVIEW)
+    add_nav(app, "审计日志", "/editor/audit", "reviewer", "admin")
+
+
+def svc() -> EditorService:
+    return current_app.extensions["editor"]
+
+
+@bp.after_request
+def _csp(resp):
+    if request.endpoint == "editor.phone":
+        resp.headers["Content-Security-Policy"] = FRAME_CSP
+        resp.headers["X-Frame-Options"] = "SAMEORIGIN"
+    else:
+        resp.headers["Content-Security-Policy"] = EDITOR_CSP  # our own editor.js only
+    resp.headers.setdefault("Cache-Control", "no-store")
+    return resp
+
+
+def _page(template: str, status: int = 200, **ctx):
+    return admin_page(template, status=status, statuses=STATUSES, actions=ACTIONS, **ctx)
+
+
+def _error(message: str, status: int = 400, back: str | None = None):
+    return _page("admin/message.html", status=status, title="无法完成操作", message=message,
+                 link=(back, "返回") if back else None)
+
+
+def _row(code: str):
+    if not CODE.match(code):
+        return None
+    try:
+        return svc().get(code)
+    except NotFound:
+        return None
+
+
+def _version() -> int | None:
+    v = request.form.get("version", "")
+    return int(v) if v.isdigit() else None
+
+
+# -- list -----------------------------------------------------------------------------------------
+@bp.get("/")
+@require_role(*READ)
+def index():
+    q = request.args.get("q", "")[:50]
+    category = request.args.get("category", "")[:50]
+    status = request.args.get("status", "")
+    if status not in STATUSES and status != "changed":
+        status = ""
+    rows = svc().list(q, category, status)
+    return _page("editor/list.html", title="办事指南", rows=rows, q=q, category=category, status_filter=status,
+                 categories=svc().categories(), release=svc().current_release())
+
+
+# -- new / copy -------------------------------------------------------------------------------------
+@bp.route("/new", methods=["GET", "POST"])
+@require_role(*EDIT)
+def new():
+    source = request.values.get("from", "")[:40]
+    src = _row(source) if source else None
+    if request.method == "GET":
+        return _page("editor/new.html", title="新建事项" if not src else f"复制：{src.name}", source=src,
+                     categories=svc().categories(), form={})
+    code = request.form.get("code", "").strip()[:40]
+    name = request.form.get("name", "").strip()[:200]
+    category = request.form.get("category", "").strip()[:100]
+    data = dict(src.data) if src else blank_guide()
+    if name:
+        data["name"] = name
+    if category:
+        data["category"] = category
+    try:
+        row = svc().create(current_user(), code, data, copied_from=src.code if src else None)
+    except EditorError as exc:
+        return _page("editor/new.html", status=400, title="新建事项", source=src, error=str(exc),
+                     categories=svc().categories(), form=request.form)
+    return redirect(url_for("editor.edit", code=row.code), 303)
+
+
+# -- the form ---------------------------------------------------------------------------------------
+def _form_page(row, data, status=200, check=None, message=None, error=None, extra=None, conflict=None):
+    check = check if check is not None else svc().check(data)
+    return _page("editor/edit.html", status=status, title=f"{data.get('name') or row.code}", row=row, d=data,
+                 rows=rows_for_display(data, extra), ROWS=ROWS, check=check, by_field=check.by_field(),
+                 item_types=ITEM_TYPES, audiences=AUDIENCES, speeds=SPEEDS, channels=CHANNELS,
+                 categories=svc().categories(), message=message, error=error, conflict=conflict,
+                 user=current_user())
+
+
+@bp.get("/g/<code>")
+@require_role(*READ)
+def edit(code: str):
+    row = _row(code)
+    if row is None:
+        return _error("没有这个事项。", 404, url_for("editor.index"))
+    msg = {"saved": "已保存草稿。", "submitted": "已提交审核。", "approved": "已审核通过，等待发布。",
+           "sent_back": "已退回修改。", "retire": "已申请停用，请提交审核。", "restored": "已把历史版本恢复为新草稿。",
+           "withdrawn": "已撤回审核，可以继续修改。"}.get(request.args.get("done", ""))
+    return _form_page(row, row.data, message=msg)
+
+
+@bp.post("/g/<code>")
+@require_role(*EDIT)
+def save(code: str):
+    row = _row(code)
+    if row is None:
+        return _error("没有这个事项。", 404, url_for("editor.index"))
+    data = from_form(request.form, code)
+    action = request.form.get("action", "save")
+    version = _version()
+    if action.startswith("add:"):
+        key = action[4:]
+        return _form_page(row, data, extra=key if key in ROWS else None,
+                          message="已添加一行，填写后请保存。")
+    if action.startswith("remove:"):
+        return _form_page(row, data, message="已删除该行，保存后生效。")
+    try:
+        row = svc().save(current_user(), code, version, data)
+        if action == "submit":
+            svc().submit(current_user(), code, row.version)
+            return redirect(url_for("editor.edit", code=code, done="submitted"), 303)
+    except Conflict as exc:
+        theirs = exc.current
+        return _form_page(theirs, data, status=409, error=str(exc),
+                          conflict=diff_lines(theirs.data, data, "已保存的版本", "您填写的内容"))
+    except CheckFailed as exc:
+        return _form_page(svc().get(code), data, status=400, check=exc.check,
+                          error="草稿已保存，但" + str(exc))
+    except EditorError as exc:
+        return _form_page(row, data, status=400, error=str(exc))
+    return redirect(url_for("editor.edit", code=code, done="saved"), 303)
+
+
+@bp.post("/g/<code>/check")
+@require_role(*EDIT)
+def check(code: str):
+    """The checker for editor.js: findings by field for the form as it is now."""
+    data = from_form(request.form, code)
+    result = svc().check(data)
+    return jsonify(ok=result.ok, findings=[{"field": f.field, "code": f.code, "message": f.message,
+                                            "error": f.is_error} for f in result.findings])
+
+
+def _workflow(code: str, fn, done: str):
+    row = _row(code)
+    if row is None:
+        return _error("没有这个事项。", 404, url_for("editor.index"))
+    try:
+        fn(row)
+    except Conflict as exc:
+        return _error(str(exc).replace("您填写的内容仍保留在下面，请核对差异后再保存。", "请刷新页面后再操作。"), 409,
+                      url_for("editor.edit", code=code))
+    except CheckFailed as exc:
+        return _form_page(row, row.data, status=400, check=exc.check, error=str(exc))
+    except EditorError as exc:
+        return _error(str(exc), 400, url_for("editor.edit", code=code))
+    return redirect(url_for("editor.edit", code=code, done=done), 303)
+
+
+@bp.post("/g/<code>/submit")
+@require_role(*EDIT)
+def submit(code: str):
+    return _workflow(code, lambda r: svc().submit(current_user(), code, _version()), "submitted")
+
+
+@bp.post("/g/<code>/withdraw")
+@require_role(*EDIT)
+def withdraw(code: str):
+    return _workflow(code, lambda r: svc().withdraw(current_user(), code, _version()), "withdrawn")
+
+
+@bp.post("/g/<code>/retire")
+@require_role(*EDIT)
+def retire(code: str):
+    successor = request.form.get("successor", "")[:40]
+    return _workflow(code, lambda r: svc().retire(current_user(), code, _version(), successor), "retire")
+
+
+@bp.post("/g/<code>/approve")
+@require_role(*REVIEW)
+def approve(code: str):
+    return _workflow(code, lambda r: svc().approve(current_user(), code, _version()), "approved")
+
+
+@bp.post("/g/<code>/send-back")
+@require_role(*REVIEW)
+def send_back(code: str):
+    comment = request.form.get("comment", "")[:2000]
+    return _workflow(code, lambda r: svc().send_back(current_user(), code, _version(), comment), "sent_back")
+
+
+# -- preview ------------------------------------------------------------------------------------------
+@bp.get("/g/<code>/preview")
+@require_role(*READ)
+def preview(code: str):
+    row = _row(code)
+    if row is None:
+        return _error("没有这个事项。", 404, url_for("editor.index"))
+    result = svc().check(row.data)
+    rel = svc().current_release()
+    return _page("editor/preview.html", title=f"预览：{row.name}", row=row, guide=result.guide, check=result,
+                 release=rel, site=rel.site if rel else None, printing=False,
+                 category=None, cache=row.version)
+
+
+@bp.get("/g/<code>/phone")
+@require_role(*READ)
+def phone(code: str):
+    """The working copy through the phone page's own template (framed by the preview page)."""
+    row = _row(code)
+    if row is None:
+        return _error("没有这个事项。", 404)
+    result = svc().check(row.data)
+    rel = svc().current_release()
+    if result.guide is None or rel is None:
+        return _error("内容检查未通过，暂时无法预览。", 400)
+    by_name = {c.name: c for c in rel.categories}
+    elder = request.args.get("mode") == "elder"
+    body = render_template("guide.html", site=rel.site, release=rel, stamp="预览 · 未发布", elder=elder,
+                           here=f"/g/{code}", css_url=current_app.config["CSS_URL"], categories=rel.categories,
+                           cat_by_name=by_name, guide=result.guide, category=by_name.get(result.guide.category),
+                           title=result.guide.name)
+    return current_app.response_class(body, mimetype="text/html")
+
+
+@bp.get("/g/<code>/receipt.png")
+@require_role(*READ)
+def receipt(code: str):
+    row = _row(code)
+    if row is None:
+        return _error("没有这个事项。", 404)
+    result = svc().check(row.data)
+    rel = svc().current_release()
+    if result.guide is None or rel is None:
+        return _error("内容检查未通过，暂时无法生成一次告知单。", 400)
+    from guide_server.editor.preview import receipt_png
+
+    png = receipt_png(result.guide, rel.site, "预览 · 未发布")
+    resp = send_file(io.BytesIO(png), mimetype="image/png", max_age=0)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+# -- history ------------------------------------------------------------------------------------------
+@bp.get("/g/<code>/history")
+@require_role(*READ)
+def history(code: str):
+    row = _row(code)
+    if row is None:
+        return _error("没有这个事项。", 404, url_for("editor.index"))
+    revs = svc().history(code)
+    numbers = [r.number for r in revs]
+    b = request.args.get("b", type=int) or (numbers[0] if numbers else None)
+    a = request.args.get("a", type=int) or (numbers[1] if len(numbers) > 1 else b)
+    by_number = {r.number: r for r in revs}
+    diff = []
+    if a in by_number and b in by_number:
+        diff = diff_lines(by_number[a].data, by_number[b].data, f"第 {a} 版", f"第 {b} 版")
+    return _page("editor/history.html", title=f"历史：{row.name}", row=row, revs=revs, a=a, b=b, diff=diff,
+                 audit=svc().audit(code, 50))
+
+
+@bp.post("/g/<code>/restore")
+@require_role(*EDIT)
+def restore(code: str):
+    number = request.form.get("number", type=int)
+    return _workflow(code, lambda r: svc().restore(current_user(), code, _version(), number or 0), "restored")
+
+
+# -- publish and audit -----------------------------------------------------------------------------------
+@bp.route("/publish", methods=["GET", "POST"])
+@require_role(*REVIEW)
+def publish():
+    rows = svc().list(status="approved")
+    if request.method == "GET":
+        return _page("editor/publish.html", title="发布", rows=rows, release=svc().current_release())
+    codes = [c for c in request.form.getlist("code") if CODE.match(c)]
+    try:
+        rel, created = svc().publish(current_user(), codes)
+    except CheckFailed as exc:
+        return _error(str(exc), 400, url_for("editor.publish"))
+    except EditorError as exc:
+        return _page("editor/publish.html", status=400, title="发布", rows=rows, error=str(exc),
+                     release=svc().current_release())
+    msg = f"已发布 {rel.stamp}。手机页面和自助终端将显示新版本。" if created else f"内容与当前版本相同，未新建版本：{rel.stamp}"
+    return _page("editor/publish.html", title="发布", rows=svc().list(status="approved"), message=msg,
+                 release=svc().current_release())
+
+
+@bp.get("/audit")
+@require_role("reviewer", "admin")
+def audit():
+    code = request.args.get("code", "")[:40]
+    return _page("editor/audit.html", title="审计日志", entries=svc().audit(code or None, 300), code=code)

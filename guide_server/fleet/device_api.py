@@ -1,0 +1,301 @@
+"""HTTP API of the kiosks: /api/v1/device/… (enroll, signed manifest, release parts,
+events, heartbeat, queue tickets).
+
+Every endpoint but /enroll needs ``Authorization: Bearer <device token>``: 401 when the
+token is missing or unknown, 403 when the kiosk was revoked. Answers are JSON; errors are
+``{"error": {"status": …, "message": "<Chinese>"}}``. The views only translate HTTP to and
+from guide_server.fleet.service.FleetService.
+
+The signed manifest and the release parts are sent gzip-compressed to a kiosk that accepts
+it (requests does). They hold public content only. Compressing here also keeps an nginx in
+front (scripts/nginx-guide-server.conf, gzip on) from compressing the manifest itself, which
+would turn its ETag weak (W/"…"); weak or strong, If-None-Match is compared weakly (RFC 9110
+13.1.2), so a kiosk that sends back exactly what it received gets its 304 either way.
+
+Manifest deltas. ``GET /manifest?base=N``: the kiosk says it holds release N. When the
+server has release N, the answer is the current release's manifest as a *delta envelope*
+against N (guides.sync_format: the changed/added/removed guide entries, every other
+top-level field, and the signature of the FULL new manifest), so after a one-guide change
+a kiosk downloads about half a kilobyte of (compressed) manifest however many guides
+there are. Without ``base``, or when the server does not have N (never published here, or
+a malformed number), the answer is the full signed envelope. Deltas are computed once per
+(base, release) pair and kept in a small LRU.
+
+ETags identify the exact body: ``R<n>-<24 hex of the release hash>`` for the full
+manifest, ``…-d<N>`` for the delta against N, plus ``-gz`` for the compressed form. A
+kiosk that says it holds the current release (``base`` = current number) already holds
+one representation of it, and that one is selected: if its If-None-Match names any
+representation of the current release in the negotiated encoding (full, or a delta from
+whatever base it came from), the answer is 304 with that very ETag. So the first poll
+after a delta catch-up is a 304 too, not a 200 with an empty delta.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import threading
+from collections import OrderedDict
+
+from flask import Blueprint, Response, current_app, g, request
+
+from guides.release import ReleaseError, ReleaseStore, canonical_json
+from guides.signing import key_id, public_key_text, sign_manifest
+from guides.sync_format import ReleaseParts, delta_envelope
+from guide_server.fleet.service import FleetError, FleetService
+
+bp = Blueprint("device_api", __name__, url_prefix="/api/v1/device")
+
+
+def _dumps(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _json(value, status: int = 200) -> Response:
+    resp = Response(_dumps(value), status=status, mimetype="application/json")
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _gzip(body: bytes) -> bytes:
+    return gzip.compress(body, compresslevel=9, mtime=0)
+
+
+def _wants_gzip() -> bool:
+    return request.accept_encodings["gzip"] > 0
+
+
+def _error(status: int, message: str) -> Response:
+    return _json({"error": {"status": status, "message": message}}, status)
+
+
+# every ETag this API gives a manifest representation: R<n>-<hash24>[-d<base>][-gz]
+MANIFEST_ETAG = re.compile(r"^R(\d{1,9})-([0-9a-f]{24})(?:-d\d{1,9})?(-gz)?$")
+
+
+def fleet() -> FleetService:
+    return current_app.extensions["fleet"]
+
+
+class ReleaseCache:
+    """Signed manifests, manifest deltas and release parts, computed once per release number
+    (releases are immutable) or per (base, release) pair."""
+
+    def __init__(self, instance, key, keep: int = 3, keep_deltas: int = 64):
+        self.store = ReleaseStore(instance)
+        self.key = key
+        self.public_key = public_key_text(key.public_key())
+        self.key_id = key_id(self.public_key)
+        self.keep = keep
+        self.keep_deltas = keep_deltas
+        self._parts: OrderedDict[int, ReleaseParts] = OrderedDict()
+        self._signed: dict[int, tuple[str, bytes, bytes, dict]] = {}
+        self._deltas: OrderedDict[tuple[int, int], tuple[str, bytes, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def parts(self, number: int) -> ReleaseParts:
+        with self._lock:
+            hit = self._parts.get(number)
+            if hit is not None:
+                self._parts.move_to_end(number)
+                return hit
+        parts = ReleaseParts.read(self.store, number)
+        with self._lock:
+            self._parts[number] = parts
+            while len(self._parts) > self.keep:
+                self._parts.popitem(last=False)
+        return parts
+
+    def _signed_entry(self, number: int) -> tuple[str, bytes, bytes, dict]:
+        hit = self._signed.get(number)
+        if hit is None:
+            manifest = self.store.manifest(number)
+            envelope = sign_manifest(manifest, self.key)
+            body = canonical_json(envelope)
+            hit = (f'R{number}-{manifest["hash"][:24]}', body, _gzip(body), envelope)
+            with self._lock:
+                self._signed[number] = hit
+        return hit
+
+    def signed(self, number: int) -> tuple[str, bytes, bytes]:
+        """(ETag, body, gzipped body) of the signed manifest envelope of release `number`."""
+        return self._signed_entry(number)[:3]
+
+    def delta(self, base: int, number: int) -> tuple[str, bytes, bytes] | None:
+        """(ETag, body, gzipped body) of release `number`'s delta envelope against release
+        `base`, or None when this server has no release `base`."""
+        key = (base, number)
+        with self._lock:
+            hit = self._deltas.get(key)
+            if hit is not None:
+                self._deltas.move_to_end(key)
+                return hit
+        if base not in self.store.numbers():
+            return None
+        try:
+            base_manifest = self.store.manifest(base)
+        except ReleaseError:
+            return None
+        etag, _body, _gz, envelope = self._signed_entry(number)
+        body = canonical_json(delta_envelope(envelope, base_manifest))
+        hit = (f"{etag}-d{base}", body, _gzip(body))
+        with self._lock:
+            self._deltas[key] = hit
+            while len(self._deltas) > self.keep_deltas:
+                self._deltas.popitem(last=False)
+        return hit
+
+
+def releases() -> ReleaseCache:
+    return current_app.extensions["fleet_releases"]
+
+
+@bp.errorhandler(FleetError)
+def _fleet_error(exc: FleetError):
+    return _error(exc.status, exc.message)
+
+
+@bp.errorhandler(ReleaseError)
+def _release_error(exc: ReleaseError):
+    current_app.logger.error("release unreadable: %s", exc)
+    return _error(500, "服务器上的这个版本无法读取，请联系管理员。")
+
+
+@bp.before_request
+def _authenticate():
+    if request.endpoint == "device_api.enroll":
+        return None
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else None
+    g.kiosk = fleet().authenticate(token)
+    return None
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise FleetError("请求体应为 JSON 对象。")
+    return data
+
+
+@bp.post("/enroll")
+def enroll():
+    data = _body()
+    hardware = data.get("hardware") if isinstance(data.get("hardware"), dict) else {}
+    kiosk, token = fleet().redeem(str(data.get("code", ""))[:40], hardware)
+    cache = releases()
+    current_app.logger.info("kiosk %s enrolled (hall %s)", kiosk.name, kiosk.hall)
+    return _json({"kiosk": {"name": kiosk.name, "hall": kiosk.hall, "tag": kiosk.tag}, "token": token,
+                  "public_key": cache.public_key, "key_id": cache.key_id})
+
+
+@bp.get("/me")
+def me():
+    k, cache = g.kiosk, releases()
+    return _json({"kiosk": {"name": k.name, "hall": k.hall, "tag": k.tag},
+                  "public_key": cache.public_key, "key_id": cache.key_id})
+
+
+def _current_number() -> int | None:
+    served = current_app.extensions["releases"].get()
+    return served.release.number if served is not None else None
+
+
+def _base_param() -> int | None:
+    """The release number the kiosk says it holds (``?base=N``), None when absent or malformed."""
+    text = request.args.get("base", "")
+    return int(text) if text.isdigit() and len(text) <= 9 and int(text) > 0 else None
+
+
+def _held_representation(release_tag: str, suffix: str) -> str | None:
+    """The tag in If-None-Match (weak or strong) that names a representation of the release
+    whose ETag is `release_tag` in the negotiated encoding (`suffix`), if any."""
+    for tag in request.if_none_match.as_set(include_weak=True):
+        m = MANIFEST_ETAG.match(tag)
+        if m and f"R{m.group(1)}-{m.group(2)}" == release_tag and (m.group(3) or "") == suffix:
+            return tag
+    return None
+
+
+@bp.get("/manifest")
+def manifest():
+    number = _current_number()
+    if number is None:
+        return _error(503, "服务器还没有发布任何版本。")
+    cache = releases()
+    base = _base_param()
+    compressed = _wants_gzip()
+    suffix = "-gz" if compressed else ""
+    release_tag = cache.signed(number)[0]
+    held = _held_representation(release_tag, suffix) if base == number else None
+    if held is not None:  # the kiosk holds the current release: its own representation is selected
+        return _manifest_response(304, held)
+    rep = cache.delta(base, number) if base is not None else None
+    etag, body, gz = rep or cache.signed(number)
+    etag += suffix
+    if request.if_none_match.contains_weak(etag):  # If-None-Match compares weakly (RFC 9110 13.1.2)
+        return _manifest_response(304, etag)
+    return _manifest_response(200, etag, gz if compressed else body, compressed)
+
+
+def _manifest_response(status: int, etag: str, body: bytes = b"", compressed: bool = False) -> Response:
+    if status == 304:
+        resp = Response(status=304)
+    else:
+        resp = Response(body, mimetype="application/json")
+        resp.headers["Cache-Control"] = "no-cache"
+        if compressed:
+            resp.headers["Content-Encoding"] = "gzip"
+    resp.set_etag(etag)
+    resp.vary.add("Accept-Encoding")
+    return resp
+
+
+@bp.get("/releases/<int:number>/site")
+def release_site(number: int):
+    return _part(number, None)
+
+
+@bp.get("/releases/<int:number>/guides/<code>")
+def release_guide(number: int, code: str):
+    return _part(number, code)
+
+
+def _part(number: int, code: str | None) -> Response:
+    if number not in releases().store.numbers():
+        return _error(404, f"没有版本 R{number}。")
+    parts = releases().parts(number)
+    if code is None:
+        body = parts.site
+    else:
+        body = parts.guides.get(code)
+        if body is None:
+            return _error(404, f"版本 R{number} 中没有事项编码为 {code[:40]} 的办事指南。")
+    compressed = _wants_gzip()
+    resp = Response(_gzip(body) if compressed else body, mimetype="application/json")
+    resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    if compressed:
+        resp.headers["Content-Encoding"] = "gzip"
+    resp.vary.add("Accept-Encoding")
+    return resp
+
+
+@bp.post("/events")
+def events():
+    data = _body()
+    result = fleet().store_events(g.kiosk, data.get("events"))
+    return _json(result.as_dict())
+
+
+@bp.post("/heartbeat")
+def heartbeat():
+    fleet().heartbeat(g.kiosk, _body())
+    return _json({"ok": True, "release": _current_number()})
+
+
+@bp.post("/tickets")
+def tickets():
+    data = _body()
+    issued = fleet().issue_ticket(g.kiosk, data.get("queue"), data.get("request_key"),
+                                  window_minutes=int(current_app.config.get("TICKET_WAITING_MINUTES", 30)))
+    return _json({"number": issued.number, "seq": issued.seq, "waiting": issued.waiting, "day": issued.day})

@@ -1,0 +1,110 @@
+"""好差评 views: the form, the POST (CSRF token or same-origin check), thanks, aggregates."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, current_app, redirect, request
+from flask_wtf.csrf import CSRFError, generate_csrf
+
+from guide_server.extensions import csrf
+from guide_server.ratings.service import LEVELS, REASONS, RateLimited, RatingError, parse
+from guide_server.security import client_hash
+from guide_server.web import page, served
+
+bp = Blueprint("ratings", __name__)
+
+
+def _guide(code: str):
+    s = served()
+    g = s.release.guides.get(code)
+    if g is None:
+        abort(404)
+    return s, g
+
+
+def _service():
+    return current_app.extensions["ratings"]
+
+
+def _origin_ok() -> bool:
+    """Same-origin check for the token-less form on the cached/static guide page.
+
+    Browsers send Origin with every form POST; it must name this host or the
+    site's public base URL. Without Origin, Sec-Fetch-Site or Referer must agree.
+    """
+    allowed = {request.host.lower()}
+    try:
+        base = urlsplit(served().release.site.public_base_url)
+        if base.netloc:
+            allowed.add(base.netloc.lower())
+    except Exception:  # noqa: BLE001 - the check must fail closed, not crash
+        pass
+    origin = request.headers.get("Origin")
+    if origin:
+        return origin != "null" and urlsplit(origin).netloc.lower() in allowed
+    if request.headers.get("Sec-Fetch-Site") == "same-origin":
+        return True
+    referer = request.headers.get("Referer")
+    return bool(referer) and urlsplit(referer).netloc.lower() in allowed
+
+
+def _form_page(g, status=200, errors=None, form=None):
+    return page("rate.html", status=status, guide=g, levels=LEVELS, reasons=REASONS, errors=errors,
+                form=form, csrf=generate_csrf(), title=f"评价：{g.name}")
+
+
+@bp.get("/g/<code>/rate")
+def rate_form(code: str):
+    _s, g = _guide(code)
+    return _form_page(g)
+
+
+@bp.post("/g/<code>/rate")
+def rate(code: str):
+    s, g = _guide(code)
+    if "csrf_token" in request.form:
+        try:
+            csrf.protect()
+        except CSRFError:
+            return page("error.html", status=400, back="/",
+                        message="页面已过期，请返回办事指南页面重新提交评价。", title="页面已过期")
+    elif not _origin_ok():
+        return page("error.html", status=403, back="/",
+                    message="无法确认评价来自本站页面，请回到办事指南页面重新提交。", title="无法提交")
+    form = {"level": request.form.get("level", ""), "reasons": request.form.getlist("reason"),
+            "comment": request.form.get("comment", "")}
+    try:
+        data = parse(form["level"], form["reasons"], form["comment"])
+    except RatingError as exc:
+        return _form_page(g, status=400, errors=exc.errors, form=form)
+    client = client_hash(current_app.config["SECRET_KEY"], request.remote_addr)
+    try:
+        _service().add(code, s.release.number, data, client)
+    except RateLimited:
+        resp = page("error.html", status=429, back=f"/g/{code}",
+                    message="您提交评价太频繁了，请过十分钟后再试。感谢您的耐心。", title="请稍后再试")
+        resp.headers["Retry-After"] = str(current_app.config["RATING_WINDOW"])
+        return resp
+    return redirect(f"/g/{code}/rated", 303)
+
+
+@bp.get("/g/<code>/rated")
+def thanks(code: str):
+    _s, g = _guide(code)
+    return page("thanks.html", guide=g, summary=_service().summary(code), levels=LEVELS,
+                title="感谢您的评价")
+
+
+@bp.get("/g/<code>/ratings")
+def guide_ratings(code: str):
+    _s, g = _guide(code)
+    return page("ratings_guide.html", guide=g, summary=_service().summary(code), levels=LEVELS,
+                reasons=REASONS, comments=_service().recent_comments(code), title=f"评价：{g.name}")
+
+
+@bp.get("/ratings")
+def all_ratings():
+    s = served()
+    summaries = _service().summaries()
+    rows = [(g, summaries.get(code)) for code, g in s.release.guides.items()]
+    return page("ratings.html", rows=rows, title="好差评结果公开")

@@ -1,0 +1,103 @@
+"""Navigation: which screen shows, what 返回 goes back to, and opening a category, the
+search, a guide or its QR code. Plain Python; the app (the host) shows the screens.
+
+The host provides: `current` (the shown screen's name), `show(name)`, `screen(name)`,
+`guides`, `release`, `content`, `session`, `search`, `search_index`, `guide_url(code)`,
+`mark(name)`, `mark_after_draw(name)` and the `tickets` controller.
+"""
+from __future__ import annotations
+
+
+class Navigation:
+    """The screen history (name, arguments) and the moves between screens."""
+
+    def __init__(self, host) -> None:
+        self.host = host
+        self.history: list[tuple[str, dict]] = []
+        self.last_args: dict = {}
+
+    def go(self, name: str, remember: bool = True) -> None:
+        """Show screen `name`; remember the one shown now for 返回 unless `remember` is false
+        (never the printing or maintenance screen, never the same screen twice)."""
+        host = self.host
+        if remember and host.current not in ("printing", "maintenance", name):
+            self.history.append((host.current, dict(self.last_args)))
+        host.show(name)
+
+    def go_back(self) -> None:
+        """The previous screen that can still be shown (a guide or category that is still in
+        the release), else home."""
+        host = self.host
+        host.tickets.cancel_card_read()
+        while self.history:
+            name, args = self.history.pop()
+            if name == "guide" and args.get("code") in host.guides:
+                self.open_guide(args["code"], remember=False)
+                return
+            if name == "category" and args.get("slug"):
+                self.open_category(args["slug"], remember=False)
+                return
+            if name in ("home", "search", "nocontent"):
+                self.last_args = {}
+                self.go(name, remember=False)
+                return
+        self.go_home()
+
+    def go_home(self) -> None:
+        """Home (or the no-content screen), history cleared; a ticket in progress ends."""
+        host = self.host
+        host.tickets.cancel_card_read()
+        if host.session.has_personal_data or host.current == "ticket":
+            host.tickets.end_ticket()
+        self.history.clear()
+        self.last_args = {}
+        self.go("home" if host.content.ok else "nocontent", remember=False)
+
+    def open_category(self, slug: str, remember: bool = True) -> None:
+        host = self.host
+        cat = next((c for c in host.release.categories if c.slug == slug), None)
+        if cat is None:
+            return
+        host.screen("category").show(cat)
+        self.go("category", remember)
+        self.last_args = {"slug": slug}
+
+    def open_search(self) -> None:
+        host = self.host
+        host.search_index  # noqa: B018 (built here if it is not yet: not on the first key)
+        host.search.clear()
+        host.screen("search").show_results(host.search)
+        self.go("search")
+        self.last_args = {}
+
+    def search_key(self, key: str) -> None:
+        host = self.host
+        host.mark("key")
+        before = host.search.query
+        host.search.press(key)
+        if host.search.query != before:  # 删除 on an empty line, a 17th letter: nothing to redo
+            host.screen("search").show_results(host.search)
+        host.mark("results_shown")
+        host.mark_after_draw("results_drawn")
+
+    def open_guide(self, code: str, remember: bool = True) -> None:
+        host = self.host
+        guide = host.guides.get(code)
+        if guide is None:
+            return
+        host.mark("guide_open")
+        host.marks.pop("guide_complete", None)
+        host.session.guide_code = code
+        # the first screenful now, the sections below it on the tick after that frame is shown
+        host.screen("guide").show(guide, then=lambda: host.mark_after_draw("guide_complete"))
+        self.go("guide", remember)
+        self.last_args = {"code": code}
+        host.mark("guide_built")
+        host.mark_after_draw("guide_drawn")
+
+    def open_qr(self, code: str) -> None:
+        host = self.host
+        guide = host.guides[code]
+        host.screen("qr").show(guide, host.guide_url(code))
+        self.go("qr")
+        self.last_args = {"code": code}

@@ -1,0 +1,45 @@
+"""Printing the 一次告知单 (checklist) of a guide: the printing screen, its progress, the result.
+
+Plain Python; the host provides `guides`, `release`, `devices`, `screen(name)`,
+`guide_url(code)`, `every(fn, seconds)` (a repeating callback that can be cancelled) and
+the `nav` controller.
+"""
+from __future__ import annotations
+
+import logging
+
+from kiosk import messages
+
+log = logging.getLogger(__name__)
+
+
+class ChecklistPrinting:
+    """Prints a guide's checklist and shows how it went."""
+
+    def __init__(self, host) -> None:
+        self.host = host
+
+    def print_checklist(self, code: str) -> None:
+        """Show the printing screen and print the checklist of guide `code`; a receipt that
+        cannot be composed shows as an unavailable printer and is recorded as a printer error."""
+        from kiosk.receipts import checklist_for_release
+        host = self.host
+        guide = host.guides[code]
+        scr = host.screen("printing")
+        scr.start(guide, host.guide_url(code), messages.PRINTING)
+        host.nav.go("printing")
+        host.nav.last_args = {"code": code}
+        progress = host.every(scr.tick, 0.2)
+        try:
+            receipt = checklist_for_release(host.release, code)
+        except Exception as e:  # a receipt that cannot be composed is a printer fault to the citizen
+            log.exception("checklist for %s", code)
+            progress.cancel()
+            scr.finish(False, messages.PRINTER_UNAVAILABLE)
+            host.devices._record("printer", f"receipt: {type(e).__name__}")
+            return
+
+        def done(outcome) -> None:
+            progress.cancel()
+            scr.finish(outcome.ok, outcome.message)
+        host.devices.print_receipt(receipt, done)

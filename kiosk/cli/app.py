@@ -1,0 +1,109 @@
+"""`kiosk run`: the touchscreen app; `kiosk config-init`: write the default configuration."""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from kiosk.cli.base import main
+
+_T0 = time.perf_counter()
+
+
+def _instance(path: str | None) -> Path:
+    return Path(path or os.environ.get("KIOSK_INSTANCE") or "instance").resolve()
+
+
+@main.command("run")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="配置文件(TOML),默认 <instance>/kiosk.toml")
+@click.option("--content", "content_dir", type=click.Path(file_okay=False),
+              help="直接使用这个内容目录，而不是本机版本库中的当前版本")
+@click.option("--instance", "instance_dir", type=click.Path(file_okay=False), envvar="KIOSK_INSTANCE",
+              help="终端实例目录(版本库、kiosk.db、配置),默认 ./instance 或环境变量 KIOSK_INSTANCE")
+@click.option("--simulate", is_flag=True, help="同时启动读卡器和打印机模拟器，在任何电脑上运行完整程序")
+@click.option("--orientation", type=click.Choice(["portrait", "landscape"]), default=None,
+              help="屏幕方向（覆盖配置文件）")
+@click.option("--windowed", is_flag=True, help="窗口模式（开发调试用；终端上默认全屏、无光标）")
+def run(config_path: str | None, content_dir: str | None, instance_dir: str | None, simulate: bool,
+        orientation: str | None, windowed: bool) -> None:
+    """运行自助终端程序。"""
+    from kiosk.config import ConfigError, load_config
+
+    instance = _instance(instance_dir)
+    default_cfg = instance / "kiosk.toml"
+    path = Path(config_path) if config_path else (default_cfg if default_cfg.is_file() else None)
+    try:
+        cfg = load_config(path)
+    except ConfigError as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
+    if orientation:
+        cfg.orientation = orientation
+    if content_dir:
+        cfg.content_dir = content_dir
+    if windowed or simulate:
+        cfg.fullscreen = False if windowed else cfg.fullscreen
+
+    sims = None
+    if simulate:
+        from kiosk.cli.simulate import start_simulators
+        sims = start_simulators(instance / "simulated-receipts", profile=cfg.printer_profile)
+        cfg.reader, cfg.printer = sims.reader_url, sims.printer_url
+        click.echo(f"读卡器模拟器：{cfg.reader}（每次取号约 4 秒后自动放上示例证件）")
+        click.echo(f"打印机模拟器：{cfg.printer}（小票预览：{instance / 'simulated-receipts'}）")
+    try:
+        run_app(cfg, instance)
+    finally:
+        if sims is not None:
+            sims.stop()
+
+
+def configure_kivy(cfg) -> None:
+    """Window settings; must run before kivy.core.window is imported."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    from kivy.config import Config
+    w, h = cfg.window_size
+    Config.set("graphics", "width", str(w))
+    Config.set("graphics", "height", str(h))
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    if cfg.fullscreen:
+        Config.set("graphics", "fullscreen", "auto")
+        Config.set("graphics", "borderless", "1")
+        Config.set("graphics", "show_cursor", "0")
+    Config.set("graphics", "resizable", "0")
+    Config.set("graphics", "multisamples", "0")  # see kiosk/app/kiosk_app.py: MSAA is costly with software GL
+
+
+def run_app(cfg, instance: Path) -> None:
+    configure_kivy(cfg)
+    from kiosk.app.kiosk_app import KioskApp
+    from kiosk.content import load_kiosk_content
+
+    from kiosk.fleet import hooks as fleet_hooks
+    if not cfg.content_dir:
+        fleet_hooks.prepare_instance(instance)  # after a crash: CURRENT names a release that loads
+    content = load_kiosk_content(cfg.content_dir or None, instance, cfg.stale_hours)
+    if not content.ok:
+        click.echo(f"没有可用的办事指南：{content.problem}", err=True)
+    app = KioskApp(cfg, content, instance=instance, t0=_T0)
+    fleet_hooks.attach(app)  # sync, heartbeat, outbox, server tickets, offline badge, systemd watchdog
+    app.run()
+
+
+@main.command("config-init")
+@click.option("--instance", "instance_dir", type=click.Path(file_okay=False), envvar="KIOSK_INSTANCE")
+@click.option("--force", is_flag=True, help="覆盖已有的配置文件")
+def config_init(instance_dir: str | None, force: bool) -> None:
+    """在实例目录写入一份默认配置 kiosk.toml。"""
+    from kiosk.config import KioskConfig, write_config
+    path = _instance(instance_dir) / "kiosk.toml"
+    if path.exists() and not force:
+        click.echo(f"{path} 已存在(要覆盖请加 --force)", err=True)
+        sys.exit(1)
+    write_config(KioskConfig(), path)
+    click.echo(f"已写入 {path}")

@@ -1,0 +1,9 @@
+"""The `kiosk` click group; every module of kiosk.cli adds its commands to it."""
+from __future__ import annotations
+
+import click
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """扫码办事自助终端:运行终端程序与设备维护命令。"""

@@ -1,0 +1,176 @@
+"""Admin accounts: the domain service (hashing, roles, lockout, rate limit), the migration
+and the `guide-server users` commands."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import inspect
+
+from guide_server.accounts.service import (AccountError, AccountLocked, AccountService, LoginError,
+                                   LoginRateLimited, make_hasher)
+from guide_server.cli import main
+from guide_server.db import Database, current_revision, default_url
+
+PW = "correct horse battery"
+T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture
+def svc(tmp_path):
+    return AccountService(Database(default_url(tmp_path)), make_hasher("cheap"),
+                          lock_after=3, lock_minutes=15, rate_limit=5, rate_window=600)
+
+
+def test_migration_creates_users_at_revision_0002(tmp_path):
+    db = Database(default_url(tmp_path))
+    db.ready()
+    from alembic.script import ScriptDirectory
+    from alembic.config import Config
+    from guide_server.db import MIGRATIONS
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    script = ScriptDirectory.from_config(cfg)
+    assert current_revision(db.engine) == script.get_current_head()
+    assert script.get_revision("0002").down_revision == "0001"
+    tables = inspect(db.engine).get_table_names()
+    assert {"users", "login_failures", "ratings"} <= set(tables)
+
+
+def test_password_is_stored_as_argon2id_and_verifies(svc):
+    acct = svc.add("Alice", "editor", PW)
+    assert acct.name == "alice"
+    with svc.db.session() as s:
+        from guide_server.accounts.service import User
+        digest = s.get(User, acct.id).password_hash
+    assert digest.startswith("$argon2id$") and PW not in digest
+    assert svc.authenticate("ALICE", PW, "c1").id == acct.id
+    with pytest.raises(LoginError):
+        svc.authenticate("alice", PW + "x", "c1")
+
+
+@pytest.mark.parametrize("name,role,pw,msg", [
+    ("a", "editor", PW, "用户名"),
+    ("bad name", "editor", PW, "用户名"),
+    ("carol", "owner", PW, "角色"),
+    ("carol", "editor", "short", "至少"),
+    ("carol12345", "editor", "carol12345", "不能与用户名相同"),
+])
+def test_add_refuses_bad_input(svc, name, role, pw, msg):
+    with pytest.raises(AccountError, match=msg):
+        svc.add(name, role, pw)
+
+
+def test_duplicate_name_refused_case_insensitively(svc):
+    svc.add("dave", "editor", PW)
+    with pytest.raises(AccountError, match="已存在"):
+        svc.add("DAVE", "reviewer", PW)
+
+
+def test_admin_holds_every_role_others_only_their_own(svc):
+    admin = svc.add("root1", "admin", PW)
+    ed = svc.add("ed", "editor", PW)
+    assert admin.has_role("editor") and admin.has_role("reviewer")
+    assert ed.has_role("editor") and not ed.has_role("reviewer") and not ed.has_role("admin")
+
+
+def test_lockout_after_consecutive_failures_even_with_right_password(svc):
+    svc.add("erin", "editor", PW)
+    for _ in range(2):
+        with pytest.raises(LoginError) as e:
+            svc.authenticate("erin", "wrong password", "c1", now=T0)
+        assert not isinstance(e.value, AccountLocked)
+    with pytest.raises(AccountLocked):
+        svc.authenticate("erin", "wrong password", "c2", now=T0)
+    with pytest.raises(AccountLocked):
+        svc.authenticate("erin", PW, "c3", now=T0 + dt.timedelta(minutes=14))
+    assert svc.authenticate("erin", PW, "c3", now=T0 + dt.timedelta(minutes=16)).name == "erin"
+
+
+def test_success_resets_the_failure_count(svc):
+    svc.add("fay", "editor", PW)
+    for i in range(4):
+        with pytest.raises(LoginError):
+            svc.authenticate("fay", "nope nope", f"c{i}", now=T0)
+        if i % 2 == 1:
+            svc.authenticate("fay", PW, f"c{i}", now=T0)
+
+
+def test_enable_and_passwd_clear_a_lockout(svc):
+    svc.add("gus", "editor", PW)
+    for _ in range(3):
+        with pytest.raises(LoginError):
+            svc.authenticate("gus", "nope nope", "c", now=T0)
+    svc.enable("gus")
+    assert svc.authenticate("gus", PW, "other", now=T0).name == "gus"
+
+
+def test_client_rate_limit_across_accounts(svc):
+    for i in range(5):
+        with pytest.raises(LoginError) as e:
+            svc.authenticate(f"nobody{i}", "whatever pw", "attacker", now=T0)
+        assert not isinstance(e.value, LoginRateLimited)
+    svc.add("hal", "editor", PW)
+    with pytest.raises(LoginRateLimited):
+        svc.authenticate("hal", PW, "attacker", now=T0 + dt.timedelta(seconds=1))
+    assert svc.authenticate("hal", PW, "someone-else", now=T0).name == "hal"
+    assert svc.authenticate("hal", PW, "attacker", now=T0 + dt.timedelta(seconds=601)).name == "hal"
+
+
+def test_disabled_user_cannot_log_in_and_sessions_end(svc):
+    acct = svc.add("ivy", "editor", PW)
+    assert svc.session_valid(acct.id, acct.session_epoch) is not None
+    svc.disable("ivy")
+    assert svc.session_valid(acct.id, acct.session_epoch) is None
+    with pytest.raises(LoginError):
+        svc.authenticate("ivy", PW, "c")
+
+
+def test_new_password_ends_sessions(svc):
+    acct = svc.add("jo", "editor", PW)
+    svc.set_password("jo", "another long secret")
+    assert svc.session_valid(acct.id, acct.session_epoch) is None
+    with pytest.raises(LoginError):
+        svc.authenticate("jo", PW, "c")
+    assert svc.authenticate("jo", "another long secret", "c").name == "jo"
+
+
+# -- CLI ---------------------------------------------------------------------------------------
+
+def _cli(args, input=None):
+    return CliRunner().invoke(main, args, input=input)
+
+
+def test_cli_add_reads_password_from_stdin_and_lists(tmp_path):
+    inst = str(tmp_path)
+    r = _cli(["users", "add", "kim", "--role", "reviewer", "--instance", inst], input=PW + "\n")
+    assert r.exit_code == 0, r.output
+    assert "已新增账号 kim（审核）" in r.output
+    r = _cli(["users", "list", "--instance", inst])
+    assert "kim" in r.output and "reviewer" in r.output and "正常" in r.output
+    assert AccountService(Database(default_url(tmp_path))).authenticate("kim", PW, "c").role == "reviewer"
+
+
+def test_cli_refuses_short_password_and_unknown_role(tmp_path):
+    r = _cli(["users", "add", "lee", "--role", "editor", "--instance", str(tmp_path)], input="short\n")
+    assert r.exit_code == 1 and "至少" in r.output
+    r = _cli(["users", "add", "lee", "--role", "boss", "--instance", str(tmp_path)], input=PW + "\n")
+    assert r.exit_code == 2
+
+
+def test_cli_passwd_and_disable(tmp_path):
+    inst = str(tmp_path)
+    _cli(["users", "add", "max", "--role", "editor", "--instance", inst], input=PW + "\n")
+    r = _cli(["users", "passwd", "max", "--instance", inst], input="a brand new secret\n")
+    assert r.exit_code == 0, r.output
+    svc = AccountService(Database(default_url(tmp_path)))
+    assert svc.authenticate("max", "a brand new secret", "c").name == "max"
+    r = _cli(["users", "disable", "max", "--instance", inst])
+    assert r.exit_code == 0 and "已停用" in r.output
+    assert "已停用" in _cli(["users", "list", "--instance", inst]).output
+    with pytest.raises(LoginError):
+        svc.authenticate("max", "a brand new secret", "c")
+    r = _cli(["users", "passwd", "nobody", "--instance", inst], input="a brand new secret\n")
+    assert r.exit_code == 1 and "没有用户" in r.output

@@ -1,0 +1,132 @@
+"""QR codes (PNG and SVG endpoints) and hall posters, decoded with zxing-cpp as a phone would."""
+from __future__ import annotations
+
+import io
+import logging
+import re
+
+import pypdfium2
+import pytest
+import zxingcpp
+from click.testing import CliRunner
+from PIL import Image, ImageDraw
+
+from guides.release import ReleaseStore
+from guides.urls import guide_url
+from guide_server.cli import main
+from tests.guide_server.conftest import VALID_GUIDES
+
+
+def decode(img: Image.Image) -> list[str]:
+    return [r.text for r in zxingcpp.read_barcodes(img) if r.format == zxingcpp.BarcodeFormat.QRCode]
+
+
+def svg_to_image(svg: str, scale: int = 8) -> Image.Image:
+    size = int(re.search(r'viewBox="0 0 (\d+) \d+"', svg).group(1))
+    img = Image.new("L", (size * scale, size * scale), 255)
+    draw = ImageDraw.Draw(img)
+    for x, y, n in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", svg):
+        x, y, n = int(x), int(y), int(n)
+        draw.rectangle([x * scale, y * scale, (x + n) * scale - 1, (y + 1) * scale - 1], fill=0)
+    return img
+
+
+@pytest.mark.parametrize("code", VALID_GUIDES)
+def test_png_endpoint_decodes_to_the_stable_guide_url(client, app, code):
+    site = ReleaseStore(app.instance_path).current().site
+    resp = client.get(f"/qr/{code}.png")
+    assert resp.status_code == 200 and resp.mimetype == "image/png"
+    assert decode(Image.open(io.BytesIO(resp.data))) == [guide_url(site, code)]
+    assert guide_url(site, code) == f"https://bs.example.gov.cn/g/{code}"
+
+
+@pytest.mark.parametrize("code", VALID_GUIDES)
+def test_svg_endpoint_draws_the_same_code(client, code):
+    resp = client.get(f"/qr/{code}.svg")
+    assert resp.status_code == 200 and resp.mimetype == "image/svg+xml"
+    svg = resp.get_data(as_text=True)
+    assert "<script" not in svg
+    assert decode(svg_to_image(svg)) == [f"https://bs.example.gov.cn/g/{code}"]
+
+
+def test_qr_for_every_sample_guide_decodes(sample_client, sample_release):
+    for code in sample_release.guides:
+        img = Image.open(io.BytesIO(sample_client.get(f"/qr/{code}.png").data))
+        assert decode(img) == [guide_url(sample_release.site, code)], code
+
+
+@pytest.mark.parametrize("path", ["/qr/nope.png", "/qr/nope.svg", "/qr/330382-GA-0001.gif", "/qr/330382-GA-0001"])
+def test_qr_of_unknown_guide_or_format_is_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_qr_answers_304(client):
+    first = client.get("/qr/330382-GA-0001.png")
+    again = client.get("/qr/330382-GA-0001.png", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+
+
+def pdf_pages(path, scale=2.0):
+    doc = pypdfium2.PdfDocument(str(path))
+    page = doc[0]
+    return page, page.render(scale=scale).to_pil(), page.get_textpage().get_text_range()
+
+
+def test_posters_command_writes_one_scannable_pdf_per_guide(instance, tmp_path, caplog):
+    out = tmp_path / "posters"
+    rel = ReleaseStore(instance).current()
+    with caplog.at_level(logging.WARNING):
+        result = CliRunner().invoke(main, ["posters", "--out", str(out), "--instance", str(instance)])
+    assert result.exit_code == 0, result.output
+    assert "已生成 2 张 A4 海报" in result.output and "生成海报" in result.output  # progress bar label
+    assert not [r for r in caplog.records if "missing" in r.getMessage()]  # every glyph is in the font
+    for code in VALID_GUIDES:
+        g = rel.guides[code]
+        page, img, text = pdf_pages(out / f"{code}.pdf")
+        w, h = page.get_size()
+        assert (round(w), round(h)) == (595, 842)  # A4 in points
+        assert decode(img) == [guide_url(rel.site, code)]
+        flat = text.replace("\r", "").replace("\n", "")
+        for part in (rel.site.hall_name, g.name, code, g.visits_label, rel.site.hotline, g.contacts.consult,
+                     rel.stamp, f"{sum(1 for m in g.materials if not m.shared)} 项"):
+            assert part in flat, part
+        limit = "当场办结" if g.speed.value == "即办件" else f"{g.time_limit.promised_days} 个工作日"
+        assert limit in flat
+        # QR large enough to scan from 1 m: at least 10 cm wide on paper
+        [res] = zxingcpp.read_barcodes(img)
+        px = res.position.top_right.x - res.position.top_left.x
+        mm = px / 2.0 / 72 * 25.4
+        assert mm >= 100, mm
+
+
+def test_a3_posters_and_chosen_codes(instance, tmp_path):
+    out = tmp_path / "a3"
+    result = CliRunner().invoke(main, ["posters", "--out", str(out), "--size", "A3", "--instance", str(instance),
+                                       "330382-SC-0001"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["330382-SC-0001.pdf"]
+    page, img, _ = pdf_pages(out / "330382-SC-0001.pdf", scale=1.0)
+    assert (round(page.get_size()[0]), round(page.get_size()[1])) == (842, 1191)
+    assert decode(img) == ["https://bs.example.gov.cn/g/330382-SC-0001"]
+
+
+def test_posters_refuse_unknown_codes_and_missing_release(instance, tmp_path):
+    result = CliRunner().invoke(main, ["posters", "--out", str(tmp_path / "x"), "--instance", str(instance),
+                                       "330382-XX-0000"])
+    assert result.exit_code != 0 and "没有这些事项编码" in result.output
+    empty = CliRunner().invoke(main, ["posters", "--out", str(tmp_path / "y"), "--instance", str(tmp_path / "none")])
+    assert empty.exit_code == 1 and "guide-server release" in empty.output
+
+
+def test_many_posters_go_through_the_process_pool(sample_instance, tmp_path):
+    """The sample has more than 8 guides: the parallel path runs and every PDF scans."""
+    from guide_server.posters.pdf import poster_data, write_posters
+
+    rel = ReleaseStore(sample_instance).current()
+    items = [poster_data(rel, g) for g in list(rel.guides.values())[:10]]
+    done = []
+    paths = write_posters(items, tmp_path / "many", jobs=2, progress=done.append)
+    assert sorted(done) == sorted(d.code for d in items) and len(paths) == 10
+    for d, path in zip(items, paths):
+        _page, img, _text = pdf_pages(path, scale=1.0)
+        assert decode(img) == [d.url]

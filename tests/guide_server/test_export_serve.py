@@ -1,0 +1,151 @@
+"""Static export (byte-identical, served by real nginx), `guide-server serve` under gunicorn,
+and the instance secret key."""
+from __future__ import annotations
+
+import os
+import socket
+import stat
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from guide_server.cli import main
+from guide_server.export import site_files
+from tests.guide_server.conftest import GUIDE_SERVER, ROOT, fetch, free_port, wait_for
+
+
+
+@pytest.fixture(scope="module")
+def exported(sample_instance, tmp_path_factory):
+    out = tmp_path_factory.mktemp("export") / "site"
+    result = CliRunner().invoke(main, ["export", "--out", str(out), "--instance", str(sample_instance)])
+    assert result.exit_code == 0, result.output
+    assert "已导出 R1" in result.output
+    return out
+
+
+def test_serve_runs_gunicorn_and_answers_like_the_app(live_server, sample_app):
+    status, headers, body = fetch(live_server + "/g/330382-GA-0001")
+    assert status == 200 and headers["Server"] == "gunicorn"
+    assert body == sample_app.test_client().get("/g/330382-GA-0001").data
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    status, _h, body = fetch(live_server + "/api/v1/release")
+    assert status == 200 and b'"number":1' in body
+
+
+def test_served_app_is_not_in_debug_mode(live_server):
+    status, _h, body = fetch(live_server + "/api/v1/guides/%ff%fe")
+    assert status == 404 and b"Traceback" not in body and b"Werkzeug Debugger" not in body
+    status, _h, body = fetch(live_server + "/g/x" * 2)
+    assert b"Traceback" not in body
+
+
+def test_serve_without_a_release_says_how_to_make_one(tmp_path):
+    result = subprocess.run([*GUIDE_SERVER, "serve", "--instance", str(tmp_path / "inst")], capture_output=True,
+                            text=True, timeout=60, cwd=ROOT)
+    assert result.returncode == 1
+    assert "还没有发布任何版本" in result.stderr and "guide-server release --content content" in result.stderr
+
+
+def test_check_stays_free_of_flask(tmp_path):
+    code = ("import sys, guide_server.cli; "
+            "print(sorted(m for m in ('flask', 'gunicorn', 'sqlalchemy', 'fpdf') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
+
+
+def test_export_is_byte_identical_to_served_pages(exported, sample_app, sample_release):
+    client = sample_app.test_client()
+    files = site_files(sample_app.extensions["releases"].get())
+    assert len(files) == 2 + len(sample_release.categories) + 4 * len(sample_release.guides)
+    for url, name, is_page in files:
+        client.delete_cookie("mode")
+        want = client.get(url).data
+        assert (exported / name).read_bytes() == want, url
+        if is_page:
+            client.set_cookie("mode", "elder")
+            assert (exported / "elder" / name).read_bytes() == client.get(url).data, url
+    assert (exported / "static" / "site.css").read_bytes() == client.get("/static/site.css").data
+
+
+def test_export_refuses_to_overwrite_a_foreign_folder(sample_instance, tmp_path):
+    (tmp_path / "precious").mkdir()
+    (tmp_path / "precious" / "thesis.txt").write_text("keep me")
+    result = CliRunner().invoke(main, ["export", "--out", str(tmp_path / "precious"), "--instance",
+                                       str(sample_instance)])
+    assert result.exit_code != 0 and "不是空目录" in result.output
+    assert (tmp_path / "precious" / "thesis.txt").read_text() == "keep me"
+
+
+def test_export_replaces_its_own_earlier_export(instance, tmp_path):
+    out = tmp_path / "site"
+    for _ in range(2):
+        assert CliRunner().invoke(main, ["export", "--out", str(out), "--instance", str(instance)]).exit_code == 0
+    assert (out / "g" / "330382-GA-0001.html").exists()
+
+
+def test_nginx_serves_the_export_with_elder_mode_and_proxies_the_rest(exported, live_server, tmp_path):
+    from guide_server.nginx import local_config
+
+    port = free_port()
+    conf = local_config(tmp_path / "nginx", exported, port, int(live_server.rsplit(":", 1)[1]), workers=1)
+    proc = subprocess.Popen(["nginx", "-c", str(conf), "-e", str(tmp_path / "nginx" / "error.log")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/", proc)
+        status, h, body = fetch(base + "/g/330382-GA-0001")
+        assert status == 200 and h["Server"] == "nginx"
+        assert body == (exported / "g" / "330382-GA-0001.html").read_bytes()
+        assert "script-src" not in h["Content-Security-Policy"] and h["X-Content-Type-Options"] == "nosniff"
+        _s, _h, body = fetch(base + "/g/330382-GA-0001", cookie="mode=elder")
+        assert body == (exported / "elder" / "g" / "330382-GA-0001.html").read_bytes()
+        _s, _h, body = fetch(base + "/")
+        assert body == (exported / "index.html").read_bytes()
+        status, _h, body = fetch(base + "/g/330382-XX-0000")
+        assert status == 404 and body == (exported / "404.html").read_bytes()
+        for hidden in ("/release.json", "/elder/index.html", "/.guide-export"):
+            assert fetch(base + hidden)[0] == 404
+        # dynamic parts go to the app
+        status, h, body = fetch(base + "/search?q=sfz")
+        assert status == 200 and h["Server"] == "nginx" and "330382-GA-0001".encode() in body
+        assert fetch(base + "/api/v1/release")[0] == 200
+        # a rating posted from the exported page (no token) passes the Origin check through the proxy
+        req = urllib.request.Request(base + "/g/330382-GA-0001/rate", data=b"level=5",
+                                     headers={"Origin": base, "Content-Type": "application/x-www-form-urlencoded"})
+        opener = urllib.request.build_opener(NoRedirect)
+        try:
+            opener.open(req, timeout=10)
+        except urllib.error.HTTPError as err:
+            assert err.code == 303 and err.headers["Location"].endswith("/g/330382-GA-0001/rated")
+        else:
+            raise AssertionError("expected a 303")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def test_secret_key_is_generated_once_in_the_instance_folder(tmp_path):
+    from guide_server import create_app
+
+    inst = tmp_path / "inst"
+    a = create_app({"INSTANCE_DIR": str(inst)})
+    key_file = inst / "secret_key"
+    assert key_file.exists() and stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(a.config["SECRET_KEY"]) == 64
+    b = create_app({"INSTANCE_DIR": str(inst)})
+    assert a.config["SECRET_KEY"] == b.config["SECRET_KEY"]
+    other = create_app({"INSTANCE_DIR": str(tmp_path / "other")})
+    assert other.config["SECRET_KEY"] != a.config["SECRET_KEY"]
+    assert not a.debug and os.environ.get("FLASK_DEBUG") in (None, "", "0")

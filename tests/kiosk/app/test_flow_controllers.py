@@ -1,0 +1,144 @@
+"""The app's flow controllers run without Kivy: a plain host object stands in for the app."""
+from __future__ import annotations
+
+import sys
+from types import SimpleNamespace
+
+from kiosk.app.controllers.idle import IdleTimer
+from kiosk.app.controllers.idle_reset import IdleReset
+from kiosk.app.controllers.navigation import Navigation
+from kiosk.app.controllers.queue_ticket import QueueTicket
+from kiosk.app.controllers.rating_flow import THANKS, RatingFlow
+from kiosk.app.controllers.session import CardHolder, Session
+from kiosk.config import Queue
+
+
+class Screen(SimpleNamespace):
+    def __init__(self, name):
+        super().__init__(name=name, shown=None, personal=True, thanks="", title=None)
+
+    def show(self, what, then=None):
+        self.shown = what
+
+    def start(self, title):
+        self.title = title
+
+    def show_results(self, search):
+        self.shown = search.query
+
+    def clear_personal(self):
+        self.personal = False
+
+
+class Host:
+    """What the app provides to its controllers, in plain Python."""
+
+    def __init__(self):
+        self.current = "home"
+        self.screens = {n: Screen(n) for n in ("home", "category", "search", "guide", "qr", "rating", "ticket")}
+        self.guides = {"330000-A-0001": SimpleNamespace(code="330000-A-0001", name="居民身份证换领")}
+        self.content = SimpleNamespace(ok=True)
+        self.release = SimpleNamespace(categories=[SimpleNamespace(slug="huji", name="户籍")])
+        self.session = Session()
+        self.marks = {}
+        self.later_calls = []
+        self.stored = []
+        self.ratings = SimpleNamespace(add=lambda *a, **kw: self.stored.append((a, kw)))
+        self.queues = [Queue("A", "户籍办理")]
+        self.stamp = "R3"
+        self.elder = False
+        self.countdown = 0
+        self.search = SimpleNamespace(query="", clear=lambda: None)
+        self.ticket_flow = SimpleNamespace(wiped=False, wipe=lambda: setattr(self.ticket_flow, "wiped", True))
+        self.devices = SimpleNamespace(busy=False)
+        self.nav = Navigation(self)
+        self.tickets = QueueTicket(self)
+        self.rating = RatingFlow(self)
+        self.idle_reset = IdleReset(self)
+
+    def show(self, name):
+        self.current = name
+
+    def screen(self, name):
+        return self.screens[name]
+
+    def all_screens(self):
+        return list(self.screens.values())
+
+    def mark(self, name):
+        self.marks[name] = 0.0
+
+    def mark_after_draw(self, name):
+        self.marks[name] = 0.0
+
+    def later(self, fn, seconds):
+        self.later_calls.append((fn, seconds))
+
+    def go_home(self):
+        self.nav.go_home()
+
+    def guide_url(self, code):
+        return f"https://example.gov.cn/g/{code}"
+
+    def set_elder(self, on):
+        self.elder = on
+
+
+def test_back_returns_to_the_guide_then_the_category_and_skips_the_printing_screen():
+    host = Host()
+    host.nav.open_category("huji")
+    host.nav.open_guide("330000-A-0001")
+    host.nav.go("printing")
+    host.nav.go("qr")
+    assert host.current == "qr"
+    host.nav.go_back()
+    assert host.current == "guide" and host.session.guide_code == "330000-A-0001"
+    host.nav.go_back()
+    assert host.current == "category"
+    host.nav.go_back()
+    assert host.current == "home"
+
+
+def test_back_skips_a_guide_the_new_release_no_longer_has():
+    host = Host()
+    host.nav.open_guide("330000-A-0001")
+    host.nav.open_qr("330000-A-0001")
+    del host.guides["330000-A-0001"]
+    host.nav.go_back()
+    assert host.current == "home"
+
+
+def test_a_queue_rating_is_stored_once_under_the_queue_and_thanks():
+    host = Host()
+    host.rating.submit_rating(5, [])
+    assert host.stored == []  # nothing open: nothing stored
+    host.rating.open_rating("ticket", "A")
+    assert host.screens["rating"].title == "取号 · 户籍办理" and host.current == "rating"
+    host.rating.submit_rating(4, ["等候时间长"])
+    host.rating.submit_rating(4, ["等候时间长"])
+    assert host.stored == [(("queue:A", 4, ["等候时间长"]), {"source": "ticket", "release": "R3"})]
+    assert host.screens["rating"].thanks == THANKS
+    (fn, seconds), = host.later_calls
+    assert seconds == 4
+    fn(0)
+    assert host.current == "home"
+
+
+def test_idle_counts_down_then_wipes_the_card_holder_and_goes_home():
+    host = Host()
+    now = [0.0]
+    host.idle = IdleTimer(60, 10, clock=lambda: now[0])
+    host.session.holder = CardHolder("张*", "330382********4210")
+    host.nav.open_guide("330000-A-0001")
+    host.elder = True
+    host.rating.open_rating("guide", "330000-A-0001")
+    now[0] = 65.0
+    host.idle_reset.tick()
+    assert host.countdown == 5 and host.current == "rating"
+    host.idle_reset.user_touched()
+    assert host.countdown == 0
+    now[0] = 200.0
+    host.idle_reset.tick()
+    assert host.current == "home" and host.session.holder is None and not host.elder
+    assert host.ticket_flow.wiped and not host.screens["ticket"].personal
+    assert host.rating.context is None and host.countdown == 0

@@ -1,0 +1,111 @@
+"""Every screen, in normal and elder mode, portrait and landscape, saved as PNG.
+
+Files go to build/screenshots/kiosk/ (or $KIOSK_SCREENSHOTS), named
+<orientation>-<mode>-<screen>.png. The on-screen QR codes are decoded.
+"""
+from kiosk.app.controllers import tickets as tk
+from kiosk.cli.simulate import DEMO_CARD
+from tests.kiosk.conftest import copy_sample_content
+from tests.kiosk.harness import KioskTestCase, decode_qr
+
+CODE = "330382-GA-0001"
+URL = f"https://bs.example.gov.cn/g/{CODE}"
+
+
+class FakeClock:
+    t = 10_000.0
+
+    def __call__(self):
+        return self.t
+
+
+class ScreenshotsPortrait(KioskTestCase):
+    orientation = "portrait"
+
+    def test_every_screen_in_both_modes(self):
+        app = self.start_app(copy_sample_content(self.tmp / "content"))
+        clock = FakeClock()
+        app.idle._clock = clock
+        shots = []
+        for mode in ("normal", "elder"):
+            app.go_home()
+            app.set_elder(mode == "elder")
+            app.idle.touch()
+            self.pump()
+
+            def shot(name):
+                shots.append(self.shot(f"{self.orientation}-{mode}-{name}"))
+                return shots[-1]
+
+            shot("home")
+            app.open_category("huji")
+            self.pump()
+            shot("category")
+            app.open_search()
+            for key in "SFZ":
+                app.search_key(key)
+            self.pump()
+            shot("search")
+            app.open_guide(CODE)
+            self.pump()
+            shot("guide")
+            app.open_qr(CODE)
+            assert decode_qr(shot("qr")) == [URL]
+            app.print_checklist(CODE)
+            scr = app.screen("printing")
+            self.pump(lambda: scr.phase != "working")
+            assert scr.phase == "done"
+            shot("printing-done")
+            self.sims.printer.set_state(paper="out")
+            app.print_checklist(CODE)
+            self.pump(lambda: scr.phase != "working")
+            assert scr.phase == "failed"
+            assert decode_qr(shot("printing-failed")) == [URL]
+            self.sims.printer.set_state(paper="ok")
+            app.open_rating("checklist", CODE)
+            app.screen("rating").pick(3)
+            self.pump()
+            shot("rating")
+            # 取号
+            self.sims.reader.remove()
+            app.open_ticket()
+            self.pump()
+            shot("ticket-place-card")
+            self.sims.reader.place(DEMO_CARD)
+            tscr = app.screen("ticket")
+            self.pump(lambda: tscr.state == tk.CHOOSE)
+            shot("ticket-choose")
+            app.idle.touch()
+            clock.t += app.cfg.idle_seconds + 2
+            self.pump(lambda: app.countdown > 0)
+            shot("idle-countdown")
+            app.user_touched()
+            app.choose_queue(app.queues[0])
+            self.pump(lambda: tscr.state == tk.DONE)
+            shot("ticket-done")
+            self.sims.reader.remove()
+            app.go_home()
+            app.open_maintenance()
+            self.pump()
+            shot("maintenance-pin")
+            m = app.screen("maintenance")
+            for key in "2468":
+                m.press(key)
+            m.press("确定")
+            self.pump(lambda: "检测中" not in m.printer_text and "检测中" not in m.reader_text)
+            shot("maintenance")
+            app.go_home()
+            self.pump()
+        # no valid content at all
+        from kiosk.content import KioskContent
+        app.set_content(KioskContent(None, "本机还没有同步过办事指南"))
+        app.screen("nocontent").problem = app.content.problem
+        app.go_home()
+        self.pump()
+        assert app.current == "nocontent"
+        shots.append(self.shot(f"{self.orientation}-normal-nocontent"))
+        assert all(p.stat().st_size > 10_000 for p in shots)
+
+
+class ScreenshotsLandscape(ScreenshotsPortrait):
+    orientation = "landscape"
