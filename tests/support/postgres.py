@@ -163,3 +163,62 @@ def postgres() -> PostgresServer:
     server = postgres_server()
     yield server
     _close()
+
+
+# -- the guide server's database on both backends -----------------------------------------------------
+DATABASES = ("sqlite", "postgresql")
+
+
+def migrated_template(server: PostgresServer) -> str:
+    """The session's template database holding the guide server's schema (alembic head)."""
+
+    def migrate(url: str) -> None:
+        from guide_server.db import make_engine, upgrade
+
+        engine = make_engine(url)
+        try:
+            upgrade(engine)
+        finally:
+            engine.dispose()
+
+    return server.template("guide_server", migrate)
+
+
+def database_url(request, kind: str, folder: Path):
+    """Yield the URL of a fresh guide-server database of `kind` ("sqlite": a file in `folder`,
+    created and migrated by the app on first use; "postgresql": a migrated copy in the session's
+    server, dropped afterwards)."""
+    if kind == "sqlite":
+        yield f"sqlite:///{folder / 'guide-server.sqlite3'}"
+        return
+    server = request.getfixturevalue("postgres")
+    url = server.create_database(template=migrated_template(server))
+    try:
+        yield url
+    finally:
+        server.drop_database(url)
+
+
+def both_databases(scope: str = "function", name: str = "db_url"):
+    """A fixture `name` parametrized over SQLite and PostgreSQL, yielding a database URL.
+    Put it in a conftest.py or test module:  db_url = both_databases()"""
+
+    @pytest.fixture(scope=scope, params=DATABASES, name=name)
+    def _db_url(request, tmp_path_factory):
+        yield from database_url(request, request.param, tmp_path_factory.mktemp("db"))
+
+    return _db_url
+
+
+def database_dump(url: str) -> bytes:
+    """Everything a database holds, as bytes to search for data that must not be there:
+    the SQLite file with its WAL, or a pg_dump of the PostgreSQL database."""
+    if url.startswith("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        return b"".join(p.read_bytes() for p in (path, path.with_name(path.name + "-wal")) if p.exists())
+    server = postgres_server()
+    proc = subprocess.run([str(server.cluster.bin / "pg_dump"), "--no-owner", "-d",
+                           server.cluster.dsn(database_name(url))], capture_output=True, timeout=60)
+    if proc.returncode != 0:
+        raise ClusterError(proc.stderr.decode(errors="replace"))
+    return proc.stdout
