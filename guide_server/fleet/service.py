@@ -359,8 +359,11 @@ class FleetService:
                 return True
             except IntegrityError:
                 return False
-        res = s.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict))
-        return res.rowcount == 1
+        # RETURNING tells whether a row went in: the rowcount of this statement is -1 under
+        # SQLAlchemy 2.1 with psycopg, so it cannot be relied on.
+        key = next(iter(model.__table__.primary_key.columns))
+        res = s.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(key))
+        return res.first() is not None
 
     def _reconcile_local_ticket(self, s, kiosk: Kiosk, key: str, data: dict, at: dt.datetime) -> None:
         """A number a kiosk issued from its own prefixed sequence while offline joins the hall's day."""

@@ -20,6 +20,10 @@ from kiosk.fleet.device_client import DeviceClient
 from kiosk.fleet.tickets import ServerTicketIssuer
 from kiosk.fleet.outbox import Outbox, PersonalDataError, upload
 from tests.kiosk.fleet.conftest import Fleet, free_port
+from tests.support.postgres import both_databases
+
+# every test here runs against a server on SQLite and on PostgreSQL
+fleet_db_url = both_databases(scope="module", name="fleet_db_url")
 
 
 def server_rows(fleet, name: str) -> list[tuple[str, str]]:
@@ -103,8 +107,8 @@ def _upload_forever(path: str, url: str, token: str) -> None:
         time.sleep(0.01)
 
 
-def test_kill_9_the_uploader_while_1000_events_are_produced_nothing_lost_nothing_doubled(tmp_path):
-    fleet = Fleet(tmp_path)
+def test_kill_9_the_uploader_while_1000_events_are_produced_nothing_lost_nothing_doubled(tmp_path, fleet_db_url):
+    fleet = Fleet(tmp_path, database_url=fleet_db_url)
     try:
         name, token = fleet.kiosk("kill-upload")
         path = str(tmp_path / "outbox.db")
