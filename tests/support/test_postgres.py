@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.support.postgres import ROOT, Cluster, ClusterError, database_name, pgcluster, postgres  # noqa: F401
+from tests.support.postgres import ROOT, Cluster, ClusterError, database_name, pgcluster
 
 SCRIPT = ROOT / "scripts" / "pgcluster.py"
 
