@@ -6,14 +6,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import sqlite3
 
 import pytest
+from sqlalchemy import text
 
 from guide_server.accounts.service import Account
 from guide_server.ratings.calendar import CalendarError, WorkCalendar, parse_schedule
 from guide_server.ratings.cases import CaseError, Forbidden
-from tests.guide_server.authutil import add_user, csrf_token, login, logout, make_auth_app
+from tests.guide_server.authutil import add_user, csrf_token, login, make_auth_app
+from tests.support.postgres import database_dump
 
 GA = "330382-GA-0001"
 SAME_ORIGIN = {"Origin": "http://localhost"}
@@ -26,8 +27,9 @@ def china(y, m, d, h=10):
 
 
 @pytest.fixture
-def app(instance):
-    app = make_auth_app(instance)
+def app(instance, db_url):
+    """The app on SQLite and on PostgreSQL (db_url: tests/guide_server/ratings/conftest.py)."""
+    app = make_auth_app(instance, DATABASE_URL=db_url)
     for name, role in (("mia", "manager"), ("max", "manager"), ("rita", "reviewer"), ("ed", "editor"),
                        ("ada", "admin")):
         add_user(app, name, role)
@@ -152,21 +154,22 @@ def test_phone_chaping_case_verify_rectify_callback_publish_and_contact_gone(app
     for key in ("levels", "satisfaction-guide", "cases"):
         for fmt in ("csv", "xlsx"):
             assert PHONE.encode() not in mia.get(f"/admin/stats/{key}.{fmt}").data
-    db_bytes = b"".join(p.read_bytes() for p in instance.glob("ratings.sqlite3*"))
+    db_bytes = database_dump(app.config["DATABASE_URL"])   # the SQLite file and its WAL, or a pg_dump
     assert PHONE.encode() not in db_bytes and PHONE.encode("utf-16-le") not in db_bytes
+    assert b"138****5678" not in db_bytes                    # the masked form went with it
     assert PHONE not in caplog.text
     assert not [p for p in instance.rglob("*") if p.is_file() and PHONE.encode() in p.read_bytes()]
 
 
 def test_contact_is_stored_encrypted_and_apart_from_the_rating(app, instance):
     assert bad_rating(app.test_client()).status_code == 303
-    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(path) as conn:
-        rating_cols = {r[1] for r in conn.execute("PRAGMA table_info(ratings)")}
-        [(masked, sealed)] = conn.execute("SELECT masked, sealed FROM rating_contacts").fetchall()
+    db = app.extensions["ratings"].db
+    with db.engine.connect() as conn:
+        rating_cols = set(conn.execute(text("SELECT * FROM ratings")).keys())
+        [(masked, sealed)] = conn.execute(text("SELECT masked, sealed FROM rating_contacts")).all()
     assert not {"contact", "phone"} & rating_cols
     assert masked == "138****5678" and PHONE not in sealed
-    assert PHONE.encode() not in b"".join(p.read_bytes() for p in instance.glob("ratings.sqlite3*"))
+    assert PHONE.encode() not in database_dump(app.config["DATABASE_URL"])
     assert (instance / "contact_key").stat().st_mode & 0o077 == 0
 
 
@@ -355,11 +358,10 @@ def test_phone_page_views_are_counted_without_anything_about_the_visitor(app):
         c.get(f"/g/{GA}", environ_base={"REMOTE_ADDR": "192.0.2.77"})
     c.get("/g/330382-XX-9999")
     app.extensions["usage"].flush()
-    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(path) as conn:
-        rows = conn.execute("SELECT kind, channel, subject, n FROM usage_counts").fetchall()
+    with app.extensions["ratings"].db.engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(text("SELECT kind, channel, subject, n FROM usage_counts"))]
     assert rows == [("view", "phone", GA, 3)]
-    assert b"192.0.2.77" not in b"".join(p.read_bytes() for p in __import__("pathlib").Path(path).parent.glob("ratings.sqlite3*"))
+    assert b"192.0.2.77" not in database_dump(app.config["DATABASE_URL"])
 
 
 # -- daily digest ---------------------------------------------------------------------------------------
@@ -371,7 +373,8 @@ def test_digest_lists_overdue_cases_in_a_file_and_a_log_line(app, instance, capl
     app.extensions["ratings"].add(GA, 1, parse("1", ["slow"], "", "13812345678"), "c", now=china(2026, 9, 30),
                                   hall="测试市民中心")
     caplog.set_level(logging.INFO, logger="guide_server.ratings")
-    res = CliRunner().invoke(main, ["ratings", "digest", "--instance", str(instance)])
+    res = CliRunner().invoke(main, ["ratings", "digest", "--instance", str(instance)],
+                             env={"DATABASE_URL": app.config["DATABASE_URL"]})
     assert res.exit_code == 0, res.output
     assert "逾期 1 件（核实 1）" in res.output
     [digest] = (instance / "digests").glob("差评日报-*.txt")
@@ -407,8 +410,6 @@ def test_posters_with_a_source_tag_carry_it_in_the_qr_only(app, instance, tmp_pa
 
 def test_upgrading_a_database_with_ratings_counts_them_in_the_figures(tmp_path):
     """Ratings stored before the follow-up existed (channel "web") become phone ratings and count."""
-    from sqlalchemy import text
-
     from guide_server.db import Database, upgrade
     from guide_server.ratings.cases import CaseService
     from guide_server.ratings.stats import Period, StatsService
