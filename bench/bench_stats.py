@@ -51,9 +51,13 @@ def _stamp(day0: dt.datetime, day: int, second: int) -> str:
 
 
 def _bulk(conn, sql: str, rows: list[tuple]) -> None:
-    """executemany at the driver (sqlite3 / psycopg): no per-row SQLAlchemy work."""
+    """Rows in bulk at the driver: sqlite3's executemany, or PostgreSQL's COPY (psycopg 3)."""
     if conn.dialect.name == "postgresql":
-        sql = sql.replace("?", "%s")
+        head = sql.split(" VALUES", 1)[0].removeprefix("INSERT INTO ")
+        with conn.connection.driver_connection.cursor() as cur, cur.copy(f"COPY {head} FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     conn.exec_driver_sql(sql, rows)
 
 
@@ -160,11 +164,33 @@ def median_ms(fn, runs: int = 5) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--url", help="database URL (default: SQLite in a temp folder)")
+    ap.add_argument("--postgres", action="store_true",
+                    help="run on a throwaway PostgreSQL cluster (scripts/pgcluster.py), deleted afterwards")
     ap.add_argument("--ratings", type=int, default=1_000_000)
     ap.add_argument("--events", type=int, default=5_000_000)
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-stats-"))
+    tmp.chmod(0o711)   # the PostgreSQL server account must be able to pass through to its cluster folder
     url = args.url or f"sqlite:///{tmp / 'ratings.sqlite3'}"
+    cluster = None
+    if args.postgres:
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("pgcluster", Path(__file__).resolve().parents[1] / "scripts" / "pgcluster.py")
+        pgcluster = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(pgcluster)
+        cluster = pgcluster.Cluster(tmp / "pg", durable=False)
+        cluster.start()
+        cluster.create_database("bench")
+        url = cluster.url("bench")
+    try:
+        run(url, args, tmp)
+    finally:
+        if cluster is not None:
+            cluster.stop()
+            cluster.destroy()
+
+
+def run(url: str, args, tmp: Path) -> None:
     db = Database(url)
     db.ready()
     print(f"database: {db.engine.dialect.name}; ratings: {args.ratings:,}; usage events: {args.events:,}")
