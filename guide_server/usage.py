@@ -95,7 +95,7 @@ class UsageRecorder:
         self._pending: Counter = Counter()
         self._lock = threading.Lock()
         self._last = time.monotonic()
-        atexit.register(self.flush)
+        atexit.register(self._flush_at_exit)
 
     def add(self, kind: str, channel: str, hall: str, subject: str, src: str = "",
             at: dt.datetime | None = None) -> None:
@@ -109,6 +109,12 @@ class UsageRecorder:
                 self.flush()
             except Exception:  # noqa: BLE001 - counting never breaks a page; kept for the next flush
                 log.exception("usage counts not written yet")
+
+    def _flush_at_exit(self) -> None:
+        try:
+            self.flush()
+        except Exception:  # noqa: BLE001 - at exit there is nobody left to tell but the log
+            log.exception("usage counts lost at exit")
 
     def flush(self) -> None:
         """Write what is pending (a failure keeps it for the next try)."""
