@@ -99,11 +99,11 @@ def fill(db: Database, n_ratings: int, n_events: int, seed: int = 15) -> dict:
                 closed = None if recent else created
                 cases.append((rid, hall, code, dept, channel, level, state, False, created, due,
                               due + dt.timedelta(days=21), None, "", closed, created))
-            if len(rows) >= BATCH:
+            if len(rows) >= BATCH:   # ratings first: a case refers to its rating
                 _bulk(conn, "INSERT INTO ratings (id, guide_code, release_number, level, reasons, channel, client, "
                             "created, hall, department, revoked) VALUES (?,?,?,?,?,?,?,?,?,?,?)", rows)
                 rows = []
-            if len(cases) >= BATCH:
+            if cases and not rows:
                 _bulk(conn, "INSERT INTO rating_cases (rating_id, hall, guide_code, department, channel, level, state, "
                             "named, opened_at, verify_due, rectify_due, callback_due, rectification, closed_at, "
                             "updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cases)
