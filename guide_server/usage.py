@@ -113,8 +113,8 @@ class UsageRecorder:
     def _flush_at_exit(self) -> None:
         try:
             self.flush()
-        except Exception:  # noqa: BLE001 - at exit there is nobody left to tell but the log
-            log.exception("usage counts lost at exit")
+        except Exception as exc:  # noqa: BLE001 - at exit there is nobody left to tell but the log
+            log.warning("usage counts of the last seconds not written at exit: %s", type(exc).__name__)
 
     def flush(self) -> None:
         """Write what is pending (a failure keeps it for the next try)."""

@@ -16,7 +16,8 @@ from tests.conftest import ROOT
 from tests.support.postgres import database_name
 
 TABLES = {"ratings", "users", "login_failures", "kiosks", "kiosk_enrollments", "kiosk_events", "ticket_counters",
-          "issued_tickets", "editor_guides", "editor_revisions", "audit_log", "alembic_version"}
+          "issued_tickets", "editor_guides", "editor_revisions", "audit_log", "alembic_version",
+          "rating_cases", "rating_contacts", "case_settings", "rating_rollup", "usage_counts"}
 
 
 @pytest.fixture
@@ -43,7 +44,7 @@ def test_migrations_run_up_from_empty_down_to_nothing_and_up_again(empty_db, pos
     engine = make_engine(empty_db)
     try:
         upgrade(engine)
-        assert current_revision(engine) == "0004"
+        assert current_revision(engine) == "0005"
         assert TABLES <= set(inspect(engine).get_table_names())
         with pytest.raises(DBAPIError, match="audit_log is append-only"), engine.begin() as conn:
             conn.execute(text("INSERT INTO audit_log (at, user_name, action, detail, diff) "
@@ -55,7 +56,7 @@ def test_migrations_run_up_from_empty_down_to_nothing_and_up_again(empty_db, pos
                                      database=database_name(empty_db))
         assert functions == []  # the downgrade removed the trigger's function too
         upgrade(engine)
-        assert current_revision(engine) == "0004"
+        assert current_revision(engine) == "0005"
     finally:
         engine.dispose()
 
@@ -81,4 +82,4 @@ def test_instances_starting_together_migrate_one_empty_database_once(empty_db, i
     env = {"DATABASE_URL": empty_db, "PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-m", "guide_server", "db-upgrade", "--instance", str(instance)],
                          env=env, capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0 and "数据库已是最新结构（版本 0004）" in out.stdout, out.stdout + out.stderr
+    assert out.returncode == 0 and "数据库已是最新结构（版本 0005）" in out.stdout, out.stdout + out.stderr
