@@ -91,8 +91,8 @@ def test_requests_alternate_and_ratings_count_once_with_one_rate_limit(pair):
         assert r.status_code == 303, r.text
         answered.append(pair.instance_of(r))
     assert set(answered) == {"a", "b"}
-    r = requests.post(pair.nginx + f"/g/{GA}/rate", data={"level": "1"}, allow_redirects=False, timeout=10,
-                      headers={"Origin": pair.nginx})
+    r = requests.post(pair.nginx + f"/g/{GA}/rate", data={"level": "1", "reason": "slow"}, allow_redirects=False,
+                      timeout=10, headers={"Origin": pair.nginx})
     assert r.status_code == 429 and "太频繁" in r.text
     for base in (pair.a, pair.b):
         page = requests.get(base + f"/g/{GA}/ratings", timeout=10).text
