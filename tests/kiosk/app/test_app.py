@@ -63,14 +63,14 @@ class AppTests(KioskTestCase):
         app.open_guide("330382-GA-0001")
         self.pump()
         self.tap(self.button("打印一次告知单"))
-        scr = self.screen()
-        assert app.current == "printing"
+        scr = app.screen("printing")
         self.pump(lambda: scr.phase != "working")
-        assert scr.phase == "done" and scr.message == messages.PRINTED
+        assert scr.phase == "done" and scr.message == messages.PRINTED and scr.code == "330382-GA-0001"
         assert self.sims.printer.wait_for_receipts(1)
         assert "一次告知单".encode("gb18030") in bytes(self.sims.printer.received)
         # printed: the rating screen comes at once, saying so, and asks nothing personal
-        assert app.current == "rating" and app.screen("rating").note == "一次告知单已打印，请取走。"
+        self.pump(lambda: app.current == "rating")
+        assert app.screen("rating").note == "一次告知单已打印，请取走。"
         self.tap(self.button("满意"))
         self.tap(self.button("指南清楚准确"))
         self.tap(self.button("提交评价"))
