@@ -20,6 +20,15 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 HEADER_LIST = list(HEADERS.items())
+# For pages that may be opened without these headers (the static export from disk or a plain
+# file server): the same policy as a <meta>. frame-ancestors cannot be set by <meta>.
+META_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+            "base-uri 'none'")
+
+
+def hsts(seconds: int) -> str:
+    """Strict-Transport-Security value: browsers keep to HTTPS for `seconds` (RFC 6797)."""
+    return f"max-age={int(seconds)}"
 
 
 def load_secret_key(instance: Path) -> str:

@@ -17,6 +17,7 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass, replace
@@ -28,6 +29,8 @@ from guides.model import Category, Guide, Retired, Site
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
 SCHEMA = 1
+_NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)          # str.isdigit() is also true for "²" and "٣"
+_RELEASE_DIR = re.compile(r"R[0-9]{1,9}", re.ASCII)
 
 
 class ReleaseError(Exception):
@@ -194,7 +197,7 @@ class ReleaseStore:
             return []
         out = []
         for p in self.root.iterdir():
-            if p.is_dir() and p.name.startswith("R") and p.name[1:].isdigit():
+            if p.is_dir() and _RELEASE_DIR.fullmatch(p.name):
                 out.append(int(p.name[1:]))
         return sorted(out)
 
@@ -203,7 +206,7 @@ class ReleaseStore:
             text = (self.root / "CURRENT").read_text().strip()
         except FileNotFoundError:
             return None
-        if not text.isdigit():
+        if not _NUMBER.fullmatch(text):
             raise ReleaseError(f"{self.root / 'CURRENT'}: 当前版本记录已损坏：{text!r}")
         return int(text)
 
