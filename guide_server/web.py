@@ -81,6 +81,17 @@ def page(template: str, status: int = 200, **ctx) -> Response:
     return resp
 
 
+def public_base_url() -> str:
+    """The site's public base URL, e.g. "https://guides.example.gov.cn" (no trailing slash):
+    the app's PUBLIC_BASE_URL setting, else the current release's site.public_base_url (the
+    QR codes' base). Every absolute URL the app writes starts with it; none is built from the
+    request's Host header, which the client chooses."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    if configured:
+        return str(configured).rstrip("/")
+    return served().release.site.public_base_url.rstrip("/")
+
+
 def safe_next(target: str | None, default: str = "/") -> str:
     """A local path to go back to; anything else (other hosts, //x, \\x) gives `default`."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
