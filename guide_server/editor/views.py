@@ -33,7 +33,12 @@ FRAME_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-a
 
 
 def init_app(app) -> None:
-    app.extensions["editor"] = EditorService(app.extensions["db"], app.instance_path)
+    app.extensions["editor"] = service = EditorService(app.extensions["db"], app.instance_path)
+    # Finish or close what a crash interrupted before anyone is served (once per app: with
+    # gunicorn's preload, in the master before the workers fork).
+    for line in service.reconcile():
+        app.logger.warning("start-up repair: %s", line)
+    service.db.engine.dispose()  # no database connection may be shared with forked workers
     app.register_blueprint(bp)
     add_nav(app, "办事指南", "/editor/", *READ)
     add_nav(app, "发布", "/editor/publish", *REVIEW)
