@@ -28,7 +28,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
     from guide_server.db import Database, default_url
     from guide_server.extensions import csrf
     from guide_server.ratings.service import RatingService
-    from guide_server.security import HEADERS, hsts, load_secret_key
+    from guide_server.security import HEADERS, META_CSP, hsts, load_secret_key, safe_url
     from guide_server.state import ReleaseHolder
 
     cfg = dict(test_config or {})
@@ -64,7 +64,8 @@ def create_app(test_config: dict | None = None) -> "Flask":
     app.jinja_env.lstrip_blocks = True
     from guide_server.ratings.service import LEVELS, REASONS
 
-    app.jinja_env.globals.update(levels=LEVELS, reasons=REASONS)
+    app.jinja_env.globals.update(levels=LEVELS, reasons=REASONS, meta_csp=META_CSP)
+    app.jinja_env.filters["safe_url"] = safe_url  # a link target, or None: guide_server.security
 
     css = Path(app.static_folder, "site.css").read_bytes()
     app.config["CSS_URL"] = "/static/site.css?v=" + hashlib.sha256(css).hexdigest()[:10]
