@@ -147,12 +147,12 @@ _KINDS = {
 }
 
 
-def describe(exc: ValidationError) -> str:
+def describe(exc: ValidationError, subject: str = "请求体") -> str:
     """A Chinese sentence for the first error of a pydantic ValidationError, with its field
     path (e.g. "请求体字段 printer.state 应为文本（收到的是 JSON 对象）。")."""
     errors = exc.errors(include_url=False)
     if not errors:
-        return "请求体不符合要求。"
+        return f"{subject}不符合要求。"
     first = errors[0]
     path = ".".join(str(p) for p in first.get("loc", ()) if p != "__root__")
     what = _KINDS.get(first.get("type", ""), "不符合要求")
@@ -164,7 +164,7 @@ def describe(exc: ValidationError) -> str:
     if first.get("type") in ("greater_than_equal",) and "ge" in ctx:
         what += f"（最小 {ctx['ge']}）"
     got = _type_name(first.get("input")) if first.get("type") != "missing" else ""
-    where = f"请求体字段 {path} " if path else "请求体"
+    where = f"{subject}字段 {path} " if path else subject
     more = f"；另有 {len(errors) - 1} 处问题" if len(errors) > 1 else ""
     return f"{where}{what}" + (f"（收到的是{got}）" if got else "") + more + "。"
 

@@ -23,6 +23,7 @@ PUBLIC_ROUTES = [
     ("GET", "/mode/<mode>"), ("GET", "/qr/<code>.svg"), ("GET", "/qr/<code>.png"), ("GET", "/g/<code>/rate"),
     ("POST", "/g/<code>/rate"), ("GET", "/g/<code>/rated"), ("GET", "/g/<code>/ratings"), ("GET", "/ratings"),
     ("GET", "/login"), ("POST", "/login"), ("GET", "/logout"), ("POST", "/logout"), ("GET", "/account"),
+    ("POST", "/account/password"),
     ("GET", "/static/<path:filename>"),
 ]
 
