@@ -54,7 +54,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
         PUBLIC_BASE_URL=None,      # absolute URLs the app writes; default: the release's public_base_url
         SEND_FILE_MAX_AGE_DEFAULT=86400,
     )
-    if test_config is None:
+    if not cfg.get("TESTING"):  # the operator's settings (e.g. PUBLIC_BASE_URL); the caller's win
         app.config.from_pyfile("config.py", silent=True)
     app.config.update(cfg)
     if not app.config["SECRET_KEY"]:

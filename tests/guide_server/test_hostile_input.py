@@ -6,6 +6,7 @@ Host header in redirects)."""
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import quote, urlsplit
 
 import pytest
@@ -189,3 +190,25 @@ def test_a_hostile_host_header_never_reaches_a_redirect(editor_client):
         r = editor_client.get(path, headers={"Host": "evil.example"})
         assert r.status_code in (301, 303, 308), path
         assert "evil.example" not in r.headers["Location"] and r.headers["Location"].startswith("/"), path
+
+
+def test_absolute_urls_use_the_public_base_url_not_the_host_header(instance):
+    app = make_auth_app(instance)
+    add_user(app, "root", "admin")
+    client = app.test_client()
+    evil = "http://evil.example"
+    html = client.get("/login", base_url=evil).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    client.post("/login", base_url=evil, data={"csrf_token": token, "name": "root",
+                                                "password": "correct horse battery"})
+    html = client.get("/admin/fleet", base_url=evil).get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    r = client.post("/admin/fleet/enroll", base_url=evil, data={"csrf_token": token, "hall": "测试大厅",
+                                                                 "name": "yq-01"})
+    text = r.get_data(as_text=True)
+    assert r.status_code == 200 and "kiosk provision --server https://bs.example.gov.cn --code" in text
+    assert "evil.example" not in text
+    app.config["PUBLIC_BASE_URL"] = "https://guides.example.gov.cn/"
+    r = client.post("/admin/fleet/enroll", base_url=evil, data={"csrf_token": token, "hall": "测试大厅",
+                                                                 "name": "yq-02"})
+    assert "kiosk provision --server https://guides.example.gov.cn --code" in r.get_data(as_text=True)
