@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import accumulate
 from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -25,9 +26,13 @@ MAX_DEPTH = 32          # deepest nesting of objects/arrays a JSON body may have
 MAX_DIGITS = 9          # longest number accepted in a query or form field (fits in 32 bits)
 
 _DIGITS = re.compile(r"[0-9]{1,%d}" % MAX_DIGITS, re.ASCII)
-# a JSON string: quote, then anything but quote/backslash or an escape pair, then quote
-_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-_BRACKETS = re.compile(rb"[\[\]{}]")
+# A JSON string: quote, then anything but quote/backslash or an escape pair, then the closing
+# quote if there is one. The alternatives cannot overlap and an unterminated string matches to
+# the end, so one pass over the body finds every string without backtracking (a pattern that
+# insists on the closing quote rescans the rest of the body from every stray quote: quadratic).
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"?', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STEP = {ord("["): 1, ord("{"): 1, ord("]"): -1, ord("}"): -1}
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -71,18 +76,12 @@ def _show(text: object) -> str:
 def json_depth(raw: bytes) -> int:
     """The deepest nesting of arrays and objects in `raw` (brackets inside strings not counted).
 
-    A linear scan that never recurses; on malformed input the figure is still an upper
-    bound of what a parser would have to descend, which is all the caller needs.
+    Linear and without recursion: strings are cut out in one regex pass, the brackets left
+    are turned into +1/-1 steps and the deepest running sum is taken. On malformed input the
+    figure is still at least as deep as a parser would descend before failing.
     """
-    depth = deepest = 0
-    for m in _BRACKETS.finditer(_JSON_STRING.sub(b'""', raw)):
-        if m.group() in (b"[", b"{"):
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-        elif depth:
-            depth -= 1
-    return deepest
+    brackets = _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS)
+    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
 
 
 def parse_json(raw: bytes, model: type[M], *, max_bytes: int, max_depth: int = MAX_DEPTH) -> M:
