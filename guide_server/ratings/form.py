@@ -103,6 +103,7 @@ def claim(s, key: str, code: str, now: dt.datetime, window: dt.timedelta) -> boo
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    # RETURNING says whether the row went in (the rowcount of ON CONFLICT DO NOTHING is -1 on psycopg)
     res = s.execute(insert(RatingFormToken).values(nonce=key, created=now, guide_code=code)
-                    .on_conflict_do_nothing(index_elements=["nonce"]))
-    return res.rowcount == 1
+                    .on_conflict_do_nothing(index_elements=["nonce"]).returning(RatingFormToken.nonce))
+    return res.first() is not None

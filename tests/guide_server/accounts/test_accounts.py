@@ -223,7 +223,7 @@ def test_cli_passwd_and_disable(tmp_path, cli_db):
 
 @pytest.mark.parametrize("pw, why", [(" " * 10, "全是同一个字符"), ("password12", "常见密码"),
                                      ("1234567890", "常见密码"), ("nora-2026!", "用户名")])
-def test_cli_refuses_weak_passwords_with_the_reason(tmp_path, pw, why):
+def test_cli_refuses_weak_passwords_with_the_reason(tmp_path, pw, why, cli_db):
     inst = str(tmp_path)
     r = _cli(["users", "add", "nora", "--role", "editor", "--instance", inst], input=pw + "\n")
     assert r.exit_code == 1 and why in r.output and "Traceback" not in r.output
@@ -231,4 +231,4 @@ def test_cli_refuses_weak_passwords_with_the_reason(tmp_path, pw, why):
     _cli(["users", "add", "nora", "--role", "editor", "--instance", inst], input=PW + "\n")
     r = _cli(["users", "passwd", "nora", "--instance", inst], input=pw + "\n")
     assert r.exit_code == 1 and why in r.output
-    assert AccountService(Database(default_url(tmp_path))).authenticate("nora", PW, "c").name == "nora"
+    assert AccountService(Database(cli_db)).authenticate("nora", PW, "c").name == "nora"
