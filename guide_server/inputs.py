@@ -52,10 +52,11 @@ def ascii_int(text: str | None, name: str, *, minimum: int | None = None, maximu
               default: int | None = None) -> int | None:
     """The integer written in `text` with ASCII digits 0-9 only (at most MAX_DIGITS of them).
 
-    None or "" gives `default`. Raises BadInput (400) naming parameter `name` for anything
-    else: signs, spaces, "²", "٣", "1e3", or a value outside [minimum, maximum].
+    None (the parameter is absent) gives `default`. Raises BadInput (400) naming parameter
+    `name` for anything else: "", signs, spaces, "²", "٣", "1e3", or a value outside
+    [minimum, maximum].
     """
-    if text is None or text == "":
+    if text is None:
         return default
     if not isinstance(text, str) or not _DIGITS.fullmatch(text):
         raise BadInput(f"参数 {name} 应为整数（只用 0-9 这十个数字），收到的是 {_show(text)}。")
