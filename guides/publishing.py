@@ -7,8 +7,10 @@ current one and lists every live guide it would take away or put back to another
 
 - removed:   a live guide that is neither in the new content nor retired by it
              (e.g. a guide created in the web editor, absent from content/);
-- reverted:  a live guide the new content changes, whose current state was published by
-             the *other* path (the editor's edit would be overwritten by an older file);
+- reverted:  a live guide whose latest change came from the *other* path, and the new
+             content puts a field of that change back to its value before it (e.g. a stale
+             file in content/ undoing the editor's edit); changing such a field to a third
+             value, or other fields, is an edit on top and passes;
 - unretired: a guide the other path retired that the new content brings back;
 - forgotten: a retired code the new content no longer lists (its poster QR would say 404
              instead of 该事项已调整).
@@ -24,7 +26,7 @@ from guides.loader import Content
 from guides.release import ReleaseStore, build_release
 
 SOURCES = {"content": "内容目录（guide-server release）", "editor": "网页编辑器", "unknown": "未记录的途径"}
-KINDS = {"removed": "将被移除", "reverted": "这次发布的修改将被覆盖", "unretired": "已停用，将被恢复上线",
+KINDS = {"removed": "将被移除", "reverted": "这次发布的修改将被改回", "unretired": "已停用，将被恢复上线",
          "forgotten": "停用记录将被删除（海报二维码将打不开）"}
 REMOVALS = ("removed", "forgotten")   # need --allow-removals
 REVERTS = ("reverted", "unretired")   # need --allow-revert
@@ -42,11 +44,13 @@ class Undo:
     release: int
     source: str
     by: str = ""
+    fields: tuple[str, ...] = ()  # for "reverted": the elements put back, in Chinese
 
     def __str__(self) -> str:
         who = f"，{self.by}" if self.by else ""
-        return (f"{self.code} {self.name}：{KINDS[self.kind]}（R{self.release} 由{SOURCES.get(self.source, self.source)}"
-                f"发布{who}）")
+        what = f"（{'、'.join(self.fields)}）" if self.fields else ""
+        return (f"{self.code} {self.name}：{KINDS[self.kind]}{what}（R{self.release} 由"
+                f"{SOURCES.get(self.source, self.source)}发布{who}）")
 
 
 def _introduced(store: ReleaseStore, code: str, current: int, guide_hash: str | None) -> int:
@@ -64,34 +68,62 @@ def _introduced(store: ReleaseStore, code: str, current: int, guide_hash: str | 
     return first
 
 
+def _reverted_fields(before: dict, current: dict, new: dict) -> list[str]:
+    """Top-level keys the change before -> current touched and `new` puts back as before
+    (`updated`, the date an editor last checked the guide, changes with every save and says
+    nothing on its own)."""
+    keys = [k for k in dict.fromkeys([*current, *before]) if k != "updated"]
+    return [k for k in keys if current.get(k) != before.get(k) and new.get(k) == before.get(k)]
+
+
 def undoes(store: ReleaseStore, content: Content, source: str) -> list[Undo]:
     """What publishing `content` through `source` ("content" or "editor") would undo in the
     current release of `store`, in code order; [] when there is no current release."""
+    from guides.schema_errors import FIELD_NAMES
+
     number = store.current_number()
     if number is None:
         return []
     current = store.load(number)
     new = build_release(content)
     new_retired = {r.code for r in content.retired}
+    loaded: dict[int, object] = {number: current}
     out: list[Undo] = []
 
-    def undo(code: str, name: str, kind: str, introduced: int, other_only: bool) -> None:
+    def release(n: int):
+        if n not in loaded:
+            loaded[n] = store.load(n)
+        return loaded[n]
+
+    def add(code: str, name: str, kind: str, introduced: int, fields: tuple[str, ...] = ()) -> None:
         origin = store.origin(introduced)
-        if other_only and origin.get("source") in (source, "unknown"):
-            return
-        out.append(Undo(code, name, kind, introduced, origin.get("source", "unknown"), origin.get("by", "")))
+        out.append(Undo(code, name, kind, introduced, origin.get("source", "unknown"), origin.get("by", ""), fields))
+
+    def by_other(introduced: int) -> bool:
+        return store.origin(introduced).get("source", "unknown") not in (source, "unknown")
 
     for code, guide in current.guides.items():
         h = current.guide_hashes[code]
         if code not in new.guide_hashes and code not in new_retired:
-            undo(code, guide.name, "removed", _introduced(store, code, number, h), other_only=False)
+            add(code, guide.name, "removed", _introduced(store, code, number, h))
         elif code in new.guide_hashes and new.guide_hashes[code] != h:
-            undo(code, guide.name, "reverted", _introduced(store, code, number, h), other_only=True)
+            introduced = _introduced(store, code, number, h)
+            if not by_other(introduced) or introduced == 1:
+                continue
+            before = release(introduced - 1).guides.get(code)
+            if before is None:  # the other path created it: any version here is an edit on top
+                continue
+            keys = _reverted_fields(before.model_dump(mode="json"), guide.model_dump(mode="json"),
+                                    content.guides[code].model_dump(mode="json"))
+            if keys:
+                add(code, guide.name, "reverted", introduced, tuple(FIELD_NAMES.get(k, k) for k in keys))
     for code, retired in current.retired.items():
+        introduced = _introduced(store, code, number, None)
         if code in new.guide_hashes:
-            undo(code, retired.name, "unretired", _introduced(store, code, number, None), other_only=True)
+            if by_other(introduced):
+                add(code, retired.name, "unretired", introduced)
         elif code not in new_retired:
-            undo(code, retired.name, "forgotten", _introduced(store, code, number, None), other_only=False)
+            add(code, retired.name, "forgotten", introduced)
     return sorted(out, key=lambda u: (u.code, u.kind))
 
 
