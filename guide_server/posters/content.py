@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from guides.glyphs import describe, undrawable_chars
+from guides.glyphs import char_label, undrawable_chars
 from guides.keyfacts import fee_short, material_count, time_limit_short
 from guides.model import Guide
 from guides.release import Release
@@ -56,7 +56,7 @@ class PosterData:
         for f in fields(self):
             bad = undrawable_chars(getattr(self, f.name))
             if bad:
-                chars = "、".join(describe(c) for c in bad)
+                chars = "、".join(char_label(c) for c in bad)
                 raise PosterError(self.code, self.name,
                                   f"{FIELD_NAMES[f.name]}含有海报字体（Noto Sans SC）无法显示的字符 {chars}，"
                                   "印出来会缺字。请在内容中改用可显示的写法（如常用字或拼音注明）。")

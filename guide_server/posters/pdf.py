@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from guides.fonts import FONT_PATH
-from guides.glyphs import describe
+from guides.glyphs import char_label
 from guide_server.posters.content import PosterData, PosterError, poster_data
 from guide_server.posters.layout import BLUE, Layout, layout_poster
 from guide_server.public import qr
@@ -164,7 +164,7 @@ def render(layout: Layout, data: PosterData, font: str | Path) -> bytes:
     out = bytes(pdf.output())
     missing = sorted({cp for f in pdf.fonts.values() for cp in getattr(f, "missing_glyphs", [])})
     if missing:
-        chars = "、".join(describe(chr(cp)) for cp in missing)
+        chars = "、".join(char_label(chr(cp)) for cp in missing)
         raise PosterError(data.code, data.name, f"海报字体缺少字符 {chars}。")
     return out
 

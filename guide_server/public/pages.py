@@ -6,7 +6,7 @@ import json
 from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, request
 from werkzeug.exceptions import HTTPException
 
-from guides.glyphs import describe, undrawable_chars
+from guides.glyphs import char_label, undrawable_chars
 from guides.release import ReleaseError
 from guide_server.web import ELDER, MODE_COOKIE, NoRelease, cached_page, page, safe_next, served, wants_json
 
@@ -97,7 +97,7 @@ def print_font_gaps(site, guide) -> list[str]:
     The print page is set in the device's fonts (no web font is sent), so such a character
     may print as a box or a blank; the page says which ones instead of leaving it to chance."""
     text = json.dumps([site.hall_name, guide.model_dump(mode="json")], ensure_ascii=False)
-    return [describe(c) for c in undrawable_chars(text)]
+    return [char_label(c) for c in undrawable_chars(text)]
 
 
 @bp.get("/mode/<mode>")

@@ -1,25 +1,50 @@
-"""Which characters the bundled font can draw (every surface asks guides.glyphs first)."""
-from __future__ import annotations
+"""Characters the bundled font cannot draw are found, so no surface drops them silently."""
+import pytest
+from PIL import Image, ImageDraw, ImageFont
 
-from guides.glyphs import describe, font_codepoints, undrawable_chars
-from guides.loader import load_content
+from guides.fonts import FONT_PATH
+from guides.glyphs import char_label, font_coverage, undrawable_chars
 from tests.conftest import SAMPLE_CONTENT
 
-
-def test_cjk_extension_b_and_private_use_characters_are_undrawable():
-    # field case 01: 𡉃 (U+21243, CJK Extension B) is not in Noto Sans SC
-    assert undrawable_chars("居民身份证换领(𡉃头村便民服务点)") == ["𡉃"]
-    assert undrawable_chars("\ue000张三\U00020000𡉃𡉃") == ["\ue000", "\U00020000", "𡉃"]  # each once, in order
-    assert describe("𡉃") == "“𡉃”（U+21243）"
-    assert "ZERO WIDTH SPACE" in describe("\u200b")
+# Field case 01-poster-missing-glyph.yaml: the name of 330382-GA-0001 with 𡉃 (CJK Ext B, U+21243)
+FIELD_CASE_01 = "居民身份证换领(𡉃头村便民服务点)"
 
 
-def test_common_and_extension_a_characters_and_layout_are_drawable():
-    assert undrawable_chars("䶮龑 工本费 20 元/证，（一）“１２”…—\n\t") == []
-    assert 0x4DAE in font_codepoints()  # 䶮, Extension A
+def test_field_case_the_ext_b_character_is_reported():
+    assert undrawable_chars(FIELD_CASE_01) == ["𡉃"]
+    assert char_label("𡉃") == "“𡉃”（U+21243）"
 
 
-def test_every_text_of_the_sample_content_is_drawable():
-    content = load_content(SAMPLE_CONTENT)
-    texts = [content.site.model_dump_json()] + [g.model_dump_json() for g in content.guides.values()]
-    assert undrawable_chars("".join(texts)) == []
+@pytest.mark.parametrize("text,missing", [
+    ("王䶮 龑 堃 㛃 〇①×√￥ 〓", []),                 # rare but covered: Ext A 䶮, symbols
+    ("𠮷野家 𪚥 𡉃", ["𠮷", "𪚥", "𡉃"]),               # Ext B, each once, in order
+    ("张三\ue188", ["\ue188"]),                       # a private-use 生僻字 code
+    ("办事👍", ["👍"]),
+    ("第一行\n第二行\t制表\u200d\u00ad", []),          # control and format characters need no glyph
+    ("葛\U000E0100", []),                             # an ideographic variation selector
+    ("\u3000全角空格 和\u00a0不换行空格", []),
+])
+def test_what_the_font_can_and_cannot_draw(text, missing):
+    assert undrawable_chars(text) == missing
+
+
+def test_the_answer_agrees_with_what_pillow_draws_with_the_font():
+    """A reported character really comes out as the font's .notdef box; a covered one does not."""
+    font = ImageFont.truetype(str(FONT_PATH), 48)
+
+    def ink(ch):
+        img = Image.new("L", (64, 64), 0)
+        ImageDraw.Draw(img).text((8, 4), ch, font=font, fill=255)
+        return img.tobytes()
+
+    notdef = ink("\U0010FFFD")  # surely not in the font
+    for ch in "𡉃𠮷\ue188":
+        assert ink(ch) == notdef
+    for ch in "䶮龑堃〓":
+        assert ink(ch) != notdef
+
+
+def test_every_sample_guide_is_drawable():
+    for path in sorted((SAMPLE_CONTENT / "guides").glob("*.yaml")):
+        assert undrawable_chars(path.read_text(encoding="utf-8")) == [], path.name
+    assert len(font_coverage()) > 30000
