@@ -4,9 +4,9 @@ Elements, top to bottom: the hall band, the guide name, the 事项编码 line, t
 its caption and URL, four key-fact boxes (办理时限, 收费, 到现场次数, 申报材料), the phones and
 the release stamp. Each text is measured with the poster font's advance widths; it is set
 at its largest size, shrunk step by step to its smallest size on one line, then on two
-lines, and so on up to its line limit (Chinese line breaking: closing punctuation never
-starts a line, opening punctuation never ends one, codes and numbers break only after
-``-`` or ``/``). The QR takes the height that is left, between 10 cm and 14 cm on A4 (the
+lines, and so on up to its line limit (Chinese line breaking from zhtext.linebreak:
+closing punctuation never starts a line, opening punctuation never ends one, numbers and
+codes are kept whole unless wider than a line, then cut after ``-`` or ``/``). The QR takes the height that is left, between 10 cm and 14 cm on A4 (the
 1:10 rule for scanning from about 1 m), with modules of at least 1 mm.
 
 The result is a `Layout`: a box (mm, origin top left) for every element, pairwise
@@ -16,12 +16,12 @@ it never returns overlapping boxes. All sizes are given for A4 and scaled for A3
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from guide_server.posters.content import PosterData, PosterError
 from guide_server.public import qr
+from zhtext import linebreak
 
 SIZES = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
 PT = 25.4 / 72          # mm per point
@@ -133,69 +133,10 @@ class Layout:
         raise KeyError(name)
 
 
-# -- Chinese line breaking ------------------------------------------------------------------
-CLOSING = frozenset("，。、：；！？）》」』”’…—·%％,.:;!?)]}")
-OPENING = frozenset("（《「『“‘([{￥¥$")
-_ASCII_RUN = re.compile(r"[!-~]+")
-
-
-def _tokens(text: str) -> list[str]:
-    """Pieces no line break falls inside: a CJK character, a run of ASCII cut after each
-    ``-`` or ``/``, a space; closing punctuation joined to what precedes it, opening
-    punctuation to what follows."""
-    raw: list[str] = []
-    i = 0
-    while i < len(text):
-        m = _ASCII_RUN.match(text, i)
-        if m:
-            raw.extend(p for p in re.split(r"(?<=[-/])", m.group()) if p)
-            i = m.end()
-        else:
-            raw.append(text[i])
-            i += 1
-    out: list[str] = []
-    opening = ""
-    for tok in raw:
-        if tok in OPENING:
-            opening += tok
-        elif tok in CLOSING and out and not opening:
-            out[-1] += tok
-        else:
-            out.append(opening + tok)
-            opening = ""
-    if opening:
-        out.append(opening)
-    return out
-
-
 def wrap(text: str, measure: Measure, width_em: float) -> list[str]:
-    """Greedy lines of `text` no wider than `width_em` (spaces at a break are dropped);
-    a piece wider than a whole line is cut between characters."""
-    lines: list[str] = []
-    line = ""
-    for tok in _tokens(text):
-        if tok == " " and not line:
-            continue
-        if measure((line + tok).rstrip()) <= width_em:
-            line += tok
-            continue
-        if line.strip():
-            lines.append(line.rstrip())
-        line = ""
-        if tok == " ":
-            continue
-        if measure(tok) <= width_em:
-            line = tok
-            continue
-        for ch in tok:  # a piece wider than a whole line: cut it between characters
-            if line and measure(line + ch) > width_em:
-                lines.append(line)
-                line = ch
-            else:
-                line += ch
-    if line.strip():
-        lines.append(line.rstrip())
-    return lines
+    """Lines of `text` no wider than `width_em`, by the Chinese line-breaking rules every
+    surface shares (zhtext.linebreak)."""
+    return linebreak.wrap(text, width_em, measure)
 
 
 def fit(text: str, measure: Measure, width_mm: float, spec: tuple[float, float, int], k: float

@@ -20,7 +20,7 @@ from guides.loader import load_content
 from guides.release import ReleaseStore
 from guide_server.cli import main
 from guide_server.posters.content import PosterData, PosterError
-from guide_server.posters.layout import Box, _tokens, layout_poster, wrap
+from guide_server.posters.layout import Box, layout_poster, wrap
 from guide_server.posters.pdf import PostersRefused, font_measure, poster_data, write_posters
 from tests.conftest import SAMPLE_CONTENT
 
@@ -156,7 +156,6 @@ def test_posters_command_refuses_a_name_too_long_and_writes_nothing(tmp_path):
 
 
 def test_wrapping_follows_chinese_rules():
-    assert _tokens("申请(跨省转入、省内)") == ["申", "请", "(跨", "省", "转", "入、", "省", "内)"]
     lines = wrap(SICHUAN_CODE, font_measure, 12)
     assert "".join(lines) == SICHUAN_CODE and all(line.endswith("-") for line in lines[:-1])
     for width in range(4, 30):
