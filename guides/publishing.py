@@ -21,9 +21,15 @@ The caller then refuses unless the operator asked for it explicitly (--allow-rem
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
 
 from guides.loader import Content
-from guides.release import ReleaseStore, build_release
+from guides.model import Guide, Retired
+from guides.schema_errors import FIELD_NAMES
+from guides.release import ReleaseError, ReleaseStore, build_release
 
 SOURCES = {"content": "内容目录（guide-server release）", "editor": "网页编辑器", "unknown": "未记录的途径"}
 KINDS = {"removed": "将被移除", "reverted": "这次发布的修改将被改回", "unretired": "已停用，将被恢复上线",
@@ -60,7 +66,7 @@ def _introduced(store: ReleaseStore, code: str, current: int, guide_hash: str | 
     for n in range(current - 1, 0, -1):
         try:
             manifest = store.manifest(n)
-        except Exception:  # a release folder removed by hand: stop where the history stops
+        except ReleaseError:  # a release folder removed by hand: stop where the history stops
             break
         if manifest.get("guides", {}).get(code) != guide_hash:
             break
@@ -79,8 +85,6 @@ def _reverted_fields(before: dict, current: dict, new: dict) -> list[str]:
 def undoes(store: ReleaseStore, content: Content, source: str) -> list[Undo]:
     """What publishing `content` through `source` ("content" or "editor") would undo in the
     current release of `store`, in code order; [] when there is no current release."""
-    from guides.schema_errors import FIELD_NAMES
-
     number = store.current_number()
     if number is None:
         return []
@@ -137,12 +141,10 @@ class ExportReport:
 
 
 def _yaml(value) -> str:
-    import yaml
-
     return yaml.safe_dump(value, allow_unicode=True, sort_keys=False, width=1000, default_flow_style=None)
 
 
-def export_published(release, folder, *, overwrite: bool = False) -> ExportReport:
+def export_published(release, folder: str | Path, *, overwrite: bool = False) -> ExportReport:
     """Write the live guides of `release` (and its retired codes) into a content folder as
     content/-style YAML, in the standard's key order.
 
@@ -151,11 +153,6 @@ def export_published(release, folder, *, overwrite: bool = False) -> ExportRepor
     released, or an older copy — is written only with `overwrite`, else reported in `kept`.
     So bringing the editor's releases back into content/ never silently drops a change
     waiting there. Site and categories are the folder's own and are not touched."""
-    import yaml
-    from pathlib import Path
-
-    from guides.model import Guide, Retired
-
     folder = Path(folder)
     (folder / "guides").mkdir(parents=True, exist_ok=True)
     report = ExportReport()
@@ -164,7 +161,7 @@ def export_published(release, folder, *, overwrite: bool = False) -> ExportRepor
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             return Guide.model_validate(data).model_dump(mode="json") == live.model_dump(mode="json")
-        except Exception:  # unreadable or invalid: certainly not the live guide
+        except (OSError, yaml.YAMLError, ValidationError):  # unreadable or invalid: not the live guide
             return False
 
     for code, guide in sorted(release.guides.items()):
@@ -190,7 +187,7 @@ def export_published(release, folder, *, overwrite: bool = False) -> ExportRepor
         try:
             current = [Retired.model_validate(r).model_dump(mode="json")
                        for r in yaml.safe_load(path.read_text(encoding="utf-8")) or []] if path.exists() else None
-        except Exception:
+        except (OSError, yaml.YAMLError, ValidationError, TypeError):
             current = []
         if current is not None and sorted(current, key=lambda r: r["code"]) == live:
             report.same.append(path)

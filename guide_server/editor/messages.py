@@ -58,13 +58,3 @@ def plain_message(message: str) -> str:
     parts = _QUOTED.split(message)
     return "".join(p if _QUOTED.fullmatch(p) else _outside_quotes(p) for p in parts)
 
-
-def where(path: tuple) -> str:
-    """A field path in words: ("materials", 1, "source") -> "申报材料 第 2 项 来源渠道"."""
-    out = []
-    for part in path:
-        if isinstance(part, int):
-            out.append(f"第 {part + 1} 项")
-        else:
-            out.append(FIELD_NAMES.get(part, part))
-    return " ".join(out)
