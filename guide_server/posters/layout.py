@@ -103,10 +103,11 @@ class Element:
 
 @dataclass(frozen=True)
 class QRPlacement:
-    """The QR symbol: `box` includes the 4-module quiet zone; `cell` is one module in mm."""
+    """The QR symbol of `data`: `box` includes the 4-module quiet zone; `cell` is one module
+    in mm; `modules` per side without the quiet zone."""
     box: Box
     cell: float
-    matrix: tuple[tuple[bool, ...], ...]
+    modules: int
     data: str
 
 
@@ -149,9 +150,14 @@ def fit(text: str, measure: Measure, width_mm: float, spec: tuple[float, float, 
     while s >= smallest - 1e-9:
         sizes.append(s)
         s -= 0.5
+    whole = measure(text)
     for n in range(1, most + 1):
         for size in sizes:
             em = width_mm / (size * k * PT)
+            if n == 1:  # one line: no need to break anything to know
+                if whole <= em and "\n" not in text:
+                    return size * k, [text]
+                continue
             lines = wrap(text, measure, em)
             if len(lines) <= n and all(measure(line) <= em + 1e-9 for line in lines):
                 return size * k, lines
@@ -225,8 +231,8 @@ def layout_poster(data: PosterData, measure: Measure, size: str = "A4") -> Layou
     gaps = [1.0 * k, 1.0 * k, 4.0 * k, 4.0 * k, 3.0 * k]  # after QR, caption, url, facts, phones
     stack = caption.box.height + url.box.height + FACT_HEIGHT * k + phones.box.height + sum(gaps)
     room = stamp.box.y0 - qr_top - stack
-    m = qr.matrix(data.url)
-    n = len(m) + 2 * qr.QUIET
+    modules = qr.modules(data.url)
+    n = modules + 2 * qr.QUIET
     side = min(QR_MAX * k, room)
     if side < QR_MIN * k or side / n < MODULE_MIN * k:
         raise PosterError(data.code, data.name,
@@ -234,7 +240,7 @@ def layout_poster(data: PosterData, measure: Measure, size: str = "A4") -> Layou
                           f"二维码至少要 {QR_MIN:.0f} 毫米、每个模块至少 {MODULE_MIN:g} 毫米才能在一米外扫出。"
                           "请缩短事项名称。")
     qx = (w - side) / 2
-    placement = QRPlacement(Box(qx, qr_top, qx + side, qr_top + side), side / n, m, data.url)
+    placement = QRPlacement(Box(qx, qr_top, qx + side, qr_top + side), side / n, modules, data.url)
     y = placement.box.y1 + gaps[0]
     caption = _shift(caption, y - caption.box.y0)
     y = caption.box.y1 + gaps[1]

@@ -143,8 +143,11 @@ def render(layout: Layout, data: PosterData, font: str | Path) -> bytes:
     pdf.set_fill_color(*BLUE)
     pdf.rect(band.x0, band.y0, band.width, band.height, style="F")
     q = layout.qr
+    matrix = qr.matrix(q.data)
+    if len(matrix) != q.modules:  # the layout was made for another symbol size
+        raise PosterError(data.code, data.name, "二维码尺寸与版面不符。")
     pdf.set_fill_color(0, 0, 0)
-    for y, row in enumerate(q.matrix):
+    for y, row in enumerate(matrix):
         for x, run in qr.runs(row):
             pdf.rect(q.box.x0 + (x + qr.QUIET) * q.cell, q.box.y0 + (y + qr.QUIET) * q.cell,
                      run * q.cell + 0.02, q.cell + 0.02, style="F")
