@@ -270,7 +270,7 @@ class EditorService:
                 n += 1
             for code, g in rows.items():
                 n += self._learn(s, g, rel)
-        self._synced = key
+        self._synced = (rel.number, rel.hash)
         return n
 
     def _learn(self, s, g: EditorGuide, rel: Release) -> int:
