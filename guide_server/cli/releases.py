@@ -104,9 +104,17 @@ def list_releases(instance_dir: str, as_json: bool) -> None:
 @click.argument("number", type=click.IntRange(min=1))
 @INSTANCE_OPTION
 def rollback(number: int, instance_dir: str) -> None:
-    """把较早的版本 NUMBER 设为当前版本。"""
+    """把较早的版本 NUMBER 设为当前版本，并列出因此下线、上线或改回的事项。"""
+    store = ReleaseStore(instance_dir)
     try:
-        rel = ReleaseStore(instance_dir).rollback(number)
+        before = store.current_number()
+        rel = store.rollback(number)
+        old = store.manifest(before)["guides"] if before is not None else {}
     except ReleaseError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"当前版本已切换为 {rel.stamp}")
+    new = rel.guide_hashes
+    for label, codes in (("下线", sorted(set(old) - set(new))), ("上线", sorted(set(new) - set(old))),
+                         ("改回 R%d 的内容" % number, sorted(c for c in set(old) & set(new) if old[c] != new[c]))):
+        if codes:
+            click.echo(f"{label}（{len(codes)} 个）：" + "、".join(codes))

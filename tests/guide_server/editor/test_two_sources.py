@@ -186,3 +186,16 @@ def test_content_changes_over_content_releases_need_no_flag(tmp_path):
     (content / "guides" / f"{SC}.yaml").unlink()  # a removal is a removal, whoever published the guide
     r = cli("release", "--content", content, "--instance", inst)
     assert r.exit_code == 3 and f"{SC}" in r.output and "将被移除（R1 由内容目录" in r.output
+
+
+def test_a_rollback_says_what_goes_offline_and_the_editor_learns_it(world):
+    content, inst, app, ed, rita = world
+    editor_new_guide(ed, "网页新建的事项")
+    _change_and_submit(ed, SC, "编辑器改的部门")
+    approve_and_publish(rita, NEW, SC)  # R2
+    r = cli("rollback", "1", "--instance", inst)
+    assert r.exit_code == 0
+    assert f"下线（1 个）：{NEW}" in r.output and f"改回 R1 的内容（1 个）：{SC}" in r.output
+    svc = app.extensions["editor"]
+    assert svc.get(NEW).status == "draft" and "R1" in svc.get(NEW).comment
+    assert svc.get(SC).data["department"] != "编辑器改的部门" and svc.get(SC).status == "published"
