@@ -80,6 +80,17 @@ class Conflict(EditorError):
                          "您填写的内容仍保留在下面，请核对差异后再保存。")
 
 
+class StalePublish(EditorError):
+    """Publishing would overwrite what another path published after these copies were made."""
+
+    def __init__(self, rows: list, label: str):
+        self.rows = rows
+        names = "、".join(f"{r.code} {r.name}" for r in rows)
+        super().__init__(f"未发布：{names} 在您修改之后已由其他途径更新（当前版本 {label}）。"
+                         "直接发布会覆盖那次更新。请先在编辑页核对“与发布版本的差异”，"
+                         "确认要以您的修改为准，再勾选“覆盖其他途径的更新”后发布。")
+
+
 class CheckFailed(EditorError):
     def __init__(self, check: GuideCheck):
         self.check = check
@@ -210,6 +221,13 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
+def _source(store: ReleaseStore, rel: Release) -> str:
+    """Which path published `rel`, in words."""
+    from guides.publishing import SOURCES
+
+    return SOURCES.get(store.origin(rel.number).get("source", "unknown"), "未记录的途径") if rel.number else ""
+
+
 def _guide_json(release: Release, code: str) -> dict | None:
     g = release.guides.get(code) if release else None
     return g.model_dump(mode="json", exclude_defaults=True) if g is not None else None
@@ -219,6 +237,7 @@ class EditorService:
     def __init__(self, db: Database, instance: str | Path):
         self.db = db
         self.releases = ReleaseStore(instance)
+        self._synced: tuple | None = None  # (number, hash) of the release last learnt
 
     # -- reading ----------------------------------------------------------------------------------
     def current_release(self) -> Release | None:
@@ -240,9 +259,22 @@ class EditorService:
                         _aware(g.updated), g.updated_by, changed)
 
     def sync_from_release(self) -> int:
-        """Make working copies of the current release's guides the editor does not know yet."""
+        """Make the working copies agree with the current release, whichever path published it
+        (`guide-server release` from content/, or this editor). Returns how many copies changed.
+
+        - a guide the editor does not know yet becomes a published working copy;
+        - a published copy (no pending edit) takes the release's version of its guide;
+        - a published copy whose guide left the release becomes a draft saying so (retired
+          in the release: it is retired here too); a retired copy whose guide is live again
+          becomes published;
+        - a copy with pending edits (draft, in review, approved) keeps them; `stale` then says
+          the release changed under it, and publishing it needs an explicit confirmation.
+        Runs once per release per process (cheap to call on every request)."""
         rel = self.current_release()
         if rel is None:
+            return 0
+        key = (rel.number, rel.hash)
+        if self._synced == key:
             return 0
         self.db.ready()
         try:
@@ -254,9 +286,9 @@ class EditorService:
     def _sync(self, rel: Release) -> int:
         n = 0
         with self.db.session.begin() as s:
-            known = set(s.scalars(select(EditorGuide.code)))
+            rows = {g.code: g for g in s.scalars(select(EditorGuide))}
             for code in rel.guides:
-                if code in known:
+                if code in rows:
                     continue
                 data = _guide_json(rel, code)
                 s.add(EditorGuide(code=code, name=data["name"], category=data["category"], status="published",
@@ -264,7 +296,60 @@ class EditorService:
                                   retiring=False, updated=rel.created, updated_by="system"))
                 self._revision(s, code, data, "synced", "system")
                 n += 1
+            for code, g in rows.items():
+                n += self._learn(s, g, rel)
+        self._synced = (rel.number, rel.hash)
         return n
+
+    def _learn(self, s, g: EditorGuide, rel: Release) -> int:
+        """Bring one working copy in line with `rel` (see sync_from_release); 1 if it changed."""
+        published = _guide_json(rel, g.code)
+        data = json.loads(g.data)
+        values: dict[str, Any] = {}
+        detail = ""
+        if g.status == "published" and published is None:
+            if g.code in rel.retired:
+                values = dict(status="retired", retiring=True)
+                detail = f"{rel.label} 中此事项已停用"
+            else:
+                values = dict(status="draft", comment=f"{rel.label}（{_source(self.releases, rel)}）已不含此事项，"
+                              "手机页面和自助终端不再显示。如需恢复，请提交审核后重新发布。")
+                detail = f"{rel.label} 中已没有此事项"
+        elif g.status == "published" and published != data:
+            values = dict(data=json.dumps(published, ensure_ascii=False), name=published["name"][:200],
+                          category=published["category"][:100])
+            detail = f"载入 {rel.label} 中的版本（{_source(self.releases, rel)}）"
+        elif g.status == "retired" and published is not None:
+            values = dict(status="published", retiring=False, successor=None,
+                          data=json.dumps(published, ensure_ascii=False), name=published["name"][:200],
+                          category=published["category"][:100])
+            detail = f"{rel.label} 中此事项已恢复上线"
+        if not values:
+            return 0
+        res = s.execute(update(EditorGuide).where(EditorGuide.code == g.code, EditorGuide.version == g.version)
+                        .values(version=g.version + 1, updated=_now(), updated_by="system", **values))
+        if res.rowcount != 1:  # another process synced it first
+            return 0
+        if "data" in values:
+            self._revision(s, g.code, published, "synced", "system")
+        self._audit(s, "system", "synced", g.code, detail, data, published if "data" in values else data)
+        return 1
+
+    def base(self, code: str) -> dict | None:
+        """The published version a working copy started from: the data of its latest revision
+        made by publishing or by learning a release; None for a guide never published."""
+        with self.db.session() as s:
+            rev = s.scalars(select(EditorRevision).where(EditorRevision.code == code,
+                                                         EditorRevision.action.in_(("synced", "published")))
+                            .order_by(EditorRevision.number.desc()).limit(1)).first()
+            return json.loads(rev.data) if rev is not None else None
+
+    def stale(self, row: "GuideRow") -> bool:
+        """True when a copy with pending edits started from a version the current release no
+        longer holds: another path published this guide meanwhile."""
+        if row.status not in ("draft", "in_review", "approved"):
+            return False
+        return self.base(row.code) != self.published(row.code)
 
     def list(self, q: str = "", category: str = "", status: str = "") -> list[GuideRow]:
         self.sync_from_release()
@@ -465,8 +550,12 @@ class EditorService:
             self._audit(s, user.name, "sent_back", code, comment[:2000])
         return self.get(code)
 
-    def publish(self, user: Account, codes: list[str]) -> tuple[Release, bool]:
+    def publish(self, user: Account, codes: list[str], *, allow_revert: bool = False) -> tuple[Release, bool]:
         """One new release with the approved guides `codes` (all approved ones when empty).
+
+        Built from the current release (so nothing another path published is dropped). A
+        copy whose guide another path changed after the copy was made (`stale`) would
+        overwrite that change: refused with StalePublish unless `allow_revert`.
 
         Intent first, then the release, then the database, all under the release store's lock
         (see the module docstring), so that a crash at any point is put right by `reconcile`."""
@@ -479,6 +568,9 @@ class EditorService:
             rows = [r for r in self.list(status="approved") if not codes or r.code in codes]
             if not rows:
                 raise EditorError("没有选中任何已审核待发布的事项。")
+            stale = [r for r in rows if self.stale(r)]
+            if stale and not allow_revert:
+                raise StalePublish(stale, rel.label)
             content = self._content_with(rel, rows)
             from guides.release import build_release
 
@@ -490,7 +582,7 @@ class EditorService:
                 s.add(intent)
                 s.flush()
                 intent_id = intent.id
-            release, created = self.releases.publish(content)
+            release, created = self.releases.publish(content, origin={"source": "editor", "by": user.name})
             self._finish(intent_id, release)
         return release, created
 
@@ -530,11 +622,17 @@ class EditorService:
             for item in json.loads(intent.plan):
                 code, retiring = item["code"], item["retiring"]
                 status = "retired" if retiring else "published"
+                values: dict[str, Any] = {}
+                if not retiring:  # the working copy holds exactly what was published
+                    published = _guide_json(release, code)
+                    values["data"] = json.dumps(published, ensure_ascii=False)
+                    self._revision(s, code, published, "published", intent.user_name)
                 s.execute(update(EditorGuide).where(EditorGuide.code == code).values(
                     status=status, retiring=retiring, authors="", comment=None,
-                    version=EditorGuide.version + 1, updated=_now(), updated_by=intent.user_name))
+                    version=EditorGuide.version + 1, updated=_now(), updated_by=intent.user_name, **values))
                 self._audit(s, intent.user_name, "retired" if retiring else "published", code,
                             f"{release.stamp}", item["old"], item["new"])
+        self._synced = (release.number, release.hash)
         return True
 
     def reconcile(self) -> list[str]:
