@@ -119,5 +119,6 @@ def test_kill_9_at_random_moments_of_a_publish_never_leaves_disagreement(tmp_pat
         _publish_in_child(instance, rng.uniform(0, took * 1.3))
         _service(instance).reconcile()  # a restarted server: a fresh engine, then the start-up repair
         outcomes.append(_assert_agreement(instance, svc, initial, before))
-    # the random moments fell both before and after the point of no return
-    assert outcomes.count("done") >= 10 and outcomes.count("abandoned") >= 10, outcomes
+    # the random moments fell before the intent, between it and the release, and after the release
+    counts = {k: outcomes.count(k) for k in ("none", "abandoned", "done")}
+    assert all(counts.values()), counts
