@@ -67,7 +67,7 @@ def posters(out_dir: str, size: str, jobs: int | None, src_tag: str | None, inst
             codes: tuple[str, ...]) -> None:
     """为当前版本的事项生成可打印的大厅海报（PDF，含二维码）。不写 CODE 则生成全部。"""
     rel = _release_or_exit(instance_dir)
-    from guide_server.posters.pdf import poster_data, write_posters
+    from guide_server.posters.pdf import PostersRefused, plan_posters, poster_data, write_planned
     from guide_server.usage import source_tag
 
     if src_tag is not None and source_tag(src_tag) is None:
@@ -81,10 +81,16 @@ def posters(out_dir: str, size: str, jobs: int | None, src_tag: str | None, inst
     if src_tag:
         from dataclasses import replace
         items = [replace(item, qr_url=f"{item.url}?src={src_tag}") for item in items]
-    with click.progressbar(length=len(items), label="生成海报", file=sys.stderr,
-                           show_pos=True, show_eta=True) as bar:
-        paths = write_posters(items, Path(out_dir), size=size.upper(), jobs=jobs,
-                              progress=lambda _code: bar.update(1))
+    try:
+        plans = plan_posters(items, size.upper())
+        with click.progressbar(length=len(plans), label="生成海报", file=sys.stderr,
+                               show_pos=True, show_eta=True) as bar:
+            paths = write_planned(plans, Path(out_dir), jobs=jobs, progress=lambda _code: bar.update(1))
+    except PostersRefused as exc:
+        for err in exc.errors:
+            click.echo(f"海报未生成：{err}", err=True)
+        click.echo(f"{len(exc.errors)} 个事项的海报无法生成，本次没有写出任何海报。请修改内容后重新发布。", err=True)
+        sys.exit(1)
     click.echo(f"已生成 {len(paths)} 张 {size.upper()} 海报（{rel.stamp}）：{Path(out_dir).resolve()}")
 
 

@@ -38,9 +38,13 @@ class CachedPages:
     view that redirects it, and the page it redirects to then counts as the view."""
 
     def __init__(self, app, wsgi_app):
+        from guide_server.security import hsts
+
         self.holder = app.extensions["releases"]
         self.usage = app.extensions.get("usage")
         self.wsgi_app = wsgi_app
+        seconds = app.config.get("HSTS_SECONDS")
+        self.tls_headers = [("Strict-Transport-Security", hsts(seconds))] if seconds else []
 
     def _count_view(self, served, code: str) -> None:
         if self.usage is not None and code in served.release.guides:
@@ -73,12 +77,13 @@ class CachedPages:
                         return self._answer(hit, environ, start_response)
         return self.wsgi_app(environ, start_response)
 
-    @staticmethod
-    def _answer(hit, environ, start_response):
+    def _answer(self, hit, environ, start_response):
         from guide_server.web import etag_matches
 
         body, etag = hit
         headers = [("ETag", etag), ("Cache-Control", "no-cache"), ("Vary", "Cookie"), *HEADER_LIST]
+        if environ.get("wsgi.url_scheme") == "https":
+            headers += self.tls_headers
         inm = environ.get("HTTP_IF_NONE_MATCH")
         if inm and etag_matches(inm, etag):
             start_response("304 NOT MODIFIED", headers)

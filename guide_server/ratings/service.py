@@ -26,7 +26,7 @@ from guide_server.privacy import Finding, find_personal_data, phone_number, refu
 from guide_server.usage import month_of
 
 __all__ = ["LEVELS", "REASONS", "BAD_REASONS", "GOOD_REASONS", "CHANNELS", "COMMENT_MAX", "RatingError",
-           "RateLimited", "RatingInput", "parse", "personal_data_in", "Summary", "RatingService", "month_of"]
+           "RateLimited", "AlreadyRated", "RatingInput", "parse", "personal_data_in", "Summary", "RatingService", "month_of"]
 
 COMMENT_MAX = 200
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -52,6 +52,11 @@ class RateLimited(Exception):
     pass
 
 
+class AlreadyRated(Exception):
+    """The form (its one-time token, or the same words from the same client) was already
+    stored: nothing new is stored, and the post is answered as the first one was."""
+
+
 @dataclass(frozen=True)
 class RatingInput:
     level: int
@@ -72,10 +77,7 @@ def parse(level: str | None, reasons: list[str], comment: str | None, contact: s
     if not level:
         errors["level"] = "请选择一个满意程度。"
     else:
-        try:
-            value = int(level)
-        except ValueError:
-            value = None
+        value = int(level) if level.isascii() and level.isdigit() and len(level) <= 2 else None
         if value not in LEVELS:
             errors["level"] = "满意程度的选项无效，请重新选择。"
             value = None
@@ -186,21 +188,28 @@ class RatingService:
         self.cases = cases  # a CaseService: 差评 open a case (None: ratings only, as in old tools)
 
     def add(self, code: str, release_number: int | None, data: RatingInput, client: str,
-            channel: str = "phone", now: dt.datetime | None = None, *, hall: str = "",
-            department: str = "", queue: str | None = None, s=None) -> Rating:
+            channel: str = "phone", now: dt.datetime | None = None, once: str | None = None, *,
+            hall: str = "", department: str = "", queue: str | None = None, s=None) -> Rating:
         """Store a rating (and its case, when it is a 差评).
 
         RateLimited when `client` rated `limit` times within the window (an empty client — a
-        kiosk event, already authenticated and idempotent — is not limited). With `s`, runs in
-        the caller's transaction."""
+        kiosk event, already authenticated and idempotent — is not limited). `once`: the post's
+        one-time key (guide_server.ratings.form); AlreadyRated when a rating with it was already
+        stored. The key is claimed in the same transaction as the rating, so of any number of
+        concurrent retries exactly one is stored. With `s`, runs in the caller's transaction."""
         if channel not in CHANNELS:
             raise ValueError(f"unknown channel {channel!r}")
         now = now or dt.datetime.now(dt.timezone.utc)
         if s is None:
             self.db.ready()
             with self.db.session.begin() as sess:
-                return self.add(code, release_number, data, client, channel, now, hall=hall,
+                return self.add(code, release_number, data, client, channel, now, once, hall=hall,
                                 department=department, queue=queue, s=sess)
+        if once is not None:
+            from guide_server.ratings.form import claim
+
+            if not claim(s, once, code, now, self.window):
+                raise AlreadyRated()
         if client:
             recent = s.scalar(select(func.count()).select_from(Rating)
                               .where(Rating.client == client, Rating.created > now - self.window))

@@ -2,15 +2,15 @@
 per-hall deadlines, monthly rating counts, usage counts; the `manager` role needs no schema
 change (roles are checked by the application)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005_security
 Create Date: 2026-11-30
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005_security"
 branch_labels = None
 depends_on = None
 
