@@ -25,7 +25,7 @@ from guide_server.ratings.cases import STATES, CaseService
 from guide_server.ratings.models import RatingRollup as R
 from guide_server.usage import UsageCount
 
-MONTH = re.compile(r"^(20\d\d)-(0[1-9]|1[0-2])$")
+MONTH = re.compile(r"(20\d\d)-(0[1-9]|1[0-2])", re.ASCII)
 TOP = 15  # bars in a "worst/most" chart; the table below it has every row
 
 
@@ -49,7 +49,7 @@ class Period:
         start = start or f"{y:04d}-{m:02d}"
         end = end or this
         for name, v in (("开始月份", start), ("结束月份", end)):
-            if not MONTH.match(v):
+            if not isinstance(v, str) or not MONTH.fullmatch(v):
                 raise PeriodError(f"{name}“{v[:20]}”应写成 2026-10 的形式。")
         if start > end:
             raise PeriodError("开始月份晚于结束月份，请重新选择。")
