@@ -166,6 +166,7 @@ class KioskApp(App):
     hall_name = StringProperty("")
     stamp = StringProperty("")
     offline = BooleanProperty(False)
+    offline_text = StringProperty("")   # e.g. "离线 · 自 11-22 14:05 · …" (kiosk.fleet.hooks); "" for the default
     countdown = NumericProperty(0)
 
     def __init__(self, config: KioskConfig, content: KioskContent, *, instance: str | Path,

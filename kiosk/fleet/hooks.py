@@ -152,11 +152,8 @@ def attach(app):
     def show_offline(_dt=None) -> None:
         label = offline_label(instance)
         if label:
+            app.offline_text = label
             app.offline = True
-            try:
-                app.screen("home").ids.offline_badge.text = label
-            except (AttributeError, KeyError):
-                pass
         elif app.content.fresh:
             app.offline = False
     Clock.schedule_interval(show_offline, OFFLINE_CHECK_SECONDS)

@@ -22,6 +22,58 @@ class KLabel(Label):
     role = StringProperty("fg")  # fg, muted, warn, good, accent
 
 
+class FitLabel(Label):
+    """A name or title that must be read whole: its type shrinks, from `full_font_size` down
+    to `min_font_size`, until the text fits in `max_lines` lines of its width (and its
+    height, when `text_size` bounds it). A text too long even at `min_font_size` is cut,
+    which the layout check reports."""
+    full_font_size = NumericProperty(30)
+    min_font_size = NumericProperty(20)
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self._fit = Clock.create_trigger(self._refit, -1)
+        for name in ("text", "size", "text_size", "full_font_size", "min_font_size", "bold", "font_name",
+                     "max_lines"):
+            self.fbind(name, self._fit)
+
+    def _refit(self, *_):
+        pad_x = self.padding[0] + self.padding[2]
+        pad_y = self.padding[1] + self.padding[3]
+        height = self.text_size[1] - pad_y if self.text_size[1] is not None else None
+        self.font_size = fitting_font_size(self.text, self.width - pad_x, height, self.max_lines or 1,
+                                           self.font_name, self.bold, self.full_font_size, self.min_font_size)
+
+
+def fitting_font_size(text: str, width: float, height: float | None, max_lines: int, font_name: str,
+                      bold: bool, largest: float, smallest: float) -> float:
+    """The largest font size (px) in [smallest, largest], in 1 px steps, at which `text` laid
+    out `width` px wide takes at most `max_lines` lines and, if given, `height` px;
+    `smallest` when none does."""
+    from kivy.core.text import Label as CoreLabel
+    if not text or width <= 0:
+        return largest
+
+    def fits(size: float) -> bool:
+        core = CoreLabel(text=text, font_name=font_name, bold=bold, font_size=size, text_size=(width, None))
+        core.resolve_font_name()
+        _w, h = core.render()
+        return len(core._cached_lines) <= max_lines and (height is None or h <= height)
+
+    if fits(largest):
+        return largest
+    # the sizes from largest down in 1 px steps; smaller type fits at least as well: bisect
+    sizes = [largest - i for i in range(1, int(largest - smallest) + 1)] + [smallest]
+    lo, hi = 0, len(sizes) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if fits(sizes[mid]):
+            hi = mid
+        else:
+            lo = mid + 1
+    return sizes[lo]
+
+
 class KButton(ButtonBehavior, Label):
     """A large touch target; `primary` buttons use the accent colour."""
     base_size = NumericProperty(30)
