@@ -7,6 +7,7 @@ Default location: ``<instance>/kiosk.toml``; every key is optional::
     [screen]
     orientation = "portrait"     # or "landscape"
     fullscreen = true            # false only on a developer's desk
+    touch_input = "sdl"          # Kivy input provider of the touchscreen: sdl, mtdev or hidinput (one only)
     [idle]
     seconds = 60                 # no touch this long -> countdown
     countdown = 10               # then home, card-holder data wiped
@@ -32,6 +33,8 @@ import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from kiosk.touch_input import TOUCH_INPUTS
+
 ORIENTATIONS = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
 
 
@@ -52,6 +55,7 @@ class KioskConfig:
     hall_name: str = ""
     orientation: str = "portrait"
     fullscreen: bool = True
+    touch_input: str = "sdl"
     idle_seconds: float = 60
     countdown_seconds: float = 10
     reader: str = "ga467:///dev/ttyUSB0?baud=115200"
@@ -71,7 +75,8 @@ class KioskConfig:
     def to_toml(self) -> dict:
         d = {
             "hall": {"name": self.hall_name},
-            "screen": {"orientation": self.orientation, "fullscreen": self.fullscreen},
+            "screen": {"orientation": self.orientation, "fullscreen": self.fullscreen,
+                       "touch_input": self.touch_input},
             "idle": {"seconds": self.idle_seconds, "countdown": self.countdown_seconds},
             "devices": {"reader": self.reader, "printer": self.printer,
                         "printer_profile": self.printer_profile, "card_wait_seconds": self.card_wait_seconds},
@@ -89,6 +94,7 @@ _KEYS = {
     ("hall", "name"): ("hall_name", str),
     ("screen", "orientation"): ("orientation", str),
     ("screen", "fullscreen"): ("fullscreen", bool),
+    ("screen", "touch_input"): ("touch_input", str),
     ("idle", "seconds"): ("idle_seconds", (int, float)),
     ("idle", "countdown"): ("countdown_seconds", (int, float)),
     ("devices", "reader"): ("reader", str),
@@ -121,6 +127,8 @@ def parse_config(data: dict, where: str = "kiosk.toml") -> KioskConfig:
             setattr(cfg, attr, value)
     if cfg.orientation not in ORIENTATIONS:
         raise ConfigError(f"{where}: screen.orientation 只能是 portrait 或 landscape,不是 {cfg.orientation!r}")
+    if cfg.touch_input not in TOUCH_INPUTS:
+        raise ConfigError(f"{where}: screen.touch_input 只能是 {'、'.join(TOUCH_INPUTS)}，不是 {cfg.touch_input!r}")
     if cfg.idle_seconds <= 0 or cfg.countdown_seconds < 0:
         raise ConfigError(f"{where}: idle.seconds 必须大于 0,idle.countdown 不能为负数")
     if not (cfg.maintenance_pin.isdigit() and 4 <= len(cfg.maintenance_pin) <= 12):

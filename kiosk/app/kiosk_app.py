@@ -46,6 +46,7 @@ from kiosk.app.controllers import tickets as tk
 from kiosk.app.controllers.idle import IdleTimer
 from kiosk.app.controllers.idle_reset import IdleReset
 from kiosk.app.controllers.maintenance import VERSION, Maintenance
+from kiosk.app.controllers.once import ActionGuard, GhostTouches
 from kiosk.app.controllers.navigation import Navigation
 from kiosk.app.controllers.printing import ChecklistPrinting
 from kiosk.app.controllers.queue_ticket import QueueTicket
@@ -82,13 +83,33 @@ SCREENS = (HomeScreen, CategoryScreen, SearchScreen, GuideScreen, QRScreen, Prin
 
 
 class KioskRoot(FloatLayout):
-    """Screen manager, the idle countdown on top, and the maintenance corner."""
+    """Screen manager, the idle countdown on top, and the maintenance corner.
+
+    Every touch passes here first: it restarts the idle timer, and a second delivery of a
+    finger that is already down (a touchscreen seen by two input providers) is dropped
+    before any button sees it (controllers.once.GhostTouches)."""
 
     def on_touch_down(self, touch):
         app = App.get_running_app()
         if app is not None:
+            if not app.touches.down(touch.uid, touch.x, touch.y):
+                touch.ud["kiosk_ghost"] = True
+                return True
             app.user_touched()
         return super().on_touch_down(touch)
+
+    def on_touch_move(self, touch):
+        if touch.ud.get("kiosk_ghost"):
+            return True
+        return super().on_touch_move(touch)
+
+    def on_touch_up(self, touch):
+        if touch.ud.get("kiosk_ghost"):
+            return True
+        app = App.get_running_app()
+        if app is not None:
+            app.touches.up(touch.uid)
+        return super().on_touch_up(touch)
 
 
 class CountdownOverlay(FloatLayout):
@@ -177,6 +198,8 @@ class KioskApp(App):
         self.cfg = config
         self.instance = Path(instance)
         self.session = Session()
+        self.guard = ActionGuard()       # one print / ticket / card read / test page at a time
+        self.touches = GhostTouches()    # one finger seen twice is one touch
         self.idle = IdleTimer(config.idle_seconds, config.countdown_seconds)
         self.store = store or KioskStore(self.instance / "kiosk.db")
         self.ratings = RatingStore(self.store)

@@ -70,7 +70,13 @@ def configure_kivy(cfg) -> None:
     Config.set("graphics", "width", str(w))
     Config.set("graphics", "height", str(h))
     Config.set("kivy", "exit_on_escape", "0")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
+    # one input provider per device: Kivy's default adds probesysfs beside SDL's mouse, and a
+    # touchscreen seen by both delivers every tap twice (kiosk/touch_input.py)
+    from kiosk.touch_input import input_section
+    Config.remove_section("input")
+    Config.add_section("input")
+    for name, provider in input_section(cfg.touch_input).items():
+        Config.set("input", name, provider)
     if cfg.fullscreen:
         Config.set("graphics", "fullscreen", "auto")
         Config.set("graphics", "borderless", "1")

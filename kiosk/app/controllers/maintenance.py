@@ -1,7 +1,8 @@
 """The maintenance screen: PIN, content and device facts, reader/printer checks, test page.
 
 Plain Python; the host provides `cfg`, `content`, `stamp`, `guides`, `offline`, `devices`,
-`screen(name)` and the `nav` controller.
+`screen(name)`, `guard` (a once.ActionGuard) and the `nav` controller. A test page prints
+once at a time; a PIN entered once is checked once.
 """
 from __future__ import annotations
 
@@ -51,7 +52,12 @@ class Maintenance:
 
     def print_test_page(self) -> None:
         host = self.host
+        if not host.guard.begin("test_page"):
+            return
         scr = host.screen("maintenance")
         scr.printer_text = "打印机：正在打印测试页……"
-        host.devices.test_page(lambda o: setattr(scr, "printer_text", f"打印机：{o.message} {o.detail}"),
-                               stamp=host.stamp)
+
+        def done(o) -> None:
+            host.guard.end("test_page")
+            scr.printer_text = f"打印机：{o.message} {o.detail}"
+        host.devices.test_page(done, stamp=host.stamp)

@@ -50,6 +50,8 @@ class MaintenanceScreen(KioskScreen):
         self.pin_message = "请输入维护密码"
 
     def press(self, key: str) -> None:
+        if self.unlocked:
+            return  # the PIN pad is gone: a second delivery of the tap on 确定 must not count
         if key == "删除":
             self._pin = self._pin[:-1]
         elif key == "确定":
