@@ -4,6 +4,7 @@ Default location: ``<instance>/kiosk.toml``; every key is optional::
 
     [hall]
     name = ""                    # overrides site.yaml's hall name when set
+    timezone = "Asia/Shanghai"   # every time shown or printed is hall time, whatever the OS says
     [screen]
     orientation = "portrait"     # or "landscape"
     fullscreen = true            # false only on a developer's desk
@@ -33,6 +34,7 @@ import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from kiosk.hall_time import DEFAULT_TIME_ZONE, hall_zone
 from kiosk.touch_input import TOUCH_INPUTS
 
 ORIENTATIONS = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
@@ -53,6 +55,7 @@ class ConfigError(Exception):
 @dataclass
 class KioskConfig:
     hall_name: str = ""
+    timezone: str = DEFAULT_TIME_ZONE
     orientation: str = "portrait"
     fullscreen: bool = True
     touch_input: str = "sdl"
@@ -74,7 +77,7 @@ class KioskConfig:
 
     def to_toml(self) -> dict:
         d = {
-            "hall": {"name": self.hall_name},
+            "hall": {"name": self.hall_name, "timezone": self.timezone},
             "screen": {"orientation": self.orientation, "fullscreen": self.fullscreen,
                        "touch_input": self.touch_input},
             "idle": {"seconds": self.idle_seconds, "countdown": self.countdown_seconds},
@@ -92,6 +95,7 @@ class KioskConfig:
 # (section, key) -> (attribute, type)
 _KEYS = {
     ("hall", "name"): ("hall_name", str),
+    ("hall", "timezone"): ("timezone", str),
     ("screen", "orientation"): ("orientation", str),
     ("screen", "fullscreen"): ("fullscreen", bool),
     ("screen", "touch_input"): ("touch_input", str),
@@ -127,6 +131,10 @@ def parse_config(data: dict, where: str = "kiosk.toml") -> KioskConfig:
             setattr(cfg, attr, value)
     if cfg.orientation not in ORIENTATIONS:
         raise ConfigError(f"{where}: screen.orientation 只能是 portrait 或 landscape,不是 {cfg.orientation!r}")
+    try:
+        hall_zone(cfg.timezone)
+    except ValueError as e:
+        raise ConfigError(f"{where}: hall.timezone {e}") from None
     if cfg.touch_input not in TOUCH_INPUTS:
         raise ConfigError(f"{where}: screen.touch_input 只能是 {'、'.join(TOUCH_INPUTS)}，不是 {cfg.touch_input!r}")
     if cfg.idle_seconds <= 0 or cfg.countdown_seconds < 0:

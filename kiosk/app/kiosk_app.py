@@ -16,7 +16,6 @@ result has been rasterized and swapped.
 """
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import sys
 import time
@@ -56,6 +55,7 @@ from kiosk.app.controllers.search import SearchController
 from kiosk.app.controllers.session import Session
 from kiosk.app.controllers.theme import theme_for
 from kiosk.devices import DeviceService, printer_opener
+from kiosk.hall_time import HallClock
 from kiosk.store import KioskStore
 
 
@@ -198,6 +198,7 @@ class KioskApp(App):
         self.cfg = config
         self.instance = Path(instance)
         self.session = Session()
+        self.hall_time = HallClock(config.timezone)   # every time shown or printed
         self.guard = ActionGuard()       # one print / ticket / card read / test page at a time
         self.touches = GhostTouches()    # one finger seen twice is one touch
         self.idle = IdleTimer(config.idle_seconds, config.countdown_seconds)
@@ -205,7 +206,7 @@ class KioskApp(App):
         self.ratings = RatingStore(self.store)
         self.devices = devices or DeviceService(
             config.reader, config.printer, deliver=self._deliver, card_wait_seconds=config.card_wait_seconds,
-            printer_opener=printer_opener(config.printer_profile))
+            printer_opener=printer_opener(config.printer_profile), hall_time=self.hall_time)
         self.nav = Navigation(self)
         self.printing = ChecklistPrinting(self)
         self.tickets = QueueTicket(self)
@@ -231,8 +232,9 @@ class KioskApp(App):
         self.search = SearchController(_LazyIndex(self))
         cats = release.categories if release else ()
         self.queues = self.cfg.queues or tk.queues_from_categories(list(cats))
-        self.ticket_flow = tk.TicketFlow(tk.SqliteTicketIssuer(self.store, self.cfg.waiting_window_minutes),
-                                         self.queues, self.hall_name, self.site.hotline if self.site else "")
+        self.ticket_flow = tk.TicketFlow(
+            tk.SqliteTicketIssuer(self.store, self.cfg.waiting_window_minutes, self.hall_time),
+            self.queues, self.hall_name, self.site.hotline if self.site else "", hall_time=self.hall_time)
 
     @property
     def search_index(self):
@@ -468,6 +470,6 @@ class KioskApp(App):
         self.idle_reset.reset_to_home()
 
     def _clock(self, _dt) -> None:
-        now = dt.datetime.now()
+        now = self.hall_time.now()   # not the OS time zone: the hall's, as on tickets and receipts
         weekday = "一二三四五六日"[now.weekday()]
         self.screen("home").clock_text = f"{now:%H:%M}\n{now:%m月%d日} 星期{weekday}"

@@ -53,7 +53,8 @@ class KioskTestCase(GraphicUnitTest):
         # the app's device service, with a short poll so tests do not wait on the reader
         app.devices.close()
         app.devices = DeviceService(cfg.reader, cfg.printer, deliver=app._deliver, card_wait_seconds=card_wait,
-                                    poll_interval=0.05, printer_opener=printer_opener(cfg.printer_profile))
+                                    poll_interval=0.05, printer_opener=printer_opener(cfg.printer_profile),
+                                    hall_time=app.hall_time)
         self.app = app
         app.start_in_window()
         self.pump(frames=3)

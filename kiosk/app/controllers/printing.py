@@ -1,7 +1,8 @@
 """Printing the 一次告知单 (checklist) of a guide: the printing screen, its progress, the result.
 
 Plain Python; the host provides `guides`, `release`, `devices`, `screen(name)`,
-`guide_url(code)`, `every(fn, seconds)` (a repeating callback that can be cancelled), `guard`
+`guide_url(code)`, `every(fn, seconds)` (a repeating callback that can be cancelled), `hall_time`
+(the printed time), `guard`
 (a once.ActionGuard) and the `nav` controller. One checklist prints at a time: a second tap
 (or one tap delivered twice) while it prints is ignored.
 """
@@ -34,7 +35,7 @@ class ChecklistPrinting:
         host.nav.last_args = {"code": code}
         progress = host.every(scr.tick, 0.2)
         try:
-            receipt = checklist_for_release(host.release, code)
+            receipt = checklist_for_release(host.release, code, printed_at=host.hall_time.now())
         except Exception as e:  # a receipt that cannot be composed is a printer fault to the citizen
             log.exception("checklist for %s", code)
             progress.cancel()
