@@ -10,7 +10,11 @@ screen as it is drawn now:
 - ``cut``: a label shows less than its text (lines dropped because the box is too
   short, or shortened with an ellipsis), or its rendered text is larger than its box
   and spills over what is around it;
-- ``hidden-button``: a button nobody can see (opacity 0) that still takes taps.
+- ``hidden-button``: a button nobody can see (opacity 0) that still takes taps;
+- ``line-break``: a label's lines break against the Chinese rules (zhtext.linebreak): a
+  line starts with closing punctuation or ends with opening punctuation, or a number with
+  its unit, an amount, a time, a code or a document number is cut (unless it alone is
+  wider than the line).
 
 Layers are checked apart: each child of the app's root (the screen manager with the
 current screen, the idle countdown over it) is one layer, and a modal layer may cover
@@ -26,6 +30,8 @@ from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.image import Image
 from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
+
+from zhtext.linebreak import CLOSING, OPENING, UNBREAKABLE
 
 TOLERANCE = 1.0   # px: layouts round to whole pixels
 _SPACES = re.compile(r"\s+")
@@ -169,6 +175,63 @@ def _label_cut(w) -> str | None:
     return None
 
 
+_CODE_RUN = re.compile(r"[!-~]+")   # codes, phone numbers, URLs: runs of ASCII signs
+
+
+def drawn_lines(w) -> list[str]:
+    """The lines label `w` draws now, as Kivy laid them out."""
+    w.texture_update()
+    return ["".join(word.text for word in line.words) for line in w._label._cached_lines]
+
+
+def _break_spans(text: str, lines: list[str]) -> list[tuple[int, int]] | None:
+    """(end of a line, start of the next) in `text` for each break Kivy or the rules made,
+    newlines of the text itself excepted; None when the lines are not the text's (cut)."""
+    spans, p, prev_end = [], 0, None
+    for line in lines:
+        body = line.strip(" \u00a0")
+        while p < len(text) and text[p] in " \u00a0\n" and not text.startswith(body, p):
+            p += 1
+        if body and not text.startswith(body, p):
+            return None
+        if prev_end is not None and "\n" not in text[prev_end:p]:
+            spans.append((prev_end, p))
+        p += len(body)
+        prev_end = p
+    return spans
+
+
+def _line_break_fault(w) -> str | None:
+    """Why label `w`'s lines break against the Chinese rules, or None (line breaks the text
+    itself holds are the author's and not judged)."""
+    lines = drawn_lines(w)
+    if len(lines) < 2:
+        return None
+    text = w.text
+    spans = _break_spans(text, lines)
+    if not spans:
+        return None   # no break of its own, or lines that are not the text's (a "cut" fault)
+    for end, start in spans:
+        a, b = text[:end].rstrip(" \u00a0"), text[start:]
+        if b[:1] in CLOSING:
+            return f"a line starts with {b[0]!r}: {a[-8:]!r} / {b[:8]!r}"
+        if a[-1:] in OPENING:
+            return f"a line ends with {a[-1]!r}: {a[-8:]!r} / {b[:8]!r}"
+        if a[-1:].isdigit() and b[:1].isdigit():
+            return f"a number is cut: {a[-8:]!r} / {b[:8]!r}"
+    from kiosk.app.screens.zhlabel import pixel_measure
+    width = (w.text_size[0] or w.width) - w.padding[0] - w.padding[2]
+    measure = pixel_measure(w._label)
+    runs = [m for m in UNBREAKABLE.finditer(text)] + [m for m in _CODE_RUN.finditer(text)]
+    for m in runs:
+        if m.end() - m.start() < 2 or measure(m.group()) > width:
+            continue
+        for end, start in spans:
+            if m.start() < end and m.end() > start:
+                return f"{m.group()!r} is cut: {text[max(0, end - 8):end]!r} / {text[start:start + 8]!r}"
+    return None
+
+
 def layout_faults(root, window_size: tuple[float, float]) -> list[Fault]:
     """Every layout fault under `root` (the app's root widget) in a window of `window_size`."""
     items: list[_Item] = []
@@ -186,6 +249,9 @@ def layout_faults(root, window_size: tuple[float, float]) -> list[Fault]:
             why = _label_cut(w)
             if why:
                 faults.append(Fault("cut", describe(w), why, (it.box,)))
+            why = _line_break_fault(w)
+            if why:
+                faults.append(Fault("line-break", describe(w), why, (it.box,)))
         drawn = it.box
         if isinstance(w, Label) and _is_text(w):
             t = _text_box(w)

@@ -67,14 +67,6 @@ def guide_header(guide: Guide) -> str:
     return f"{guide.department} · {guide.item_type.value} · {guide.speed.value}"
 
 
-NBSP = "\u00a0"
-
-
-def no_break_spaces(text: str) -> str:
-    """Kivy wraps only at spaces; Chinese text should wrap anywhere, so spaces must not break."""
-    return text.replace(" ", NBSP)
-
-
 def escape_markup(text: str) -> str:
     """Kivy markup escaping, without importing Kivy."""
     return text.replace("&", "&amp;").replace("[", "&bl;").replace("]", "&br;")

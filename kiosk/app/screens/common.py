@@ -8,21 +8,21 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.app.screens import load_kv
+from kiosk.app.screens.zhlabel import ZhLabel, break_text
 
 
-class KLabel(Label):
-    """Wrapping label in the app font whose height follows its text."""
+class KLabel(ZhLabel):
+    """Wrapping label in the app font whose height follows its text (Chinese line breaking)."""
     base_size = NumericProperty(30)
     role = StringProperty("fg")  # fg, muted, warn, good, accent
 
 
-class FitLabel(Label):
+class FitLabel(ZhLabel):
     """A name or title that must be read whole: its type shrinks, from `full_font_size` down
     to `min_font_size`, until the text fits in `max_lines` lines of its width (and its
     height, when `text_size` bounds it). A text too long even at `min_font_size` is cut,
@@ -56,7 +56,7 @@ def fitting_font_size(text: str, width: float, height: float | None, max_lines: 
 
     def fits(size: float) -> bool:
         core = CoreLabel(text=text, font_name=font_name, bold=bold, font_size=size, text_size=(width, None))
-        core.resolve_font_name()
+        core.text = break_text(text, width, core)   # as a ZhLabel breaks it
         _w, h = core.render()
         return len(core._cached_lines) <= max_lines and (height is None or h <= height)
 
@@ -74,7 +74,7 @@ def fitting_font_size(text: str, width: float, height: float | None, max_lines: 
     return sizes[lo]
 
 
-class KButton(ButtonBehavior, Label):
+class KButton(ButtonBehavior, ZhLabel):
     """A large touch target; `primary` buttons use the accent colour."""
     base_size = NumericProperty(30)
     primary = BooleanProperty(False)

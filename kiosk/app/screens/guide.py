@@ -13,7 +13,7 @@ import math
 from kivy.core.window import Window
 from kivy.properties import StringProperty
 
-from kiosk.app.controllers.guide_view import guide_header, guide_sections, guide_summary, no_break_spaces
+from kiosk.app.controllers.guide_view import guide_header, guide_sections, guide_summary
 from kiosk.app.screens import load_kv
 from kiosk.app.screens.common import KioskScreen, KLabel
 
@@ -111,7 +111,7 @@ class GuideScreen(KioskScreen):
         for i in range(start, end):
             title, body = pool[i]
             title.text = sections[i].title
-            body.text = no_break_spaces("\n".join(sections[i].lines))
+            body.text = "\n".join(sections[i].lines)   # broken by the Chinese rules (ZhLabel)
             box.add_widget(title)
             box.add_widget(body)
 
