@@ -85,9 +85,11 @@ SCREENS = (HomeScreen, CategoryScreen, SearchScreen, GuideScreen, QRScreen, Prin
 class KioskRoot(FloatLayout):
     """Screen manager, the idle countdown on top, and the maintenance corner.
 
-    Every touch passes here first: it restarts the idle timer, and a second delivery of a
-    finger that is already down (a touchscreen seen by two input providers) is dropped
-    before any button sees it (controllers.once.GhostTouches)."""
+    Every touch passes here first: its start, every move (a slow drag through a long guide)
+    and its end restart the idle timer, and a second delivery of a finger that is already
+    down (a touchscreen seen by two input providers) is dropped before any button sees it
+    (controllers.once.GhostTouches). Scroll views restart the timer as they scroll, too
+    (screens.common.KScrollView)."""
 
     def on_touch_down(self, touch):
         app = App.get_running_app()
@@ -101,6 +103,9 @@ class KioskRoot(FloatLayout):
     def on_touch_move(self, touch):
         if touch.ud.get("kiosk_ghost"):
             return True
+        app = App.get_running_app()
+        if app is not None:
+            app.user_touched()
         return super().on_touch_move(touch)
 
     def on_touch_up(self, touch):
@@ -109,6 +114,7 @@ class KioskRoot(FloatLayout):
         app = App.get_running_app()
         if app is not None:
             app.touches.up(touch.uid)
+            app.user_touched()
         return super().on_touch_up(touch)
 
 

@@ -110,7 +110,8 @@ class TileGrid(GridLayout):
 
 
 class KScrollView(ScrollView):
-    """A ScrollView clipped by a scissor rectangle instead of the stencil buffer.
+    """A ScrollView clipped by a scissor rectangle instead of the stencil buffer; scrolling
+    restarts the idle timer.
 
     Kivy's StencilView fills the stencil buffer over the whole view before and
     after its content, on every frame; with software GL (llvmpipe) those two
@@ -121,11 +122,21 @@ class KScrollView(ScrollView):
 
     def __init__(self, **kw):
         super().__init__(**kw)
+        # someone scrolling (a drag, the wheel, a fling still moving) is using the kiosk
+        self.fbind("scroll_y", self._scrolled)
+        self.fbind("scroll_x", self._scrolled)
         self._scissor = ScissorPush(x=0, y=0, width=1, height=1)
         # the clip follows the view wherever its parents put it: recomputed as the frame is drawn
         self.canvas.before.insert(0, Callback(self._clip))
         self.canvas.before.insert(1, self._scissor)
         self.canvas.after.add(ScissorPop())
+
+    def _scrolled(self, *_):
+        if self.get_root_window() is None:
+            return  # a view no longer shown (its screen was left while it still glided)
+        app = App.get_running_app()
+        if app is not None and hasattr(app, "user_touched"):
+            app.user_touched()
 
     def _clip(self, *_):
         x, y = self.to_window(*self.pos)
