@@ -47,6 +47,11 @@ def run(config_path: str | None, content_dir: str | None, instance_dir: str | No
         cfg.content_dir = content_dir
     if windowed or simulate:
         cfg.fullscreen = False if windowed else cfg.fullscreen
+    from kiosk.maintenance_pin import default_pin_problem
+    problem = default_pin_problem(cfg.maintenance_pin_hash, cfg.maintenance_pin, simulate)
+    if problem:
+        click.echo(problem, err=True)
+        sys.exit(2)
 
     sims = None
     if simulate:
@@ -113,3 +118,25 @@ def config_init(instance_dir: str | None, force: bool) -> None:
         sys.exit(1)
     write_config(KioskConfig(), path)
     click.echo(f"已写入 {path}")
+
+
+@main.command("set-pin")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="配置文件(TOML),默认 <instance>/kiosk.toml")
+@click.option("--instance", "instance_dir", type=click.Path(file_okay=False), envvar="KIOSK_INSTANCE")
+def set_pin(config_path: str | None, instance_dir: str | None) -> None:
+    """为本机生成新的维护密码：只显示这一次，配置中只保存摘要。"""
+    from kiosk.config import ConfigError, KioskConfig, load_config, write_config
+    from kiosk.maintenance_pin import hash_pin, new_pin
+
+    path = Path(config_path) if config_path else _instance(instance_dir) / "kiosk.toml"
+    try:
+        cfg = load_config(path) if path.is_file() else KioskConfig()
+    except ConfigError as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
+    pin = new_pin()
+    cfg.maintenance_pin_hash, cfg.maintenance_pin = hash_pin(pin), ""
+    write_config(cfg, path)
+    click.echo(f"本机新的维护密码：{pin}")
+    click.echo(f"只显示这一次，请记下并妥善保管；{path} 中只保存它的摘要。重启终端程序后生效。")

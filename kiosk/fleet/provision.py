@@ -3,7 +3,8 @@
 Steps: enroll with the one-time code (or keep a still-valid token when run again), store the
 token (0600), pin the release-signing public key, find the devices (the reader is the port that
 answers a GA/T 467 exchange, never a board COM port: kiosk.fleet.device_search), write
-kiosk.toml and fleet.toml, sync the content once, run the device self-test, send a heartbeat.
+kiosk.toml (with a new maintenance PIN, shown once, kept as a hash: kiosk.maintenance_pin) and
+fleet.toml, sync the content once, run the device self-test, send a heartbeat.
 Safe to re-run: a valid token is kept and the code is not spent; a changed signing key is
 never pinned silently; other settings in kiosk.toml are kept.
 """
@@ -15,6 +16,7 @@ from typing import Callable
 
 from kiosk.config import ConfigError, KioskConfig, load_config, write_config
 from kiosk.fleet.device_search import find_reader, printer_candidates, probe_reader
+from kiosk.maintenance_pin import hash_pin, new_pin, uses_default_pin
 from kiosk.fleet.device_client import DeviceApiError, DeviceClient, Offline
 from kiosk.fleet.settings import (FleetConfigError, FleetSettings, load_settings, load_token, save_settings,
                                   save_token)
@@ -82,6 +84,16 @@ def _self_test(cfg: KioskConfig, checks: Checklist, test_page: bool, reader_chec
                 checks.add(True, "测试页", f"已发送 {sent} 字节，请检查打印效果")
     except Exception as exc:
         checks.add(False, f"打印机 {cfg.printer}", str(getattr(exc, "zh", exc)))
+
+
+def _maintenance_pin(cfg: KioskConfig) -> str | None:
+    """Give this kiosk its own maintenance PIN unless it has one: returns the new PIN (to show
+    once), None when the kiosk keeps its own. Only the hash goes into `cfg`."""
+    if cfg.maintenance_pin_hash and not uses_default_pin(cfg.maintenance_pin_hash, ""):
+        return None
+    pin = new_pin()
+    cfg.maintenance_pin_hash, cfg.maintenance_pin = hash_pin(pin), ""
+    return pin
 
 
 def provision(instance: Path, server: str, code: str | None, *, config_path: Path | None = None,
@@ -188,9 +200,15 @@ def provision(instance: Path, server: str, code: str | None, *, config_path: Pat
         settings.poll_seconds = old_settings.poll_seconds
         settings.heartbeat_seconds = old_settings.heartbeat_seconds
         settings.upload_seconds = old_settings.upload_seconds
+    pin = _maintenance_pin(cfg)
     write_config(cfg, config_path)
     save_settings(instance, settings)
     checks.add(True, "写入配置", f"{config_path}，{instance / 'fleet.toml'}")
+    if pin:
+        checks.add(True, "维护密码", f"本机维护密码为 {pin}。只显示这一次，请记下并妥善保管（配置中只保存它的摘要；"
+                                 "忘记时运行 kiosk set-pin 重新生成）")
+    else:
+        checks.add(True, "维护密码", "沿用本机已设的维护密码（忘记时运行 kiosk set-pin 重新生成）")
 
     # 5. content
     result = sync_once(instance, client, public_key)

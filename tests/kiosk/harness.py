@@ -45,8 +45,9 @@ class KioskTestCase(GraphicUnitTest):
         from kiosk.app.kiosk_app import KioskApp
         orientation = orientation or self.orientation
         self.sims = start_simulators(self.tmp / "receipts", script=[], pace=False)
+        cfg_changes.setdefault("maintenance_pin", "2468")
         cfg = KioskConfig(orientation=orientation, reader=self.sims.reader_url, printer=self.sims.printer_url,
-                          fullscreen=False, card_wait_seconds=card_wait, maintenance_pin="2468", **cfg_changes)
+                          fullscreen=False, card_wait_seconds=card_wait, **cfg_changes)
         Window.size = cfg.window_size
         content = load_kiosk_content(content_dir, self.tmp / "instance")
         app = KioskApp(cfg, content, instance=self.tmp / "instance", t0=time.perf_counter())

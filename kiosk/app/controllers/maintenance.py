@@ -6,6 +6,8 @@ once at a time; a PIN entered once is checked once.
 """
 from __future__ import annotations
 
+from kiosk.maintenance_pin import check_pin
+
 VERSION = "0.1.0"
 
 
@@ -22,7 +24,9 @@ class Maintenance:
         host.nav.last_args = {}
 
     def check_pin(self, pin: str) -> bool:
-        return bool(pin) and pin == self.host.cfg.maintenance_pin
+        """Whether `pin` opens maintenance: this kiosk's PIN (its hash, kiosk.maintenance_pin)."""
+        cfg = self.host.cfg
+        return check_pin(pin, pin_hash=cfg.maintenance_pin_hash, plain=cfg.maintenance_pin)
 
     def refresh_maintenance(self) -> None:
         """Fill in the content and device facts, then ask both devices for their status."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,6 +79,12 @@ def test_the_port_that_answers_ga467_is_the_reader(fleet, tmp_path, reader_on_a_
     assert "CH340 USB 串口" in reader_line and "安全模块编号" in reader_line
     assert sim.commands[:2] == [frames.SAM_STATUS, frames.SAM_ID], "proven by a GA/T 467 exchange"
     assert "[失败] 读卡器" not in out.stdout
+    # the kiosk's own maintenance PIN: shown once, only its hash kept
+    from kiosk.maintenance_pin import check_pin
+    pin = re.search(r"\[通过\] 维护密码：本机维护密码为 (\d{8})", out.stdout).group(1)
+    cfg = load_config(instance / "kiosk.toml")
+    assert pin not in (instance / "kiosk.toml").read_text() and cfg.maintenance_pin == ""
+    assert check_pin(pin, pin_hash=cfg.maintenance_pin_hash) and not check_pin("246810", pin_hash=cfg.maintenance_pin_hash)
 
 
 def ports_of(*specs) -> list[SerialPort]:
