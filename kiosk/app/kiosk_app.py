@@ -198,10 +198,11 @@ class KioskApp(App):
 
     def __init__(self, config: KioskConfig, content: KioskContent, *, instance: str | Path,
                  devices: DeviceService | None = None, store: KioskStore | None = None,
-                 t0: float | None = None, **kw) -> None:
+                 t0: float | None = None, window_scale: float = 1.0, **kw) -> None:
         self.marks: dict[str, float] = {"start": t0 if t0 is not None else time.perf_counter()}
         super().__init__(**kw)
         self.cfg = config
+        self.window_scale = window_scale   # < 1: a window smaller than the panel (window_fit)
         self.instance = Path(instance)
         self.session = Session()
         self.hall_time = HallClock(config.timezone)   # every time shown or printed
@@ -308,7 +309,21 @@ class KioskApp(App):
         root.ids.corner.bind(on_hold=lambda *_: self.open_maintenance())
         self._overlay = (root, root.ids.countdown.__self__)  # a strong reference: ids are weak
         self.on_countdown(self, self.countdown)
+        if self.window_scale < 1:
+            return self._scaled(root)
         return root
+
+    def _scaled(self, root):
+        """`root` laid out at the panel's size and drawn `window_scale` times as large, for a
+        window smaller than the panel (kiosk.app.window_fit); touches are scaled back."""
+        from kivy.uix.scatter import Scatter
+        w, h = self.cfg.window_size
+        root.size_hint = (None, None)
+        root.size = (w, h)
+        holder = Scatter(do_rotation=False, do_scale=False, do_translation=False, size_hint=(None, None),
+                         size=(w, h), scale=self.window_scale, pos=(0, 0))
+        holder.add_widget(root)
+        return holder
 
     def on_countdown(self, _app, value) -> None:
         """The countdown overlay is in the widget tree only while it counts down: a widget at

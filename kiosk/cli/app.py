@@ -90,6 +90,23 @@ def configure_kivy(cfg) -> None:
     Config.set("graphics", "multisamples", "0")  # see kiosk/app/kiosk_app.py: MSAA is costly with software GL
 
 
+def fit_window(cfg) -> float:
+    """A window (not full screen) as large as the screen allows with the panel's aspect; the
+    scale the app draws at (1.0 when the panel fits or the screen size is unknown)."""
+    from kivy.core.window import Window
+
+    from kiosk.app.window_fit import fit_scale, usable_display_size
+
+    usable = usable_display_size()
+    scale = fit_scale(cfg.window_size, usable) if usable else 1.0
+    if scale < 1:
+        w, h = cfg.window_size
+        Window.size = (round(w * scale), round(h * scale))
+        Window.left, Window.top = max(0, (usable[0] - Window.size[0]) // 2), max(0, (usable[1] - Window.size[1]) // 2)
+        click.echo(f"窗口模式：屏幕可用区域 {usable[0]}×{usable[1]}，终端画面 {w}×{h} 按 {scale:.0%} 显示")
+    return scale
+
+
 def run_app(cfg, instance: Path) -> None:
     configure_kivy(cfg)
     from kiosk.app.kiosk_app import KioskApp
@@ -101,7 +118,8 @@ def run_app(cfg, instance: Path) -> None:
     content = load_kiosk_content(cfg.content_dir or None, instance, cfg.stale_hours)
     if not content.ok:
         click.echo(f"没有可用的办事指南：{content.problem}", err=True)
-    app = KioskApp(cfg, content, instance=instance, t0=_T0)
+    scale = 1.0 if cfg.fullscreen else fit_window(cfg)
+    app = KioskApp(cfg, content, instance=instance, t0=_T0, window_scale=scale)
     fleet_hooks.attach(app)  # sync, heartbeat, outbox, server tickets, offline badge, systemd watchdog
     app.run()
 
