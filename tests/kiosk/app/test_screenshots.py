@@ -87,6 +87,17 @@ class ScreenshotsPortrait(KioskTestCase):
             app.screen("rating").pick(3)
             self.pump()
             shot("rating")
+            app.submit_rating(3, [])
+            self.pump()
+            shot("rating-thanks")
+            # a card reader that went away mid-read
+            self.sims.reader.set_fault("unplug")
+            app.open_ticket()
+            tscr = app.screen("ticket")
+            self.pump(lambda: tscr.state == tk.FAILED)
+            shot("ticket-failed")
+            self.sims.reader.set_fault(None)
+            app.go_home()
             # 取号
             self.sims.reader.remove()
             app.open_ticket()
