@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from guides.release import CHINA_TZ
@@ -209,6 +209,10 @@ class FleetService:
 
     @staticmethod
     def _free_tag(s, hall: str) -> str:
+        """The lowest free tag K<n> of a hall. On PostgreSQL a transaction-scoped advisory lock per
+        hall makes concurrent enrolments of one hall choose one after the other."""
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"kiosk-tag:{hall}"})
         used = set(s.scalars(select(Kiosk.tag).where(Kiosk.hall == hall)))
         n = 1
         while f"K{n}" in used:
@@ -220,7 +224,7 @@ class FleetService:
         if not token or "." not in token:
             raise Unauthorized("缺少终端凭证，或凭证格式不对。请在终端上重新运行 kiosk provision。")
         kid, _, _secret = token.partition(".")
-        if not kid.isdigit() or len(token) > 200:
+        if not re.fullmatch(r"[0-9]{1,9}", kid, re.ASCII) or len(token) > 200:
             raise Unauthorized("终端凭证格式不对。请在终端上重新运行 kiosk provision。")
         self.db.ready()
         with self.db.session() as s:
