@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import deque
 from typing import Callable
 
 log = logging.getLogger(__name__)
@@ -26,13 +27,15 @@ class ActionGuard:
     >>> g = ActionGuard()
     >>> g.begin("print"), g.begin("print"), g.end("print"), g.begin("print")
     (True, False, None, True)
+    >>> list(g.ignored)
+    ['print']
     """
 
     def __init__(self, stale_after: float = 120.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.stale_after = stale_after   # seconds; no device call of the kiosk takes this long
         self._clock = clock
         self._running: dict[str, float] = {}
-        self.ignored: list[str] = []     # repeats ignored, oldest first (for tests and logs)
+        self.ignored: deque[str] = deque(maxlen=50)   # the last repeats ignored, oldest first
 
     def begin(self, action: str) -> bool:
         """Start `action`; False (and nothing to do) when it is running already."""

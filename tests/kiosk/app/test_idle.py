@@ -85,4 +85,4 @@ class Idle(KioskTestCase):
         touch.touch_up()
         self.pump(frames=3)
         assert app.countdown == 0 and app.current == "guide"
-        assert app.guard.ignored == []
+        assert list(app.guard.ignored) == []
