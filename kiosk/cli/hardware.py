@@ -330,7 +330,7 @@ def hw_list() -> None:
         click.echo(f"  {p.device}  {kind}  →  读卡器 ga467://{p.device}?baud=115200"
                    f"  或打印机 serial://{p.device}?baud=9600")
     printers = list_usb_printers()
-    click.echo("USB 打印机:" if printers else "USB 打印机:未发现")
+    click.echo("USB 打印机：" if printers else "USB 打印机：未发现")
     for u in printers:
         line = f"  {u.url}  {u.description}"
         if u.lp_device:
