@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from kiosk.cli import zh_messages
+from guides import click_zh as zh_messages
 
 zh_messages.install()  # click's own errors ("Error:", "Aborted!"), usage and help headings in Chinese
 
