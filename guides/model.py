@@ -264,9 +264,9 @@ class MaterialGroup(_Conditional):
     note: Text | None = None
 
 
-MaterialEntry = Annotated[Union[Annotated[MaterialGroup, Tag("group")], Annotated[Material, Tag("material")]],
-                          Discriminator(lambda v: "group" if (isinstance(v, dict) and "one_of" in v)
-                                        or isinstance(v, MaterialGroup) else "material")]
+MaterialEntry = Annotated[Union[Annotated[MaterialGroup, Tag("~group")], Annotated[Material, Tag("~material")]],
+                          Discriminator(lambda v: "~group" if (isinstance(v, dict) and "one_of" in v)
+                                        or isinstance(v, MaterialGroup) else "~material")]
 
 
 class Limit(Strict):
@@ -275,8 +275,8 @@ class Limit(Strict):
     unit: LimitUnit
 
 
-LimitValue = Annotated[Union[Annotated[LimitWord, Tag("word")], Annotated[Limit, Tag("amount")]],
-                       _by_type((str, "word"), (LimitWord, "word"), (object, "amount"))]
+LimitValue = Annotated[Union[Annotated[LimitWord, Tag("~word")], Annotated[Limit, Tag("~amount")]],
+                       _by_type((str, "~word"), (LimitWord, "~word"), (object, "~amount"))]
 
 
 class TimeLimit(_Conditional):
@@ -367,13 +367,13 @@ ConditionEntry = Annotated[Condition, BeforeValidator(_condition),
                            PlainSerializer(lambda c: c.text if c.when is None else {"text": c.text, "when": c.when})]
 
 
-TimeLimitField = Annotated[Union[Annotated[TimeLimit, Tag("one")], Annotated[list[TimeLimit], Tag("variants")]],
-                           _by_type((list, "variants"), (object, "one"))]
-SpeedField = Annotated[Union[Annotated[Speed, Tag("one")], Annotated[list[SpeedVariant], Tag("variants")]],
-                       _by_type((list, "variants"), (object, "one"))]
+TimeLimitField = Annotated[Union[Annotated[TimeLimit, Tag("~one")], Annotated[list[TimeLimit], Tag("~variants")]],
+                           _by_type((list, "~variants"), (object, "~one"))]
+SpeedField = Annotated[Union[Annotated[Speed, Tag("~one")], Annotated[list[SpeedVariant], Tag("~variants")]],
+                       _by_type((list, "~variants"), (object, "~one"))]
 
 # Union member tags, which pydantic puts into error locations; guides.schema_errors drops them.
-UNION_TAGS = frozenset({"group", "material", "word", "amount", "one", "variants"})
+UNION_TAGS = frozenset({"~group", "~material", "~word", "~amount", "~one", "~variants"})
 
 
 class Guide(Strict):
