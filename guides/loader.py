@@ -188,8 +188,10 @@ def check_content(root: str | Path) -> CheckResult:
     first_file: dict[str, _GuideFile] = {}
     forms_dir = root / "forms"
     figures: dict[str, Completeness] = {}
+    used: set[Any] = set()
     for result in _check_guide_files(files, forms_dir):
         findings.extend(result.findings)
+        used.add(result.category if isinstance(result.category, str) else None)
         if result.completeness is not None:
             figures[str(result.path)] = result.completeness
         if result.code is None:
@@ -210,7 +212,6 @@ def check_content(root: str | Path) -> CheckResult:
                 doc = read_yaml(result.path, str(result.path))
                 findings.append(Finding(doc.path, doc.line(("category",)), "E213",
                                         f"主题分类不存在：“{result.guide.category}”不在 categories.yaml 中"))
-        used = {r.category for r in first_file.values()}
         for i, cat in enumerate(categories):
             if cat.name not in used:
                 findings.append(Finding(cat_doc.path, cat_doc.line((i,)), "W302",

@@ -27,7 +27,8 @@ from guides.loader import Content
 from guides.model import Category, Guide, Retired, Site
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
-SCHEMA = 1
+# 2: content model v2 (CONTENT-STANDARD v2): guides are written without absent elements.
+SCHEMA = 2
 
 
 class ReleaseError(Exception):
@@ -44,7 +45,8 @@ def sha256(data: bytes) -> str:
 
 
 def guide_hash(guide: Guide) -> str:
-    return sha256(canonical_json(guide.model_dump(mode="json")))
+    """SHA-256 of one guide's canonical JSON (absent elements left out)."""
+    return sha256(canonical_json(guide.dump()))
 
 
 @dataclass(frozen=True)
@@ -93,10 +95,12 @@ class Release:
 
 
 def content_document(content: Content) -> dict[str, Any]:
+    """The release form of the content: site, categories, guides by code (v2, absent
+    elements left out) and retired codes when there are any."""
     doc = {
-        "site": content.site.model_dump(mode="json"),
+        "site": content.site.model_dump(mode="json", exclude_none=True),
         "categories": [c.model_dump(mode="json") for c in content.categories],
-        "guides": {code: g.model_dump(mode="json") for code, g in sorted(content.guides.items())},
+        "guides": {code: g.dump() for code, g in sorted(content.guides.items())},
     }
     if content.retired:  # only when present, so releases without retired codes keep their hashes
         doc["retired"] = [r.model_dump(mode="json") for r in content.retired]
@@ -130,6 +134,8 @@ def _build(content: Content, number: int | None = None,
 
 
 def content_from_document(doc: dict[str, Any]) -> Content:
+    """Validated content from a release's content.json (pydantic ValidationError, a
+    ValueError, when it is not v2 content)."""
     return Content(
         site=Site.model_validate(doc["site"]),
         categories=tuple(Category.model_validate(c) for c in doc["categories"]),
@@ -229,8 +235,13 @@ class ReleaseStore:
         return manifest, body
 
     def load(self, number: int) -> Release:
+        """Release `number`, its bytes verified; ReleaseError when it is missing, corrupt or
+        written in an older content format than this program reads."""
         manifest, body = self.verified_body(number)
         path = self.folder(number) / "content.json"
+        if manifest.get("schema", 1) != SCHEMA:
+            raise ReleaseError(f"版本 R{number} 的内容格式为第 {manifest.get('schema', 1)} 版，本程序读取第 {SCHEMA} 版："
+                               "请用当前程序重新检查并发布内容")
         try:
             content = content_from_document(json.loads(body))
         except (ValueError, KeyError) as exc:

@@ -95,12 +95,12 @@ class SearchIndex:
         fields: list[tuple[str, str, int, int]] = [("name", name, NAME_SUB, NAME_PREFIX - NAME_SUB)]
         full, initials = pinyin_forms(guide.name)
         fields += [("pinyin", full, PINYIN_NAME, 3), ("initials", initials, INITIALS_NAME, 3)]
-        for alias in guide.aliases:
+        for alias in guide.aliases or ():
             a = normalize(alias)
             fields.append(("alias", a, ALIAS_SUB, 2))
             a_full, a_init = pinyin_forms(alias)
             fields += [("alias_pinyin", a_full, PINYIN_ALIAS, 2), ("alias_initials", a_init, PINYIN_ALIAS, 1)]
-        for material in guide.materials:
+        for material in guide.all_materials():
             fields.append(("material", normalize(material.name), MATERIAL, 0))
         fields.append(("category", normalize(guide.category), CATEGORY, 0))
         fields.append(("code", normalize(guide.code), CATEGORY, 0))
