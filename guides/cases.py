@@ -62,8 +62,8 @@ class Answer:
 @dataclass(frozen=True)
 class CaseSection(Generic[T]):
     """Items that apply only in one case: ``when`` pairs each question with the options
-    for which the items apply; ``label`` names that case in Chinese (option labels,
-    several options joined by 或, several questions by ；)."""
+    for which the items apply; ``label`` names that case in Chinese (the option's label;
+    several options quoted and joined by 或; several questions joined by ；)."""
     when: tuple[tuple[Question, tuple[Option, ...]], ...]
     label: str
     items: tuple[T, ...]
@@ -203,7 +203,7 @@ def _label(guide: _Compiled, terms: Terms) -> tuple[tuple[tuple[Question, tuple[
         q = guide.by_id[qid]
         options = tuple(o for o in q.options if o.id in opts)
         when.append((q, options))
-        parts.append("或".join(o.label for o in options))
+        parts.append(options[0].label if len(options) == 1 else "或".join(f"“{o.label}”" for o in options))
     return tuple(when), "；".join(parts)
 
 

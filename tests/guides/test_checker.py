@@ -114,3 +114,15 @@ def test_parallel_check_matches_serial(tmp_path, monkeypatch):
     serial = loader.check_content(root)
     assert [str(f) for f in parallel.findings] == [str(f) for f in serial.findings]
     assert [f.code for f in serial.errors] == ["E205"] and serial.errors[0].path == str(victim)
+
+
+def test_summary_gives_completeness_per_guide_and_in_all():
+    from tests.conftest import FIXTURES as F
+    proc = subprocess.run([sys.executable, "-m", "guide_server", "check", "--content", str(F / "valid" / "real"),
+                           "--summary"], capture_output=True, text=True)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[-1] == "合计 2 个事项：推荐要素完整度 29%（13/45），错误 9 处，提醒 32 处"
+    assert any(line.endswith("zhangzhuang-1544.yaml: 完整度 29%（5/17），错误 5 处，提醒 12 处；"
+                             "未载明：基本编码、份数、来源渠道、材料形式、监督投诉电话、办理流程、办理结果、常见问题")
+               for line in lines)
