@@ -58,8 +58,9 @@ def create_app(test_config: dict | None = None) -> "Flask":
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     from guide_server.ratings.service import LEVELS, REASONS
+    from guides.present import brief as guide_brief
 
-    app.jinja_env.globals.update(levels=LEVELS, reasons=REASONS)
+    app.jinja_env.globals.update(levels=LEVELS, reasons=REASONS, brief=guide_brief)
 
     css = Path(app.static_folder, "site.css").read_bytes()
     app.config["CSS_URL"] = "/static/site.css?v=" + hashlib.sha256(css).hexdigest()[:10]

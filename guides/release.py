@@ -2,8 +2,10 @@
 
 On disk, under ``<instance>/releases/``::
 
-    R0007/manifest.json   number, created, hash, per-guide hashes
+    R0007/manifest.json   number, created, hash, per-guide hashes, per-attachment hashes
     R0007/content.json    canonical JSON of site, categories and guides
+    R0007/forms/...       the attachments the guides name (blank forms, samples, flow
+                          images), copied from content/forms/
     CURRENT               the number of the current release, e.g. "7"
 
 A release folder is written under a temporary name, fsynced, then renamed into
@@ -19,7 +21,7 @@ import json
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,11 +53,14 @@ def guide_hash(guide: Guide) -> str:
 
 @dataclass(frozen=True)
 class Release:
+    """One release: its number, time, hash of content.json, per-guide hashes, the content and
+    the SHA-256 of each attachment (file name under forms/ -> hash)."""
     number: int | None  # None: built in memory, not published
     created: dt.datetime
     hash: str
     guide_hashes: dict[str, str]
     content: Content
+    attachments: dict[str, str] = field(default_factory=dict)
 
     @property
     def site(self) -> Site:
@@ -91,6 +96,7 @@ class Release:
             "hash": self.hash,
             "stamp": self.stamp,
             "guides": dict(sorted(self.guide_hashes.items())),
+            **({"attachments": dict(sorted(self.attachments.items()))} if self.attachments else {}),
         }
 
 
@@ -120,6 +126,25 @@ def build_release(content: Content, number: int | None = None,
     return _build(content, number, created)[0]
 
 
+def attachment_names(content: Content) -> list[str]:
+    """File names (under content/forms/) the guides refer to, sorted, each once."""
+    names: set[str] = set()
+    for g in content.guides.values():
+        names.update(m.blank_form for m in g.all_materials() if m.blank_form)
+        names.update(m.sample for m in g.all_materials() if m.sample)
+        names.update(f for f in (g.flow_image, g.result.sample if g.result else None) if f)
+        for form in g.forms or ():
+            names.update(f for f in (form.file, form.sample) if f)
+    return sorted(names)
+
+
+def _attachments(content: Content) -> dict[str, str]:
+    if content.forms is None:
+        return {}
+    return {name: sha256((content.forms / name).read_bytes()) for name in attachment_names(content)
+            if (content.forms / name).is_file()}
+
+
 def _build(content: Content, number: int | None = None,
            created: dt.datetime | None = None) -> tuple[Release, bytes]:
     body, hashes = _serialize(content)
@@ -129,6 +154,7 @@ def _build(content: Content, number: int | None = None,
         hash=sha256(body),
         guide_hashes=hashes,
         content=content,
+        attachments=_attachments(content),
     )
     return release, body
 
@@ -142,6 +168,13 @@ def content_from_document(doc: dict[str, Any]) -> Content:
         guides={code: Guide.model_validate(g) for code, g in sorted(doc["guides"].items())},
         retired=tuple(Retired.model_validate(r) for r in doc.get("retired", ())),
     )
+
+
+def _make_writable(folder: Path) -> None:
+    os.chmod(folder, 0o755)
+    for p in folder.rglob("*"):
+        if p.is_dir():
+            os.chmod(p, 0o755)
 
 
 def fsync_dir(path: Path) -> None:
@@ -246,13 +279,31 @@ class ReleaseStore:
             content = content_from_document(json.loads(body))
         except (ValueError, KeyError) as exc:
             raise ReleaseError(f"{path}: 内容无法解析：{exc}") from None
+        forms = self.folder(number) / "forms"
+        if forms.is_dir():
+            content = replace(content, forms=forms)
         return Release(
             number=number,
             created=dt.datetime.fromisoformat(manifest["created"]),
             hash=manifest["hash"],
             guide_hashes=dict(manifest["guides"]),
             content=content,
+            attachments=dict(manifest.get("attachments") or {}),
         )
+
+    def attachment(self, number: int, name: str) -> bytes:
+        """The bytes of attachment `name` of release `number`, checked against the manifest
+        (ReleaseError when it is not one of the release's attachments or does not match)."""
+        expected = (self.manifest(number).get("attachments") or {}).get(name)
+        if expected is None:
+            raise ReleaseError(f"版本 R{number} 没有附件 {name[:80]}")
+        try:
+            data = (self.folder(number) / "forms" / name).read_bytes()
+        except OSError as exc:
+            raise ReleaseError(f"版本 R{number} 的附件 {name} 无法读取：{exc.strerror}") from None
+        if sha256(data) != expected:
+            raise ReleaseError(f"版本 R{number} 的附件 {name} 与版本清单不符，已损坏")
+        return data
 
     def current(self) -> Release | None:
         number = self.current_number()
@@ -282,19 +333,31 @@ class ReleaseStore:
         draft, body = _build(content)
         with self._lock():
             current = self.current_number()
-            if current is not None and self.manifest(current).get("hash") == draft.hash:
-                return self.load(current), False
+            if current is not None:
+                m = self.manifest(current)
+                if m.get("hash") == draft.hash and (m.get("attachments") or {}) == draft.attachments:
+                    return self.load(current), False
             number = (self.numbers() or [0])[-1] + 1
             release = replace(draft, number=number)
             tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
             try:
                 _write_file(tmp / "content.json", body)
+                for name in release.attachments:
+                    dest = tmp / "forms" / name
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    _write_file(dest, (content.forms / name).read_bytes())
+                for folder in sorted({p for p in (tmp / "forms").rglob("*") if p.is_dir()}, reverse=True):
+                    fsync_dir(folder)
+                    os.chmod(folder, 0o555)
+                if (tmp / "forms").is_dir():
+                    fsync_dir(tmp / "forms")
+                    os.chmod(tmp / "forms", 0o555)
                 _write_file(tmp / "manifest.json", canonical_json(release.manifest()))
                 fsync_dir(tmp)
                 os.chmod(tmp, 0o555)
                 os.rename(tmp, self.folder(number))
             except BaseException:
-                os.chmod(tmp, 0o755)
+                _make_writable(tmp)
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise
             fsync_dir(self.root)
@@ -311,5 +374,5 @@ class ReleaseStore:
         """Remove folders left by a crash in the middle of `publish`."""
         if self.root.is_dir():
             for p in self.root.glob(".tmp-*"):
-                os.chmod(p, 0o755)
+                _make_writable(p)
                 shutil.rmtree(p, ignore_errors=True)

@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from guides.model import Category, Guide, Site
 
-API_VERSION = "1.0.0"
+API_VERSION = "2.0.0"  # 2: guides in content model v2 (CONTENT-STANDARD v2)
 
 
 class Manifest(BaseModel):

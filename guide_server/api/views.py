@@ -52,9 +52,9 @@ def guide(code: str):
     s = served()
     g = s.release.guides.get(code)
     if g is None:
-        return error(404, f"没有事项编码为 {code[:40]} 的办事指南。")
+        return error(404, f"没有事项编码为 {code[:64]} 的办事指南。")
     # exactly the canonical bytes whose SHA-256 is the manifest's guide hash
-    return _json(canonical_json(g.model_dump(mode="json")), etag=s.release.guide_hashes[code])
+    return _json(canonical_json(g.dump()), etag=s.release.guide_hashes[code])
 
 
 @bp.get("/search")

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from guides.fonts import FONT_PATH
-from guides.model import Guide, Speed
+from guides.model import Guide
+from guides.phones import phone_display
+from guides.present import poster_facts
 from guides.release import Release
 from guides.urls import guide_url
 from guide_server.public import qr
@@ -27,8 +29,8 @@ INK = (26, 26, 26)
 GREY = (74, 74, 74)
 ASCII = "".join(chr(c) for c in range(32, 127))
 # every fixed text the layout below writes, so the subset font has its glyphs
-EXTRA = ("办事指南事项编码手机扫码查看办理时限到现场次数申报材料需本人准备咨询电话服务热线"
-         "个工作日承诺时限即办件当场办结零上门最多跑一次项·：（）")
+EXTRA = ("办事指南事项编码手机扫码查看办理时限到现场次数申报材料申请需本人准备咨询电话服务热线"
+         "个工作日自然小时承诺法定时限即办件当场办结零上门最多跑一次项·：（）未载明请下方视情形而定多次-")
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,9 @@ class PosterData:
     time_limit: str
     time_note: str
     visits: str
+    visits_note: str
     materials: str
+    materials_note: str
     consult: str
     hotline: str
     stamp: str
@@ -50,15 +54,14 @@ class PosterData:
 
 
 def poster_data(release: Release, guide: Guide) -> PosterData:
-    if guide.speed is Speed.immediate:
-        limit, note = "当场办结", "即办件"
-    else:
-        limit, note = f"{guide.time_limit.promised_days} 个工作日", "承诺时限"
-    need = sum(1 for m in guide.materials if not m.shared)
+    """The words of one poster; its key facts come from guides.present (stated facts only)."""
+    limit, visits, materials = poster_facts(guide)
     return PosterData(
         code=guide.code, hall=release.site.hall_name, name=guide.name, url=guide_url(release.site, guide.code),
-        time_limit=limit, time_note=note, visits=guide.visits_label, materials=f"{need} 项",
-        consult=guide.contacts.consult, hotline=release.site.hotline, stamp=release.stamp,
+        time_limit=limit[1], time_note=limit[2], visits=visits[1], visits_note=visits[2],
+        materials=materials[1], materials_note=materials[2],
+        consult=phone_display(guide.contacts.consult, release.site.area_code),
+        hotline=phone_display(release.site.hotline, release.site.area_code), stamp=release.stamp,
     )
 
 
@@ -187,8 +190,8 @@ def render(data: PosterData, font: str | Path, size: str = "A4") -> bytes:
     pdf.cell(w - 2 * margin, 6 * k, data.url, align="C")
 
     # three key facts
-    facts = [("办理时限", data.time_limit, data.time_note), ("到现场次数", data.visits, ""),
-             ("申报材料", data.materials, "需本人准备")]
+    facts = [("办理时限", data.time_limit, data.time_note), ("到现场次数", data.visits, data.visits_note),
+             ("申请材料", data.materials, data.materials_note)]
     top = qy + side + 22 * k
     gap = 5 * k
     bw = (w - 2 * margin - 2 * gap) / 3
@@ -201,7 +204,7 @@ def render(data: PosterData, font: str | Path, size: str = "A4") -> bytes:
         pdf.set_font("sc", size=12 * k)
         pdf.set_xy(x, top + 3 * k)
         pdf.cell(bw, 7 * k, label, align="C")
-        pdf.set_text_color(*(GREEN if label == "到现场次数" else INK))
+        pdf.set_text_color(*(GREEN if label == "到现场次数" and value != "未载明" else INK))
         pdf.set_font("sc", size=(20 if len(value) <= 6 else 16) * k)
         pdf.set_xy(x, top + 12 * k)
         pdf.cell(bw, 10 * k, value, align="C")

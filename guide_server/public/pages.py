@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, request
 from werkzeug.exceptions import HTTPException
 
+from guides.present import guide_view
 from guides.release import ReleaseError
 from guide_server.web import ELDER, MODE_COOKIE, NoRelease, cached_page, page, safe_next, served, wants_json
 
@@ -77,15 +78,17 @@ def retired_page(retired):
 @bp.get("/g/<code>")
 def guide(code: str):
     s, g = _guide(code)
-    return cached_page(("guide", code), "guide.html", guide=g, category=s.category_by_name.get(g.category),
-                       title=g.name)
+    view = guide_view(g, s.release.site)
+    return cached_page(("guide", code), "guide.html", guide=g, view=view,
+                       category=s.category_by_name.get(g.category), title=g.name)
 
 
 @bp.get("/g/<code>/print")
 def guide_print(code: str):
     s, g = _guide(code)
-    return cached_page(("print", code), "print.html", guide=g, category=s.category_by_name.get(g.category),
-                       title=f"{g.name}（打印版）")
+    view = guide_view(g, s.release.site)
+    return cached_page(("print", code), "print.html", guide=g, view=view,
+                       category=s.category_by_name.get(g.category), title=f"{g.name}（打印版）")
 
 
 @bp.get("/mode/<mode>")
@@ -109,7 +112,7 @@ def not_found_page(status: int = 404):
     suggestions = []
     parts = request.path.strip("/").split("/")
     if len(parts) >= 2 and parts[0] == "g":
-        code = parts[1][:40]
+        code = parts[1][:64]
         suggestions = [s.release.guides[h.code] for h in s.index.search(code, limit=5)]
     if not suggestions:
         suggestions = s.featured
