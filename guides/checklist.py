@@ -61,7 +61,8 @@ def _materials(out: _Out, entries, start: int = 1) -> int:
         prefix = f"{n}. "
         pad = " " * len(prefix)
         if isinstance(entry, MaterialGroup):
-            out.add("text", f"{prefix}{entry.one_of}（{group_heading(entry)}）", indent=len(prefix))
+            out.add("text", f"{prefix}{entry.one_of}", indent=len(prefix))
+            out.add("text", f"{pad}{group_heading(entry)}：", indent=len(prefix))
             for j, item in enumerate(entry.items, 1):
                 sub = f"({j}) "
                 out.add("text", f"{pad}{sub}{item.name} · {material_line(item)}", indent=len(prefix) + len(sub))

@@ -114,7 +114,7 @@ def _by_case(applicable: Applicable, text) -> list[str]:
     """Lines for an element whose value may differ by case: "〔情形〕value"."""
     lines = [t for t in (text(i) for i in applicable.certain) if t]
     for case in applicable.cases:
-        lines += [f"〔{case.label}〕{t}" for t in (text(i) for i in case.items) if t]
+        lines += [f"〔情形：{case.label}〕{t}" for t in (text(i) for i in case.items) if t]
     return lines
 
 
@@ -151,7 +151,7 @@ def guide_view(guide: Guide, site: Site | None = None, answers: Mapping[str, str
     if guide.fee.charged and r.fees.cases:
         fee = [*fee_lines(guide, r.fees.certain, site, waiver=False)] if r.fees.certain else []
         for case in r.fees.cases:
-            fee += [f"〔{case.label}〕{t}" for t in fee_lines(guide, case.items, site, waiver=False)]
+            fee += [f"〔情形：{case.label}〕{t}" for t in fee_lines(guide, case.items, site, waiver=False)]
         fee_notes = (f"减免：{guide.fee.waiver}",) if guide.fee.waiver else ()
     else:
         fee_all = fee_lines(guide, r.fees.certain, site, waiver=False)

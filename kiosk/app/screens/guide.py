@@ -13,6 +13,7 @@ import math
 from kivy.core.window import Window
 from kivy.properties import StringProperty
 
+from guides.present import guide_view
 from kiosk.app.controllers.guide_view import guide_header, guide_sections, guide_summary, no_break_spaces
 from kiosk.app.screens import load_kv
 from kiosk.app.screens.common import KioskScreen, KLabel
@@ -77,10 +78,12 @@ class GuideScreen(KioskScreen):
         self.code = guide.code
         self.title = guide.name
         self.header = guide_header(guide)
-        self.summary = "    ".join(f"{k}：{v}" for k, v in guide_summary(guide))
+        site = getattr(self.app, "site", None) if self.app else None
+        view = guide_view(guide, site)
+        self.summary = "    ".join(f"{k}：{v}" for k, v in guide_summary(guide, site, view))
         box = self.ids.sections
         box.clear_widgets()  # the labels stay in the pool
-        sections = guide_sections(guide)
+        sections = guide_sections(guide, site, view=view)
         scroll = self.ids.scroll
         # before the screen's first layout the view still has Kivy's default 100x100 size
         width = (scroll.width if scroll.width > 100 else Window.width - 64) - BOX_RIGHT_PADDING
