@@ -221,6 +221,7 @@ def check_content(root: str | Path) -> CheckResult:
         ret_doc = _read(root / "retired.yaml", findings)
         if ret_doc:
             retired = _validate(_retired_adapter, ret_doc, findings) or []
+            findings.extend(categories_rules(ret_doc))  # the same text rules: markup, controls, font
             for i, item in enumerate(retired):
                 if item.code in first_file:
                     findings.append(Finding(ret_doc.path, ret_doc.line((i, "code")), "E217",

@@ -320,5 +320,5 @@ def site_rules(doc: SourceDoc) -> Iterator[Finding]:
 
 
 def categories_rules(doc: SourceDoc) -> Iterator[Finding]:
-    """Rules for categories.yaml: the text rules without 模糊条款."""
+    """Rules for categories.yaml and retired.yaml: the text rules without 模糊条款."""
     yield from text_rules(doc, vague=False)
