@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from guides.cases import Applicable, ResolvedGuide, resolve
+from guides.keyfacts import material_count
 from guides.model import Guide, Material, MaterialGroup, Site
 from guides.phones import phone_display
 from guides.release import CHINA_TZ
@@ -105,6 +106,7 @@ def checklist_blocks(guide: Guide, site: Site, stamp: str, *, answers: Mapping[s
         out.add("text", "未选择情形：以下按情形分列，请对照自己的情况准备")
     out.add("separator")
     out.add("bold", "【需要准备的材料】")
+    out.add("text", material_count(guide, r.answer_map).heading)
     n = 1
     for label, items in _sections(r.materials):
         if label:

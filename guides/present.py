@@ -198,37 +198,10 @@ def guide_view(guide: Guide, site: Site | None = None, answers: Mapping[str, str
 
 
 def poster_facts(guide: Guide) -> tuple[tuple[str, str, str], ...]:
-    """The three key facts of a poster as (label, value, note), short enough for its boxes and
-    from stated facts only: 办理时限, 到现场次数, 申请材料 (items the citizen brings; a group
-    counts once; a range when it depends on the case). An absent fact reads 未载明 with the
-    note 请咨询下方电话 (the poster prints the consult phone below)."""
-    from guides.cases import all_paths
+    """The key facts of a poster as (label, value, note), from guides.keyfacts (stated facts
+    only; 未载明 with 请咨询下方电话 where the guide states nothing)."""
+    from guides.keyfacts import fee_short, material_count, time_limit_short, visits_short
 
-    ask = "请咨询下方电话"
-    variants = guide.time_limit_variants
-    promised = list(dict.fromkeys(limit_text(v.promised) for v in variants if v.promised is not None))
-    statutory = list(dict.fromkeys(limit_text(v.statutory) for v in variants if v.statutory is not None))
-    if is_immediate(guide.speed_variants):
-        limit = ("办理时限", "当场办结", "即办件")
-    elif len(promised) > 1 or len(statutory) > 1:
-        limit = ("办理时限", "视情形而定", "扫码查看")
-    elif promised and len(promised) == 1 and all(v.promised is not None for v in variants):
-        limit = ("办理时限", promised[0].replace(" 个", "个"), "承诺时限")
-    elif statutory and all(v.statutory is not None for v in variants):
-        limit = ("办理时限", statutory[0].replace(" 个", "个"), "法定时限")
-    else:
-        limit = ("办理时限", "未载明", ask)
-    if guide.visits is None:
-        visits = ("到现场次数", "未载明", ask)
-    elif guide.visits <= 1:
-        visits = ("到现场次数", visits_text(guide), "")
-    else:
-        visits = ("到现场次数", f"{guide.visits} 次", "需多次到现场")
-    counts = set()
-    for answers in all_paths(guide, limit=256):
-        r = resolve(guide, answers)
-        counts.add(sum(1 for e in r.materials.certain
-                       if isinstance(e, MaterialGroup) or e.necessity_or_default.value != "免提交"))
-    lo, hi = min(counts), max(counts)
-    materials = ("申请材料", f"{lo} 项" if lo == hi else f"{lo}-{hi} 项", "需本人准备" if lo == hi else "视情形")
-    return limit, visits, materials
+    count = material_count(guide)
+    return (("办理时限", *time_limit_short(guide)), ("收费", fee_short(guide), ""),
+            ("到现场次数", *visits_short(guide)), ("申请材料", count.label, count.note or "需本人准备"))

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
 
 MARKUP_RE = re.compile(r"<\s*/?\s*[A-Za-z!?]|&(?:#\d{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
                        r"|javascript\s*:|\bon[a-z]{3,20}\s*=", re.IGNORECASE)
@@ -24,17 +23,10 @@ CONTROL_RE = re.compile("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u0
 _ALLOWED_WHITESPACE = frozenset("\t\n\r")
 
 
-@lru_cache(maxsize=1)
 def font_codepoints() -> frozenset[int]:
-    """Code points the bundled font maps to a glyph (read once per process, ~0.2 s)."""
-    from fontTools.ttLib import TTFont
-
-    from guides.fonts import FONT_PATH
-    font = TTFont(FONT_PATH, lazy=True)
-    try:
-        return frozenset(font.getBestCmap())
-    finally:
-        font.close()
+    """Code points the bundled font maps to a glyph (guides.glyphs; read once per process)."""
+    from guides.glyphs import font_coverage
+    return font_coverage()
 
 
 def markup(text: str) -> str | None:
@@ -53,16 +45,13 @@ def control_chars(text: str) -> list[str]:
 
 
 def undrawable(text: str) -> list[str]:
-    """Characters of `text` the bundled font cannot draw (control characters excluded:
-    they have their own rule), each once, in order."""
+    """Characters of `text` the bundled font cannot draw, each once, in order (guides.glyphs:
+    control and format characters, which have their own rule, and variation selectors are
+    not listed)."""
     if text.isascii():
         return []
-    cmap = font_codepoints()
-    out: list[str] = []
-    for ch in text:
-        if ord(ch) not in cmap and ch not in _ALLOWED_WHITESPACE and not CONTROL_RE.match(ch) and ch not in out:
-            out.append(ch)
-    return out
+    from guides.glyphs import undrawable_chars
+    return undrawable_chars(text)
 
 
 def describe(ch: str) -> str:

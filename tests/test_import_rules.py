@@ -15,7 +15,7 @@ import grimp
 from tests.conftest import ROOT
 
 LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
-PACKAGES = ("guides", "hardware", "guide_server", "kiosk")
+PACKAGES = ("zhtext", "guides", "hardware", "guide_server", "kiosk")
 FEATURE_PREFIXES = ("accounts_", "api_", "auth_", "cli_", "device_", "editor_", "fleet_", "poster_", "posters_",
                     "qr_", "rating_", "ratings_")
 

@@ -126,7 +126,7 @@ ITEM_TYPES = tuple(t.value for t in ItemType)
 AUDIENCES = tuple(a.value for a in Audience)
 SPEEDS = tuple(s.value for s in Speed)
 CHANNELS = tuple(c.value for c in Channel)
-_INT = re.compile(r"^-?\d{1,6}$")
+_INT = re.compile(r"^-?[0-9]{1,6}$")  # ASCII digits only: int() also reads "٣"
 
 
 def today() -> str:
@@ -144,7 +144,7 @@ def _int(text: str):
 
 
 def _row_indexes(form, key: str) -> list[int]:
-    pat = re.compile(rf"^{re.escape(key)}\.(\d+)(\.|$)")
+    pat = re.compile(rf"^{re.escape(key)}\.([0-9]{{1,3}})(\.|$)")
     found = set()
     for k in form.keys():
         m = pat.match(k)
@@ -293,5 +293,7 @@ def rows_for_display(data: dict, extra: str | None = None) -> dict[str, list]:
 
 
 def blank_guide(code: str = "", name: str = "", category: str = "") -> dict:
+    # 是否收费 is a choice the editor must make: no default (an office that charges must not
+    # be published as 不收费 because nobody changed a pre-set answer)
     return {"code": code, "name": name, "category": category, "audience": ["个人"], "channels": ["窗口办理"],
-            "time_limit": {}, "fee": {"charged": False}, "updated": today()}
+            "time_limit": {}, "fee": {}, "updated": today()}

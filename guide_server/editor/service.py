@@ -14,6 +14,17 @@ Where guides live:
   writes it with guides.release.ReleaseStore.publish — the same mechanism as
   `guide-server release`, picked up by phone pages and kiosks like any other release.
 
+A publish cannot half-happen. Holding the release store's lock throughout, it first commits
+a `publish_intents` row (the content hash it will publish and, per guide, the before and
+after states), then writes the release, then in one transaction marks the guides published,
+appends the audit entries and closes the intent. `reconcile()` — run by create_app, by each
+publish and by the CLI — finishes what a crash interrupted: a pending intent whose release
+exists (newer than the release it started from, with its hash) is completed in the database;
+one whose release never got written is closed as "abandoned" (the guides stay approved and
+the audit log says the publish did not happen). Together with ReleaseStore.recover (which
+finishes or drops the store's own half of it), the audit log, the guide states and CURRENT
+agree after a crash at any moment.
+
 Status of a working copy: draft -> in_review -> approved -> published; a reviewer can send
 an in_review copy back to draft with a comment. retired = taken out of the releases, with
 an optional successor the old QR URL points to. Every change checks the `version` the
@@ -30,11 +41,12 @@ from typing import Any
 
 import yaml
 from sqlalchemy import Boolean, DateTime, Integer, String, Text, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guides.check_one import GuideCheck, check_guide
 from guides.loader import Content
-from guides.release import CHINA_TZ, Release, ReleaseStore
+from guides.release import CHINA_TZ, Release, ReleaseError, ReleaseStore
 from guide_server.accounts.service import Account
 from guide_server.db import Base, Database
 
@@ -43,7 +55,7 @@ STATUSES = {"draft": "草稿", "in_review": "待审核", "approved": "已审核�
 ACTIONS = {"created": "新建", "copied": "复制新建", "saved": "保存", "submitted": "提交审核",
            "approved": "审核通过", "sent_back": "退回修改", "published": "发布", "retire": "申请停用",
            "retired": "停用", "restored": "恢复历史版本", "imported": "导入", "synced": "从版本载入",
-           "withdrawn": "撤回审核"}
+           "withdrawn": "撤回审核", "interrupted": "发布中断（未生效）"}
 # Key order of CONTENT-STANDARD.md's file shape, for YAML that reads like content/.
 KEY_ORDER = ["code", "basic_code", "name", "item_type", "audience", "category", "department", "department_code",
              "handling_unit", "level", "service_scope", "co_departments", "basis", "questions", "conditions",
@@ -68,6 +80,17 @@ class Conflict(EditorError):
         super().__init__(f"保存未成功：此事项已被 {current.updated_by} 于 "
                          f"{current.updated.astimezone(CHINA_TZ):%m-%d %H:%M} 修改。"
                          "您填写的内容仍保留在下面，请核对差异后再保存。")
+
+
+class StalePublish(EditorError):
+    """Publishing would overwrite what another path published after these copies were made."""
+
+    def __init__(self, rows: list, label: str):
+        self.rows = rows
+        names = "、".join(f"{r.code} {r.name}" for r in rows)
+        super().__init__(f"未发布：{names} 在您修改之后已由其他途径更新（当前版本 {label}）。"
+                         "直接发布会覆盖那次更新。请先在编辑页核对“与发布版本的差异”，"
+                         "确认要以您的修改为准，再勾选“覆盖其他途径的更新”后发布。")
 
 
 class CheckFailed(EditorError):
@@ -115,6 +138,23 @@ class AuditEntry(Base):
     code: Mapped[str | None] = mapped_column(String(40), nullable=True)
     detail: Mapped[str] = mapped_column(Text, nullable=False, default="")
     diff: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class PublishIntent(Base):
+    """A publish in progress: written before the release, closed after the database caught
+    up with it ("done") or when it is known never to have happened ("abandoned")."""
+
+    __tablename__ = "publish_intents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    user_name: Mapped[str] = mapped_column(String(40), nullable=False)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    base_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    plan: Mapped[str] = mapped_column(Text, nullable=False)  # JSON: [{code, retiring, old, new}]
+    state: Mapped[str] = mapped_column(String(16), nullable=False, index=True)  # pending, done, abandoned
+    release_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    finished: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 def _aware(t: dt.datetime) -> dt.datetime:
@@ -183,6 +223,13 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
+def _source(store: ReleaseStore, rel: Release) -> str:
+    """Which path published `rel`, in words."""
+    from guides.publishing import SOURCES
+
+    return SOURCES.get(store.origin(rel.number).get("source", "unknown"), "未记录的途径") if rel.number else ""
+
+
 def _guide_json(release: Release, code: str) -> dict | None:
     g = release.guides.get(code) if release else None
     return g.model_dump(mode="json", exclude_defaults=True) if g is not None else None
@@ -192,6 +239,7 @@ class EditorService:
     def __init__(self, db: Database, instance: str | Path):
         self.db = db
         self.releases = ReleaseStore(instance)
+        self._synced: tuple | None = None  # (number, hash) of the release last learnt
 
     # -- reading ----------------------------------------------------------------------------------
     def current_release(self) -> Release | None:
@@ -213,16 +261,36 @@ class EditorService:
                         _aware(g.updated), g.updated_by, changed)
 
     def sync_from_release(self) -> int:
-        """Make working copies of the current release's guides the editor does not know yet."""
+        """Make the working copies agree with the current release, whichever path published it
+        (`guide-server release` from content/, or this editor). Returns how many copies changed.
+
+        - a guide the editor does not know yet becomes a published working copy;
+        - a published copy (no pending edit) takes the release's version of its guide;
+        - a published copy whose guide left the release becomes a draft saying so (retired
+          in the release: it is retired here too); a retired copy whose guide is live again
+          becomes published;
+        - a copy with pending edits (draft, in review, approved) keeps them; `stale` then says
+          the release changed under it, and publishing it needs an explicit confirmation.
+        Runs once per release per process (cheap to call on every request)."""
         rel = self.current_release()
         if rel is None:
             return 0
+        key = (rel.number, rel.hash)
+        if self._synced == key:
+            return 0
         self.db.ready()
+        try:
+            return self._sync(rel)
+        except IntegrityError:
+            # another worker or app instance made the same working copies at the same moment
+            return 0
+
+    def _sync(self, rel: Release) -> int:
         n = 0
         with self.db.session.begin() as s:
-            known = set(s.scalars(select(EditorGuide.code)))
+            rows = {g.code: g for g in s.scalars(select(EditorGuide))}
             for code in rel.guides:
-                if code in known:
+                if code in rows:
                     continue
                 data = _guide_json(rel, code)
                 s.add(EditorGuide(code=code, name=data["name"], category=data["category"], status="published",
@@ -230,7 +298,60 @@ class EditorService:
                                   retiring=False, updated=rel.created, updated_by="system"))
                 self._revision(s, code, data, "synced", "system")
                 n += 1
+            for code, g in rows.items():
+                n += self._learn(s, g, rel)
+        self._synced = (rel.number, rel.hash)
         return n
+
+    def _learn(self, s, g: EditorGuide, rel: Release) -> int:
+        """Bring one working copy in line with `rel` (see sync_from_release); 1 if it changed."""
+        published = _guide_json(rel, g.code)
+        data = json.loads(g.data)
+        values: dict[str, Any] = {}
+        detail = ""
+        if g.status == "published" and published is None:
+            if g.code in rel.retired:
+                values = dict(status="retired", retiring=True)
+                detail = f"{rel.label} 中此事项已停用"
+            else:
+                values = dict(status="draft", comment=f"{rel.label}（{_source(self.releases, rel)}）已不含此事项，"
+                              "手机页面和自助终端不再显示。如需恢复，请提交审核后重新发布。")
+                detail = f"{rel.label} 中已没有此事项"
+        elif g.status == "published" and published != data:
+            values = dict(data=json.dumps(published, ensure_ascii=False), name=published["name"][:200],
+                          category=published["category"][:100])
+            detail = f"载入 {rel.label} 中的版本（{_source(self.releases, rel)}）"
+        elif g.status == "retired" and published is not None:
+            values = dict(status="published", retiring=False, successor=None,
+                          data=json.dumps(published, ensure_ascii=False), name=published["name"][:200],
+                          category=published["category"][:100])
+            detail = f"{rel.label} 中此事项已恢复上线"
+        if not values:
+            return 0
+        res = s.execute(update(EditorGuide).where(EditorGuide.code == g.code, EditorGuide.version == g.version)
+                        .values(version=g.version + 1, updated=_now(), updated_by="system", **values))
+        if res.rowcount != 1:  # another process synced it first
+            return 0
+        if "data" in values:
+            self._revision(s, g.code, published, "synced", "system")
+        self._audit(s, "system", "synced", g.code, detail, data, published if "data" in values else data)
+        return 1
+
+    def base(self, code: str) -> dict | None:
+        """The published version a working copy started from: the data of its latest revision
+        made by publishing or by learning a release; None for a guide never published."""
+        with self.db.session() as s:
+            rev = s.scalars(select(EditorRevision).where(EditorRevision.code == code,
+                                                         EditorRevision.action.in_(("synced", "published")))
+                            .order_by(EditorRevision.number.desc()).limit(1)).first()
+            return json.loads(rev.data) if rev is not None else None
+
+    def stale(self, row: "GuideRow") -> bool:
+        """True when a copy with pending edits started from a version the current release no
+        longer holds: another path published this guide meanwhile."""
+        if row.status not in ("draft", "in_review", "approved"):
+            return False
+        return self.base(row.code) != self.published(row.code)
 
     def list(self, q: str = "", category: str = "", status: str = "") -> list[GuideRow]:
         self.sync_from_release()
@@ -287,7 +408,11 @@ class EditorService:
             stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
             if code:
                 stmt = stmt.where(AuditEntry.code == code)
-            return list(s.scalars(stmt))
+            entries = list(s.scalars(stmt))
+            s.expunge_all()
+        for e in entries:  # aware UTC on every database (SQLite hands back naive UTC)
+            e.at = _aware(e.at).astimezone(dt.timezone.utc)
+        return entries
 
     # -- writing helpers ----------------------------------------------------------------------------
     def _revision(self, s, code: str, data: dict, action: str, user: str) -> None:
@@ -434,15 +559,44 @@ class EditorService:
             self._audit(s, user.name, "sent_back", code, comment[:2000])
         return self.get(code)
 
-    def publish(self, user: Account, codes: list[str]) -> tuple[Release, bool]:
-        """One new release with the approved guides `codes` (all approved ones when empty)."""
-        rel = self.current_release()
-        if rel is None:
-            raise EditorError("实例中还没有任何版本，无法取得大厅信息和主题分类。"
-                              "请先用 guide-server release 发布一次内容。")
-        rows = [r for r in self.list(status="approved") if not codes or r.code in codes]
-        if not rows:
-            raise EditorError("没有选中任何已审核待发布的事项。")
+    def publish(self, user: Account, codes: list[str], *, allow_revert: bool = False) -> tuple[Release, bool]:
+        """One new release with the approved guides `codes` (all approved ones when empty).
+
+        Built from the current release (so nothing another path published is dropped). A
+        copy whose guide another path changed after the copy was made (`stale`) would
+        overwrite that change: refused with StalePublish unless `allow_revert`.
+
+        Intent first, then the release, then the database, all under the release store's lock
+        (see the module docstring), so that a crash at any point is put right by `reconcile`."""
+        with self.releases.locked():
+            self.reconcile()
+            rel = self.current_release()
+            if rel is None:
+                raise EditorError("实例中还没有任何版本，无法取得大厅信息和主题分类。"
+                                  "请先用 guide-server release 发布一次内容。")
+            rows = [r for r in self.list(status="approved") if not codes or r.code in codes]
+            if not rows:
+                raise EditorError("没有选中任何已审核待发布的事项。")
+            stale = [r for r in rows if self.stale(r)]
+            if stale and not allow_revert:
+                raise StalePublish(stale, rel.label)
+            content = self._content_with(rel, rows)
+            from guides.release import build_release
+
+            plan = [{"code": r.code, "retiring": r.retiring, "old": _guide_json(rel, r.code),
+                     "new": None if r.retiring else r.data} for r in rows]
+            with self.db.session.begin() as s:
+                intent = PublishIntent(created=_now(), user_name=user.name, state="pending", plan=json.dumps(
+                    plan, ensure_ascii=False), content_hash=build_release(content).hash, base_number=rel.number)
+                s.add(intent)
+                s.flush()
+                intent_id = intent.id
+            release, created = self.releases.publish(content, origin={"source": "editor", "by": user.name})
+            self._finish(intent_id, release)
+        return release, created
+
+    def _content_with(self, rel: Release, rows: list[GuideRow]) -> Content:
+        """The current release's content with the approved rows put in (or taken out)."""
         guides = dict(rel.guides)
         retired = dict(rel.retired)
         from guides.model import Guide, Retired
@@ -460,19 +614,81 @@ class EditorService:
                 old = guides.pop(r.code, None)
                 retired[r.code] = Retired(code=r.code, name=old.name if old else r.name, retired_on=today,
                                           successor=r.successor if r.successor in guides else None)
-        content = Content(rel.site, rel.categories, dict(sorted(guides.items())),
-                          tuple(sorted(retired.values(), key=lambda x: x.code)), rel.content.forms)
-        release, created = self.releases.publish(content)
+        return Content(rel.site, rel.categories, dict(sorted(guides.items())),
+                       tuple(sorted(retired.values(), key=lambda x: x.code)), rel.content.forms)
+
+    def _finish(self, intent_id: int, release: Release) -> bool:
+        """Bring the database up to `release` for intent `intent_id`, in one transaction:
+        guides published or retired, audit entries, intent closed. False when the intent was
+        already closed (by another process's reconcile)."""
         with self.db.session.begin() as s:
-            for r in rows:
-                g = s.get(EditorGuide, r.code)
-                status = "retired" if r.retiring else "published"
-                s.execute(update(EditorGuide).where(EditorGuide.code == r.code).values(
-                    status=status, retiring=False if status == "published" else True, authors="", comment=None,
-                    version=g.version + 1, updated=_now(), updated_by=user.name))
-                self._audit(s, user.name, "retired" if r.retiring else "published", r.code,
-                            f"{release.stamp}", _guide_json(rel, r.code), None if r.retiring else r.data)
-        return release, created
+            closed = s.execute(update(PublishIntent)
+                               .where(PublishIntent.id == intent_id, PublishIntent.state == "pending")
+                               .values(state="done", release_number=release.number, finished=_now()))
+            if closed.rowcount != 1:
+                return False
+            intent = s.get(PublishIntent, intent_id)
+            for item in json.loads(intent.plan):
+                code, retiring = item["code"], item["retiring"]
+                status = "retired" if retiring else "published"
+                values: dict[str, Any] = {}
+                if not retiring:  # the working copy holds exactly what was published
+                    published = _guide_json(release, code)
+                    values["data"] = json.dumps(published, ensure_ascii=False)
+                    self._revision(s, code, published, "published", intent.user_name)
+                s.execute(update(EditorGuide).where(EditorGuide.code == code).values(
+                    status=status, retiring=retiring, authors="", comment=None,
+                    version=EditorGuide.version + 1, updated=_now(), updated_by=intent.user_name, **values))
+                self._audit(s, intent.user_name, "retired" if retiring else "published", code,
+                            f"{release.stamp}", item["old"], item["new"])
+        self._synced = (release.number, release.hash)
+        return True
+
+    def reconcile(self) -> list[str]:
+        """Finish or close every publish a crash interrupted (see the module docstring) and put
+        the release store right; returns what was done (Chinese, for the operator and the log). Safe to run at any time
+        and from several processes: it works under the release store's lock."""
+        done: list[str] = []
+        with self.releases.locked():
+            done += self.releases.recover()
+            self.db.ready()
+            from sqlalchemy import inspect
+
+            if not inspect(self.db.engine).has_table("publish_intents"):
+                return done  # a database not migrated yet has no intents
+            with self.db.session() as s:
+                pending = list(s.scalars(select(PublishIntent).where(PublishIntent.state == "pending")
+                                         .order_by(PublishIntent.id)))
+            for intent in pending:
+                release = self._release_of(intent)
+                if release is not None:
+                    if self._finish(intent.id, release):
+                        done.append(f"已补记被中断的发布 #{intent.id}：{release.stamp}")
+                    continue
+                with self.db.session.begin() as s:
+                    closed = s.execute(update(PublishIntent)
+                                       .where(PublishIntent.id == intent.id, PublishIntent.state == "pending")
+                                       .values(state="abandoned", finished=_now()))
+                    if closed.rowcount == 1:
+                        for item in json.loads(intent.plan):
+                            self._audit(s, intent.user_name, "interrupted", item["code"],
+                                        "发布被中断，未生效；事项仍为已审核待发布，请重新发布。")
+                done.append(f"被中断的发布 #{intent.id} 没有生效，相关事项仍为已审核待发布")
+        return done
+
+    def _release_of(self, intent: PublishIntent) -> Release | None:
+        """The release an intent published: its content hash, numbered after the release the
+        intent started from (or that very release when nothing changed). None if none exists."""
+        base = intent.base_number or 0
+        for number in sorted(self.releases.numbers(), reverse=True):
+            if number < base:
+                break
+            try:
+                if self.releases.manifest(number).get("hash") == intent.content_hash:
+                    return self.releases.load(number)
+            except ReleaseError:
+                continue
+        return None
 
     # -- files ----------------------------------------------------------------------------------------
     def export(self, out: Path) -> int:

@@ -18,7 +18,7 @@ from typing import Callable
 from hardware import exceptions as exc
 from hardware.device_url import DeviceUrl, parse_device_url
 from hardware.printer.profile import PROFILES, PrinterProfile, get_profile
-from hardware.printer.receipt import Receipt, render
+from hardware.printer.receipt import Receipt, Rendered, render, render_receipt
 from hardware.printer.status import DLE_EOT, PrinterStatus
 from hardware.printer.transports import (FileTransport, NetworkTransport, SerialTransport, Transport,
                                          UsbTransport)
@@ -80,8 +80,13 @@ class Printer:
         return render(receipt, self.profile, self.font_path)
 
     def print_receipt(self, receipt: Receipt, *, check_status: bool = True) -> int:
-        """Render and send ``receipt``; returns the number of bytes sent."""
-        data = self.render(receipt)
+        """Render and send ``receipt``; returns the number of bytes sent.  Characters neither
+        the printer nor the font has are printed as 〓 and logged by code point."""
+        rendered = render_receipt(receipt, self.profile, self.font_path)
+        data = rendered.data
+        if rendered.missing_glyphs:
+            log.warning("%s: printed as 〓 (no glyph in printer or font): %s", self.url,
+                        " ".join(f"U+{ord(ch):04X}" for ch in rendered.missing_glyphs))
         if check_status:
             status = self.status()
             if not status.ready:
@@ -107,5 +112,5 @@ def open_printer(url: str, profile: "str | PrinterProfile" = "80mm", *, font_pat
     return Printer(factory(parsed), prof, font_path=font_path, url=url)
 
 
-__all__ = ["PRINTER_DRIVERS", "PROFILES", "Printer", "PrinterProfile", "PrinterStatus", "Receipt",
-           "get_profile", "open_printer", "render"]
+__all__ = ["PRINTER_DRIVERS", "PROFILES", "Printer", "PrinterProfile", "PrinterStatus", "Receipt", "Rendered",
+           "get_profile", "open_printer", "render", "render_receipt"]

@@ -1,9 +1,13 @@
 """Text drawn as dots with the bundled font, and GS v 0 raster images.
 
 Used for the odd line the printer's character set lacks (e.g. 䶮 on a GBK
-printer) and by the simulator's PNG preview.  Text is laid out on the same
-grid the printer uses: half-width columns of ``cell`` dots, full-width
-characters take two.
+printer, a private-use 生僻字) and by the simulator's PNG preview.  Text is laid
+out on the same grid the printer uses: half-width columns of ``cell`` dots,
+full-width characters take two.
+
+A character the font has no glyph for is never dropped or drawn as the font's
+blank box: it is drawn as 〓 (the typesetter's mark for a missing character)
+and reported, so the caller can log it and staff can fill it in by hand.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from hardware.printer.text import char_width, width
 
+MISSING_GLYPH = "〓"  # U+3013 GETA MARK: typesetters' mark for a character the font lacks
 LINE_DOTS = 24  # Font A / 24x24 Chinese font height
 LINE_PITCH = 30  # dots a text line advances the paper (characters + default line spacing)
 GS_V0 = b"\x1d\x76\x30"
@@ -23,6 +28,26 @@ MAX_BAND = 255  # rows per GS v 0 command; older firmware refuses taller bands
 @functools.lru_cache(maxsize=8)
 def load_font(font_path: str | os.PathLike, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(font_path), size)
+
+
+@functools.lru_cache(maxsize=4)
+def font_coverage(font_path: str | os.PathLike) -> frozenset[int]:
+    """Code points ``font_path`` has a glyph for (its Unicode cmap, read with fontTools)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(font_path), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def undrawable(text: str, font_path) -> list[str]:
+    """The characters of ``text`` (each once, in order) that ``font_path`` cannot draw;
+    spaces and zero-width characters need no glyph."""
+    covered = font_coverage(str(font_path))
+    out: list[str] = []
+    for ch in text:
+        if ch != " " and char_width(ch) and ord(ch) not in covered and ch not in out:
+            out.append(ch)
+    return out
 
 
 @functools.lru_cache(maxsize=8192)
@@ -47,15 +72,18 @@ def _glyph(font_path: str, ch: str, size: int, cell_w: int, cell_h: int, bold: b
 
 def draw_text(img: Image.Image, x: int, y: int, text: str, font_path, *, cell: int = 12,
               height: int = LINE_DOTS, scale_w: int = 1, scale_h: int = 1, bold: bool = False) -> int:
-    """Draw ``text`` on the column grid starting at (x, y) of an "L" image; returns the x after it."""
+    """Draw ``text`` on the column grid starting at (x, y) of an "L" image; returns the x after it.
+    A character the font lacks is drawn as MISSING_GLYPH in its cell."""
     cell_h = height * scale_h
     size = int(cell_h * 0.92)
+    covered = font_coverage(str(font_path))
     for ch in text:
         w = char_width(ch) * cell * scale_w
         if w == 0:
             continue
         if ch != " ":
-            img.paste(0, (x, y), _glyph(str(font_path), ch, size, w, cell_h, bold))
+            shown = ch if ord(ch) in covered else MISSING_GLYPH
+            img.paste(0, (x, y), _glyph(str(font_path), shown, size, w, cell_h, bold))
         x += w
     return x
 

@@ -5,8 +5,11 @@
     data = render(r, get_profile("80mm"), font_path=FONT_PATH)
 
 Text goes through the project's Chinese path (FS & + GB18030/GBK); a line
-holding a character the printer lacks is drawn with ``font_path`` and sent as
-a raster line, everything else stays text.  Wrapping and alignment count
+holding a character outside the printer profile's character set (private-use
+and user-defined codes included) is drawn with ``font_path`` and sent as a
+raster line, everything else stays text.  A character the font cannot draw
+either is printed as 〓 and listed in ``Rendered.missing_glyphs``, never
+dropped.  Wrapping and alignment count
 full-width characters as two columns.  QR codes use GS ( k.
 """
 from __future__ import annotations
@@ -137,6 +140,7 @@ class Renderer:
         self.font_path = font_path
         self.out = bytearray()
         self.raster_lines = 0
+        self.missing_glyphs: list[str] = []  # drawn as raster.MISSING_GLYPH
         self._align = "left"
 
     def _set_align(self, align: str) -> None:
@@ -151,7 +155,7 @@ class Renderer:
 
     def line(self, text: str, *, bold=False, double=False, align="left") -> None:
         """One line that already fits the paper."""
-        if not tx.line_printable(text, self.p.charset):
+        if not tx.line_printable(text, self.p):
             self._raster_line(text, bold=bold, double=double, align=align)
             return
         self._set_align(align)
@@ -170,6 +174,8 @@ class Renderer:
             raise ValueError("a line needs a raster fallback but no font_path was given")
         img = raster.text_line_image(text, self.font_path, dots=self.p.dots, cell=self.p.cell_width,
                                      align=align, double=double, bold=bold)
+        self.missing_glyphs += [ch for ch in raster.undrawable(text, self.font_path)
+                                if ch not in self.missing_glyphs]
         self._set_align("left")
         self.out += raster.raster_bytes(img)
         self.raster_lines += 1
@@ -251,10 +257,23 @@ class Renderer:
         return bytes(self.out)
 
 
-def render(receipt: Receipt, profile: PrinterProfile, font_path=None) -> bytes:
-    """ESC/POS bytes for ``receipt`` on a printer with ``profile``."""
+@dataclass(frozen=True)
+class Rendered:
+    data: bytes                        # the ESC/POS bytes
+    raster_lines: int                  # lines sent as images (characters outside the printer's set)
+    missing_glyphs: tuple[str, ...]    # characters neither the printer nor the font has: printed as 〓
+
+
+def render_receipt(receipt: Receipt, profile: PrinterProfile, font_path=None) -> Rendered:
+    """ESC/POS bytes for ``receipt`` on a printer with ``profile``, and what had to be drawn.
+    Raises ValueError when a line needs the raster fallback and ``font_path`` is None."""
     r = Renderer(profile, font_path)
     r.start()
     for el in receipt.elements:
         r.element(el)
-    return r.finish()
+    return Rendered(r.finish(), r.raster_lines, tuple(r.missing_glyphs))
+
+
+def render(receipt: Receipt, profile: PrinterProfile, font_path=None) -> bytes:
+    """ESC/POS bytes for ``receipt`` on a printer with ``profile`` (see render_receipt)."""
+    return render_receipt(receipt, profile, font_path).data

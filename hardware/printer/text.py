@@ -11,33 +11,70 @@ from __future__ import annotations
 import functools
 import unicodedata
 
+from zhtext import linebreak
+
 FS_CHINESE_ON = b"\x1c\x26"   # FS &
 FS_CHINESE_OFF = b"\x1c\x2e"  # FS .
 
-# Must not start a line (Chinese line-breaking rules, GB/T 15834 practice).
-NO_LINE_START = set("，。、：；！？）】》」』〉”’…—·,.:;!?)]}%")
-# Must not end a line.
-NO_LINE_END = set("（【《「『〈“‘([{")
+# GB18030 / GBK user-defined areas (用户自定义区, GB 18030-2005 §5.2): codecs map them to the
+# Private Use Area; no printer ROM font has glyphs there.
+USER_DEFINED_AREAS = (
+    (0xAA, 0xAF, 0xA1, 0xFE),  # AAA1–AFFE  (564 codes)
+    (0xF8, 0xFE, 0xA1, 0xFE),  # F8A1–FEFE  (658 codes)
+    (0xA1, 0xA7, 0x40, 0xA0),  # A140–A7A0  (672 codes)
+)
+# The four-byte part of the GB18030-2000 mandatory set that printer fonts hold: CJK
+# Extension A as it stood in 2000 (U+3400–U+4DB5; U+4DB6–U+4DBF came with Unicode 13).
+FOUR_BYTE_SET = range(0x3400, 0x4DB6)
+
+
+def in_user_defined_area(code: bytes) -> bool:
+    """True for a double-byte code in one of the GB18030/GBK user-defined areas."""
+    if len(code) != 2:
+        return False
+    lead, trail = code
+    return any(l0 <= lead <= l1 and t0 <= trail <= t1 for l0, l1, t0, t1 in USER_DEFINED_AREAS)
+
+
+def is_private_use(ch: str) -> bool:
+    """Private Use Area code points (U+E000–U+F8FF and planes 15–16), where some fonts put 生僻字:
+    their meaning depends on a font the printer does not have."""
+    return unicodedata.category(ch) == "Co"
 
 
 @functools.lru_cache(maxsize=65536)
-def printable(ch: str, charset: str) -> bool:
-    """True when the printer's Chinese mode has this character as text."""
-    if ch.isascii():
-        return ch.isprintable()
+def printable(ch: str, charset: str, four_byte: bool = True) -> bool:
+    """True when a printer whose Chinese mode decodes ``charset`` ("gb18030", "gbk" or "gb2312")
+    prints ``ch`` from its ROM font as text.
+
+    That is decided by the printer's character set, not by whether the codec can encode
+    ``ch``: printable ASCII; a double-byte code outside the user-defined areas; for gb18030
+    with ``four_byte``, a four-byte code of the GB18030-2000 mandatory set (CJK Ext A).
+    Never: private-use characters, unassigned or control characters, Ext B and later planes,
+    emoji, the single byte 0x80 some GBK codecs give €.  Everything else goes to the raster line.
+    """
+    o = ord(ch)
+    if o < 0x80:
+        return 0x20 <= o < 0x7F
+    if unicodedata.category(ch) in ("Co", "Cn", "Cs", "Cc"):
+        return False
     try:
-        encoded = ch.encode(charset)
+        code = ch.encode(charset)
     except UnicodeEncodeError:
         return False
-    if charset == "gb18030" and len(encoded) == 4:
-        # Four-byte codes: printer fonts hold the GB18030-2000 mandatory set,
-        # i.e. CJK Extension A, not the later planes (Ext B+, emoji).
-        return 0x3400 <= ord(ch) <= 0x4DBF
-    return True
+    if len(code) == 2:
+        return 0x81 <= code[0] <= 0xFE and not in_user_defined_area(code)
+    if len(code) == 4:
+        return charset == "gb18030" and four_byte and o in FOUR_BYTE_SET
+    return False
 
 
-def line_printable(text: str, charset: str) -> bool:
-    return all(printable(ch, charset) for ch in text)
+def line_printable(text: str, profile) -> bool:
+    """True when every character of ``text`` prints as text on a printer with ``profile``
+    (a PrinterProfile, or a charset name for a printer with that full set)."""
+    if isinstance(profile, str):
+        return all(printable(ch, profile) for ch in text)
+    return all(profile.printable(ch) for ch in text)
 
 
 def encode(text: str, charset: str) -> bytes:
@@ -67,96 +104,23 @@ def clean(text: str) -> str:
     return "".join(out)
 
 
-def _tokens(paragraph: str) -> list[str]:
-    """Break opportunities: a run of ASCII non-space characters stays whole; spaces and
-    every other character stand alone."""
-    tokens: list[str] = []
-    word = ""
-    for ch in paragraph:
-        if ch.isascii() and ch != " ":
-            word += ch
-            continue
-        if word:
-            tokens.append(word)
-            word = ""
-        tokens.append(ch)
-    if word:
-        tokens.append(word)
-    return tokens
-
-
-def _split_long(token: str, limit: int) -> list[str]:
-    parts, cur = [], ""
-    for ch in token:
-        if width(cur + ch) > limit:
-            parts.append(cur)
-            cur = ""
-        cur += ch
-    if cur:
-        parts.append(cur)
-    return parts
-
-
 def wrap(text: str, columns: int, indent: int = 0) -> list[str]:
-    """Wrap ``text`` into lines of at most ``columns`` columns.
+    """Wrap ``text`` into lines of at most ``columns`` printer columns.
 
-    Newlines start new paragraphs; continuation lines get ``indent`` spaces
-    (a hanging indent).  Closing punctuation is kept off the start of a line
-    and opening brackets off the end, by moving one character down.
+    The Chinese line-breaking rules are those of every surface (``zhtext.linebreak``: no
+    closing punctuation at a line start, no opening one at a line end, numbers with their
+    units, times, codes and document numbers kept whole).  Newlines start new paragraphs;
+    continuation lines get ``indent`` spaces (a hanging indent).  Raises ValueError for
+    fewer than 2 columns.
     """
     if columns < 2:
         raise ValueError("columns must be at least 2")
     indent = min(indent, columns - 2)
     lines: list[str] = []
     for paragraph in clean(text).split("\n"):
-        lines.extend(_wrap_paragraph(paragraph, columns, indent))
+        got = linebreak.wrap(paragraph, columns, width, rest_width=columns - indent)
+        lines.extend((" " * indent + line) if i and line else line for i, line in enumerate(got))
     return lines
-
-
-def _wrap_paragraph(paragraph: str, columns: int, indent: int) -> list[str]:
-    narrow = columns - indent  # the width of a continuation line
-    tokens: list[tuple[str, int]] = []
-    for tok in _tokens(paragraph.rstrip(" ")):
-        w = width(tok)
-        if w > narrow:
-            tokens.extend((part, width(part)) for part in _split_long(tok, narrow))
-        else:
-            tokens.append((tok, w))
-    if not tokens:
-        return [""]
-    lines: list[list[tuple[str, int]]] = [[]]
-    used = 0
-    limit = columns
-    for tok, w in tokens:
-        line = lines[-1]
-        if tok == " " and not line and len(lines) > 1:
-            continue  # no leading spaces on a continuation line
-        if used + w <= limit:
-            line.append((tok, w))
-            used += w
-            continue
-        if tok == " ":
-            continue  # a space at a break disappears
-        carried: list[tuple[str, int]] = []
-        if tok in NO_LINE_START:
-            # take the previous character along (and any closing marks before it)
-            while len(line) > 1 and line[-1][0] != " " and (not carried or carried[0][0] in NO_LINE_START):
-                carried.insert(0, line.pop())
-        while len(line) > 1 and line[-1][0] in NO_LINE_END:
-            carried.insert(0, line.pop())
-        if carried and sum(cw for _, cw in carried) + w > narrow:
-            line.extend(carried)  # cannot keep them together: break plainly
-            carried = []
-        while line and line[-1][0] == " ":
-            line.pop()
-        lines.append(carried + [(tok, w)])
-        used = sum(cw for _, cw in lines[-1])
-        limit = narrow
-    out = []
-    for i, toks in enumerate(lines):
-        line = "".join(t for t, _ in toks).rstrip(" ")
-        out.append((" " * indent + line) if i and line else line)
-    return out
 
 
 def pad(text: str, columns: int, align: str = "left") -> str:

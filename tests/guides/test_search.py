@@ -61,7 +61,8 @@ def test_exact_name_hit_ranks_first():
 
 def test_initials_and_full_pinyin():
     assert codes("jmsfzhl") == ["330382-GA-0001"]
-    assert codes("sb") == ["330382-RS-0001"]
+    # 社保 first; 参保 (参 read shen, as in 人参) is another reading and ranks below it
+    assert codes("sb") == ["330382-RS-0001", "330382-RS-0002"]
     assert codes("shebaoka") == ["330382-RS-0001"]
     assert set(codes("JMSF")) == {"330382-GA-0001", "330382-GA-0002"}
     assert "330382-YB-0001" in codes("yd")

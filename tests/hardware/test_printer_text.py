@@ -54,8 +54,8 @@ def test_wrapping_at_32_columns():
     text = "请携带居民身份证原件、户口簿原件和近期免冠照片一张，到市民中心一楼办理。"
     assert wrap(text, 32) == [
         "请携带居民身份证原件、户口簿原件",
-        "和近期免冠照片一张，到市民中心一",
-        "楼办理。",
+        "和近期免冠照片一张，到市民中心",
+        "一楼办理。",  # a number stays with its unit (一楼, first floor)
     ]
 
 

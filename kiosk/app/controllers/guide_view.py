@@ -102,9 +102,9 @@ def guide_sections(guide: Guide, site: Site | None = None, answers: Mapping[str,
 
 
 def guide_header(guide: Guide) -> str:
-    """Department, item type and 办件类型 in one line."""
+    """The line under the name: 事项编码 (as on the poster, page and receipt), office, type, 办件类型."""
     speeds = "、".join(dict.fromkeys(v.speed.value for v in guide.speed_variants))
-    return f"{guide.department} · {guide.item_type.value} · {speeds}"
+    return f"事项编码 {guide.code} · {guide.department} · {guide.item_type.value} · {speeds}"
 
 
 def guide_brief(guide: Guide) -> str:

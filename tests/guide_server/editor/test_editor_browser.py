@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture
 def shots(tmp_path) -> Path:
-    return Path(os.environ.get("EDITOR_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "var" / "screenshots" / "editor")
+    return Path(os.environ.get("EDITOR_SCREENSHOTS") or Path(__file__).resolve().parents[3] / "var" / "screenshots" / "editor")
 
 
 def _login(b: Browser, base: str, name: str) -> None:

@@ -89,9 +89,9 @@ def test_posters_command_writes_one_scannable_pdf_per_guide(instance, tmp_path, 
         assert (round(w), round(h)) == (595, 842)  # A4 in points
         assert decode(img) == [guide_url(rel.site, code)]
         flat = text.replace("\r", "").replace("\n", "")
-        (_, limit, _), (_, visits, _), (_, count, _) = poster_facts(g)
+        (_, limit, _), (_, fee, _), (_, visits, _), (_, count, _) = poster_facts(g)
         for part in (rel.site.hall_name, g.name, code, visits, rel.site.hotline, g.contacts.consult,
-                     rel.stamp, count, limit):
+                     rel.stamp, f"申请材料{count}", fee, limit):
             assert part in flat, part
         # QR large enough to scan from 1 m: at least 10 cm wide on paper
         [res] = zxingcpp.read_barcodes(img)
@@ -99,8 +99,8 @@ def test_posters_command_writes_one_scannable_pdf_per_guide(instance, tmp_path, 
         mm = px / 2.0 / 72 * 25.4
         assert mm >= 100, mm
     # the fixture's facts, worked out: 承诺 20 个工作日, 最多跑一次, 2 items on either path
-    assert [f[1] for f in poster_facts(rel.guides["330382-GA-0001"])] == ["20个工作日", "最多跑一次", "2 项"]
-    assert [f[1] for f in poster_facts(rel.guides["330382-SC-0001"])] == ["当场办结", "零上门", "2 项"]
+    assert [f[1] for f in poster_facts(rel.guides["330382-GA-0001"])] == ["20个工作日", "需缴费", "最多跑一次", "2 项"]
+    assert [f[1] for f in poster_facts(rel.guides["330382-SC-0001"])] == ["当场办结", "不收费", "零上门", "3 项"]
 
 
 def test_a3_posters_and_chosen_codes(instance, tmp_path):
