@@ -194,11 +194,11 @@ def _files(doc: SourceDoc, data: dict, forms_dir: Path | None) -> Iterator[Findi
             continue
         rel = PurePosixPath(name)
         if rel.is_absolute() or ".." in rel.parts or "\\" in name or not name.strip():
-            yield _err(doc, path, "E224", f"附件路径错误：{name} 应为 content/forms/ 下的文件名，如 shenling-biao.pdf")
+            yield _err(doc, path, "E224", f"附件路径错误：“{name}”应为“content/forms/”文件夹中的文件名，如“shenling-biao.pdf”")
         elif rel.suffix.lower() not in FORM_SUFFIXES:
-            yield _err(doc, path, "E224", f"附件格式错误：{name} 应为 PDF 或图片（.pdf .png .jpg .svg）")
+            yield _err(doc, path, "E224", f"附件格式错误：“{name}”应为 PDF 或图片（.pdf .png .jpg .svg）")
         elif forms_dir is not None and not (forms_dir / rel).is_file():
-            yield _err(doc, path, "E224", f"附件文件不存在：content/forms/{name} 找不到")
+            yield _err(doc, path, "E224", f"附件文件不存在：“content/forms/{name}”找不到")
 
 
 # ------------------------------------------------------------------------------------ limits

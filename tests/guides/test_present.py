@@ -30,8 +30,8 @@ def test_absent_facts_are_not_shown_or_say_not_stated():
     assert view.phones[0].shown == "0531-87524298" and view.phones[0].tel == "tel:053187524298"
     # a material stated by name only: no form or copies are made up
     assert view.materials[0].items[0].how == "必须提供"
-    assert poster_facts(g) == (("办理时限", "3个工作日", "承诺时限"), ("到现场次数", "未载明", "请咨询下方电话"),
-                               ("申请材料", "1 项", "需本人准备"))
+    assert poster_facts(g) == (("办理时限", "3个工作日", "承诺时限"), ("收费", "不收费", ""),
+                               ("到现场次数", "未载明", "请咨询下方电话"), ("申请材料", "1 项", "需本人准备"))
     none = bare(time_limit={"note": "以窗口告知为准", "promised": None})
     assert poster_facts(none)[0] == ("办理时限", "未载明", "请咨询下方电话")
 
@@ -55,4 +55,4 @@ def test_time_limit_words():
 
 def test_material_count_on_a_poster_is_a_range_when_it_depends_on_the_case():
     g = Guide.model_validate(TREE)
-    assert poster_facts(g)[2] == ("申请材料", "1-4 项", "视情形")
+    assert poster_facts(g)[3] == ("申请材料", "1-4 项", "视情形")
