@@ -125,11 +125,11 @@ def checklist_blocks(guide: Guide, site: Site, stamp: str, *, answers: Mapping[s
     else:  # the whole guide, or a path not finished: the fee by case
         out.labelled("text", "收费", "；".join(fee_lines(guide, r.fees.certain, site, waiver=False))
                      if r.fees.certain else "按情形不同：")
-        for section in r.fees.cases:
-            out.add("text", f"〔情形：{section.label}〕" + "；".join(fee_lines(guide, section.items, site, waiver=False)),
-                    indent=2)
+        for section in r.fees.cases:  # under the 收费 line, indented like its wrapped lines
+            out.add("text", f"  〔情形：{section.label}〕" + "；".join(fee_lines(guide, section.items, site, waiver=False)),
+                    indent=4)
         if guide.fee.waiver:
-            out.add("text", f"减免：{guide.fee.waiver}", indent=2)
+            out.add("text", f"  减免：{guide.fee.waiver}", indent=4)
     visits = visits_text(guide)
     if visits:
         out.labelled("text", "到现场次数", visits)

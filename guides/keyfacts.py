@@ -79,20 +79,35 @@ def fee_short(guide: Guide) -> str:
 
 
 def time_limit_short(guide: Guide) -> tuple[str, str]:
-    """(value, note) of 办理时限 for a poster box: ("10个工作日", "承诺时限"), ("当场办结", "即办件"),
+    """(value, note) of 办理时限 for a poster box, from what is stated: ("10个工作日", "承诺时限"),
+    ("当场办结", "即办件"), ("1个工作日", "即办件") for an 即办件 promised within a day,
     ("视情形而定", "扫码查看") when variants differ, ("未载明", "请咨询下方电话") when none is stated."""
     variants = guide.time_limit_variants
-    promised = list(dict.fromkeys(limit_text(v.promised) for v in variants if v.promised is not None))
-    statutory = list(dict.fromkeys(limit_text(v.statutory) for v in variants if v.statutory is not None))
-    if is_immediate(guide.speed_variants):
-        return "当场办结", "即办件"
-    if len(promised) > 1 or len(statutory) > 1:
+    immediate = is_immediate(guide.speed_variants)
+    note = "即办件" if immediate else "承诺时限"
+    promised = list(dict.fromkeys(_short(v.promised) for v in variants if v.promised is not None))
+    statutory = list(dict.fromkeys(_short(v.statutory) for v in variants if v.statutory is not None))
+    if len(promised) > 1 or (promised and not all(v.promised is not None for v in variants)):
         return "视情形而定", "扫码查看"
-    if promised and all(v.promised is not None for v in variants):
-        return promised[0].replace(" 个", "个"), "承诺时限"
+    if promised:
+        return promised[0], note
+    if immediate:
+        return "当场办结", "即办件"
+    if len(statutory) > 1:
+        return "视情形而定", "扫码查看"
     if statutory and all(v.statutory is not None for v in variants):
-        return statutory[0].replace(" 个", "个"), "法定时限"
+        return statutory[0], "法定时限"
     return NOT_STATED, ASK
+
+
+def _short(limit) -> str:
+    """A limit in a poster box: "10个工作日", "当场办结" (即时), "无法定时限" (无)."""
+    text = limit_text(limit)
+    if text == "即时办结":
+        return "当场办结"
+    if text.startswith("无"):
+        return "无法定时限"
+    return text.replace(" 个", "个")
 
 
 def visits_short(guide: Guide) -> tuple[str, str]:
