@@ -37,6 +37,8 @@ def text(value: Any) -> str | None:
     """A multi-line text cell: None when empty; line breaks kept as "\\n", each line stripped
     of trailing spaces, blank lines at both ends dropped. Numbers lose a spurious ".0"; dates
     become ISO dates."""
+    if type(value) is str and "\n" not in value and "\r" not in value:  # the common case, fast
+        return value.strip(_SPACES) or None
     if is_empty(value):
         return None
     if isinstance(value, bool):

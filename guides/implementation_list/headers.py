@@ -98,7 +98,14 @@ class Layout:
     sources: list[str]            # header maps that matched
 
     def columns_of(self, field_id: str) -> list[int]:
-        return [c for c, f in self.fields.items() if f == field_id]
+        """The columns filling ``field_id``, left to right (several headers may map to one field)."""
+        index = self.__dict__.get("_by_field")
+        if index is None:
+            index = {}
+            for c, f in sorted(self.fields.items()):
+                index.setdefault(f, []).append(c)
+            self.__dict__["_by_field"] = index
+        return index.get(field_id, [])
 
 
 def _name_kind(name: str) -> str | None:

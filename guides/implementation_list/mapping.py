@@ -101,17 +101,28 @@ class ImportResult:
         return not self.errors
 
 
-@dataclass
 class _Row:
-    layout: Layout
-    r: int
+    """One data row of a laid-out sheet; its non-empty cells are indexed by field once."""
+    __slots__ = ("layout", "r", "_values")
+
+    def __init__(self, layout: Layout, r: int):
+        self.layout = layout
+        self.r = r
+        self._values: dict[str, list[tuple[Any, int]]] | None = None
 
     def place(self, col: int | None = None) -> Place:
         return self.layout.sheet.place(self.r, col if col is not None else 0)
 
     def raw(self, field_id: str) -> list[tuple[Any, int]]:
-        row = self.layout.sheet.rows[self.r]
-        return [(row[c], c) for c in self.layout.columns_of(field_id) if c < len(row) and not C.is_empty(row[c])]
+        """The non-empty (value, column) pairs of ``field_id`` in this row, left to right."""
+        if self._values is None:
+            row = self.layout.sheet.rows[self.r]
+            values: dict[str, list[tuple[Any, int]]] = {}
+            for c, fid in self.layout.fields.items():
+                if c < len(row) and not C.is_empty(row[c]):
+                    values.setdefault(fid, []).append((row[c], c))
+            self._values = values
+        return self._values.get(field_id, [])
 
 
 class _Reader:
@@ -125,9 +136,16 @@ class _Reader:
 
     def cell(self, field_id: str) -> tuple[Any, Place, str] | None:
         """First non-empty cell of the field over the rows; a different second value is LW307."""
-        found = [(v, row, c) for row in self.rows for v, c in row.raw(field_id)]
-        if not found:
-            return None
+        if len(self.rows) == 1:
+            row = self.rows[0]
+            pairs = row.raw(field_id)
+            if not pairs:
+                return None
+            found = [(v, row, c) for v, c in pairs]
+        else:
+            found = [(v, row, c) for row in self.rows for v, c in row.raw(field_id)]
+            if not found:
+                return None
         value, row, col = found[0]
         for other, orow, ocol in found[1:]:
             if C.text(other) != C.text(value):

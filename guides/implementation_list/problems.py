@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 
 
 class Level(str, Enum):
@@ -28,7 +29,6 @@ CODES: dict[str, str] = {
     "LE111": "工作表没有可识别的表头",
     "LE112": "没有事项表",
     "LE113": "行数超过上限",
-    "LE114": "表头重复",
     # rows
     "LE121": "编码重复",
     "LE122": "材料、收费或问答行的编码找不到对应事项",
@@ -94,6 +94,7 @@ class ListReadError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+@lru_cache(maxsize=1024)
 def col_letter(index: int) -> str:
     """0-based column index -> spreadsheet letters (0 -> A, 26 -> AA)."""
     out = ""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from guides.implementation_list.problems import ListReadError, Place, Problem
+from guides.implementation_list.problems import ListReadError, Place, Problem, a1, col_letter
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -40,7 +40,7 @@ class Sheet:
     hidden: bool = False
 
     def place(self, row: int | None = None, col: int | None = None) -> Place:
-        from guides.implementation_list.problems import a1, col_letter
+        """The place of a row (1-based row number as the cell) or of one cell (A1)."""
         if row is None:
             return Place(self.file, self.name, "")
         if col is None:
