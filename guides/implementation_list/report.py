@@ -41,13 +41,15 @@ def item_lines(result: ImportResult, findings: dict | None = None) -> Iterator[s
     """Per item: what was read and which v2 element it went to, then the checker's findings."""
     for code, guide in result.guides.items():
         yield ""
-        yield f"事项 {code}  {guide.data.get('name', '（无名称）')}  [{guide.place}]"
+        checked = (findings or {}).get(code)
+        done = f"  推荐要素完整度 {checked.completeness}" if checked else ""
+        yield f"事项 {code}  {guide.data.get('name', '（无名称）')}  [{guide.place}]{done}"
         sheets = list(dict.fromkeys((t.place.file, t.place.sheet) for t in guide.trace))
         for t in sorted(guide.trace, key=lambda t: (sheets.index((t.place.file, t.place.sheet)),
                                                     _position(t.place)[2:])):
             note = f"（{t.note}）" if t.note else ""
             yield f"  {_pad(t.column, 18)}{_pad(f'{t.place.sheet}!{t.place.cell}', 14)}→ {t.element}{note}"
-        for f in (findings or {}).get(code, []):
+        for f in checked.findings if checked else []:
             where = f.field or "事项"
             yield f"  检查 {where}: {f.code} {f.message}"
     for s in result.skipped:
@@ -86,8 +88,8 @@ def summary_line(result: ImportResult, findings: dict | None = None, plan: Plan 
     if result.skipped:
         parts.append(f"跳过 {len(result.skipped)} 个非依申请事项")
     if findings is not None:
-        ce = sum(1 for fs in findings.values() for f in fs if f.is_error)
-        cw = sum(1 for fs in findings.values() for f in fs if not f.is_error)
+        ce = sum(1 for g in findings.values() for f in g.findings if f.is_error)
+        cw = sum(1 for g in findings.values() for f in g.findings if not f.is_error)
         parts.append(f"内容检查 {ce} 处错误、{cw} 处提醒（发布前须改正错误）")
     if plan is not None:
         parts.append(f"新增 {plan.count('new')}、更新 {plan.count('update')}、覆盖 {plan.count('overwrite')}、"
