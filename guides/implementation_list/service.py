@@ -116,7 +116,8 @@ def guides_from_release(instance_dir: str | Path) -> list[dict]:
     release = ReleaseStore(instance_dir).current()
     if release is None:
         raise ReleaseError(f"{instance_dir}: 还没有发布任何版本")
-    return [g.model_dump(mode="python", exclude_none=True) for _, g in sorted(release.guides.items())]
+    # JSON mode: enums as their Chinese values, amounts as written; dates as ISO text
+    return [g.model_dump(mode="json", exclude_none=True) for _, g in sorted(release.guides.items())]
 
 
 __all__ = ["read_lists", "check_result", "categories_of", "to_draft_payloads", "DraftPayload",

@@ -95,3 +95,39 @@ def test_what_the_layout_cannot_hold_is_named(tmp_path, exp):
     assert status == 0
     assert "330382-GA-0001: 未导出 情形引导、易错范例、适用情形（when）" in out
     assert len(guides_from_content(content)) == 1
+
+
+def test_export_from_the_current_release_imports_back_to_the_same_guides(tmp_path, imp, exp):
+    import shutil
+
+    import yaml
+
+    from guides.loader import load_content
+    from guides.release import ReleaseStore
+
+    content = tmp_path / "content"
+    shutil.copytree("tests/fixtures/valid", content)
+    status, out = imp(write_xlsx(tmp_path / "清单.xlsx", rich_book()), "--out", content)
+    assert status == 0, out
+    first = read_lists([tmp_path / "清单.xlsx"])
+    for code in (CODE_A, CODE_B):  # editors complete the drafts before a release
+        path = content / "guides" / f"{code}.yaml"
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["mistakes"] = [{"mistake": "只带了复印件", "correct": "带原件"}]
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    ReleaseStore(tmp_path / "instance").publish(load_content(content))
+
+    exported = tmp_path / "导出.xlsx"
+    status, out = exp("--out", exported, "--instance", tmp_path / "instance")
+    assert status == 0, out
+    assert "已导出 4 个事项" in out
+    again = read_lists([exported])
+    assert again.ok, again.problems
+    for code in (CODE_A, CODE_B):
+        assert again.guides[code].data == first.guides[code].data
+
+
+def test_export_without_a_release_says_so(tmp_path, exp):
+    status, out = exp("--out", tmp_path / "x.xlsx", "--instance", tmp_path / "instance")
+    assert status == 1
+    assert "还没有发布任何版本" in out
