@@ -53,7 +53,8 @@ def make_import_list(save_drafts: SaveDrafts | None = None) -> click.Command:
         if not (dry_run or as_drafts or out_dir):
             raise click.UsageError("请指定 --out 内容目录、--as-drafts 或 --dry-run")
         try:
-            result = read_lists(list(files), codes=codes, headers=tuple(headers))
+            result = read_lists(list(files), codes=codes, headers=tuple(headers),
+                                trace=as_drafts or (dry_run and not brief))
         except (ProfileError, HeaderMapError) as exc:
             click.echo(str(exc), err=True)
             sys.exit(1)

@@ -96,6 +96,7 @@ class Layout:
     unknown: list[int]            # columns no map knows
     ignored: list[int]            # technical columns, known and skipped
     sources: list[str]            # header maps that matched
+    data_rows: int = 0            # non-empty rows under the header (counted before mapping)
 
     def columns_of(self, field_id: str) -> list[int]:
         """The columns filling ``field_id``, left to right (several headers may map to one field)."""

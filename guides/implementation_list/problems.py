@@ -55,7 +55,7 @@ CODES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     """Where a value came from: file, sheet and an A1 cell (or a range, or "" for the sheet)."""
     file: str
@@ -68,7 +68,7 @@ class Place:
         return f"{self.file}:{self.sheet}!{self.cell}" if self.cell else f"{self.file}:{self.sheet}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     place: Place
     code: str

@@ -1,13 +1,13 @@
 """The import report as text lines (Chinese), for the command line and the editor."""
 from __future__ import annotations
 
-import re
 import unicodedata
+from functools import lru_cache
 from typing import Iterator
 
 from guides.implementation_list.fields import FIELDS, SHEET_KIND_NAMES
 from guides.implementation_list.mapping import ImportResult
-from guides.implementation_list.problems import Level
+from guides.implementation_list.problems import Level, a1
 from guides.implementation_list.store import Plan
 
 
@@ -16,25 +16,16 @@ def sheets_lines(result: ImportResult) -> Iterator[str]:
         known = len(lay.fields)
         extra = f"，{len(lay.unknown)} 列未识别" if lay.unknown else ""
         ign = f"，{len(lay.ignored)} 个技术列不导入" if lay.ignored else ""
-        rows = sum(1 for r in lay.sheet.rows[lay.header_row + 1:] if any(str(v).strip() for v in r))
+        rows = lay.data_rows
         yield (f"读取 {lay.sheet.place()}：{SHEET_KIND_NAMES[lay.kind]}，表头在第 {lay.header_row + 1} 行"
                f"（{'、'.join(lay.sources)}），{known} 列已识别{extra}{ign}，{rows} 行数据")
 
 
+@lru_cache(maxsize=4096)
 def _pad(text: str, width: int) -> str:
     """Left-justify by display width (a Chinese character takes two columns)."""
     shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
     return text + " " * max(1, width - shown)
-
-
-def _position(place) -> tuple:
-    m = re.match(r"([A-Z]+)(\d+)", place.cell or "")
-    if not m:
-        return (place.file, place.sheet, 0, 0)
-    col = 0
-    for ch in m[1]:
-        col = col * 26 + ord(ch) - 64
-    return (place.file, place.sheet, int(m[2]), col)
 
 
 def item_lines(result: ImportResult, findings: dict | None = None) -> Iterator[str]:
@@ -44,14 +35,14 @@ def item_lines(result: ImportResult, findings: dict | None = None) -> Iterator[s
         checked = (findings or {}).get(code)
         done = f"  推荐要素完整度 {checked.completeness}" if checked else ""
         yield f"事项 {code}  {guide.data.get('name', '（无名称）')}  [{guide.place}]{done}"
-        sheets = list(dict.fromkeys((t.place.file, t.place.sheet) for t in guide.trace))
-        for t in sorted(guide.trace, key=lambda t: (sheets.index((t.place.file, t.place.sheet)),
-                                                    _position(t.place)[2:])):
+        sheets: dict[int, int] = {}
+        for t in guide.trace:
+            sheets.setdefault(id(t.sheet), len(sheets))
+        for t in sorted(guide.trace, key=lambda t: (sheets[id(t.sheet)], t.r, t.c)):
             note = f"（{t.note}）" if t.note else ""
-            yield f"  {_pad(t.column, 18)}{_pad(f'{t.place.sheet}!{t.place.cell}', 14)}→ {t.element}{note}"
+            yield f"  {_pad(t.column, 18)}{_pad(f'{t.sheet.name}!{a1(t.r, t.c)}', 14)}→ {t.element}{note}"
         for f in checked.findings if checked else []:
-            where = f.field or "事项"
-            yield f"  检查 {where}: {f.code} {f.message}"
+            yield f"  检查 {f.field or '事项'}: {f.code} {f.message}"
     for s in result.skipped:
         yield ""
         yield f"跳过 {s.code}  {s.name or ''}  [{s.place}]：{s.reason}，不是依申请事项"

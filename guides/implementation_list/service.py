@@ -29,10 +29,11 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_lists(paths: list[str | Path], *, codes: str = DEFAULT_PROFILE,
-               headers: tuple[str | Path, ...] = ()) -> ImportResult:
+               headers: tuple[str | Path, ...] = (), trace: bool = True) -> ImportResult:
     """Read and map every file. Problems (never exceptions) describe bad input; when a file
     cannot be read at all, no guide is mapped and the result holds the reading problems.
-    Raises ProfileError / HeaderMapError for a bad --codes / --headers argument."""
+    ``trace=False`` skips recording which cell fed which element (large imports that print
+    no per-item report). Raises ProfileError / HeaderMapError for a bad --codes / --headers."""
     profile = load_profile(codes)
     maps = header_maps(tuple(headers))
     workbooks, problems = [], []
@@ -44,7 +45,7 @@ def read_lists(paths: list[str | Path], *, codes: str = DEFAULT_PROFILE,
     if problems:
         return ImportResult({}, problems, [], [], profile)
     try:
-        return import_sheets(workbooks, profile, maps)
+        return import_sheets(workbooks, profile, maps, trace=trace)
     except ListReadError as exc:
         return ImportResult({}, exc.problems, [], [], profile)
 
