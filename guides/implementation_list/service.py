@@ -11,6 +11,7 @@
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -22,6 +23,7 @@ from guides.implementation_list.codelists import DEFAULT_PROFILE, load_profile
 from guides.implementation_list.headers import header_maps
 from guides.implementation_list.mapping import ImportResult, import_sheets
 from guides.implementation_list.merge import merge_guide
+from guides.implementation_list.yamlout import canonical, ordered
 from guides.implementation_list.problems import ListReadError, Problem
 from guides.implementation_list.reader import read_file
 
@@ -84,13 +86,15 @@ class DraftPayload:
 
 def to_draft_payloads(result: ImportResult,
                       existing: Callable[[str], dict | None] | None = None) -> list[DraftPayload]:
-    """The imported guides as editor drafts, in code order. ``existing(code)`` may return the
-    current draft or published guide, so that elements the spreadsheet does not carry
-    (易错范例, 情形引导, …) are kept; dates stay ``datetime.date``. Nothing is saved here."""
+    """The imported guides as editor drafts, in code order, JSON-ready (the editor stores JSON:
+    ``updated`` is an ISO date string). ``existing(code)`` may return the current draft or
+    published guide (a dict as the editor holds it), so that elements the spreadsheet does not
+    carry (易错范例, 情形引导, …) are kept. Nothing is saved here."""
     out = []
     for code, guide in result.guides.items():
         current = existing(code) if existing else None
-        data = merge_guide(current, guide.data, guide.managed)
+        data = json.loads(canonical(merge_guide(current, guide.data, guide.managed)))
+        data = ordered(data)
         trace = [f"{t.column} {t.place} → {t.element}" + (f"（{t.note}）" if t.note else "") for t in guide.trace]
         out.append(DraftPayload(code, data, set(guide.managed), trace))
     return out

@@ -160,4 +160,5 @@ def test_draft_payloads_keep_what_the_spreadsheet_does_not_carry(tmp_path):
     assert a["name"] == "居民身份证换领" and a["mistakes"] == [{"mistake": "甲", "correct": "乙"}]
     assert a["online_url"] == "https://www.zjzwfw.gov.cn/"
     assert "mistakes" not in payloads[1].data
+    assert a["updated"] == "2026-11-01"  # JSON-ready: the editor stores drafts as JSON
     assert any("受理条件" in line and "conditions" in line for line in payloads[0].trace)
