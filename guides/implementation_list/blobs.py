@@ -33,6 +33,9 @@ _STYLES: list[tuple[str, str, re.Pattern]] = [
 ]
 
 
+_ANY_MARKER = re.compile(r"[\d" + _CIRCLED + _CN + r"]")
+
+
 def _value(token: str) -> int:
     if token in _CIRCLED:  # before isdigit(): "①".isdigit() is True
         return _CIRCLED.index(token) + 1
@@ -66,6 +69,8 @@ def split_numbered(blob: str) -> Split:
     """Split ``blob`` into its numbered items, or keep it whole (see the module docstring)."""
     text = blob.strip()
     best_reason = "没有编号"
+    if not _ANY_MARKER.search(text):
+        return Split((text,), reason=best_reason)
     for style, label, pattern in _STYLES:
         marks = []
         for m in pattern.finditer(text):

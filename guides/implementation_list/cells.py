@@ -14,6 +14,7 @@ from typing import Any
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)  # serial 1 = 1900-01-01 (with Excel's 1900 leap-year quirk)
 _SPACES = " \t\u00a0\u3000\ufeff\u200b"
+BLANKS = _SPACES + "\r\n"  # what an empty-looking cell may hold
 _CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
               "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
@@ -24,7 +25,7 @@ class CellError(ValueError):
 
 
 def is_empty(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip(_SPACES + "\r\n"))
+    return value is None or (isinstance(value, str) and not value.strip(BLANKS))
 
 
 def _number_text(value: float) -> str:

@@ -112,9 +112,23 @@ class UnknownLabel(ValueError):
     """Neither a known label nor a bare code."""
 
 
+_resolved: dict[tuple, Resolved] = {}
+
+
 def resolve(raw: str, vocab: str, codes: str | None, profile: Profile, column: str) -> Resolved:
     """Read one label cell (see the module docstring). ``column`` names the column in messages.
     Raises CodeError (LE131/LE132) or UnknownLabel."""
+    key = (raw, vocab, codes, profile.name, id(profile))
+    hit = _resolved.get(key)
+    if hit is not None:
+        return hit
+    out = _resolve(raw, vocab, codes, profile, column)
+    if len(_resolved) < 100_000:
+        _resolved[key] = out
+    return out
+
+
+def _resolve(raw: str, vocab: str, codes: str | None, profile: Profile, column: str) -> Resolved:
     table = vocabulary()[vocab]
     key = label_key(raw)
     value = table.get(key, _MISSING)

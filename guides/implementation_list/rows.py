@@ -47,9 +47,14 @@ class Row:
         if self._values is None:
             row = self.layout.sheet.rows[self.r]
             values: dict[str, list[tuple[Any, int]]] = {}
+            n = len(row)
             for c, fid in self.layout.fields.items():
-                if c < len(row) and not C.is_empty(row[c]):
-                    values.setdefault(fid, []).append((row[c], c))
+                if c >= n:
+                    continue
+                v = row[c]
+                if v == "" or v is None or (type(v) is str and not v.strip(C.BLANKS)):
+                    continue
+                values.setdefault(fid, []).append((v, c))
             self._values = values
         return self._values.get(field_id, [])
 
