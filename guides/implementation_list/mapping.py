@@ -86,6 +86,9 @@ def import_sheets(workbooks: list[Workbook], profile: Profile, maps: list[Header
                                         f"工作表“{sheet.name}”的前 10 行中没有可识别的表头：应有“事项名称”“实施编码”"
                                         "或“材料名称”等国家要素名称（或 task_name、task_code 等交换表字段名）"))
                 continue
+            for ref in sheet.formula_blanks:
+                problems.append(Problem(Place(sheet.file, sheet.name, ref), "LW310",
+                                        "公式单元格没有保存计算结果，按空单元格处理：请在 Excel 或 WPS 中打开并保存后重新导出"))
             layout.data_rows = sum(1 for row in sheet.rows[layout.header_row + 1:] if not _empty_row(row))
             layouts.append(layout)
             for c in layout.unknown:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_HAS_VALUE = re.compile(rb"<v>[^<]+</v>")  # a cached formula result (openpyxl writes an empty <v />)
 # A sheet larger than this is refused before it is converted cell by cell.
 MAX_SHEET_ROWS = 500_000
 
@@ -38,6 +40,8 @@ class Sheet:
     name: str
     rows: list[list[Any]]
     hidden: bool = False
+    # formula cells saved without a computed value (read as empty): A1 references
+    formula_blanks: list[str] = field(default_factory=list)
 
     def place(self, row: int | None = None, col: int | None = None) -> Place:
         """The place of a row (1-based row number as the cell) or of one cell (A1)."""
@@ -98,6 +102,7 @@ def _read_spreadsheet(path: Path, display: str, max_rows: int) -> Workbook:
     except (pc.CalamineError, OSError, ValueError) as exc:
         raise _fail(display, "LE103", f"文件已损坏或不是受支持的电子表格，无法读取（{_short(exc)}）") from None
     wb = Workbook(path, display)
+    blanks = _formulas_without_values(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
     try:
         metas = {m.name: m for m in book.sheets_metadata}
         for name in book.sheet_names:
@@ -115,10 +120,55 @@ def _read_spreadsheet(path: Path, display: str, max_rows: int) -> Workbook:
             rows = sheet.to_python(skip_empty_area=False)
             _fill_merged(rows, sheet.merged_cell_ranges or [])
             hidden = meta is not None and meta.visible != pc.SheetVisibleEnum.Visible
-            wb.sheets.append(Sheet(display, name, _trim(rows), hidden))
+            wb.sheets.append(Sheet(display, name, _trim(rows), hidden, blanks.get(name, [])))
     finally:
         book.close()
     return wb
+
+
+def _formulas_without_values(path: Path) -> dict[str, list[str]]:
+    """Per sheet name, the cells of an .xlsx that hold a formula but no cached value.
+
+    Excel and WPS save the computed value beside each formula, and that is what calamine
+    returns; a file written by a program that never computed its formulas has none, so such
+    a cell reads as empty. Those cells are worth a warning rather than silence."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            book = z.read("xl/workbook.xml")
+            rels = z.read("xl/_rels/workbook.xml.rels")
+            targets = {}
+            for rel in re.finditer(rb"<Relationship\b[^>]*>", rels):
+                rid = re.search(rb'\bId="([^"]+)"', rel[0])
+                target = re.search(rb'\bTarget="([^"]+)"', rel[0])
+                if rid and target:
+                    targets[rid[1]] = target[1]
+            out: dict[str, list[str]] = {}
+            for m in re.finditer(rb'<(?:\w+:)?sheet\b[^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', book):
+                target = targets.get(m[2], b"").decode()
+                member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                try:
+                    data = z.read(member)
+                except KeyError:
+                    continue
+                if b"<f" not in data:
+                    continue
+                cells = []
+                for f in re.finditer(rb"<f[ >/]", data):
+                    start = data.rfind(b"<c ", 0, f.start())
+                    end = data.find(b"</c>", f.start())
+                    if start < 0 or end < 0 or _HAS_VALUE.search(data, f.start(), end):
+                        continue
+                    ref = re.match(rb'<c r="([A-Z]+[0-9]+)"', data[start:start + 40])
+                    if ref:
+                        cells.append(ref[1].decode())
+                if cells:
+                    name = m[1].decode().replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+                    out[name] = cells
+            return out
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return {}
 
 
 def _short(exc: Exception) -> str:

@@ -199,3 +199,18 @@ def test_items_that_are_not_applied_for_are_skipped_and_reported(tmp_path):
     assert result.ok
     assert set(result.guides) == {CODE_A}
     assert any(p.code == "LW306" and CODE_B in p.message for p in result.problems)
+
+
+def test_a_formula_saved_without_its_value_is_a_warning_not_silence(tmp_path):
+    """A file written by a program that never computed its formulas: the cell reads empty."""
+    from openpyxl import load_workbook
+
+    path = write_xlsx(tmp_path / "清单.xlsx", sample_book())
+    wb = load_workbook(path)
+    wb["事项"]["Q2"] = "=1+0"  # openpyxl writes the formula and no cached value
+    wb.save(path)
+    result = read_lists([path])
+    assert result.ok
+    assert "visits" not in result.guides[CODE_A].data
+    lines = [str(p) for p in result.problems if p.code == "LW310"]
+    assert lines == [f"{path}:事项!Q2: LW310 公式单元格没有保存计算结果，按空单元格处理：请在 Excel 或 WPS 中打开并保存后重新导出"]
