@@ -1,6 +1,6 @@
 """Run the content checker over imported guides, so that absent elements and vague clauses
-show as usual: guides.check_one (the schema and rules of `guide-server check`) plus the
-W401 warning for each absent recommended element (guides.completeness).
+show as usual: guides.check_one, the schema and rules of `guide-server check`, with the W401
+warning for each absent recommended element and the guide's completeness figure.
 
 The checker's findings never stop an import: an imported guide is a draft that editors
 complete (a 实施清单 has no 易错范例, for one); the release step enforces them.
@@ -11,10 +11,9 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
 from guides.check_one import FieldFinding, check_guide
-from guides.completeness import completeness
-from guides.findings import Severity
 
 PARALLEL_FROM = 400  # guides; below this a process pool costs more than it saves
 
@@ -26,21 +25,18 @@ class GuideFindings:
     completeness: str
 
 
-def _check_one(args: tuple[dict, frozenset[str] | None]) -> GuideFindings:
-    data, categories = args
-    findings = list(check_guide(data, categories=set(categories) if categories is not None else None).findings)
-    done = completeness(data)
-    if not any(f.code == "W401" for f in findings):
-        for m in done.missing:
-            findings.append(FieldFinding(m.parent + (m.key,), "W401",
-                                         f"缺少推荐要素：{m.label} 未载明，各终端将不显示此项", Severity.warning))
-    return GuideFindings(findings, str(done))
+def _check_one(args: tuple[dict, frozenset[str] | None, Path | None]) -> GuideFindings:
+    data, categories, forms_dir = args
+    result = check_guide(data, categories=set(categories) if categories is not None else None, forms_dir=forms_dir)
+    return GuideFindings(result.findings, str(result.completeness) if result.completeness else "")
 
 
-def check_guides(guides: dict[str, dict], categories: set[str] | None = None) -> dict[str, GuideFindings]:
-    """Findings per code, in the order of ``guides``; several processes for large imports."""
+def check_guides(guides: dict[str, dict], categories: set[str] | None = None,
+                 forms_dir: Path | None = None) -> dict[str, GuideFindings]:
+    """Findings per code, in the order of ``guides``; several processes for large imports.
+    ``categories``: the content folder's 主题分类 names; ``forms_dir``: its forms/ (E224)."""
     cats = frozenset(categories) if categories is not None else None
-    jobs = [(data, cats) for data in guides.values()]
+    jobs = [(data, cats, forms_dir) for data in guides.values()]
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_FROM or workers < 2:
         results = [_check_one(job) for job in jobs]

@@ -69,7 +69,8 @@ def make_import_list(save_drafts: SaveDrafts | None = None) -> click.Command:
                 click.echo(str(exc), err=True)
                 sys.exit(1)
             merged = {a.code: a.data for a in plan.actions}
-        findings = check_result(result, categories, merged) if result.ok else None
+        forms = Path(out_dir) / "forms" if out_dir else None
+        findings = check_result(result, categories, merged, forms) if result.ok else None
         if dry_run and not brief:
             _echo(report.item_lines(result, findings))
             click.echo("")

@@ -53,10 +53,12 @@ def read_lists(paths: list[str | Path], *, codes: str = DEFAULT_PROFILE,
 
 
 def check_result(result: ImportResult, categories: set[str] | None = None,
-                 merged: dict[str, dict] | None = None) -> dict:
+                 merged: dict[str, dict] | None = None, forms_dir: Path | None = None) -> dict:
     """Content-checker findings per code, for the imported guides (or, when given, the
-    guides as they would be written after merging with existing files)."""
-    return check_guides(merged if merged is not None else {c: g.data for c, g in result.guides.items()}, categories)
+    guides as they would be written after merging with existing files); ``categories`` and
+    ``forms_dir`` come from the content folder written to, when there is one."""
+    guides = merged if merged is not None else {c: g.data for c, g in result.guides.items()}
+    return check_guides(guides, categories, forms_dir)
 
 
 def categories_of(content_dir: str | Path) -> set[str] | None:

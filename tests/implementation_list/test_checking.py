@@ -14,7 +14,7 @@ def test_vague_clauses_and_absent_elements_are_reported_per_guide(tmp_path, imp)
     block = out.split(f"事项 {CODE_A}")[1].split("\n事项 ")[0]
     assert "检查 materials.1.name: E201 模糊条款" in block
     assert "检查 mistakes: E105 缺少必备要素：易错范例(mistakes)" in block
-    assert "检查 visits: W401 缺少推荐要素：到现场次数(visits) 未载明" in block
+    assert "W401 缺少推荐要素：到现场次数(visits) 未载明" in block
     assert "推荐要素完整度" in block
 
 
