@@ -68,11 +68,9 @@ def _empty_row(row: list) -> bool:
     return all(C.is_empty(v) for v in row)
 
 
-def import_sheets(workbooks: list[Workbook], profile: Profile, maps: list[HeaderMap], *,
-                  trace: bool = True) -> ImportResult:
-    """Map every sheet of ``workbooks`` to v2 guides (see the module docstring). ``trace``:
-    keep, per guide, which cell fed which element (for the dry-run report and the editor)."""
-    problems: list[Problem] = []
+def _lay_out(workbooks: list[Workbook], maps: list[HeaderMap], problems: list[Problem]) -> list[Layout]:
+    """Find each sheet's header row and kind; report unknown columns, columns with no v2
+    element, sheets with no recognisable header and joined sheets without a code column."""
     layouts: list[Layout] = []
     for wb in workbooks:
         for sheet in wb.sheets:
@@ -102,12 +100,12 @@ def import_sheets(workbooks: list[Workbook], profile: Profile, maps: list[Header
                 problems.append(Problem(sheet.place(layout.header_row), "LE111",
                                         f"{SHEET_KIND_NAMES[layout.kind]}“{sheet.name}”没有“实施编码”或“业务办理项编码”列，"
                                         "无法对应到事项"))
-    item_layouts = [lay for lay in layouts if lay.kind == "items"]
-    if not item_layouts and not any(p.code in ("LE111",) for p in problems):
-        where = Place(workbooks[0].display) if workbooks else Place("（无文件）")
-        problems.append(Problem(where, "LE112", "没有事项表：找不到含“事项名称”和“实施编码”的工作表"))
+    return layouts
 
-    # item rows, grouped by guide code
+
+def _group_items(item_layouts: list[Layout], problems: list[Problem]) -> dict[str, list[Row]]:
+    """Item rows by guide code. A code twice in sheets with names is LE121; a row of a sheet
+    without names (an exchange ``_extend`` table) adds to the item of its code."""
     items: dict[str, list[Row]] = {}
     first_place: dict[str, Place] = {}
     named: dict[str, bool] = {}
@@ -142,23 +140,25 @@ def import_sheets(workbooks: list[Workbook], profile: Profile, maps: list[Header
             items[code] = [row]
             first_place[code] = place
             named[code] = has_name
-    for code, rows in items.items():
+    for code in items:
         if not named[code]:
-            problems.append(Problem(first_place[code], "LE122",
-                                    f"编码 {code} 只出现在扩展表中，事项表没有这个事项"))
+            problems.append(Problem(first_place[code], "LE122", f"编码 {code} 只出现在扩展表中，事项表没有这个事项"))
+    return items
 
-    # joined rows: materials, fees, faq
+
+def _join(layouts: list[Layout], items: dict[str, list[Row]], problems: list[Problem]) -> dict[str, dict[str, list[Row]]]:
+    """Material, fee and FAQ rows by the guide they belong to: by 业务办理项编码, or by 实施编码
+    when that names exactly one guide (LE126 when it has several 办理项, LE122 when none)."""
     by_task: dict[str, list[str]] = {}
     for code, rows in items.items():
         for row in rows:
-            tc = row.raw("task_code")
-            if tc:
+            for value, _ in row.raw("task_code")[:1]:
                 try:
-                    by_task.setdefault(C.code(tc[0][0]), [])
-                    if code not in by_task[C.code(tc[0][0])]:
-                        by_task[C.code(tc[0][0])].append(code)
+                    codes = by_task.setdefault(C.code(value), [])
                 except C.CellError:
-                    pass
+                    continue
+                if code not in codes:
+                    codes.append(code)
     joined: dict[str, dict[str, list[Row]]] = {}
     for layout in layouts:
         if layout.kind == "items":
@@ -167,16 +167,14 @@ def import_sheets(workbooks: list[Workbook], profile: Profile, maps: list[Header
             if _empty_row(layout.sheet.rows[r]):
                 continue
             row = Row(layout, r)
-            code, task_code, place = _row_code(row, problems)
+            code, _, place = _row_code(row, problems)
             if code is None:
                 if not row.raw("handle_item_code") and not row.raw("task_code"):
                     problems.append(Problem(row.place(), "LE123",
                                             f"{SHEET_KIND_NAMES[layout.kind]}的这一行没有“实施编码”或“业务办理项编码”"))
                 continue
-            target = None
-            if code in items:
-                target = code
-            elif not row.raw("handle_item_code") and code in by_task:
+            target = code if code in items else None
+            if target is None and not row.raw("handle_item_code") and code in by_task:
                 if len(by_task[code]) > 1:
                     problems.append(Problem(place, "LE126",
                                             f"只给了实施编码 {code}，它有 {len(by_task[code])} 个业务办理项"
@@ -187,20 +185,39 @@ def import_sheets(workbooks: list[Workbook], profile: Profile, maps: list[Header
                 problems.append(Problem(place, "LE122", f"{SHEET_KIND_NAMES[layout.kind]}的编码 {code} 在事项表中不存在"))
                 continue
             joined.setdefault(target, {}).setdefault(layout.kind, []).append(row)
-    # order of materials / fees / faq rows: the 排序 column when every row has one
-    for code, kinds in joined.items():
+    for kinds in joined.values():
         for kind, rows in kinds.items():
-            order_field = {"materials": "m_order", "fees": "f_order", "faq": "q_order"}[kind]
-            keys = []
-            for row in rows:
-                raw = row.raw(order_field)
-                try:
-                    keys.append(C.integer(raw[0][0]) if raw else None)
-                except C.CellError:
-                    keys.append(None)
-            if rows and all(k is not None for k in keys):
-                kinds[kind] = [row for _, row in sorted(zip(keys, rows), key=lambda kr: kr[0])]
+            kinds[kind] = _in_stated_order(rows, {"materials": "m_order", "fees": "f_order", "faq": "q_order"}[kind])
+    return joined
 
+
+def _in_stated_order(rows: list[Row], order_field: str) -> list[Row]:
+    """Rows sorted by their 排序 column when every row has one; file order otherwise."""
+    keys = []
+    for row in rows:
+        raw = row.raw(order_field)
+        try:
+            keys.append(C.integer(raw[0][0]) if raw else None)
+        except C.CellError:
+            keys.append(None)
+    if rows and all(k is not None for k in keys):
+        return [row for _, row in sorted(zip(keys, rows), key=lambda kr: kr[0])]
+    return rows
+
+
+def import_sheets(workbooks: list[Workbook], profile: Profile, maps: list[HeaderMap], *,
+                  trace: bool = True) -> ImportResult:
+    """Map every sheet of ``workbooks`` to v2 guides (see the module docstring). ``trace``:
+    keep, per guide, which cell fed which element (for the dry-run report and the editor).
+    Raises ListReadError only for more than MAX_ITEMS items; every other fault is a problem."""
+    problems: list[Problem] = []
+    layouts = _lay_out(workbooks, maps, problems)
+    item_layouts = [lay for lay in layouts if lay.kind == "items"]
+    if not item_layouts and not any(p.code == "LE111" for p in problems):
+        where = Place(workbooks[0].display) if workbooks else Place("（无文件）")
+        problems.append(Problem(where, "LE112", "没有事项表：找不到含“事项名称”和“实施编码”的工作表"))
+    items = _group_items(item_layouts, problems)
+    joined = _join(layouts, items, problems)
     sheet_kinds = {lay.kind for lay in layouts}
     guides: dict[str, ImportedGuide] = {}
     skipped: list[Skipped] = []
