@@ -97,8 +97,10 @@ def integer(value: Any, *, unit_words: tuple[str, ...] = ()) -> int:
         if s.endswith(word):
             s = s[: -len(word)]
             break
-    if s.isdigit():
+    if s.isascii() and s.isdigit():
         return int(s)
+    if re.fullmatch(r"\d+\.0+", s):  # "1.0" from a CSV written by another program
+        return int(s.split(".")[0])
     if s and all(ch in _CN_DIGITS for ch in s) and len(s) <= 3:
         return _cn_number(s)
     raise CellError(f"应为数字，实际为“{line(value)}”")

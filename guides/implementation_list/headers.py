@@ -6,7 +6,7 @@ exported spreadsheets print) and ``exchange`` (the national item-exchange tables
 names: task_name, catalog_code, task_code, …); a hall may add its own file with --headers.
 
 Headers are compared after NFKC (full-width -> ASCII), removing spaces, line breaks and a
-leading "*"/"★" (required-column marks), and, failing that, without a trailing note in
+leading "*"/"★" (required-column marks) and a trailing colon, and, failing that, without a trailing note in
 parentheses ("纸质材料份数（份）").
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ class HeaderMapError(Exception):
 def normalise(header: str) -> str:
     s = nfkc(header).lower()
     s = re.sub(r"\s+", "", s)
-    return s.lstrip("*★").rstrip("*")
+    return s.lstrip("*★").rstrip("*:")
 
 
 def _without_note(h: str) -> str:

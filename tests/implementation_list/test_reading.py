@@ -214,3 +214,10 @@ def test_a_formula_saved_without_its_value_is_a_warning_not_silence(tmp_path):
     assert "visits" not in result.guides[CODE_A].data
     lines = [str(p) for p in result.problems if p.code == "LW310"]
     assert lines == [f"{path}:事项!Q2: LW310 公式单元格没有保存计算结果，按空单元格处理：请在 Excel 或 WPS 中打开并保存后重新导出"]
+
+
+def test_headers_with_line_breaks_colons_and_counts_written_as_decimals(tmp_path):
+    rows = [["事项\n名称", "实施编码：", "到办事现场\n次数（次）"], ["居民身份证换领", CODE_A, "1.0"]]
+    result = read_lists([write_csv(tmp_path / "事项.csv", rows)])
+    assert result.ok, result.problems
+    assert result.guides[CODE_A].data == {"code": CODE_A, "name": "居民身份证换领", "visits": 1}
