@@ -205,8 +205,9 @@ def _channels(r: RowReader) -> list[str] | None:
     return [c for c in CHANNEL_ORDER if c in found]
 
 
-def _material(row: Row, profile: Profile, problems: list[Problem], trace: list[Trace] | None) -> dict | None:
-    r = RowReader([row], profile, problems, trace)
+def _material(row: Row, index: int, profile: Profile, problems: list[Problem],
+              trace: list[Trace] | None) -> dict | None:
+    r = RowReader([row], profile, problems, trace, ("materials", index))
     name = r.line("m_name")
     if not name:
         r.warn(row.place(), "LW309", "材料行没有材料名称，该行未导入")
@@ -282,7 +283,7 @@ def _fees(rows: list[Row], r: RowReader, profile: Profile, problems: list[Proble
     bases: list[str] = []
     waivers: list[str] = []
     for row in rows:
-        fr = RowReader([row], profile, problems, trace)
+        fr = RowReader([row], profile, problems, trace, ("fee.items", len(items)))
         name = fr.line("f_name")
         if not name:
             fr.warn(row.place(), "LW309", "收费行没有收费项目名称，该行未导入")
@@ -448,14 +449,14 @@ def build_guide(code: str, item_rows: list[Row], joined: dict[str, list[Row]], p
         data["fee"] = {k: fee[k] for k in ("charged", "items", "waiver", "basis") if k in fee}
     mats = []
     for row in joined.get("materials", []):
-        m = _material(row, profile, problems, trace)
+        m = _material(row, len(mats), profile, problems, trace)
         if m:
             mats.append(m)
     if mats:
         data["materials"] = mats
     faq = []
     for row in joined.get("faq", []):
-        qr = RowReader([row], profile, problems, trace)
+        qr = RowReader([row], profile, problems, trace, ("faq", len(faq)))
         q, a = qr.text("q_question"), qr.text("q_answer")
         if not q or not a:
             qr.warn(row.place(), "LW309", "常见问题行缺少问题或答案，该行未导入")

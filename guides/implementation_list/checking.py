@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from guides.check_one import FieldFinding, check_guide
+from guides.check_one import FieldFinding, check_guide, check_guide_text
 
 PARALLEL_FROM = 400  # guides; below this a process pool costs more than it saves
 
@@ -25,16 +25,23 @@ class GuideFindings:
     completeness: str
 
 
-def _check_one(args: tuple[dict, frozenset[str] | None, Path | None]) -> GuideFindings:
-    data, categories, forms_dir = args
-    result = check_guide(data, categories=set(categories) if categories is not None else None, forms_dir=forms_dir)
+def _check_one(args: tuple[dict | tuple[str, str], frozenset[str] | None, Path | None]) -> GuideFindings:
+    subject, categories, forms_dir = args
+    cats = set(categories) if categories is not None else None
+    if isinstance(subject, tuple):  # (YAML text, file stem): findings also carry the line
+        text, stem = subject
+        result = check_guide_text(text, stem, categories=cats, forms_dir=forms_dir)
+    else:
+        result = check_guide(subject, categories=cats, forms_dir=forms_dir)
     return GuideFindings(result.findings, str(result.completeness) if result.completeness else "")
 
 
-def check_guides(guides: dict[str, dict], categories: set[str] | None = None,
+def check_guides(guides: dict[str, dict | tuple[str, str]], categories: set[str] | None = None,
                  forms_dir: Path | None = None) -> dict[str, GuideFindings]:
     """Findings per code, in the order of ``guides``; several processes for large imports.
-    ``categories``: the content folder's 主题分类 names; ``forms_dir``: its forms/ (E224)."""
+    A guide is its dict, or (the YAML text about to be written, its file stem) when the
+    findings should carry line numbers. ``categories``: the content folder's 主题分类 names;
+    ``forms_dir``: its forms/ (E224)."""
     cats = frozenset(categories) if categories is not None else None
     jobs = [(data, cats, forms_dir) for data in guides.values()]
     workers = min(os.cpu_count() or 1, 8)

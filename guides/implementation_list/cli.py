@@ -21,7 +21,8 @@ from guides.implementation_list.codelists import DEFAULT_PROFILE, ProfileError, 
 from guides.implementation_list.headers import HeaderMapError
 from guides.implementation_list.service import (DraftPayload, categories_of, check_result, guides_from_content,
                                                 guides_from_release, read_lists, to_draft_payloads)
-from guides.implementation_list.store import WriteError, apply_plan, plan_write
+from guides.implementation_list.checking import check_guides
+from guides.implementation_list.store import WriteError, apply_plan, plan_texts, plan_write
 
 SaveDrafts = Callable[[list[DraftPayload], bool], Iterable[str]]
 
@@ -70,7 +71,14 @@ def make_import_list(save_drafts: SaveDrafts | None = None) -> click.Command:
                 sys.exit(1)
             merged = {a.code: a.data for a in plan.actions}
         forms = Path(out_dir) / "forms" if out_dir else None
-        findings = check_result(result, categories, merged, forms) if result.ok else None
+        texts = None
+        if not result.ok:
+            findings = None
+        elif plan is not None and not dry_run:  # check the files as written: path:line findings
+            texts = plan_texts(plan)
+            findings = check_guides({c: (t, c) for c, t in texts.items()}, categories, forms)
+        else:
+            findings = check_result(result, categories, merged, forms)
         if dry_run and not brief:
             _echo(report.item_lines(result, findings))
             click.echo("")
@@ -87,10 +95,14 @@ def make_import_list(save_drafts: SaveDrafts | None = None) -> click.Command:
             return
         if out_dir:
             try:
-                written = apply_plan(plan, sources=[Path(f).name for f in files], profile=result.profile.name)
+                written = apply_plan(plan, sources=[Path(f).name for f in files], profile=result.profile.name,
+                                     texts=texts)
             except WriteError as exc:
                 click.echo(str(exc), err=True)
                 sys.exit(1)
+            paths = {a.code: a.path for a in plan.actions}
+            _echo(f"{paths[code]}:{f.line or 1}: {f.code} {f.message}"
+                  for code, checked in findings.items() for f in checked.findings if f.is_error or not brief)
             click.echo(report.summary_line(result, findings, plan), err=True)
             click.echo(f"已写入 {written} 个事项文件到 {Path(out_dir) / 'guides'}；"
                        "请用 guide-server check 检查后再发布。", err=True)

@@ -28,6 +28,25 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(1, width - shown)
 
 
+def _dotted(path: tuple) -> str:
+    """("materials", 1, "name") -> "materials[1].name" (the trace's spelling)."""
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def _origin(guide, path: tuple):
+    """The cell a checker finding is about: the trace line of that element (or of the
+    nearest enclosing one), else the item's row."""
+    for n in range(len(path), 0, -1):
+        want = _dotted(path[:n])
+        for t in guide.trace:
+            if t.element == want or t.element.startswith(want + ".") or t.element.startswith(want + "["):
+                return t.place
+    return guide.place
+
+
 def item_lines(result: ImportResult, findings: dict | None = None) -> Iterator[str]:
     """Per item: what was read and which v2 element it went to, then the checker's findings."""
     for code, guide in result.guides.items():
@@ -42,7 +61,7 @@ def item_lines(result: ImportResult, findings: dict | None = None) -> Iterator[s
             note = f"（{t.note}）" if t.note else ""
             yield f"  {_pad(t.column, 18)}{_pad(f'{t.sheet.name}!{a1(t.r, t.c)}', 14)}→ {t.element}{note}"
         for f in checked.findings if checked else []:
-            yield f"  检查 {f.field or '事项'}: {f.code} {f.message}"
+            yield f"  检查 {_origin(guide, f.path)}: {f.code} {f.message}（{_dotted(f.path) or '事项'}）"
     for s in result.skipped:
         yield ""
         yield f"跳过 {s.code}  {s.name or ''}  [{s.place}]：{s.reason}，不是依申请事项"

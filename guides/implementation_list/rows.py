@@ -77,11 +77,15 @@ class RowReader:
     """Typed reads over one or more rows of one item (the first non-empty cell wins); every
     problem goes to ``problems``, every read to ``trace`` unless ``trace`` is None."""
 
-    def __init__(self, rows: list[Row], profile: Profile, problems: list[Problem], trace: list[Trace] | None):
+    def __init__(self, rows: list[Row], profile: Profile, problems: list[Problem], trace: list[Trace] | None,
+                 entry: tuple[str, int] | None = None):
         self.rows = rows
         self.profile = profile
         self.problems = problems
         self.trace = trace
+        # ("materials", 2): this reader reads list entry 2, so "materials.name" is noted as
+        # "materials[2].name" (the report can then point a checker finding at its row)
+        self.entry = entry
 
     def cell(self, field_id: str) -> tuple[Any, Where, str] | None:
         """First non-empty cell of the field over the rows; a different second value is LW307."""
@@ -109,6 +113,8 @@ class RowReader:
     def note(self, column: str, where: Where, element: str, note: str = "") -> None:
         if self.trace is not None:
             row, col = where
+            if self.entry and element.startswith(self.entry[0] + "."):
+                element = f"{self.entry[0]}[{self.entry[1]}]{element[len(self.entry[0]):]}"
             self.trace.append(Trace(column, row.layout.sheet, row.r, col, element, note))
 
     def line(self, field_id: str, element: str | None = None) -> str | None:

@@ -131,9 +131,16 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def apply_plan(plan: Plan, *, sources: list[str], profile: str) -> int:
+def plan_texts(plan: Plan) -> dict[str, str]:
+    """The YAML text of every guide the plan writes or keeps unchanged, by code (held
+    guides are not written, so they have none)."""
+    return {a.code: dump_guide(a.data) for a in plan.actions if a.kind != "held"}
+
+
+def apply_plan(plan: Plan, *, sources: list[str], profile: str, texts: dict[str, str] | None = None) -> int:
     """Write the plan's new/update/overwrite guides and the import state; returns the
-    number of files written. Raises WriteError (then nothing was renamed into place)."""
+    number of files written. ``texts``: `plan_texts` already computed. Raises WriteError
+    (then nothing was renamed into place)."""
     guides_dir = plan.folder / "guides"
     writes = [a for a in plan.actions if a.writes]
     token = secrets.token_hex(4)
@@ -144,7 +151,7 @@ def apply_plan(plan: Plan, *, sources: list[str], profile: str) -> int:
         guides_dir.mkdir(parents=True, exist_ok=True)
         for action in writes:
             tmp = guides_dir / f".{action.code}.yaml.{token}.tmp"
-            tmp.write_text(dump_guide(action.data), encoding="utf-8")
+            tmp.write_text(texts[action.code] if texts else dump_guide(action.data), encoding="utf-8")
             temps.append((tmp, action.path))
         for action in plan.actions:
             if action.writes or action.kind == "same":
