@@ -2,7 +2,7 @@
 as usual, and never stop the import (editors complete the drafts; releases enforce)."""
 from __future__ import annotations
 
-from tests.implementation_list.builders import CODE_A, item, material, sample_book, write_xlsx
+from tests.guides.implementation_list.builders import CODE_A, item, material, sample_book, write_xlsx
 
 
 def test_dry_run_points_each_checker_finding_at_the_cell_it_came_from(tmp_path, imp):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from guides.implementation_list.service import read_lists
-from tests.implementation_list.builders import CODE_A, ITEM_HEADERS, MATERIAL_HEADERS, item, material, sample_book, write_xlsx
+from tests.guides.implementation_list.builders import CODE_A, ITEM_HEADERS, MATERIAL_HEADERS, item, material, sample_book, write_xlsx
 
 
 def _book(material_format, satisfaction):

@@ -6,9 +6,9 @@ import io
 
 import pytest
 
-from tests.implementation_list.builders import (CODE_A, CODE_B, ITEM_HEADERS, MATERIAL_HEADERS, item, material,
+from tests.guides.implementation_list.builders import (CODE_A, CODE_B, ITEM_HEADERS, MATERIAL_HEADERS, item, material,
                                                 sample_book, write_xlsx)
-from tests.implementation_list.conftest import tree
+from tests.guides.implementation_list.conftest import tree
 
 
 @pytest.fixture

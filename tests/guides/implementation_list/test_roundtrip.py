@@ -5,8 +5,8 @@ from openpyxl import load_workbook
 
 from guides.implementation_list.export import export_workbook
 from guides.implementation_list.service import guides_from_content, read_lists
-from tests.implementation_list.builders import CODE_A, CODE_B, MATERIAL_HEADERS, item, material, sample_book, write_xlsx
-from tests.implementation_list.conftest import tree
+from tests.guides.implementation_list.builders import CODE_A, CODE_B, MATERIAL_HEADERS, item, material, sample_book, write_xlsx
+from tests.guides.implementation_list.conftest import tree
 
 
 def rich_book():

@@ -8,8 +8,8 @@ import yaml
 
 from guides.implementation_list import store
 from guides.implementation_list.service import read_lists, to_draft_payloads
-from tests.implementation_list.builders import CODE_A, CODE_B, item, sample_book, write_xlsx
-from tests.implementation_list.conftest import tree
+from tests.guides.implementation_list.builders import CODE_A, CODE_B, item, sample_book, write_xlsx
+from tests.guides.implementation_list.conftest import tree
 
 
 def _load(folder, code):

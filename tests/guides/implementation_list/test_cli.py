@@ -4,7 +4,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 
 from guides.implementation_list.cli import make_import_list
-from tests.implementation_list.builders import CODE_A, CODE_B, sample_book, write_xlsx
+from tests.guides.implementation_list.builders import CODE_A, CODE_B, sample_book, write_xlsx
 
 
 def test_a_target_is_required_and_drafts_exclude_out(tmp_path, imp):

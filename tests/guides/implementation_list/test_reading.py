@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from guides.implementation_list.service import read_lists
-from tests.implementation_list.builders import (CODE_A, CODE_B, FAQ_HEADERS, FEE_HEADERS, ITEM_HEADERS,
+from tests.guides.implementation_list.builders import (CODE_A, CODE_B, FAQ_HEADERS, FEE_HEADERS, ITEM_HEADERS,
                                                 MATERIAL_HEADERS, item, material, sample_book, set_cached_formula,
                                                 write_csv, write_ods, write_xls, write_xlsx)
 
