@@ -10,10 +10,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from guides.check_one import FieldFinding, check_guide, check_guide_text
+
+from guides.check_one import FieldFinding, check_guide
+from guides.implementation_list.yamlout import dump_guide, line_of
 
 PARALLEL_FROM = 400  # guides; below this a process pool costs more than it saves
 
@@ -25,30 +27,45 @@ class GuideFindings:
     completeness: str
 
 
-def _check_one(args: tuple[dict | tuple[str, str], frozenset[str] | None, Path | None]) -> GuideFindings:
-    subject, categories, forms_dir = args
-    cats = set(categories) if categories is not None else None
-    if isinstance(subject, tuple):  # (YAML text, file stem): findings also carry the line
-        text, stem = subject
-        result = check_guide_text(text, stem, categories=cats, forms_dir=forms_dir)
-    else:
-        result = check_guide(subject, categories=cats, forms_dir=forms_dir)
+def _check_one(args: tuple[dict, frozenset[str] | None, Path | None]) -> GuideFindings:
+    data, categories, forms_dir = args
+    result = check_guide(data, categories=set(categories) if categories is not None else None, forms_dir=forms_dir)
     return GuideFindings(result.findings, str(result.completeness) if result.completeness else "")
 
 
-def check_guides(guides: dict[str, dict | tuple[str, str]], categories: set[str] | None = None,
-                 forms_dir: Path | None = None) -> dict[str, GuideFindings]:
-    """Findings per code, in the order of ``guides``; several processes for large imports.
-    A guide is its dict, or (the YAML text about to be written, its file stem) when the
-    findings should carry line numbers. ``categories``: the content folder's 主题分类 names;
-    ``forms_dir``: its forms/ (E224)."""
-    cats = frozenset(categories) if categories is not None else None
-    jobs = [(data, cats, forms_dir) for data in guides.values()]
+def _dump_and_check(args: tuple[dict, frozenset[str] | None, Path | None]) -> tuple[str, GuideFindings]:
+    data, categories, forms_dir = args
+    text = dump_guide(data)
+    checked = _check_one((data, categories, forms_dir))
+    lines = text.split("\n")
+    checked.findings = [replace(f, line=line_of(lines, f.path)) for f in checked.findings]
+    return text, checked
+
+
+def _pool_map(func, jobs: list) -> list:
     workers = min(os.cpu_count() or 1, 8)
     if len(jobs) < PARALLEL_FROM or workers < 2:
-        results = [_check_one(job) for job in jobs]
-    else:
-        ctx = multiprocessing.get_context("spawn")  # safe in threaded hosts
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-            results = list(pool.map(_check_one, jobs, chunksize=128))
+        return [func(job) for job in jobs]
+    ctx = multiprocessing.get_context("spawn")  # safe in threaded hosts
+    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        return list(pool.map(func, jobs, chunksize=128))
+
+
+def dump_and_check(guides: dict[str, dict], categories: set[str] | None = None,
+                   forms_dir: Path | None = None) -> dict[str, tuple[str, GuideFindings]]:
+    """For writing: each guide's YAML text and its findings with the line they point at in
+    that text, by code; both done in the worker processes (the dumping costs as much as the
+    checking)."""
+    cats = frozenset(categories) if categories is not None else None
+    results = _pool_map(_dump_and_check, [(data, cats, forms_dir) for data in guides.values()])
+    return dict(zip(guides, results))
+
+
+def check_guides(guides: dict[str, dict], categories: set[str] | None = None,
+                 forms_dir: Path | None = None) -> dict[str, GuideFindings]:
+    """Findings per code (field paths, no lines), in the order of ``guides``; several
+    processes for large imports. ``categories``: the content folder's 主题分类 names;
+    ``forms_dir``: its forms/ (E224)."""
+    cats = frozenset(categories) if categories is not None else None
+    results = _pool_map(_check_one, [(data, cats, forms_dir) for data in guides.values()])
     return dict(zip(guides, results))

@@ -21,8 +21,8 @@ from guides.implementation_list.codelists import DEFAULT_PROFILE, ProfileError, 
 from guides.implementation_list.headers import HeaderMapError
 from guides.implementation_list.service import (DraftPayload, categories_of, check_result, guides_from_content,
                                                 guides_from_release, read_lists, to_draft_payloads)
-from guides.implementation_list.checking import check_guides
-from guides.implementation_list.store import WriteError, apply_plan, plan_texts, plan_write
+from guides.implementation_list.checking import dump_and_check
+from guides.implementation_list.store import WriteError, apply_plan, plan_write
 
 SaveDrafts = Callable[[list[DraftPayload], bool], Iterable[str]]
 
@@ -74,9 +74,10 @@ def make_import_list(save_drafts: SaveDrafts | None = None) -> click.Command:
         texts = None
         if not result.ok:
             findings = None
-        elif plan is not None and not dry_run:  # check the files as written: path:line findings
-            texts = plan_texts(plan)
-            findings = check_guides({c: (t, c) for c, t in texts.items()}, categories, forms)
+        elif plan is not None and not dry_run:  # the files as written, findings at their lines
+            done = dump_and_check({a.code: a.data for a in plan.actions if a.kind != "held"}, categories, forms)
+            texts = {code: text for code, (text, _) in done.items()}
+            findings = {code: checked for code, (_, checked) in done.items()}
         else:
             findings = check_result(result, categories, merged, forms)
         if dry_run and not brief:

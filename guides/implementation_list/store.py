@@ -131,15 +131,9 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def plan_texts(plan: Plan) -> dict[str, str]:
-    """The YAML text of every guide the plan writes or keeps unchanged, by code (held
-    guides are not written, so they have none)."""
-    return {a.code: dump_guide(a.data) for a in plan.actions if a.kind != "held"}
-
-
 def apply_plan(plan: Plan, *, sources: list[str], profile: str, texts: dict[str, str] | None = None) -> int:
     """Write the plan's new/update/overwrite guides and the import state; returns the
-    number of files written. ``texts``: `plan_texts` already computed. Raises WriteError
+    number of files written. ``texts``: the YAML of each guide, when already dumped. Raises WriteError
     (then nothing was renamed into place)."""
     guides_dir = plan.folder / "guides"
     writes = [a for a in plan.actions if a.writes]

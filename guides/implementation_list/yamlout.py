@@ -87,3 +87,36 @@ def canonical(data: Any) -> bytes:
 def guide_hash(data: dict) -> str:
     """SHA-256 of the canonical form: what the import state remembers per code."""
     return hashlib.sha256(canonical(data)).hexdigest()
+
+
+def line_of(lines: list[str], path: tuple) -> int:
+    """The 1-based line of ``path`` (("materials", 2, "name")) in text written by
+    `dump_guide`, without parsing it again: the line of the top-level key, of the list entry
+    or of the sub-key (a flow-style entry is one line, so deeper keys share its line).
+    Falls back to the nearest enclosing line, then 1."""
+    if not path:
+        return 1
+    key = f"{path[0]}:"
+    start = next((i for i, ln in enumerate(lines) if ln == key or ln.startswith(key + " ")), None)
+    if start is None:
+        return 1
+    end = next((i for i in range(start + 1, len(lines))
+                if lines[i] and not lines[i].startswith((" ", "-"))), len(lines))
+    found = start
+    prefix = ""  # the indentation of the level being searched
+    i = start
+    for part in path[1:]:
+        if isinstance(part, int):
+            entries = [j for j in range(i + 1, end) if lines[j].startswith(prefix + "- ")]
+            if part >= len(entries):
+                break
+            i = found = entries[part]
+            prefix += "  "
+        else:
+            sub = f"{prefix}{part}:"
+            hit = next((j for j in range(i + 1, end) if lines[j] == sub or lines[j].startswith(sub + " ")), None)
+            if hit is None:
+                break
+            i = found = hit
+            prefix += "  "
+    return found + 1

@@ -29,3 +29,21 @@ def test_out_prints_checker_findings_at_the_written_files_lines(tmp_path, imp):
     assert len(list((folder / "guides").glob("*.yaml"))) == 2
     status, out = imp(write_xlsx(tmp_path / "清单.xlsx", sample_book()), "--out", folder, "--brief")
     assert "W401" not in out and "E105" in out
+
+
+def test_lines_of_written_findings_match_the_checker_reading_the_file(tmp_path):
+    """--out prints findings at lines worked out from its own YAML; they must be the lines
+    `guide-server check` would print for the same file."""
+    from guides.check_one import check_guide_text
+    from guides.implementation_list.service import read_lists
+    from guides.implementation_list.yamlout import dump_guide, line_of
+    from tests.guides.implementation_list.test_roundtrip import rich_book
+
+    result = read_lists([write_xlsx(tmp_path / "清单.xlsx", rich_book())])
+    compared = 0
+    for guide in result.guides.values():
+        text = dump_guide(guide.data)
+        for f in check_guide_text(text, guide.code).findings:
+            assert line_of(text.split("\n"), f.path) == f.line, (f.path, f.code)
+            compared += 1
+    assert compared >= 15  # errors and W401 warnings at several depths
