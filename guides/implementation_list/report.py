@@ -22,10 +22,14 @@ def sheets_lines(result: ImportResult) -> Iterator[str]:
 
 
 @lru_cache(maxsize=4096)
-def _pad(text: str, width: int) -> str:
-    """Left-justify by display width (a Chinese character takes two columns)."""
-    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-    return text + " " * max(1, width - shown)
+def _width(text: str) -> int:
+    """Display width: a Chinese character takes two columns."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, shown: int | None = None) -> str:
+    """Left-justify ``text`` to ``width`` display columns (at least one space after it)."""
+    return text + " " * max(1, width - (_width(text) if shown is None else shown))
 
 
 def _dotted(path: tuple) -> str:
@@ -59,7 +63,9 @@ def item_lines(result: ImportResult, findings: dict | None = None) -> Iterator[s
             sheets.setdefault(id(t.sheet), len(sheets))
         for t in sorted(guide.trace, key=lambda t: (sheets[id(t.sheet)], t.r, t.c)):
             note = f"（{t.note}）" if t.note else ""
-            yield f"  {_pad(t.column, 18)}{_pad(f'{t.sheet.name}!{a1(t.r, t.c)}', 14)}→ {t.element}{note}"
+            cell = a1(t.r, t.c)
+            where = _pad(f"{t.sheet.name}!{cell}", 14, _width(t.sheet.name) + 1 + len(cell))
+            yield f"  {_pad(t.column, 18)}{where}→ {t.element}{note}"
         for f in checked.findings if checked else []:
             yield f"  检查 {_origin(guide, f.path)}: {f.code} {f.message}（{_dotted(f.path) or '事项'}）"
     for s in result.skipped:
