@@ -30,15 +30,34 @@ def _err(doc: SourceDoc, path: tuple, code: str, message: str,
     return Finding(doc.path, doc.line(path), code, message, severity)
 
 
-def _strings(value: Any, path: tuple) -> Iterator[tuple[tuple, str]]:
+def _strings(value: Any, path: tuple) -> list[tuple[tuple, str]]:
+    """(path, text) of every string in `value`, depth first, in file order."""
+    out: list[tuple[tuple, str]] = []
+    stack = [(path, value)]
+    while stack:
+        p, v = stack.pop()
+        if isinstance(v, str):
+            out.append((p, v))
+        elif isinstance(v, dict):
+            stack.extend((p + (k,), x) for k, x in reversed(list(v.items())))
+        elif isinstance(v, list):
+            stack.extend((p + (i,), x) for i, x in reversed(list(enumerate(v))))
+    return out
+
+
+def _texts(value: Any, key: str | None, texts: list[str], prose: list[str]) -> None:
+    """Every string of `value` into `texts`, and those not under an exempt key into `prose`
+    (the fast pass of `text_rules`: no paths)."""
     if isinstance(value, str):
-        yield path, value
+        texts.append(value)
+        if key not in EXEMPT_KEYS:
+            prose.append(value)
     elif isinstance(value, dict):
         for k, v in value.items():
-            yield from _strings(v, path + (k,))
+            _texts(v, k if isinstance(k, str) else key, texts, prose)
     elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, path + (i,))
+        for v in value:
+            _texts(v, key, texts, prose)
 
 
 def _get(data: Any, path: tuple) -> Any:
@@ -72,13 +91,23 @@ def _last_key(path: tuple) -> str | None:
 def text_rules(doc: SourceDoc, *, vague: bool) -> Iterator[Finding]:
     """Markup (E209), invisible control characters (E222) and characters the bundled font
     cannot draw (E223) in every string of the file; vague wording (E201) in every prose
-    field when `vague` is set (guides)."""
-    strings = list(_strings(doc.data, ()))
-    joined = "".join(text for _, text in strings)
-    suspicious_chars = not joined.isascii() and bool(textsafety.undrawable("".join(set(joined))))
-    has_control = bool(textsafety.CONTROL_RE.search(joined))
-    for path, text in strings:
-        piece = textsafety.markup(text)
+    field when `vague` is set (guides).
+
+    Each rule first runs once over all strings joined by line breaks (no pattern spans a
+    line break), and looks string by string only when that finds something: a clean file
+    costs one pass per rule."""
+    texts: list[str] = []
+    prose: list[str] = []
+    _texts(doc.data, None, texts, prose)
+    joined = "\n".join(texts)
+    has_markup = textsafety.MARKUP_RE.search(joined) is not None
+    has_control = textsafety.CONTROL_RE.search(joined) is not None
+    has_undrawable = not joined.isascii() and bool(textsafety.undrawable("".join(set(joined))))
+    has_vague = vague and find_vague("\n".join(prose)) is not None
+    if not (has_markup or has_control or has_undrawable or has_vague):
+        return
+    for path, text in _strings(doc.data, ()):
+        piece = textsafety.markup(text) if has_markup else None
         if piece:
             yield _err(doc, path, "E209", f"文本含标记或脚本：“{piece}”不能出现在指南文字中，书名请用《》")
         if has_control:
@@ -86,13 +115,13 @@ def text_rules(doc: SourceDoc, *, vague: bool) -> Iterator[Finding]:
             if bad:
                 names = "、".join(textsafety.describe(c) for c in bad)
                 yield _err(doc, path, "E222", f"文本含不可见控制字符：{names}，会打乱文字方向或隐藏内容，请删除")
-        if suspicious_chars:
+        if has_undrawable:
             missing = textsafety.undrawable(text)
             if missing:
                 chars = "、".join(f"“{c}”（{textsafety.describe(c)}）" for c in missing)
                 yield _err(doc, path, "E223", f"字体无法显示：{chars} 不在内置字体 Noto Sans SC 中，"
                                               "海报和自助终端上会显示为空白，请改用常用字或加注读音")
-        if vague and _last_key(path) not in EXEMPT_KEYS:
+        if has_vague and _last_key(path) not in EXEMPT_KEYS:
             match = find_vague(text)
             if match:
                 yield _err(doc, path, "E201", f"模糊条款：“{match.words}”含义不明（{match.kind}），"

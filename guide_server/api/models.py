@@ -10,7 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from guides.model import Category, Guide, Site
+from guides.model import (Category, Condition, FeeItem, FlowStep, Guide, Location, Material, MaterialGroup, Mistake,
+                          Site, SpeedVariant, TimeLimit)
 
 API_VERSION = "2.0.0"  # 2: guides in content model v2 (CONTENT-STANDARD v2)
 
@@ -48,6 +49,33 @@ class SearchResponse(BaseModel):
     hits: list[SearchHit]
 
 
+class PathAnswer(BaseModel):
+    question: str = Field(description="question id")
+    option: str = Field(description="option id")
+    ask: str
+    label: str
+
+
+class ResolvedPath(BaseModel):
+    """One answer path of a guide (/api/v1/guides/{code}?<question>=<option>…): what applies on it.
+    Worked out by guides.cases.resolve, the same function every surface uses."""
+    code: str
+    release: str = Field(description="release stamp")
+    query: str = Field(description="the path's stable query string, questions in order")
+    url: str = Field(description="the path's stable public URL (the kiosk's 带走 QR code)")
+    complete: bool = Field(description="every question on this path is answered")
+    answers: list[PathAnswer]
+    open_questions: list[str] = Field(description="ids of the questions to ask next")
+    conditions: list[Condition]
+    materials: list[MaterialGroup | Material]
+    time_limits: list[TimeLimit]
+    speeds: list[SpeedVariant]
+    fees: list[FeeItem] = Field(description="fee items on this path (none when the guide charges nothing)")
+    flow: list[FlowStep]
+    locations: list[Location]
+    mistakes: list[Mistake]
+
+
 class ErrorBody(BaseModel):
     status: int
     message: str = Field(description="a message in Chinese for people")
@@ -57,7 +85,7 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-MODELS = (Guide, Manifest, SiteInfo, SearchResponse, ErrorResponse)
+MODELS = (Guide, ResolvedPath, Manifest, SiteInfo, SearchResponse, ErrorResponse)
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -107,9 +135,17 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/guides/{code}": {"get": {
                 "operationId": "getGuide", "summary": "一个事项的办事指南",
                 "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
-                                "description": "事项编码"}, if_none_match],
-                "responses": {"200": _json("Guide", "办事指南（响应体的 SHA-256 等于清单中该事项的哈希）"),
-                              "304": not_modified, "404": error("没有这个事项"), "503": unavailable},
+                                "description": "事项编码"}, if_none_match,
+                               {"name": "answers", "in": "query", "required": False, "style": "form", "explode": True,
+                                "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+                                "description": "情形回答：<问题标识>=<选项标识>，与手机页网址相同"}],
+                "responses": {"200": {"description": "无情形参数：办事指南（响应体的 SHA-256 等于清单中该事项的哈希）；"
+                                                     "有情形参数：该情形适用的内容",
+                                      "content": {"application/json": {"schema": {"oneOf": [
+                                          _ref("Guide"), _ref("ResolvedPath")]}}},
+                                      "headers": {"ETag": {"schema": {"type": "string"}, "description": "strong validator"}}},
+                              "304": not_modified, "404": error("没有这个事项，或没有这个情形问题或选项"),
+                              "503": unavailable},
             }},
             "/api/v1/search": {"get": {
                 "operationId": "search", "summary": "搜索事项（中文、拼音、拼音首字母）",

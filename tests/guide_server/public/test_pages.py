@@ -333,5 +333,29 @@ def test_cached_fast_path_answers_exactly_like_the_view(client, path, elder):
 def test_fast_path_leaves_unknown_pages_and_queries_to_the_app(client):
     client.get(f"/g/{GA}")
     assert client.get("/g/330382-XX-0000").status_code == 404
-    assert client.get(f"/g/{GA}?x=1").status_code == 200
+    assert client.get(f"/g/{GA}?x=1").status_code == 404  # not a question of this guide
+    assert client.get(f"/g/{GA}?from=singlemessage&isappinstalled=0").status_code == 200  # a shared link
     assert client.head(f"/g/{GA}").status_code == 200
+
+
+def test_an_answer_path_has_its_own_stable_url_with_only_its_materials_and_fees(client):
+    whole = client.get(f"/g/{GA}")
+    body = whole.get_data(as_text=True)
+    # without answers: the question as links (no JavaScript), each to its path URL
+    assert f'href="/g/{GA}?why=renew"' in body and f'href="/g/{GA}?why=lost"' in body
+    resp = client.get(f"/g/{GA}?why=lost")
+    assert resp.status_code == 200
+    page = text_of(resp)
+    assert "您的情形" in page and "证件遗失（补领）" in page and "重新选择" in page
+    assert "居民户口簿" in page and "以下材料任选一种" in page and "工本费 40 元/证" in page
+    assert "原居民身份证" not in page and "工本费 20 元/证" not in page and "情形：" not in page
+    assert client.get(f"/g/{GA}?why=lost", headers={"If-None-Match": resp.headers["ETag"]}).status_code == 304
+
+
+@pytest.mark.parametrize("query", ["who=me", "why=stolen", "why=lost&why=renew"])
+def test_an_unknown_question_or_option_is_a_404_with_the_guides_link(client, query):
+    resp = client.get(f"/g/{GA}?{query}")
+    assert resp.status_code == 404
+    body = resp.get_data(as_text=True)
+    assert f'href="/g/{GA}"' in body and "重新选择" in body
+    assert client.get(f"/g/330382-SC-0001?why=lost").status_code == 404
