@@ -5,8 +5,8 @@
     main.add_command(export_list)        # guide-server export-list --out FILE.xlsx [--content DIR | --instance DIR]
 
 ``--as-drafts`` needs the web editor: build the command with ``make_import_list(save_drafts)``,
-where ``save_drafts(payloads, overwrite)`` stores ``service.DraftPayload``s as drafts and
-returns the lines to print.
+where ``save_drafts(payloads, overwrite, instance_dir)`` stores ``service.DraftPayload``s as
+drafts in that instance's editor and returns the lines to print.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from guides.implementation_list.service import (DraftPayload, categories_of, che
 from guides.implementation_list.checking import dump_and_check
 from guides.implementation_list.store import WriteError, apply_plan, plan_write
 
-SaveDrafts = Callable[[list[DraftPayload], bool], Iterable[str]]
+SaveDrafts = Callable[[list[DraftPayload], bool, str], Iterable[str]]
 
 
 def _echo(lines: Iterable[str], err: bool = False) -> None:
@@ -47,7 +47,9 @@ def make_import_list(save_drafts: SaveDrafts | None = None) -> click.Command:
                   help="写入内容目录（guides/<编码>.yaml）")
     @click.option("--overwrite", is_flag=True, help="覆盖上次导入后被手工修改过的事项")
     @click.option("--brief", is_flag=True, help="不逐项列出读取明细，只列问题和汇总")
-    def import_list(files, codes, headers, dry_run, as_drafts, out_dir, overwrite, brief):
+    @click.option("--instance", "instance_dir", envvar="GUIDE_INSTANCE", default="instance", show_default=True,
+                  type=click.Path(file_okay=False), help="实例目录（--as-drafts 写入其编辑器）")
+    def import_list(files, codes, headers, dry_run, as_drafts, out_dir, overwrite, brief, instance_dir):
         """导入实施清单（.xlsx/.xls/.ods/.csv）：逐项报告读取结果，写入内容目录或编辑器草稿。"""
         if as_drafts and out_dir:
             raise click.UsageError("--as-drafts 与 --out 只能选一个")
@@ -111,7 +113,7 @@ def make_import_list(save_drafts: SaveDrafts | None = None) -> click.Command:
         if save_drafts is None:
             click.echo("此安装的命令行没有连接网页编辑器，无法写入草稿；请改用 --out 内容目录。", err=True)
             sys.exit(1)
-        _echo(save_drafts(to_draft_payloads(result), overwrite))
+        _echo(save_drafts(to_draft_payloads(result), overwrite, instance_dir))
         click.echo(report.summary_line(result, findings), err=True)
 
     return import_list

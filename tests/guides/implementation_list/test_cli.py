@@ -23,16 +23,17 @@ def test_as_drafts_without_an_editor_connection_says_so(tmp_path, imp):
 def test_as_drafts_hands_v2_payloads_to_the_editor_hook(tmp_path):
     saved = []
 
-    def save_drafts(payloads, overwrite):
+    def save_drafts(payloads, overwrite, instance_dir):
         saved.extend(payloads)
-        return [f"草稿 {p.code}" for p in payloads]
+        return [f"草稿 {p.code} -> {instance_dir}" for p in payloads]
 
     command = make_import_list(save_drafts)
-    result = CliRunner().invoke(command, [str(write_xlsx(tmp_path / "清单.xlsx", sample_book())), "--as-drafts"])
+    result = CliRunner().invoke(command, [str(write_xlsx(tmp_path / "清单.xlsx", sample_book())), "--as-drafts",
+                                          "--instance", str(tmp_path / "inst")])
     assert result.exit_code == 0, result.output
     assert [p.code for p in saved] == [CODE_A, CODE_B]
     assert saved[0].data["materials"][0]["name"] == "原居民身份证"
-    assert f"草稿 {CODE_A}" in result.output
+    assert f"草稿 {CODE_A} -> {tmp_path / 'inst'}" in result.output
 
 
 def test_a_halls_own_header_map(tmp_path, imp):
