@@ -17,7 +17,8 @@ __all__ = ["main"]
 
 def _register() -> None:
     for name in ("guide_server.cli.releases", "guide_server.cli.server", "guide_server.cli.users",
-                 "guide_server.cli.fleet", "guide_server.cli.content", "guide_server.cli.ratings"):
+                 "guide_server.cli.fleet", "guide_server.cli.content", "guide_server.cli.lists",
+                 "guide_server.cli.ratings"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:

@@ -6,6 +6,8 @@ import json
 from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, request
 from werkzeug.exceptions import HTTPException
 
+from guides.cases import UnknownAnswer, answers_from_query, path_query, with_answer
+from guides.present import guide_view
 from guides.glyphs import char_label, undrawable_chars
 from guides.release import ReleaseError
 from guide_server.inputs import BadInput
@@ -14,6 +16,8 @@ from guide_server.web import ELDER, MODE_COOKIE, NoRelease, cached_page, page, s
 bp = Blueprint("pages", __name__)
 
 SEARCH_MAX = 50
+# Parameters that messaging apps and campaign links append to a shared URL; they are not answers.
+SHARE_PARAMS = frozenset({"from", "isappinstalled", "scene", "share_source", "spm"})
 
 
 @bp.get("/")
@@ -90,13 +94,37 @@ def _count_miss(s, q: str) -> None:
         current_app.extensions["usage"].add("nohit", "phone", s.release.site.hall_name, words)
 
 
+class _UnknownAnswer(Exception):
+    def __init__(self, guide, exc: UnknownAnswer):
+        self.guide = guide
+        self.exc = exc
+
+
+def _answers(g) -> dict[str, str]:
+    """The answer path in the query string (/g/<code>?why=lost); a question or option the
+    guide does not have is a 404 that links to the guide."""
+    try:
+        answers = answers_from_query(g, ((k, v) for k, v in request.args.items(multi=True)
+                                         if k not in SHARE_PARAMS and not k.startswith("utm_")))
+        path_query(g, answers)  # validates options and the question tree
+    except UnknownAnswer as exc:
+        raise _UnknownAnswer(g, exc) from None
+    return answers
+
+
 @bp.get("/g/<code>")
 def guide(code: str):
     s, g = _guide(code)
     if "src" in request.args:
         return _scanned(s, code)
-    return cached_page(("guide", code), "guide.html", guide=g, category=s.category_by_name.get(g.category),
-                       title=g.name)
+    answers = _answers(g)
+    view = guide_view(g, s.release.site, answers)
+    choices = [(q, [(o, path_query(g, with_answer(g, answers, q.id, o.id))) for o in q.options])
+               for q in view.resolved.open_questions]
+    key = ("guide", code) if not answers else ("guide", code, view.resolved.query)
+    return cached_page(key, "guide.html", guide=g, view=view, choices=choices,
+                       category=s.category_by_name.get(g.category),
+                       title=g.name if not answers else f"{g.name}（{view.resolved.answers_text}）")
 
 
 VIA_COOKIE = "via"
@@ -126,8 +154,10 @@ def _scanned(s, code: str):
 @bp.get("/g/<code>/print")
 def guide_print(code: str):
     s, g = _guide(code)
-    return cached_page(("print", code), "print.html", guide=g, category=s.category_by_name.get(g.category),
-                       title=f"{g.name}（打印版）", undrawable=print_font_gaps(s.release.site, g))
+    view = guide_view(g, s.release.site)
+    return cached_page(("print", code), "print.html", guide=g, view=view,
+                       category=s.category_by_name.get(g.category), title=f"{g.name}（打印版）",
+                       undrawable=print_font_gaps(s.release.site, g))
 
 
 def print_font_gaps(site, guide) -> list[str]:
@@ -160,7 +190,7 @@ def not_found_page(status: int = 404):
     suggestions = []
     parts = request.path.strip("/").split("/")
     if len(parts) >= 2 and parts[0] == "g":
-        code = parts[1][:40]
+        code = parts[1][:64]
         suggestions = [s.release.guides[h.code] for h in s.index.search(code, limit=5)]
     if not suggestions:
         suggestions = s.featured
@@ -168,8 +198,17 @@ def not_found_page(status: int = 404):
                 title="没有找到这个页面")
 
 
+def unknown_answer_page(exc: _UnknownAnswer):
+    """An answer path the guide does not have: 404, saying so, with the guide's own link."""
+    resp = page("404.html", status=404, code=None, answer_error=exc.exc.message, guide=exc.guide,
+                suggestions=[], back=f"/g/{exc.guide.code}", title="没有找到这种情形")
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
 def register_errors(app) -> None:
     app.register_error_handler(_Retired, lambda exc: retired_page(exc.retired))
+    app.register_error_handler(_UnknownAnswer, unknown_answer_page)
 
     @app.errorhandler(NoRelease)
     def _no_release(_exc):
