@@ -36,7 +36,8 @@ class DoubleTouch(KioskTestCase):
         self.wait(3.0)
         n = len(self.sims.printer.receipts)
         assert n == 1, f"one tap printed {n} receipts"
-        assert app.current == "printing"
+        # the one receipt printed, so the rating screen is offered (once)
+        assert app.current == "rating" and app.screen("printing").phase == "done"
 
     def test_one_tap_seen_twice_on_elder_mode_switches_once(self):
         app = self.start_app(copy_sample_content(self.tmp / "content"))
