@@ -7,56 +7,11 @@ import pytest
 from guides.halls import DEFAULT_HALL, hall_guides, region_level
 from guides.loader import check_content, load_content
 from guides.release import build_release, ReleaseStore
-
-REGIONS = """\
-- code: "330000"
-  name: 浙江省
-  children:
-    - code: "330300"
-      name: 温州市
-      children:
-        - code: "330382"
-          name: 乐清市
-          children:
-            - code: "330382102"
-              name: 柳市镇
-              children:
-                - code: "330382102201"
-                  name: 长虹村
-"""
-
-HALL = """\
-name: 柳市镇便民服务中心
-address: 乐清市柳市镇前市街 1 号
-hours: 周一至周五 8:30-12:00、13:30-17:00
-hotline: 0577-61111111
-public_base_url: /h/liushi
-area_code: "0577"
-region_code: "330382102"
-featured: ["330382-GA-0001"]
-offers:
-  - code: "330382-GA-0001"
-"""
-
-OVERRIDE = """\
-locations:
-  - address: 乐清市柳市镇前市街 1 号一楼
-    window: 3 号窗口
-    hours: 周一至周五 8:30-12:00
-contacts:
-  consult: 0577-61111112
-  complaint: 0577-61111113
-"""
-
+from tests.support.halls import HALL, OVERRIDE, REGIONS, add_second_hall
 
 @pytest.fixture
 def two_halls(valid_content: Path) -> Path:
-    (valid_content / "regions.yaml").write_text(REGIONS, encoding="utf-8")
-    hall = valid_content / "halls" / "liushi"
-    (hall / "overrides").mkdir(parents=True)
-    (hall / "hall.yaml").write_text(HALL, encoding="utf-8")
-    (hall / "overrides" / "330382-GA-0001.yaml").write_text(OVERRIDE, encoding="utf-8")
-    return valid_content
+    return add_second_hall(valid_content)
 
 
 def _errors(root):
