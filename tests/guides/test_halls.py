@@ -100,13 +100,13 @@ def test_own_guide_of_a_hall_and_code_clash(two_halls, valid_content):
 
 def test_local_code_renames_the_shared_item(two_halls):
     over = two_halls / "halls" / "liushi" / "overrides" / "330382-GA-0001.yaml"
-    over.write_text('code: "330382102-GA-0001"\n' + OVERRIDE, encoding="utf-8")
+    over.write_text('code: "330382-GA-0902"\n' + OVERRIDE, encoding="utf-8")
     hall = two_halls / "halls" / "liushi" / "hall.yaml"
-    hall.write_text(HALL.replace('featured: ["330382-GA-0001"]', 'featured: ["330382102-GA-0001"]'), encoding="utf-8")
+    hall.write_text(HALL.replace('featured: ["330382-GA-0001"]', 'featured: ["330382-GA-0902"]'), encoding="utf-8")
     content = load_content(two_halls)
-    assert content.halls["liushi"].codes() == ["330382102-GA-0001"]
+    assert content.halls["liushi"].codes() == ["330382-GA-0902"]
     assert content.halls_offering("330382-GA-0001") == [DEFAULT_HALL]
-    assert hall_guides(content.halls["liushi"], content.guides)["330382102-GA-0001"].code == "330382102-GA-0001"
+    assert hall_guides(content.halls["liushi"], content.guides)["330382-GA-0902"].code == "330382-GA-0902"
 
 
 def test_release_carries_halls_and_round_trips(two_halls, tmp_path):

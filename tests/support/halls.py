@@ -44,7 +44,7 @@ contacts:
 
 def add_second_hall(content: Path, own_guide: bool = False) -> Path:
     """Add regions.yaml and halls/liushi (offers 330382-GA-0001 with local windows and phones;
-    with `own_guide`, also its own guide 330382102-SC-0001, a copy of 330382-SC-0001)."""
+    with `own_guide`, also its own guide 330382-SC-0901, a copy of 330382-SC-0001)."""
     (content / "regions.yaml").write_text(REGIONS, encoding="utf-8")
     hall = content / "halls" / "liushi"
     (hall / "overrides").mkdir(parents=True)
@@ -53,6 +53,6 @@ def add_second_hall(content: Path, own_guide: bool = False) -> Path:
     if own_guide:
         (hall / "guides").mkdir()
         src = (content / "guides" / "330382-SC-0001.yaml").read_text(encoding="utf-8")
-        (hall / "guides" / "330382102-SC-0001.yaml").write_text(
-            src.replace("330382-SC-0001", "330382102-SC-0001"), encoding="utf-8")
+        (hall / "guides" / "330382-SC-0901.yaml").write_text(
+            src.replace("330382-SC-0001", "330382-SC-0901"), encoding="utf-8")
     return content
