@@ -17,7 +17,8 @@ from pathlib import Path
 from guides.fonts import FONT_PATH
 from guides.model import Guide, Speed
 from guides.release import Release
-from guides.urls import guide_url
+from guides.halls import DEFAULT_HALL
+from guides.urls import guide_url, hall_guide_url
 from guide_server.public import qr
 
 SIZES = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
@@ -49,16 +50,24 @@ class PosterData:
         return "".join(self.__dict__.values())
 
 
-def poster_data(release: Release, guide: Guide) -> PosterData:
+def poster_data(release: Release, guide: Guide, hall_id: str = DEFAULT_HALL) -> PosterData:
+    """What the poster of `guide` in hall `hall_id` shows (hall name, hotline and QR URL are
+    the hall's; the default hall prints the stable /g/<code> URL)."""
     if guide.speed is Speed.immediate:
         limit, note = "当场办结", "即办件"
     else:
         limit, note = f"{guide.time_limit.promised_days} 个工作日", "承诺时限"
     need = sum(1 for m in guide.materials if not m.shared)
+    if hall_id == DEFAULT_HALL:
+        hall, hotline, url = release.site.hall_name, release.site.hotline, guide_url(release.site, guide.code)
+    else:
+        site = release.content.halls[hall_id].site
+        hall, hotline = site.name, site.hotline
+        url = hall_guide_url(release.site, hall_id, guide.code, site.public_base_url)
     return PosterData(
-        code=guide.code, hall=release.site.hall_name, name=guide.name, url=guide_url(release.site, guide.code),
+        code=guide.code, hall=hall, name=guide.name, url=url,
         time_limit=limit, time_note=note, visits=guide.visits_label, materials=f"{need} 项",
-        consult=guide.contacts.consult, hotline=release.site.hotline, stamp=release.stamp,
+        consult=guide.contacts.consult, hotline=hotline, stamp=release.stamp,
     )
 
 
