@@ -19,6 +19,9 @@ from guides.release import Release, ReleaseStore
 from guides.search import SearchIndex
 
 
+MAX_HALL_VIEWS = 256  # hall views (search index, category lists) kept per release
+
+
 @dataclass(frozen=True)
 class HallSiteView:
     """The site data a page shows for one hall (the attributes templates read from Site)."""
@@ -122,15 +125,18 @@ class Served:
 
     def hall(self, hall_id: str) -> "Served | None":
         """The pages' view of hall `hall_id`, or None when the release has no such hall."""
-        if hall_id in self.views:
-            return self.views[hall_id]
+        view = self.views.get(hall_id)
+        if view is not None:
+            return view
         if hall_id != DEFAULT_HALL and hall_id not in self.release.content.halls:
             return None
-        view = self.views.get(hall_id)
         if view is None:
             view = Served.build(self.release, hall_id, parent=self)
             with self.lock:
                 self.views[hall_id] = view
+                while len(self.views) > MAX_HALL_VIEWS:  # bounded: a province has thousands of halls
+                    oldest = next(h for h in self.views if h != DEFAULT_HALL)
+                    del self.views[oldest]
         return view
 
     def other_halls(self, code: str) -> list[tuple[str, str, str]]:

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from guides.halls import (DEFAULT_HALL, halls_document, halls_from_document, regions_document,
+from guides.halls import (DEFAULT_HALL, halls_document, resolve_offer, halls_from_document, regions_document,
                           regions_from_document)
 from guides.loader import Content
 from guides.model import Category, Guide, Retired, Site
@@ -124,8 +124,10 @@ def _serialize(content: Content) -> tuple[bytes, dict[str, str], dict[str, dict[
             own = doc["halls"][hall_id]["own"]
             mine = {code: sha256(canonical_json(g)) for code, g in own.items()}
             for offer in hall.offered:
-                mine[offer.code] = (hashes[offer.source] if not offer.override and offer.code == offer.source
-                                    else guide_hash(content.guides_of(hall_id)[offer.code]))
+                if not offer.override and offer.code == offer.source:
+                    mine[offer.code] = hashes[offer.source]
+                else:
+                    mine[offer.code] = guide_hash(resolve_offer(content.guides[offer.source], offer))
             halls[hall_id] = dict(sorted(mine.items()))
     return canonical_json(doc), hashes, halls
 
