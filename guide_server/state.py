@@ -19,7 +19,7 @@ from guides.release import Release, ReleaseStore
 from guides.search import SearchIndex
 
 
-MAX_HALL_VIEWS = 256  # hall views (search index, category lists) kept per release
+MAX_HALL_VIEWS = 64  # hall views (search index, category lists; ~2.5 MB each at 130 guides) kept per release
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,14 @@ class Served:
                     oldest = next(h for h in self.views if h != DEFAULT_HALL)
                     del self.views[oldest]
         return view
+
+    def any_guide(self, code: str) -> Guide | None:
+        """Guide `code` as the default hall offers it, else as the first hall offering it."""
+        guide = self.release.guides.get(code)
+        if guide is None and self.several_halls:
+            for hall_id in self.release.content.halls_offering(code):
+                return self.hall(hall_id).guides[code]
+        return guide
 
     def other_halls(self, code: str) -> list[tuple[str, str, str]]:
         """Other halls offering the item `code` of this hall: (hall id, code, hall name)."""

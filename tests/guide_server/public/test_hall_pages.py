@@ -99,3 +99,8 @@ def test_one_hall_site_keeps_its_home_at_root(client):
     html = _text(client.get("/"))
     assert "选择办事大厅" not in html and "/h/" not in html
     assert client.get("/h/main/").status_code == 200
+
+
+def test_a_halls_own_guide_has_a_rating_page(halls_client):
+    assert halls_client.get("/g/330382-SC-0901/rate").status_code == 200
+    assert halls_client.get("/g/330382-ZZ-0404/rate").status_code == 404
