@@ -62,7 +62,8 @@ def add(name: str, role: str, scope: str, instance_dir: str) -> None:
     svc = _service(instance_dir)
     password = _read_password()
     acct = _run(lambda: svc.add(name, role, password, scope=scope))
-    click.echo(f"已新增账号 {acct.name}（{acct.role_label}，权限范围：{acct.scope or '全部'}）。")
+    scope_note = f"，权限范围：{acct.scope}" if acct.scope else ""
+    click.echo(f"已新增账号 {acct.name}（{acct.role_label}）{scope_note}。")
 
 
 @users.command("scope")

@@ -140,7 +140,7 @@ def test_users_cli_sets_and_shows_scopes(tmp_path, db_url):
     env = {"DATABASE_URL": db_url}
     r = CliRunner(env=env).invoke(main, ["users", "add", "town-ed", "--role", "editor", "--scope", "hall:liushi",
                                          "--instance", str(inst)], input="correct horse battery\ncorrect horse battery\n")
-    assert r.exit_code == 0 and "权限范围：hall:liushi" in r.output, r.output
+    assert r.exit_code == 0 and "（编辑），权限范围：hall:liushi" in r.output, r.output
     bad = CliRunner(env=env).invoke(main, ["users", "scope", "town-ed", "乐清", "--instance", str(inst)])
     assert bad.exit_code != 0 and "权限范围格式错误" in bad.output
     ok = CliRunner(env=env).invoke(main, ["users", "scope", "town-ed", "330382", "--instance", str(inst)])
