@@ -1,14 +1,14 @@
 """users.scope: the region or hall a user may change ("" = everything)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006_user_scope
+Revises: 0005_security
 Create Date: 2026-11-30
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006_user_scope"
+down_revision = "0005_security"
 branch_labels = None
 depends_on = None
 
