@@ -26,10 +26,16 @@ from typing import Annotated, Any, Callable, Iterable
 
 from pydantic import Field, StringConstraints, ValidationError
 
-from guides.findings import Finding, Severity
+from guides.findings import CODES, Finding, Severity
 from guides.model import Guide, Strict, Text
 from guides.schema_errors import schema_findings
 from guides.yamlsource import SourceDoc, YamlSyntaxError, read_yaml
+
+CODES.update({
+    "E501": "行政区划代码错误", "E502": "行政区划代码重复", "E503": "上级区划不符", "E504": "大厅所属区划不存在",
+    "E505": "共享事项不存在", "E506": "本地覆盖修改了六统一要素", "E507": "覆盖文件没有对应的共享事项",
+    "E508": "大厅事项编码重复", "E509": "大厅标识格式错误", "W501": "大厅没有任何事项",
+})
 
 DEFAULT_HALL = "main"
 HALL_ID = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
@@ -226,12 +232,14 @@ def _index_basic_codes(shared: dict[str, Guide]) -> dict[str, list[str]]:
 
 
 def check_halls(root: Path, shared: dict[str, Guide], default_codes: Iterable[str],
-                check_guide_files: Callable[[list[Path]], list[Any]]) -> HallsResult:
+                check_guide_files: Callable[[list[Path]], list[Any]],
+                categories: set[str] | None = None) -> HallsResult:
     """Check regions.yaml and halls/ of content folder `root`.
 
     `shared` are the root guides that parsed; `default_codes` every code of the root's
     guide files (parsed or not); `check_guide_files` the loader's per-file guide checker,
-    returning objects with .path, .findings, .guide, .code. Never raises on bad content."""
+    returning objects with .path, .findings, .guide, .code; `categories` the names in
+    categories.yaml a hall's own guide must use (None: not checked). Never raises on bad content."""
     res = HallsResult()
     findings = res.findings
     if (root / "regions.yaml").exists():
@@ -242,7 +250,7 @@ def check_halls(root: Path, shared: dict[str, Guide], default_codes: Iterable[st
     by_basic = _index_basic_codes(shared)
     taken: dict[str, str] = {c: "site.yaml" for c in default_codes}  # code -> where it is first used
     for folder in sorted(p for p in halls_dir.iterdir() if p.is_dir()):
-        hall = _check_hall(folder, shared, by_basic, res.regions, taken, check_guide_files, findings)
+        hall = _check_hall(folder, shared, by_basic, res.regions, taken, check_guide_files, findings, categories)
         if hall is not None:
             res.halls[hall.id] = hall
     return res
@@ -251,7 +259,7 @@ def check_halls(root: Path, shared: dict[str, Guide], default_codes: Iterable[st
 def _check_hall(folder: Path, shared: dict[str, Guide], by_basic: dict[str, list[str]],
                 regions: dict[str, Region], taken: dict[str, str],
                 check_guide_files: Callable[[list[Path]], list[Any]],
-                findings: list[Finding]) -> Hall | None:
+                findings: list[Finding], categories: set[str] | None = None) -> Hall | None:
     hall_id = folder.name
     hall_file = folder / "hall.yaml"
     if not HALL_ID.match(hall_id) or hall_id == DEFAULT_HALL:
@@ -296,7 +304,12 @@ def _check_hall(folder: Path, shared: dict[str, Guide], by_basic: dict[str, list
             ok = False
             continue
         taken[result.code] = str(result.path)
-        if result.guide is not None:
+        if result.guide is not None and categories is not None and result.guide.category not in categories:
+            line = read_yaml(result.path, str(result.path)).line(("category",))
+            findings.append(Finding(str(result.path), line, "E213",
+                                    f"主题分类不存在：“{result.guide.category}”不在 categories.yaml 中"))
+            ok = False
+        elif result.guide is not None:
             own[result.code] = result.guide
         else:
             ok = False

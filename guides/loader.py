@@ -217,7 +217,8 @@ def check_content(root: str | Path) -> CheckResult:
             if code not in known:
                 findings.append(Finding(site_doc.path, site_doc.line(("featured", i)), "E215",
                                         f"常用事项不存在：{code} 没有对应的事项文件"))
-    halls = check_halls(root, guides, set(first_file) | {p.stem for p in files}, _check_guide_files)
+    halls = check_halls(root, guides, set(first_file) | {p.stem for p in files}, _check_guide_files,
+                        {c.name for c in categories} if categories is not None else None)
     findings.extend(halls.findings)
     findings.sort(key=lambda f: (f.path, f.line, f.code))
     result = CheckResult(findings)

@@ -1,4 +1,5 @@
 """Several halls in one content folder: regions, hall.yaml, shared guides with local overrides."""
+import re
 import shutil
 from pathlib import Path
 
@@ -128,3 +129,14 @@ def test_single_hall_release_hash_unchanged_by_halls_feature(valid_content):
 def test_region_levels():
     assert [region_level(c) for c in ("330000", "330300", "330382", "330382102", "330382102201")] == \
            ["省级", "市级", "县级", "乡镇级", "村级"]
+
+
+def test_own_guide_category_must_exist(two_halls, valid_content):
+    own = two_halls / "halls" / "liushi" / "guides"
+    own.mkdir()
+    src = (valid_content / "guides" / "330382-SC-0001.yaml").read_text(encoding="utf-8")
+    text = src.replace("330382-SC-0001", "330382-SC-0901")
+    text = re.sub(r"^category: .*$", "category: 不存在的分类", text, flags=re.M)
+    (own / "330382-SC-0901.yaml").write_text(text, encoding="utf-8")
+    line = text.splitlines().index("category: 不存在的分类") + 1
+    assert _errors(two_halls) == [("330382-SC-0901.yaml", line, "E213")]
