@@ -104,3 +104,26 @@ def test_one_hall_site_keeps_its_home_at_root(client):
 def test_a_halls_own_guide_has_a_rating_page(halls_client):
     assert halls_client.get("/g/330382-SC-0901/rate").status_code == 200
     assert halls_client.get("/g/330382-ZZ-0404/rate").status_code == 404
+
+
+@pytest.mark.slow
+def test_hall_pages_are_valid_html(halls_client, tmp_path):
+    import json
+    import subprocess
+
+    from tests.guide_server.public.test_html_valid import VNU
+
+    pages = {"picker": "/", "hall-home": "/h/liushi/", "hall-guide": "/h/liushi/g/330382-GA-0001",
+             "hall-print": "/h/liushi/g/330382-GA-0001/print", "hall-search": "/h/liushi/search?q=个体",
+             "default-guide": "/g/330382-GA-0001", "hall-category": "/h/liushi/c/huji"}
+    files = []
+    for name, path in pages.items():
+        resp = halls_client.get(path)
+        assert resp.status_code == 200, (path, resp.status_code)
+        f = tmp_path / f"{name}.html"
+        f.write_bytes(resp.data)
+        files.append(f)
+    run = subprocess.run(["java", "-Xss4m", "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)],
+                         capture_output=True, text=True, timeout=180)
+    messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
+    assert [(m.get("url", "").rsplit("/", 1)[-1], m.get("message")) for m in messages if m.get("type") == "error"] == []
