@@ -140,3 +140,15 @@ def test_own_guide_category_must_exist(two_halls, valid_content):
     (own / "330382-SC-0901.yaml").write_text(text, encoding="utf-8")
     line = text.splitlines().index("category: 不存在的分类") + 1
     assert _errors(two_halls) == [("330382-SC-0901.yaml", line, "E213")]
+
+
+def test_check_command_counts_the_halls(two_halls):
+    from click.testing import CliRunner
+
+    from guide_server.cli import main
+
+    r = CliRunner().invoke(main, ["check", "--content", str(two_halls)])
+    assert r.exit_code == 0 and "检查通过：2 个事项（另有 1 个大厅，共办理 1 个事项）" in r.output, r.output
+    (two_halls / "halls" / "liushi" / "overrides" / "330382-GA-0001.yaml").write_text("name: 改名\n", encoding="utf-8")
+    bad = CliRunner().invoke(main, ["check", "--content", str(two_halls)])
+    assert bad.exit_code == 1 and "330382-GA-0001.yaml:1: E506 本地覆盖修改了六统一要素" in bad.output
