@@ -1,4 +1,4 @@
-"""Generate N synthetic but valid guides (a content folder the checker accepts).
+"""Generate N synthetic but valid v2 guides (a content folder the checker accepts without errors).
 
     python bench/generate_guides.py --count 5000 --out /tmp/content5k
 """
@@ -22,7 +22,13 @@ MATERIALS = ["居民身份证", "居民户口簿", "营业执照", "申请表", 
              "出生医学证明", "银行卡", "租赁合同", "近期免冠照片", "社会保障卡", "房屋买卖合同", "完税凭证"]
 
 
+ID_DOCS = ["居住证", "护照", "港澳居民来往内地通行证", "台湾居民来往大陆通行证", "外国人永久居留身份证"]
+
+
 def guide(i: int, rng: random.Random) -> dict:
+    """One valid v2 guide; every third has questions (情形), a "任选一种" group, fee items and
+    time-limit variants that depend on the answer; every fifth leaves some recommended
+    elements out (as real guides do), so the checker reports warnings for it."""
     dept = rng.choice(list(DEPTS))
     code = f"330382-{dept}-{i:04d}" if i < 10000 else f"330382-{dept}-{i % 10000:04d}"
     slug, cat, aud = rng.choice(CATEGORIES)
@@ -30,21 +36,50 @@ def guide(i: int, rng: random.Random) -> dict:
     mats = rng.sample(MATERIALS, rng.randint(2, 6))
     speed = rng.choice(["即办件", "承诺件"])
     statutory = rng.randint(1, 60)
-    return {
-        "code": code, "name": name, "item_type": "公共服务", "audience": [aud], "category": cat,
-        "department": f"乐清市{DEPTS[dept]}", "basis": [{"law": "中华人民共和国行政许可法", "article": "第三十条"}],
+    promised = {"value": rng.randint(1, statutory), "unit": "工作日"} if speed == "承诺件" else "即时"
+    materials: list[dict] = [{"name": m, "form": rng.choice(["原件", "复印件", "原件和复印件"]),
+                              "copies": rng.randint(1, 3), "source": "申请人自备"} for m in mats]
+    g: dict = {
+        "code": code, "basic_code": f"{i:012d}", "name": name, "item_type": "公共服务", "audience": [aud],
+        "category": cat, "department": f"乐清市{DEPTS[dept]}",
+        "basis": [{"law": "中华人民共和国行政许可法", "article": "第三十条"}],
         "conditions": [f"符合{name}的办理条件之一：年满十八周岁", "本人到场或委托代理人办理"],
-        "materials": [{"name": m, "form": rng.choice(["原件", "复印件", "原件和复印件"]), "copies": rng.randint(1, 3),
-                       "source": "申请人自备", "required": True} for m in mats],
-        "time_limit": {"statutory_days": statutory, "promised_days": 0 if speed == "即办件" else rng.randint(1, statutory)},
+        "materials": materials,
+        "time_limit": {"statutory": {"value": statutory, "unit": "工作日"}, "promised": promised},
         "speed": speed, "fee": {"charged": False}, "channels": ["窗口办理", "网上办理"], "visits": rng.randint(0, 1),
-        "flow": [{"step": s, "who": "窗口", "time_limit": "即时", "what": f"{s}并告知结果"} for s in ("受理", "审核", "办结")],
+        "flow": [{"step": s, "who": "窗口", "time": "即时", "what": f"{s}并告知结果"} for s in ("受理", "审核", "办结")],
         "locations": [{"address": "乐清市市民中心一楼", "window": f"{rng.randint(1, 40)} 号窗口", "hours": "周一至周五 9:00-17:00"}],
         "contacts": {"consult": "0577-61234567", "complaint": "12345"},
+        "result": {"name": f"{name}结果", "type": "其他"},
         "mistakes": [{"mistake": f"未携带{mats[0]}", "correct": f"请携带{mats[0]}原件"},
                      {"mistake": "材料复印件不清晰", "correct": "复印件须清晰完整"}],
+        "faq": [{"q": "可以代办吗？", "a": "可以，代理人携带本人身份证件和委托书办理。"}],
         "aliases": [f"{rng.choice(SUBJECTS)}{rng.choice(ACTIONS)}"], "updated": "2026-11-01",
     }
+    if i % 3 == 0:
+        g["questions"] = [
+            {"id": "kind", "ask": "您要办理哪一种？",
+             "options": [{"id": "first", "label": "首次办理"}, {"id": "change", "label": "变更或补办"}]},
+            {"id": "agent", "ask": "由谁办理？", "when": ["kind=change"],
+             "options": [{"id": "self", "label": "本人办理"}, {"id": "proxy", "label": "委托他人办理"}]},
+        ]
+        materials[0]["when"] = ["kind=first"]
+        docs = rng.sample(ID_DOCS, 3)
+        materials.append({"one_of": "身份证明（任选一种）", "when": ["kind=change"],
+                          "items": [{"name": d, "form": "原件", "copies": 1, "source": "申请人自备"} for d in docs]})
+        materials.append({"name": "授权委托书", "form": "原件", "copies": 1, "source": "申请人自备",
+                          "when": ["agent=proxy"]})
+        g["fee"] = {"charged": True, "items": [
+            {"name": "工本费", "amount": 20, "unit": "元/件", "when": ["kind=first"]},
+            {"name": "补办工本费", "amount": 40, "unit": "元/件", "when": ["kind=change"]}]}
+        g["time_limit"] = [dict(g["time_limit"], label="普通"),
+                           {"label": "加急", "statutory": {"value": statutory, "unit": "工作日"}, "promised": "即时"}]
+        g["mistakes"][0]["when"] = ["kind=first"]
+    if i % 5 == 0:
+        for key in ("basic_code", "result", "faq"):
+            del g[key]
+        del materials[1]["source"]
+    return g
 
 
 def generate(out: Path, count: int, seed: int = 7) -> Path:

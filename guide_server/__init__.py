@@ -63,11 +63,13 @@ def create_app(test_config: dict | None = None) -> "Flask":
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     from guide_server.ratings.service import LEVELS, REASONS
+    from guides.present import brief as guide_brief
 
     from guides.keyfacts import fee_short, material_count, time_limit_short
 
     app.jinja_env.globals.update(levels=LEVELS, reasons=REASONS, material_count=material_count,
-                                 fee_short=fee_short, time_limit_short=time_limit_short, meta_csp=META_CSP)
+                                 fee_short=fee_short, time_limit_short=time_limit_short, meta_csp=META_CSP,
+                                 brief=guide_brief)
     app.jinja_env.filters["safe_url"] = safe_url  # a link target, or None: guide_server.security
 
     css = Path(app.static_folder, "site.css").read_bytes()

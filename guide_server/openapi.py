@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-API_VERSION = "1.1.0"
+API_VERSION = "2.0.0"  # 2: guides in content model v2 (CONTENT-STANDARD v2); answer paths
 
 
 class Manifest(BaseModel):

@@ -50,7 +50,7 @@ def etag_matches(header: str, etag: str) -> bool:
     return etag in (t.strip().removeprefix("W/") for t in header.split(","))
 
 
-def cached_page(key: tuple, template: str, status: int = 200, view: Served | None = None,
+def cached_page(key: tuple, template: str, status: int = 200, served_view: Served | None = None,
                 **ctx) -> Response:
     """A page that depends only on the release, its path and the mode: rendered once per
     release, answered with a strong ETag and 304 on If-None-Match.
@@ -60,7 +60,7 @@ def cached_page(key: tuple, template: str, status: int = 200, view: Served | Non
     """
     from guide_server.security import HEADER_LIST
 
-    s = view or served()
+    s = served_view or served()
     elder = is_elder()
     path = request.path
     body, etag = s.cached((key, elder), lambda: render(template, s, path, elder, **ctx))
@@ -74,9 +74,9 @@ def cached_page(key: tuple, template: str, status: int = 200, view: Served | Non
     return resp
 
 
-def page(template: str, status: int = 200, view: Served | None = None, **ctx) -> Response:
+def page(template: str, status: int = 200, served_view: Served | None = None, **ctx) -> Response:
     """A page rendered per request (forms with a CSRF token, live aggregates)."""
-    s = view or served()
+    s = served_view or served()
     body = render(template, s, request.path, is_elder(), **ctx)
     resp = Response(body, status=status, mimetype="text/html")
     resp.headers["Cache-Control"] = "no-store"

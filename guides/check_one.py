@@ -16,6 +16,7 @@ findings that also carry the text's line numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -23,7 +24,8 @@ from pydantic import ValidationError
 from guides.findings import Finding, Severity
 from guides.model import Guide
 from guides.rules import guide_rules
-from guides.schema_errors import schema_findings
+from guides.completeness import Completeness, completeness, completeness_findings
+from guides.schema_errors import translate
 from guides.yamlsource import SourceDoc, YamlSyntaxError, parse_yaml
 
 PathT = tuple[str | int, ...]
@@ -52,8 +54,11 @@ class FieldFinding:
 
 @dataclass
 class GuideCheck:
+    """The findings for one guide, the validated `Guide` when there is no error, and its
+    completeness (recommended elements present)."""
     findings: list[FieldFinding] = field(default_factory=list)
     guide: Guide | None = None
+    completeness: Completeness | None = None
 
     @property
     def errors(self) -> list[FieldFinding]:
@@ -82,7 +87,8 @@ class _PathDoc(SourceDoc):
         return len(self.asked)
 
 
-def _check(data: Any, stem: str, categories: set[str] | None, text_doc: SourceDoc | None) -> GuideCheck:
+def _check(data: Any, stem: str, categories: set[str] | None, text_doc: SourceDoc | None,
+           forms_dir: Path | None = None) -> GuideCheck:
     doc = _PathDoc(data)
     out: list[FieldFinding] = []
 
@@ -96,12 +102,12 @@ def _check(data: Any, stem: str, categories: set[str] | None, text_doc: SourceDo
     try:
         guide = Guide.model_validate(data)
     except ValidationError as exc:
-        # schema_findings yields one finding per pydantic error, in order: keep the full
-        # location (for "missing", the missing field itself rather than its parent).
-        for err, f in zip(exc.errors(), schema_findings(exc, doc)):
-            path = tuple(err["loc"])
-            out.append(FieldFinding(path, f.code, f.message, f.severity, real_line(path)))
-    for f in guide_rules(doc, stem):
+        # the full location (for "missing", the missing field itself); the line is that of
+        # the mapping it belongs in, as in `guide-server check`
+        for path, line_path, code, message in translate(exc):
+            out.append(FieldFinding(path, code, message, line=real_line(line_path)))
+    figure = completeness(data)
+    for f in [*guide_rules(doc, stem, forms_dir), *completeness_findings(doc, figure)]:
         path = doc.asked[f.line - 1]
         out.append(FieldFinding(path, f.code, f.message, f.severity, real_line(path)))
     if categories is not None and guide is not None and guide.category not in categories:
@@ -109,25 +115,28 @@ def _check(data: Any, stem: str, categories: set[str] | None, text_doc: SourceDo
                                 f"主题分类不存在：“{guide.category}”不在 categories.yaml 中",
                                 line=real_line(("category",))))
     errors = [f for f in out if f.is_error]
-    return GuideCheck(out, guide if not errors else None)
+    return GuideCheck(out, guide if not errors else None, figure)
 
 
-def check_guide(data: dict, *, stem: str | None = None, categories: set[str] | None = None) -> GuideCheck:
+def check_guide(data: dict, *, stem: str | None = None, categories: set[str] | None = None,
+                forms_dir: Path | None = None) -> GuideCheck:
     """Check one guide's data (as loaded from YAML). `stem` is the file name it will be
     written to (default: its own code, so E208 cannot fire); `categories`, when given,
-    are the known 主题分类 names (E213)."""
+    are the known 主题分类 names (E213); `forms_dir`, when given, is content/forms/ where
+    attachments must exist (E224)."""
     code = data.get("code") if isinstance(data, dict) else None
-    return _check(data, stem if stem is not None else (code if isinstance(code, str) else ""), categories, None)
+    return _check(data, stem if stem is not None else (code if isinstance(code, str) else ""), categories, None,
+                  forms_dir)
 
 
 def check_guide_text(text: str, stem: str, *, categories: set[str] | None = None,
-                     display: str = "<text>") -> GuideCheck:
+                     display: str = "<text>", forms_dir: Path | None = None) -> GuideCheck:
     """Check one guide given as YAML text; findings carry both the field path and the line."""
     try:
         src = parse_yaml(text, display)
     except YamlSyntaxError as exc:
         return GuideCheck([FieldFinding((), "E001", f"YAML 语法错误：{exc.message}", line=exc.line)])
-    result = _check(src.data, stem, categories, src)
+    result = _check(src.data, stem, categories, src, forms_dir)
     dups = [FieldFinding((), "E003", f"重复的键：{key} 出现了不止一次", line=line)
             for key, line in src.duplicate_keys]
     if dups:

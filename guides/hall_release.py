@@ -43,7 +43,7 @@ def hall_content(release: Release, hall_id: str) -> Content:
     if hall_id != DEFAULT_HALL and hall_id not in content.halls:
         raise KeyError(hall_id)
     return Content(hall_site_model(release, hall_id), content.categories, content.guides_of(hall_id),
-                   content.retired)
+                   content.retired, content.forms)
 
 
 def hall_release(release: Release, hall_id: str) -> tuple[Release, bytes]:

@@ -1,13 +1,15 @@
 """Load and check a content folder: site.yaml, categories.yaml, guides/<code>.yaml.
 
-`check_content` returns every finding (never raises on bad content);
-`load_content` returns the validated `Content` or raises `ContentError`.
+`check_content` returns every finding (never raises on bad content) and each guide's
+completeness figure; `load_content` returns the validated `Content` or raises
+`ContentError`. Attachments (blank forms, samples, flow images) live in content/forms/.
 Large folders are checked on all cores: each guide file is independent.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
+from functools import partial
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +17,11 @@ from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from guides.completeness import Completeness, completeness, completeness_findings
 from guides.findings import Finding, Severity
 from guides.halls import DEFAULT_HALL, Hall, Region, check_halls, hall_guides
 from guides.model import Category, Guide, Retired, Site
-from guides.rules import guide_rules, site_rules
+from guides.rules import categories_rules, guide_rules, site_rules
 from guides.schema_errors import schema_findings
 from guides.yamlsource import SourceDoc, YamlSyntaxError, read_yaml
 
@@ -30,10 +33,14 @@ PARALLEL_FROM = 400  # guide files; below this a process pool costs more than it
 
 @dataclass(frozen=True)
 class Content:
+    """Validated content: the site, its categories, the guides by code and retired codes.
+    ``forms`` is the content/forms/ folder the attachments were checked in (None when the
+    content came from a release)."""
     site: Site
     categories: tuple[Category, ...]
     guides: dict[str, Guide]  # by code, sorted by code
     retired: tuple[Retired, ...] = ()  # codes taken out of service (content/retired.yaml)
+    forms: Path | None = None
     halls: dict[str, Hall] = field(default_factory=dict)  # further halls (content/halls/), by id
     regions: dict[str, Region] = field(default_factory=dict)  # content/regions.yaml, by code
 
@@ -53,8 +60,23 @@ class Content:
 
 @dataclass
 class CheckResult:
+    """What `check_content` found: every finding (sorted by path and line), the validated
+    content when there is no error, and each guide file's completeness (by its path)."""
     findings: list[Finding] = field(default_factory=list)
     content: Content | None = None
+    completeness: dict[str, Completeness] = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]
+
+    @property
+    def total_completeness(self) -> Completeness:
+        """The completeness of all guide files together."""
+        total = Completeness(0, 0)
+        for c in self.completeness.values():
+            total = Completeness(total.present + c.present, total.total + c.total)
+        return total
 
     @property
     def errors(self) -> list[Finding]:
@@ -103,7 +125,7 @@ def _validate(model: Any, doc: SourceDoc, findings: list[Finding]) -> Any:
     try:
         return model.validate_python(doc.data) if is_list else model.model_validate(doc.data)
     except ValidationError as exc:
-        findings.extend(schema_findings(exc, doc))
+        findings.extend(schema_findings(exc, doc, top=model is Guide))
         return None
 
 
@@ -115,27 +137,31 @@ class _GuideFile:
     guide: Guide | None = None
     code: str | None = None
     category: Any = None
+    completeness: Completeness | None = None
 
 
-def _check_guide_file(path: Path) -> _GuideFile:
+def _check_guide_file(path: Path, forms_dir: Path | None = None) -> _GuideFile:
     findings: list[Finding] = []
     doc = _read(path, findings)
     if doc is None:
         return _GuideFile(path, findings)
     guide = _validate(Guide, doc, findings)
-    findings.extend(guide_rules(doc, path.stem))
+    findings.extend(guide_rules(doc, path.stem, forms_dir))
+    figure = completeness(doc.data)
+    findings.extend(completeness_findings(doc, figure))
     data = doc.data if isinstance(doc.data, dict) else {}
     code = data.get("code") if isinstance(data.get("code"), str) else None
-    return _GuideFile(path, findings, guide, code, data.get("category"))
+    return _GuideFile(path, findings, guide, code, data.get("category"), figure if isinstance(doc.data, dict) else None)
 
 
-def _check_guide_files(files: list[Path]) -> list[_GuideFile]:
+def _check_guide_files(files: list[Path], forms_dir: Path | None) -> list[_GuideFile]:
     workers = min(os.cpu_count() or 1, 8)
+    check = partial(_check_guide_file, forms_dir=forms_dir)
     if len(files) < PARALLEL_FROM or workers < 2:
-        return [_check_guide_file(p) for p in files]
+        return [check(p) for p in files]
     ctx = multiprocessing.get_context("spawn")  # safe in threaded hosts (Flask, Kivy)
     with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-        return list(pool.map(_check_guide_file, files, chunksize=64))
+        return list(pool.map(check, files, chunksize=64))
 
 
 def _code_line(path: Path) -> int:
@@ -144,6 +170,8 @@ def _code_line(path: Path) -> int:
 
 
 def check_content(root: str | Path) -> CheckResult:
+    """Check a content folder (site.yaml, categories.yaml, guides/, optional retired.yaml
+    and forms/); never raises on bad content."""
     root = Path(root)
     if not root.is_dir():
         return CheckResult([Finding(str(root), 1, "E002", "内容目录不存在")])
@@ -156,6 +184,7 @@ def check_content(root: str | Path) -> CheckResult:
     cat_doc = _read(root / "categories.yaml", findings)
     if cat_doc:
         categories = _validate(_categories_adapter, cat_doc, findings)
+        findings.extend(categories_rules(cat_doc))
         seen: set[str] = set()
         for i, cat in enumerate(categories or []):
             for key in (cat.slug, cat.name):
@@ -173,8 +202,14 @@ def check_content(root: str | Path) -> CheckResult:
             findings.append(Finding(str(guides_dir), 1, "E002", "guides 目录中没有任何事项文件"))
     guides: dict[str, Guide] = {}
     first_file: dict[str, _GuideFile] = {}
-    for result in _check_guide_files(files):
+    forms_dir = root / "forms"
+    figures: dict[str, Completeness] = {}
+    used: set[Any] = set()
+    for result in _check_guide_files(files, forms_dir):
         findings.extend(result.findings)
+        used.add(result.category if isinstance(result.category, str) else None)
+        if result.completeness is not None:
+            figures[str(result.path)] = result.completeness
         if result.code is None:
             continue
         if result.code in first_file:
@@ -193,7 +228,6 @@ def check_content(root: str | Path) -> CheckResult:
                 doc = read_yaml(result.path, str(result.path))
                 findings.append(Finding(doc.path, doc.line(("category",)), "E213",
                                         f"主题分类不存在：“{result.guide.category}”不在 categories.yaml 中"))
-        used = {r.category for r in first_file.values()}
         for i, cat in enumerate(categories):
             if cat.name not in used:
                 findings.append(Finding(cat_doc.path, cat_doc.line((i,)), "W302",
@@ -203,6 +237,7 @@ def check_content(root: str | Path) -> CheckResult:
         ret_doc = _read(root / "retired.yaml", findings)
         if ret_doc:
             retired = _validate(_retired_adapter, ret_doc, findings) or []
+            findings.extend(categories_rules(ret_doc))  # the same text rules: markup, controls, font
             for i, item in enumerate(retired):
                 if item.code in first_file:
                     findings.append(Finding(ret_doc.path, ret_doc.line((i, "code")), "E217",
@@ -217,18 +252,21 @@ def check_content(root: str | Path) -> CheckResult:
             if code not in known:
                 findings.append(Finding(site_doc.path, site_doc.line(("featured", i)), "E215",
                                         f"常用事项不存在：{code} 没有对应的事项文件"))
-    halls = check_halls(root, guides, set(first_file) | {p.stem for p in files}, _check_guide_files,
+    halls = check_halls(root, guides, set(first_file) | {p.stem for p in files},
+                        partial(_check_guide_files, forms_dir=forms_dir),
                         {c.name for c in categories} if categories is not None else None)
     findings.extend(halls.findings)
     findings.sort(key=lambda f: (f.path, f.line, f.code))
-    result = CheckResult(findings)
+    result = CheckResult(findings, completeness=figures)
     if result.ok and site is not None and categories is not None:
         result.content = Content(site, tuple(categories), dict(sorted(guides.items())),
-                                 tuple(sorted(retired, key=lambda r: r.code)), halls.halls, halls.regions)
+                                 tuple(sorted(retired, key=lambda r: r.code)),
+                                 forms_dir if forms_dir.is_dir() else None, halls.halls, halls.regions)
     return result
 
 
 def load_content(root: str | Path) -> Content:
+    """The validated content of a folder; raises `ContentError` when the checker finds an error."""
     result = check_content(root)
     if result.content is None:
         raise ContentError(result.findings)

@@ -2,8 +2,10 @@
 
 On disk, under ``<instance>/releases/``::
 
-    R0007/manifest.json   number, created, hash, per-guide hashes
+    R0007/manifest.json   number, created, hash, per-guide hashes, per-attachment hashes
     R0007/content.json    canonical JSON of site, categories and guides
+    R0007/forms/...       the attachments the guides name (blank forms, samples, flow
+                          images), copied from content/forms/
     R0007/origin.json     which path published it: {"source": "content"|"editor", "by": ...}
                           (not hashed or signed: it says where a release came from, so that no
                           path silently undoes another, see guides.publishing)
@@ -40,7 +42,8 @@ from guides.loader import Content
 from guides.model import Category, Guide, Retired, Site
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
-SCHEMA = 1
+# 2: content model v2 (CONTENT-STANDARD v2): guides are written without absent elements.
+SCHEMA = 2
 _NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)          # str.isdigit() is also true for "²" and "٣"
 _RELEASE_DIR = re.compile(r"R[0-9]{1,9}", re.ASCII)
 
@@ -59,11 +62,14 @@ def sha256(data: bytes) -> str:
 
 
 def guide_hash(guide: Guide) -> str:
-    return sha256(canonical_json(guide.model_dump(mode="json")))
+    """SHA-256 of one guide's canonical JSON (absent elements left out)."""
+    return sha256(canonical_json(guide.dump()))
 
 
 @dataclass(frozen=True)
 class Release:
+    """One release: its number, time, hash of content.json, per-guide hashes, the content and
+    the SHA-256 of each attachment (file name under forms/ -> hash)."""
     number: int | None  # None: built in memory, not published
     created: dt.datetime
     hash: str
@@ -71,6 +77,7 @@ class Release:
     content: Content
     # per hall id, the hash of each resolved guide it offers; empty for a one-hall release
     hall_hashes: dict[str, dict[str, str]] = field(default_factory=dict)
+    attachments: dict[str, str] = field(default_factory=dict)
 
     @property
     def site(self) -> Site:
@@ -107,14 +114,17 @@ class Release:
             "stamp": self.stamp,
             "guides": dict(sorted(self.guide_hashes.items())),
             **({"halls": self.hall_hashes} if self.hall_hashes else {}),
+            **({"attachments": dict(sorted(self.attachments.items()))} if self.attachments else {}),
         }
 
 
 def content_document(content: Content) -> dict[str, Any]:
+    """The release form of the content: site, categories, guides by code (v2, absent
+    elements left out) and retired codes when there are any."""
     doc = {
-        "site": content.site.model_dump(mode="json"),
+        "site": content.site.model_dump(mode="json", exclude_none=True),
         "categories": [c.model_dump(mode="json") for c in content.categories],
-        "guides": {code: g.model_dump(mode="json") for code, g in sorted(content.guides.items())},
+        "guides": {code: g.dump() for code, g in sorted(content.guides.items())},
     }
     if content.retired:  # only when present, so releases without retired codes keep their hashes
         doc["retired"] = [r.model_dump(mode="json") for r in content.retired]
@@ -151,6 +161,25 @@ def build_release(content: Content, number: int | None = None,
     return _build(content, number, created)[0]
 
 
+def attachment_names(content: Content) -> list[str]:
+    """File names (under content/forms/) the guides refer to, sorted, each once."""
+    names: set[str] = set()
+    for g in content.guides.values():
+        names.update(m.blank_form for m in g.all_materials() if m.blank_form)
+        names.update(m.sample for m in g.all_materials() if m.sample)
+        names.update(f for f in (g.flow_image, g.result.sample if g.result else None) if f)
+        for form in g.forms or ():
+            names.update(f for f in (form.file, form.sample) if f)
+    return sorted(names)
+
+
+def _attachments(content: Content) -> dict[str, str]:
+    if content.forms is None:
+        return {}
+    return {name: sha256((content.forms / name).read_bytes()) for name in attachment_names(content)
+            if (content.forms / name).is_file()}
+
+
 def _build(content: Content, number: int | None = None,
            created: dt.datetime | None = None) -> tuple[Release, bytes]:
     body, hashes, hall_hashes = _serialize(content)
@@ -161,11 +190,14 @@ def _build(content: Content, number: int | None = None,
         guide_hashes=hashes,
         content=content,
         hall_hashes=hall_hashes,
+        attachments=_attachments(content),
     )
     return release, body
 
 
 def content_from_document(doc: dict[str, Any]) -> Content:
+    """Validated content from a release's content.json (pydantic ValidationError, a
+    ValueError, when it is not v2 content)."""
     return Content(
         site=Site.model_validate(doc["site"]),
         categories=tuple(Category.model_validate(c) for c in doc["categories"]),
@@ -270,12 +302,20 @@ class ReleaseStore:
         return manifest, body
 
     def load(self, number: int) -> Release:
+        """Release `number`, its bytes verified; ReleaseError when it is missing, corrupt or
+        written in an older content format than this program reads."""
         manifest, body = self.verified_body(number)
         path = self.folder(number) / "content.json"
+        if manifest.get("schema", 1) != SCHEMA:
+            raise ReleaseError(f"版本 R{number} 的内容格式为第 {manifest.get('schema', 1)} 版，本程序读取第 {SCHEMA} 版："
+                               "请用当前程序重新检查并发布内容")
         try:
             content = content_from_document(json.loads(body))
         except (ValueError, KeyError) as exc:
             raise ReleaseError(f"{path}: 内容无法解析：{exc}") from None
+        forms = self.folder(number) / "forms"
+        if forms.is_dir():
+            content = replace(content, forms=forms)
         return Release(
             number=number,
             created=dt.datetime.fromisoformat(manifest["created"]),
@@ -283,7 +323,22 @@ class ReleaseStore:
             guide_hashes=dict(manifest["guides"]),
             content=content,
             hall_hashes={h: dict(v) for h, v in manifest.get("halls", {}).items()},
+            attachments=dict(manifest.get("attachments") or {}),
         )
+
+    def attachment(self, number: int, name: str) -> bytes:
+        """The bytes of attachment `name` of release `number`, checked against the manifest
+        (ReleaseError when it is not one of the release's attachments or does not match)."""
+        expected = (self.manifest(number).get("attachments") or {}).get(name)
+        if expected is None:
+            raise ReleaseError(f"版本 R{number} 没有附件 {name[:80]}")
+        try:
+            data = (self.folder(number) / "forms" / name).read_bytes()
+        except OSError as exc:
+            raise ReleaseError(f"版本 R{number} 的附件 {name} 无法读取：{exc.strerror}") from None
+        if sha256(data) != expected:
+            raise ReleaseError(f"版本 R{number} 的附件 {name} 与版本清单不符，已损坏")
+        return data
 
     def current(self) -> Release | None:
         number = self.current_number()
@@ -344,8 +399,10 @@ class ReleaseStore:
         with self._lock():
             self.recover()
             current = self.current_number()
-            if current is not None and self.manifest(current).get("hash") == draft.hash:
-                return self.load(current), False
+            if current is not None:
+                m = self.manifest(current)
+                if m.get("hash") == draft.hash and (m.get("attachments") or {}) == draft.attachments:
+                    return self.load(current), False
             number = (self.numbers() or [0])[-1] + 1
             release = replace(draft, number=number)
             intent = self.root / self.INTENT
@@ -353,6 +410,16 @@ class ReleaseStore:
             tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
             try:
                 _write_file(tmp / "content.json", body)
+                for name in release.attachments:
+                    dest = tmp / "forms" / name
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    _write_file(dest, (content.forms / name).read_bytes())
+                for folder in sorted({p for p in (tmp / "forms").rglob("*") if p.is_dir()}, reverse=True):
+                    fsync_dir(folder)
+                    os.chmod(folder, 0o555)
+                if (tmp / "forms").is_dir():
+                    fsync_dir(tmp / "forms")
+                    os.chmod(tmp / "forms", 0o555)
                 _write_file(tmp / "manifest.json", canonical_json(release.manifest()))
                 if origin is not None:
                     _write_file(tmp / "origin.json", canonical_json(origin))
@@ -360,8 +427,7 @@ class ReleaseStore:
                 os.chmod(tmp, 0o555)
                 os.rename(tmp, self.folder(number))
             except BaseException:
-                os.chmod(tmp, 0o755)
-                shutil.rmtree(tmp, ignore_errors=True)
+                _remove_tree(tmp)
                 intent.unlink(missing_ok=True)
                 raise
             fsync_dir(self.root)

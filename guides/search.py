@@ -219,11 +219,11 @@ class SearchIndex:
         name = normalize(guide.name)
         fields: list[tuple[str, str, int, int]] = [("name", name, NAME_SUB, NAME_PREFIX - NAME_SUB)]
         fields += self._readings(guide.name, ("pinyin", PINYIN_NAME, 3), ("initials", INITIALS_NAME, 3))
-        for alias in guide.aliases:
+        for alias in guide.aliases or ():
             a = normalize(alias)
             fields.append(("alias", a, ALIAS_SUB, 2))
             fields += self._readings(alias, ("alias_pinyin", PINYIN_ALIAS, 2), ("alias_initials", PINYIN_ALIAS, 1))
-        for material in guide.materials:
+        for material in guide.all_materials():
             fields.append(("material", normalize(material.name), MATERIAL, 0))
         fields.append(("category", normalize(guide.category), CATEGORY, 0))
         fields.append(("code", normalize(guide.code), CATEGORY, 0))

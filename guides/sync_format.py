@@ -38,7 +38,7 @@ from typing import Any
 
 from guides.release import ReleaseStore, canonical_json
 
-CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{0,39}$")
+CODE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z-]{0,63}$")  # 事项编码: up to 64 characters (CONTENT-STANDARD v2)
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 

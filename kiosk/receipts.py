@@ -6,6 +6,7 @@ the release stamp is printed on the paper.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from guides.checklist import checklist_blocks, now_in_china as _now
 from guides.model import Guide, Site
@@ -13,14 +14,18 @@ from hardware.printer import Receipt
 from hardware.printer.profile import PrinterProfile
 
 
-def checklist_receipt(guide: Guide, site: Site, stamp: str, *, printed_at: dt.datetime | None = None) -> Receipt:
-    """The 一次告知单: the blocks of guides.checklist as a printable receipt."""
-    return Receipt.from_blocks(checklist_blocks(guide, site, stamp, printed_at=printed_at))
+def checklist_receipt(guide: Guide, site: Site, stamp: str, *, answers: Mapping[str, str] | None = None,
+                      printed_at: dt.datetime | None = None) -> Receipt:
+    """The 一次告知单: the blocks of guides.checklist as a printable receipt, for the citizen's
+    `answers` (None: the whole guide grouped by case)."""
+    return Receipt.from_blocks(checklist_blocks(guide, site, stamp, answers=answers, printed_at=printed_at))
 
 
-def checklist_for_release(release, code: str, *, printed_at: dt.datetime | None = None) -> Receipt:
+def checklist_for_release(release, code: str, *, answers: Mapping[str, str] | None = None,
+                          printed_at: dt.datetime | None = None) -> Receipt:
     """The 一次告知单 of ``code`` from a guides.release.Release; KeyError when the release lacks it."""
-    return checklist_receipt(release.guides[code], release.site, release.stamp, printed_at=printed_at)
+    return checklist_receipt(release.guides[code], release.site, release.stamp, answers=answers,
+                             printed_at=printed_at)
 
 
 def test_receipt(profile: PrinterProfile, *, printer_url: str = "", stamp: str | None = None,

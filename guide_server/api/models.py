@@ -11,7 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from guides.model import Category, Guide, Site
+from guides.model import (Category, Condition, FeeItem, FlowStep, Guide, Location, Material, MaterialGroup, Mistake,
+                          Site, SpeedVariant, TimeLimit)
 from guide_server.openapi import (IF_NONE_MATCH, INPUT_ERRORS, NOT_MODIFIED, ApiPart, ErrorResponse,
                                   Manifest, build_document, error, json_response)
 
@@ -39,7 +40,34 @@ class SearchResponse(BaseModel):
     hits: list[SearchHit]
 
 
-MODELS = (Guide, Manifest, SiteInfo, SearchResponse, ErrorResponse)
+class PathAnswer(BaseModel):
+    question: str = Field(description="question id")
+    option: str = Field(description="option id")
+    ask: str
+    label: str
+
+
+class ResolvedPath(BaseModel):
+    """One answer path of a guide (/api/v1/guides/{code}?<question>=<option>…): what applies on it.
+    Worked out by guides.cases.resolve, the same function every surface uses."""
+    code: str
+    release: str = Field(description="release stamp")
+    query: str = Field(description="the path's stable query string, questions in order")
+    url: str = Field(description="the path's stable public URL (the kiosk's 带走 QR code)")
+    complete: bool = Field(description="every question on this path is answered")
+    answers: list[PathAnswer]
+    open_questions: list[str] = Field(description="ids of the questions to ask next")
+    conditions: list[Condition]
+    materials: list[MaterialGroup | Material]
+    time_limits: list[TimeLimit]
+    speeds: list[SpeedVariant]
+    fees: list[FeeItem] = Field(description="fee items on this path (none when the guide charges nothing)")
+    flow: list[FlowStep]
+    locations: list[Location]
+    mistakes: list[Mistake]
+
+
+MODELS = (Guide, ResolvedPath, Manifest, SiteInfo, SearchResponse, ErrorResponse)
 
 
 def public_part() -> ApiPart:
@@ -60,9 +88,15 @@ def public_part() -> ApiPart:
         "/api/v1/guides/{code}": {"get": {
             "operationId": "getGuide", "summary": "一个事项的办事指南",
             "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
-                            "description": "事项编码"}, IF_NONE_MATCH],
-            "responses": {"200": json_response("Guide", "办事指南（响应体的 SHA-256 等于清单中该事项的哈希）", etag=True),
-                          "404": error("没有这个事项"), **std},
+                            "description": "事项编码"}, IF_NONE_MATCH,
+                           {"name": "answers", "in": "query", "required": False, "style": "form", "explode": True,
+                            "schema": {"type": "object", "additionalProperties": {"type": "string"}},
+                            "description": "情形回答：<问题标识>=<选项标识>，与手机页网址相同"}],
+            "responses": {"200": json_response({"oneOf": [{"$ref": "#/components/schemas/Guide"},
+                                                          {"$ref": "#/components/schemas/ResolvedPath"}]},
+                                               "无情形参数：办事指南（响应体的 SHA-256 等于清单中该事项的哈希）；"
+                                               "有情形参数：该情形适用的内容", etag=True),
+                          "404": error("没有这个事项，或没有这个情形问题或选项"), **std},
         }},
         "/api/v1/search": {"get": {
             "operationId": "search", "summary": "搜索事项（中文、拼音、拼音首字母）",

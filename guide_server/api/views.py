@@ -6,6 +6,7 @@ import json
 
 from flask import Blueprint, Response, current_app, request
 
+from guides.cases import UnknownAnswer, answers_from_query, resolve
 from guides.release import canonical_json
 from guides.urls import guide_url
 from guide_server.api.models import LIMIT_MAX, SEARCH_MAX, openapi_document
@@ -50,9 +51,24 @@ def guide(code: str):
     s = served()
     g = s.release.guides.get(code)
     if g is None:
-        return error(404, f"没有事项编码为 {code[:40]} 的办事指南。")
-    # exactly the canonical bytes whose SHA-256 is the manifest's guide hash
-    return _json(canonical_json(g.model_dump(mode="json")), etag=s.release.guide_hashes[code])
+        return error(404, f"没有事项编码为 {code[:64]} 的办事指南。")
+    if not request.args:
+        # exactly the canonical bytes whose SHA-256 is the manifest's guide hash
+        return _json(canonical_json(g.dump()), etag=s.release.guide_hashes[code])
+    try:
+        r = resolve(g, answers_from_query(g, request.args.items(multi=True)))
+    except UnknownAnswer as exc:
+        return error(404, f"{exc.message}。")
+    dump = (lambda items: [i.model_dump(mode="json", exclude_none=True) for i in items])
+    doc = {"code": code, "release": s.release.stamp, "query": r.query,
+           "url": guide_url(s.release.site, code, r.query), "complete": r.complete,
+           "answers": [{"question": a.question.id, "option": a.option.id, "ask": a.question.ask,
+                        "label": a.option.label} for a in r.answers],
+           "open_questions": [q.id for q in r.open_questions],
+           "conditions": [{"text": c.text, **({"when": c.when} if c.when else {})} for c in r.conditions.certain],
+           **{key: dump(getattr(r, key).certain) for key in ("materials", "time_limits", "speeds", "fees", "flow",
+                                                              "locations", "mistakes")}}
+    return _json(canonical_json(doc))
 
 
 @bp.get("/search")

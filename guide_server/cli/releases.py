@@ -22,15 +22,22 @@ def _report(result) -> None:
     else:
         halls = result.content.halls if result.content else {}
         more = f"（另有 {len(halls)} 个大厅，共办理 {sum(len(h.codes()) for h in halls.values())} 个事项）" if halls else ""
-        click.echo(f"检查通过：{guides} 个事项{more}，{warnings} 处提醒。", err=True)
+        click.echo(f"检查通过：{guides} 个事项{more}，{warnings} 处提醒，推荐要素完整度 {result.total_completeness}。", err=True)
 
 
 @main.command()
 @CONTENT_OPTION
-def check(content_dir: str) -> None:
-    """检查内容是否符合办事指南内容标准（每处问题一行：路径：行号： 代码 说明）。"""
+@click.option("--summary", is_flag=True, help="只输出每个事项和全部内容的推荐要素完整度")
+def check(content_dir: str, summary: bool) -> None:
+    """检查内容是否符合办事指南内容标准（每处问题一行：路径：行号： 代码 说明）。
+    E 开头为错误（阻止发布），W 开头为提醒（不阻止发布）。"""
     result = check_content(content_dir)
-    _report(result)
+    if summary:
+        from guides.summary import summary_lines
+        for line in summary_lines(result):
+            click.echo(line)
+    else:
+        _report(result)
     sys.exit(0 if result.ok else 1)
 
 

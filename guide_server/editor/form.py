@@ -10,7 +10,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from guides.model import Audience, Channel, ItemType, MaterialForm, Speed
+import yaml
+
+from guides.model import Audience, Channel, ItemType, MaterialForm, Necessity, Speed
 from guides.release import CHINA_TZ
 
 
@@ -27,30 +29,98 @@ class Col:
 YES_NO = ("true", "false")
 
 # Repeatable rows: key -> (label, columns); a column key "" means the row is a plain string.
+# A key with a dot ("fee.items") is a list inside a mapping. Kind "when" is a row's 适用情形
+# (question=option entries, separated by spaces), as the checker names it ("materials.2.when").
+_WHEN = Col("when", "适用情形（如 why=lost）", "when", optional=True, width="m")
 ROWS: dict[str, tuple[str, tuple[Col, ...]]] = {
-    "basis": ("设立依据", (Col("law", "法律法规名称", width="l"), Col("article", "条款", width="s"))),
-    "conditions": ("申报条件", (Col("", "条件", kind="textarea", width="l"),)),
-    "materials": ("申报材料", (
+    "basis": ("设定依据", (Col("law", "法律法规名称", width="l"), Col("article", "条款", optional=True, width="s"),
+                          Col("doc_no", "文号", optional=True, width="s"))),
+    "conditions": ("受理条件", (Col("", "条件", kind="textarea", width="l"),)),
+    "materials": ("申请材料", (
         Col("name", "材料名称", width="l"),
-        Col("form", "形式", "select", tuple(m.value for m in MaterialForm)),
-        Col("copies", "份数", "int", width="s"),
-        Col("source", "来源渠道", width="m"),
-        Col("required", "是否必需", "bool"),
-        Col("shared", "免提交（数据共享）", "check", optional=True),
+        Col("form", "形式", "select", tuple(m.value for m in MaterialForm), optional=True),
+        Col("copies", "份数", "int", optional=True, width="s"),
+        Col("source", "来源渠道", optional=True, width="m"),
+        Col("necessity", "必要性（不选即必要）", "select", tuple(n.value for n in Necessity), optional=True),
         Col("note", "备注", optional=True, width="l"),
+        Col("blank_form", "空白表格文件", optional=True, width="m"),
+        Col("sample", "示例样表文件", optional=True, width="m"),
+        _WHEN,
     )),
-    "flow": ("办理流程", (Col("step", "环节", width="s"), Col("who", "办理人", width="s"),
-                          Col("time_limit", "时限", width="s"), Col("what", "办理内容", width="l"))),
-    "locations": ("办理地点", (Col("address", "地址", width="l"), Col("window", "窗口", width="m"),
-                               Col("hours", "办理时间", width="m"))),
+    "fee.items": ("收费项目", (Col("name", "收费项目", width="m"), Col("amount", "金额（元）", "number", optional=True, width="s"),
+                               Col("unit", "单位（如 元/证）", optional=True, width="s"),
+                               Col("text", "收费标准说明", optional=True, width="l"), _WHEN)),
+    "flow": ("办理流程", (Col("step", "环节", width="s"), Col("who", "办理人", optional=True, width="s"),
+                          Col("time", "时限", optional=True, width="s"), Col("what", "办理内容", optional=True, width="l"),
+                          _WHEN)),
+    "locations": ("办理地点", (Col("address", "地址", width="l"), Col("window", "窗口", optional=True, width="m"),
+                               Col("hours", "办理时间", optional=True, width="m"), _WHEN)),
     "mistakes": ("易错范例", (Col("mistake", "易错情形", "textarea", width="l"),
-                              Col("correct", "正确做法", "textarea", width="l"))),
+                              Col("correct", "正确做法", "textarea", width="l"), _WHEN)),
     "faq": ("常见问题", (Col("q", "问题", "textarea", width="l"), Col("a", "解答", "textarea", width="l"))),
-    "forms": ("表格下载", (Col("name", "表格名称", width="m"), Col("url", "网址", width="l"),
-                           Col("sample_url", "填写样本网址", optional=True, width="l"))),
+    "forms": ("表格下载", (Col("name", "表格名称", width="m"), Col("file", "文件（content/forms/ 下）", optional=True, width="m"),
+                           Col("url", "网址", optional=True, width="l"), Col("sample", "示例样表文件", optional=True, width="m"))),
     "aliases": ("搜索别名", (Col("", "别名", width="m"),)),
 }
-REQUIRED_ROWS = {"basis", "conditions", "materials", "flow", "locations", "mistakes"}
+REQUIRED_ROWS = {"basis", "conditions", "materials", "locations", "mistakes"}
+
+# Top-level keys the form has fields for; every other key of a guide (questions, result, codes,
+# co-departments, ...) is edited as YAML in the 情形引导与其他要素 box, and so is an element
+# whose shape the rows cannot hold (conditions with when, material groups, time-limit or speed
+# variants). Nothing a guide holds is lost by saving it through the form.
+FORM_KEYS = {"code", "name", "category", "department", "item_type", "speed", "audience", "channels", "basis",
+             "conditions", "materials", "time_limit", "fee", "visits", "visits_reason", "flow", "locations",
+             "contacts", "mistakes", "faq", "online_url", "forms", "aliases", "updated"}
+_LIMIT = re.compile(r"^(\d{1,4})\s*(?:个)?\s*(工作日|自然日|小时)$")
+
+
+class FormError(ValueError):
+    """The form cannot be read (the YAML box does not parse); ``data`` is what could be read,
+    to show the form again with the message."""
+
+    def __init__(self, message: str, data: dict):
+        super().__init__(message)
+        self.data = data
+
+
+def extra_keys(data: dict) -> set[str]:
+    """Keys of `data` edited in the YAML box rather than by form fields."""
+    out = {k for k in data if k not in FORM_KEYS and not k.startswith("_")}
+    if any(isinstance(c, dict) for c in data.get("conditions") or []):
+        out.add("conditions")
+    if any(isinstance(m, dict) and "one_of" in m for m in data.get("materials") or []):
+        out.add("materials")
+    for key in ("time_limit", "speed"):
+        if isinstance(data.get(key), list):
+            out.add(key)
+    tl = data.get("time_limit")
+    if isinstance(tl, dict) and (set(tl) - {"statutory", "promised", "note"}):
+        out.add("time_limit")
+    return out
+
+
+def extra_yaml(data: dict) -> str:
+    """The YAML box's text for `data` ("" when the form fields hold everything)."""
+    keys = [k for k in data if k in extra_keys(data)]
+    if not keys:
+        return ""
+    return yaml.safe_dump({k: data[k] for k in keys}, allow_unicode=True, sort_keys=False, width=1000,
+                          default_flow_style=None)
+
+
+def _limit_in(text: str):
+    m = _LIMIT.match(text)
+    if m:
+        return {"value": int(m.group(1)), "unit": m.group(2)}
+    return text  # 即时, 无, or something the checker names as wrong
+
+
+def limit_text(value) -> str:
+    """A time limit as the form shows it: "60 自然日", "即时", "无"."""
+    if isinstance(value, dict):
+        return f"{value.get('value', '')} {value.get('unit', '')}".strip()
+    return "" if value is None else str(value)
+
 
 ITEM_TYPES = tuple(t.value for t in ItemType)
 AUDIENCES = tuple(a.value for a in Audience)
@@ -83,6 +153,14 @@ def _row_indexes(form, key: str) -> list[int]:
     return sorted(found)
 
 
+def _number(text: str):
+    try:
+        value = float(text)
+    except ValueError:
+        return text  # the checker names the field ("应为数字")
+    return int(value) if value.is_integer() else value
+
+
 def _rows(form, key: str) -> list:
     _label, cols = ROWS[key]
     out = []
@@ -107,16 +185,23 @@ def _rows(form, key: str) -> list:
             elif c.kind == "int":
                 if text:
                     row[c.key] = _int(text)
+            elif c.kind == "number":
+                if text:
+                    row[c.key] = _number(text)
+            elif c.kind == "when":
+                terms = [t for t in re.split(r"[\s,，;；、]+", text) if t]
+                if terms:
+                    row[c.key] = terms
             elif text:
                 row[c.key] = text
-        meaningful = {k: v for k, v in row.items() if not (k == "required")}
-        if meaningful:
+        if row:
             out.append(row)
     return out
 
 
 def from_form(form, code: str) -> dict:
-    """Guide data (as YAML would load it) from the submitted form."""
+    """Guide data (as YAML would load it) from the submitted form; raises `FormError` when
+    the YAML box does not parse."""
     d: dict = {"code": code}
     for key in ("name", "category", "department", "item_type", "speed"):
         v = _text(form, key)
@@ -126,11 +211,11 @@ def from_form(form, code: str) -> dict:
     d["channels"] = [c for c in CHANNELS if c in form.getlist("channels")]
     for key in ("basis", "conditions", "materials"):
         d[key] = _rows(form, key)
-    tl = {}
-    for k in ("statutory_days", "promised_days"):
+    tl: dict = {}
+    for k in ("statutory", "promised"):
         t = _text(form, f"time_limit.{k}")
         if t:
-            tl[k] = _int(t)
+            tl[k] = _limit_in(t)
     if _text(form, "time_limit.note"):
         tl["note"] = _text(form, "time_limit.note")
     d["time_limit"] = tl
@@ -139,7 +224,10 @@ def from_form(form, code: str) -> dict:
     if charged in YES_NO:
         fee["charged"] = charged == "true"
         if fee["charged"]:
-            for k in ("standard", "basis"):
+            items = _rows(form, "fee.items")
+            if items:
+                fee["items"] = items
+            for k in ("waiver", "basis"):
                 if _text(form, f"fee.{k}"):
                     fee[k] = _text(form, f"fee.{k}")
     d["fee"] = fee
@@ -148,9 +236,12 @@ def from_form(form, code: str) -> dict:
         d["visits"] = _int(visits)
     if _text(form, "visits_reason"):
         d["visits_reason"] = _text(form, "visits_reason")
-    for key in ("flow", "locations"):
-        d[key] = _rows(form, key)
-    d["contacts"] = {k: _text(form, f"contacts.{k}") for k in ("consult", "complaint") if _text(form, f"contacts.{k}")}
+    flow = _rows(form, "flow")
+    if flow:
+        d["flow"] = flow
+    d["locations"] = _rows(form, "locations")
+    d["contacts"] = {k: _text(form, f"contacts.{k}") for k in ("consult", "complaint", "consult_note", "complaint_note")
+                     if _text(form, f"contacts.{k}")}
     d["mistakes"] = _rows(form, "mistakes")
     for key in ("faq",):
         rows = _rows(form, key)
@@ -163,7 +254,27 @@ def from_form(form, code: str) -> dict:
         if rows:
             d[key] = rows
     d["updated"] = today()
+    text = _text(form, "_extra")
+    if text:
+        try:
+            extra = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"第 {mark.line + 1} 行" if mark else ""
+            raise FormError(f"“情形引导与其他要素”一栏的 YAML 格式有误{where}，请检查缩进和冒号后再保存。",
+                            {**d, "_extra_text": text}) from None
+        if not isinstance(extra, dict):
+            raise FormError("“情形引导与其他要素”一栏应为“键: 值”的形式，如 questions: …。", {**d, "_extra_text": text})
+        d.update({str(k): v for k, v in extra.items()})
     return d
+
+
+def _get_rows(data: dict, key: str):
+    if "." in key:
+        outer, inner = key.split(".", 1)
+        holder = data.get(outer)
+        return holder.get(inner) if isinstance(holder, dict) else None
+    return data.get(key)
 
 
 def rows_for_display(data: dict, extra: str | None = None) -> dict[str, list]:
@@ -171,7 +282,8 @@ def rows_for_display(data: dict, extra: str | None = None) -> dict[str, list]:
     required elements, and one more empty row for the element named by `extra` ("add a row")."""
     out = {}
     for key, (_label, cols) in ROWS.items():
-        rows = list(data.get(key) or []) if isinstance(data.get(key), list) else []
+        value = _get_rows(data, key)
+        rows = list(value) if isinstance(value, list) else []
         if not rows and key in REQUIRED_ROWS:
             rows.append("" if cols[0].key == "" else {})
         if extra == key:
@@ -184,4 +296,4 @@ def blank_guide(code: str = "", name: str = "", category: str = "") -> dict:
     # 是否收费 is a choice the editor must make: no default (an office that charges must not
     # be published as 不收费 because nobody changed a pre-set answer)
     return {"code": code, "name": name, "category": category, "audience": ["个人"], "channels": ["窗口办理"],
-            "visits": 1, "time_limit": {}, "fee": {}, "updated": today()}
+            "time_limit": {}, "fee": {}, "updated": today()}

@@ -58,9 +58,11 @@ ACTIONS = {"created": "新建", "copied": "复制新建", "saved": "保存", "su
            "retired": "停用", "restored": "恢复历史版本", "imported": "导入", "synced": "从版本载入",
            "withdrawn": "撤回审核", "interrupted": "发布中断（未生效）"}
 # Key order of CONTENT-STANDARD.md's file shape, for YAML that reads like content/.
-KEY_ORDER = ["code", "name", "item_type", "audience", "category", "department", "basis", "conditions",
-             "materials", "time_limit", "speed", "fee", "channels", "visits", "visits_reason", "flow",
-             "locations", "contacts", "mistakes", "faq", "online_url", "forms", "updated", "aliases"]
+KEY_ORDER = ["code", "basic_code", "name", "item_type", "audience", "category", "department", "department_code",
+             "handling_unit", "level", "service_scope", "co_departments", "basis", "questions", "conditions",
+             "materials", "time_limit", "speed", "fee", "channels", "visits", "visits_reason", "flow", "flow_image",
+             "locations", "contacts", "result", "refusal_conditions", "remedies", "mistakes", "faq", "online_url",
+             "forms", "aliases", "updated"]
 
 
 class EditorError(Exception):
@@ -384,8 +386,14 @@ class EditorService:
         return _guide_json(self.current_release(), code)
 
     def check(self, data: dict) -> GuideCheck:
+        """The content checker on one working copy; attachments must be among the current
+        release's (content/forms/ as released)."""
         cats = self.categories()
-        return check_guide(data, categories=set(cats) if cats else None)
+        rel = self.current_release()
+        forms = rel.content.forms if rel is not None and rel.content.forms is not None else None
+        if rel is not None and forms is None:
+            forms = self.releases.root / ".no-attachments"  # none released: every named file is missing
+        return check_guide(data, categories=set(cats) if cats else None, forms_dir=forms)
 
     def history(self, code: str) -> list[Revision]:
         with self.db.session() as s:
@@ -458,10 +466,11 @@ class EditorService:
         self._check_scope(user)
         code = (code or "").strip()
         data = dict(data, code=code)
-        from guides.rules import CODE_RE
+        from guides.codes import valid_code
 
-        if not CODE_RE.match(code):
-            raise EditorError(f"事项编码格式错误：{code or '（空）'} 应形如 330382-GA-0001（6 位区划-部门字母-4 位序号）")
+        if not valid_code(code):
+            raise EditorError(f"事项编码格式错误：{code or '（空）'} 应为 6-64 位字母、数字或“-”，以字母或数字开头"
+                              "（如 11330382002609422Q3000102001000）")
         self.sync_from_release()
         action = "copied" if copied_from else "created"
         with self.db.session.begin() as s:
@@ -639,7 +648,7 @@ class EditorService:
             raise EditorError("以下共享事项仍有大厅在办理，不能停用：" + "、".join(
                 f"{c}（大厅 {offered[c]}）" for c in gone) + "。请先从这些大厅的 hall.yaml 中去掉它。")
         return Content(rel.site, rel.categories, dict(sorted(guides.items())),
-                       tuple(sorted(retired.values(), key=lambda x: x.code)),
+                       tuple(sorted(retired.values(), key=lambda x: x.code)), rel.content.forms,
                        rel.content.halls, rel.content.regions)  # the halls stay as published
 
     def _finish(self, intent_id: int, release: Release) -> bool:
@@ -731,6 +740,10 @@ class EditorService:
                 gone = [r.model_dump(mode="json", exclude_defaults=True) for r in rel.content.retired]
                 (out / "retired.yaml").write_text(yaml.safe_dump(gone, allow_unicode=True, sort_keys=False),
                                                   encoding="utf-8")
+            for name in rel.attachments:  # blank forms, samples: content/forms/ as released
+                dest = out / "forms" / name
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                dest.write_bytes(self.releases.attachment(rel.number, name))
         n = 0
         for r in self.list():
             if r.status == "retired":

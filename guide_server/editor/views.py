@@ -16,8 +16,9 @@ from guide_server.editor.service import (ACTIONS, STATUSES, CheckFailed, Conflic
                                          OutOfScope,
                                          StalePublish, diff_lines)
 from guide_server.editor.messages import plain_message
-from guide_server.editor.form import (AUDIENCES, CHANNELS, ITEM_TYPES, ROWS, SPEEDS, blank_guide, from_form,
-                                      rows_for_display)
+from guide_server.editor.form import (AUDIENCES, CHANNELS, ITEM_TYPES, ROWS, SPEEDS, FormError, blank_guide,
+                                      extra_keys, extra_yaml, from_form, limit_text, rows_for_display)
+from guides.present import guide_view
 from guide_server.inputs import BadInput
 from guide_server.web import form_int, query_int
 
@@ -25,7 +26,7 @@ bp = Blueprint("editor", __name__, url_prefix="/editor")
 EDIT = ("editor",)
 READ = ("editor", "reviewer")
 REVIEW = ("reviewer",)
-CODE = re.compile(r"^[0-9A-Za-z-]{1,40}$")
+CODE = re.compile(r"^[0-9A-Za-z-]{1,64}$")
 EDITOR_CSP = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'self'; "
               "img-src 'self' data:; frame-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 # The phone page preview is framed by the editor's preview page (same origin only); like the
@@ -110,12 +111,12 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @require_role(*EDIT)
 def new():
-    source = request.values.get("from", "")[:40]
+    source = request.values.get("from", "")[:64]
     src = _row(source) if source else None
     if request.method == "GET":
         return _page("editor/new.html", title="新建事项" if not src else f"复制：{src.name}", source=src,
                      categories=svc().categories(), form={})
-    code = request.form.get("code", "").strip()[:40]
+    code = request.form.get("code", "").strip()[:64]
     name = request.form.get("name", "").strip()[:200]
     category = request.form.get("category", "").strip()[:100]
     data = dict(src.data) if src else blank_guide()
@@ -140,6 +141,7 @@ def _form_page(row, data, status=200, check=None, message=None, error=None, extr
         if published != row.data else []
     return _page("editor/edit.html", status=status, title=f"{data.get('name') or row.code}", row=row, d=data,
                  rows=rows_for_display(data, extra), ROWS=ROWS, check=check, by_field=check.by_field(),
+                 in_extra=extra_keys(data), extra_text=data.get("_extra_text", extra_yaml(data)), limit_text=limit_text,
                  item_types=ITEM_TYPES, audiences=AUDIENCES, speeds=SPEEDS, channels=CHANNELS,
                  categories=svc().categories(), message=message, error=error, conflict=conflict,
                  user=current_user(), release=release, changes=changes, stale=svc().stale(row))
@@ -163,7 +165,10 @@ def save(code: str):
     row = _row(code)
     if row is None:
         return _error("没有这个事项。", 404, url_for("editor.index"))
-    data = from_form(request.form, code)
+    try:
+        data = from_form(request.form, code)
+    except FormError as exc:
+        return _form_page(row, exc.data, status=400, error=str(exc))
     action = request.form.get("action", "save")
     version = _version()
     if action.startswith("add:"):
@@ -193,7 +198,10 @@ def save(code: str):
 @require_role(*EDIT)
 def check(code: str):
     """The checker for editor.js: findings by field for the form as it is now."""
-    data = from_form(request.form, code)
+    try:
+        data = from_form(request.form, code)
+    except FormError as exc:
+        return jsonify(ok=False, findings=[{"field": "_extra", "code": "E001", "message": str(exc), "error": True}])
     result = svc().check(data)
     return jsonify(ok=result.ok, findings=[{"field": f.field, "code": f.code, "message": plain_message(f.message),
                                             "error": f.is_error} for f in result.findings])
@@ -235,7 +243,7 @@ def withdraw(code: str):
 @bp.post("/g/<code>/retire")
 @require_role(*EDIT)
 def retire(code: str):
-    successor = request.form.get("successor", "")[:40]
+    successor = request.form.get("successor", "")[:64]
     return _workflow(code, lambda r: svc().retire(current_user(), code, _version(), successor), "retire")
 
 
@@ -281,7 +289,8 @@ def phone(code: str):
     elder = request.args.get("mode") == "elder"
     body = render_template("guide.html", site=rel.site, release=rel, stamp="预览 · 未发布", elder=elder,
                            here=f"/g/{code}", css_url=current_app.config["CSS_URL"], categories=rel.categories,
-                           cat_by_name=by_name, guide=result.guide, category=by_name.get(result.guide.category),
+                           cat_by_name=by_name, guide=result.guide, view=guide_view(result.guide, rel.site),
+                           category=by_name.get(result.guide.category),
                            title=result.guide.name)
     return current_app.response_class(body, mimetype="text/html")
 
@@ -365,5 +374,5 @@ def publish():
 @bp.get("/audit")
 @require_role("reviewer", "admin")
 def audit():
-    code = request.args.get("code", "")[:40]
+    code = request.args.get("code", "")[:64]
     return _page("editor/audit.html", title="审计日志", entries=svc().audit(code or None, 300), code=code)

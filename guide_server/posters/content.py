@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from guides.glyphs import char_label, undrawable_chars
-from guides.keyfacts import fee_short, material_count, time_limit_short
+from guides.keyfacts import fee_short, material_count, time_limit_short, visits_short
+from guides.phones import phone_display
 from guides.model import Guide
 from guides.release import Release
 from guides.halls import DEFAULT_HALL
@@ -27,7 +28,8 @@ class PosterError(Exception):
 # Chinese names of the poster's texts, for messages.
 FIELD_NAMES = {"code": "事项编码", "hall": "大厅名称", "name": "事项名称", "url": "二维码网址",
                "time_limit": "办理时限", "time_note": "办理时限说明", "fee": "收费", "visits": "到现场次数",
-               "materials": "申报材料", "materials_note": "申报材料说明", "consult": "咨询电话",
+               "visits_note": "到现场次数说明", "materials": "申请材料", "materials_note": "申请材料说明",
+               "consult": "咨询电话",
                "hotline": "服务热线", "stamp": "版本"}
 
 
@@ -41,6 +43,7 @@ class PosterData:
     time_note: str
     fee: str
     visits: str
+    visits_note: str
     materials: str
     materials_note: str
     consult: str
@@ -64,19 +67,24 @@ class PosterData:
 
 
 def poster_data(release: Release, guide: Guide, hall_id: str = DEFAULT_HALL) -> PosterData:
-    """The words of `guide`'s poster in hall `hall_id` of `release`: the hall's name, hotline
-    and URL (the default hall prints the stable <site URL>/g/<code>)."""
+    """The words of `guide`'s poster in hall `hall_id` of `release`: stated facts only
+    (guides.keyfacts), the hall's name, hotline and URL (the default hall prints the stable
+    <site URL>/g/<code>)."""
     limit, note = time_limit_short(guide)
+    visits, visits_note = visits_short(guide)
     count = material_count(guide)
     if hall_id == DEFAULT_HALL:
         hall, hotline, url = release.site.hall_name, release.site.hotline, guide_url(release.site, guide.code)
+        area = release.site.area_code
     else:
         site = release.content.halls[hall_id].site
         hall, hotline = site.name, site.hotline
         url = hall_guide_url(release.site, hall_id, guide.code, site.public_base_url)
+        area = site.area_code or release.site.area_code
     return PosterData(
         code=guide.code, hall=hall, name=guide.name, url=url,
-        time_limit=limit, time_note=note, fee=fee_short(guide), visits=guide.visits_label,
-        materials=count.label, materials_note=count.note or "需本人准备", consult=guide.contacts.consult,
-        hotline=hotline, stamp=release.stamp,
+        time_limit=limit, time_note=note, fee=fee_short(guide), visits=visits, visits_note=visits_note,
+        materials=count.label, materials_note=count.note or "需本人准备",
+        consult=phone_display(guide.contacts.consult, area), hotline=phone_display(hotline, area),
+        stamp=release.stamp,
     )

@@ -1,7 +1,7 @@
 """Where every element of a hall poster goes, measured before anything is drawn.
 
 Elements, top to bottom: the hall band, the guide name, the 事项编码 line, the QR code with
-its caption and URL, four key-fact boxes (办理时限, 收费, 到现场次数, 申报材料), the phones and
+its caption and URL, four key-fact boxes (办理时限, 收费, 到现场次数, 申请材料), the phones and
 the release stamp. Each text is measured with the poster font's advance widths; it is set
 at its largest size, shrunk step by step to its smallest size on one line, then on two
 lines, and so on up to its line limit (Chinese line breaking from zhtext.linebreak:
@@ -265,7 +265,8 @@ def _shift(e: Element, dy: float) -> Element:
 def _facts(data: PosterData, measure: Measure, k: float, left: float, right: float) -> list[Element]:
     """Four framed boxes side by side, from y = 0 (moved into place by the caller)."""
     items = [("办理时限", data.time_limit, data.time_note, INK), ("收费", data.fee, "", INK),
-             ("到现场次数", data.visits, "", GREEN), ("申报材料", data.materials, data.materials_note, INK)]
+             ("到现场次数", data.visits, data.visits_note, GREEN if data.visits != "未载明" else INK),
+             ("申请材料", data.materials, data.materials_note, INK)]
     gap = FACT_GAP * k
     bw = (right - left - 3 * gap) / 4
     pad = 2.0 * k

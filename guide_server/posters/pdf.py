@@ -1,5 +1,5 @@
 """Print-ready hall posters (PDF): hall, guide name, code, a large QR of the stable URL,
-four key facts (办理时限, 收费, 到现场次数, 申报材料), the phones and the release stamp.
+four key facts (办理时限, 收费, 到现场次数, 申请材料), the phones and the release stamp.
 
 What a poster says is guide_server.posters.content, where it goes guide_server.posters.layout
 (every element measured and kept apart); this module draws that layout with fpdf2.
@@ -28,8 +28,8 @@ __all__ = ["PosterData", "PosterError", "PostersRefused", "plan_posters", "poste
 
 ASCII = "".join(chr(c) for c in range(32, 127))
 # every fixed text the layout writes, so the subset font has its glyphs
-EXTRA = ("办事指南事项编码手机扫码查看办理时限到现场次数申报材料需本人准备咨询电话服务热线收费不缴免提交"
-         "个工作日承诺时限即办件当场办结零上门最多跑一次项其中·：（）")
+EXTRA = ("办事指南事项编码手机扫码查看办理时限到现场次数申报材料申请需本人准备咨询电话服务热线收费不缴免提交"
+         "个工作日自然小时承诺法定时限即办件当场办结零上门最多跑一次项其中·：（）-未载明请下方视情形而定多次")
 
 
 @lru_cache(maxsize=1)

@@ -15,8 +15,8 @@ from guide_server.security import HEADER_LIST
 _ROUTES = (
     (re.compile(r"^/$"), lambda m: ("home",)),
     (re.compile(r"^/c/([a-z][a-z0-9-]{1,30})$"), lambda m: ("category", m.group(1))),
-    (re.compile(r"^/g/([A-Za-z0-9-]{1,40})$"), lambda m: ("guide", m.group(1))),
-    (re.compile(r"^/g/([A-Za-z0-9-]{1,40})/print$"), lambda m: ("print", m.group(1))),
+    (re.compile(r"^/g/([A-Za-z0-9-]{1,64})$"), lambda m: ("guide", m.group(1))),
+    (re.compile(r"^/g/([A-Za-z0-9-]{1,64})/print$"), lambda m: ("print", m.group(1))),
 )
 _ELDER = re.compile(r"(?:^|;)\s*mode=elder\s*(?:;|$)")
 

@@ -6,6 +6,8 @@ import json
 from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, request
 from werkzeug.exceptions import HTTPException
 
+from guides.cases import UnknownAnswer, answers_from_query, path_query, with_answer
+from guides.present import guide_view
 from guides.glyphs import char_label, undrawable_chars
 from guides.halls import DEFAULT_HALL
 from guides.release import ReleaseError
@@ -15,6 +17,8 @@ from guide_server.web import ELDER, MODE_COOKIE, NoRelease, cached_page, page, s
 bp = Blueprint("pages", __name__)
 
 SEARCH_MAX = 50
+# Parameters that messaging apps and campaign links append to a shared URL; they are not answers.
+SHARE_PARAMS = frozenset({"from", "isappinstalled", "scene", "share_source", "spm"})
 
 
 def _hall(hall_id: str):
@@ -27,7 +31,7 @@ def _hall(hall_id: str):
 def _home(s, key: tuple):
     person = [c for c in s.release.categories if "个人" in [a.value for a in c.audience]]
     legal = [c for c in s.release.categories if "法人" in [a.value for a in c.audience]]
-    return cached_page(key, "home.html", view=s, person=person, legal=legal, featured=s.featured,
+    return cached_page(key, "home.html", served_view=s, person=person, legal=legal, featured=s.featured,
                        by_category=s.by_category, title=None)
 
 
@@ -62,7 +66,7 @@ def _category(s, slug: str, key: tuple):
         if by_name is not None:
             return redirect(f"{s.base}/c/{by_name.slug}", 301)
         abort(404)
-    return cached_page(key, "category.html", view=s, category=cat, guides=s.by_category[slug],
+    return cached_page(key, "category.html", served_view=s, category=cat, guides=s.by_category[slug],
                        title=cat.name)
 
 
@@ -83,7 +87,7 @@ def _search(s):
         q = q[:SEARCH_MAX]
     hits = s.index.search(q, limit=30) if q else []
     results = [(h, s.guides[h.code]) for h in hits]
-    resp = page("search.html", view=s, q=q, results=results, by_category=s.by_category,
+    resp = page("search.html", served_view=s, q=q, results=results, by_category=s.by_category,
                 title=f"搜索：{q}" if q else "搜索办事事项")
     resp.headers["Cache-Control"] = "no-cache"
     return resp
@@ -125,9 +129,35 @@ def retired_page(retired):
     return resp
 
 
+class _UnknownAnswer(Exception):
+    def __init__(self, guide, exc: UnknownAnswer):
+        self.guide = guide
+        self.exc = exc
+
+
+def _answers(g) -> dict[str, str]:
+    """The answer path in the query string (/g/<code>?why=lost); a question or option the
+    guide does not have is a 404 that links to the guide."""
+    try:
+        answers = answers_from_query(g, ((k, v) for k, v in request.args.items(multi=True)
+                                         if k not in SHARE_PARAMS and not k.startswith("utm_")))
+        path_query(g, answers)  # validates options and the question tree
+    except UnknownAnswer as exc:
+        raise _UnknownAnswer(g, exc) from None
+    return answers
+
+
 def _guide_page(s, g, key: tuple):
-    return cached_page(key, "guide.html", view=s, guide=g, category=s.category_by_name.get(g.category),
-                       title=g.name, other_halls=s.other_halls(g.code))
+    """Guide `g` as hall view `s` shows it, on the answer path in the query string."""
+    answers = _answers(g)
+    view = guide_view(g, s.site or s.release.site, answers)
+    choices = [(q, [(o, path_query(g, with_answer(g, answers, q.id, o.id))) for o in q.options])
+               for q in view.resolved.open_questions]
+    if answers:
+        key = (*key, view.resolved.query)
+    return cached_page(key, "guide.html", served_view=s, guide=g, view=view, choices=choices,
+                       category=s.category_by_name.get(g.category), other_halls=s.other_halls(g.code),
+                       title=g.name if not answers else f"{g.name}（{view.resolved.answers_text}）")
 
 
 @bp.get("/g/<code>")
@@ -157,17 +187,20 @@ def hall_guide(hall_id: str, code: str):
 @bp.get("/g/<code>/print")
 def guide_print(code: str):
     s, g = _guide(code, served().hall(DEFAULT_HALL))
-    return cached_page(("print", code), "print.html", view=s, guide=g,
-                       category=s.category_by_name.get(g.category), title=f"{g.name}（打印版）",
-                       undrawable=print_font_gaps(s.site, g))
+    return _print_page(s, g, ("print", code))
 
 
 @bp.get("/h/<hall_id>/g/<code>/print")
 def hall_guide_print(hall_id: str, code: str):
     s, g = _guide(code, _hall(hall_id))
-    return cached_page(("h", hall_id, "print", code), "print.html", view=s, guide=g,
+    return _print_page(s, g, ("h", hall_id, "print", code))
+
+
+def _print_page(s, g, key: tuple):
+    site = s.site or s.release.site
+    return cached_page(key, "print.html", served_view=s, guide=g, view=guide_view(g, site),
                        category=s.category_by_name.get(g.category), title=f"{g.name}（打印版）",
-                       undrawable=print_font_gaps(s.site, g))
+                       undrawable=print_font_gaps(site, g))
 
 
 def print_font_gaps(site, guide) -> list[str]:
@@ -200,7 +233,7 @@ def not_found_page(status: int = 404):
     suggestions = []
     parts = request.path.strip("/").split("/")
     if len(parts) >= 2 and parts[0] == "g":
-        code = parts[1][:40]
+        code = parts[1][:64]
         suggestions = [s.release.guides[h.code] for h in s.index.search(code, limit=5)]
     if not suggestions:
         suggestions = s.featured
@@ -208,8 +241,17 @@ def not_found_page(status: int = 404):
                 title="没有找到这个页面")
 
 
+def unknown_answer_page(exc: _UnknownAnswer):
+    """An answer path the guide does not have: 404, saying so, with the guide's own link."""
+    resp = page("404.html", status=404, code=None, answer_error=exc.exc.message, guide=exc.guide,
+                suggestions=[], back=f"/g/{exc.guide.code}", title="没有找到这种情形")
+    resp.headers["Cache-Control"] = "no-cache"
+    return resp
+
+
 def register_errors(app) -> None:
     app.register_error_handler(_Retired, lambda exc: retired_page(exc.retired))
+    app.register_error_handler(_UnknownAnswer, unknown_answer_page)
 
     @app.errorhandler(NoRelease)
     def _no_release(_exc):

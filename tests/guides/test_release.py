@@ -1,6 +1,7 @@
 """Releases: canonical hashing, immutability, atomic publishing, listing, rollback."""
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -91,6 +92,7 @@ def test_hash_ignores_key_order_and_whitespace(tmp_path_factory, data):
     src = FIXTURES / "valid"
     dest = tmp_path_factory.mktemp("c")
     (dest / "guides").mkdir()
+    shutil.copytree(src / "forms", dest / "forms")
     for rel in ["site.yaml", "categories.yaml", "guides/330382-GA-0001.yaml", "guides/330382-SC-0001.yaml"]:
         original = yaml.safe_load((src / rel).read_text(encoding="utf-8"))
         (dest / rel).write_text(data.draw(reordered_yaml(original)), encoding="utf-8")
@@ -103,7 +105,7 @@ def test_cli_release_check_failure_writes_nothing(valid_content, tmp_path):
     inst = tmp_path / "inst"
     proc = guide_cli("release", "--content", str(valid_content), "--instance", str(inst))
     assert proc.returncode == 1
-    assert f"{g}:18: E205" in proc.stdout
+    assert f"{g}:35: E205" in proc.stdout
     assert not (inst / "releases").exists() or list((inst / "releases").iterdir()) == []
 
 
@@ -111,7 +113,7 @@ def test_cli_release_list_and_rollback(valid_content, tmp_path):
     inst = tmp_path / "inst"
     assert guide_cli("release", "--content", str(valid_content), "--instance", str(inst)).returncode == 0
     g = valid_content / "guides" / "330382-GA-0001.yaml"
-    g.write_text(g.read_text(encoding="utf-8").replace("20 元/证", "20 元/张"), encoding="utf-8")
+    g.write_text(g.read_text(encoding="utf-8").replace("amount: 20, unit: 元/证", "amount: 20, unit: 元/张"), encoding="utf-8")
     proc = guide_cli("release", "--content", str(valid_content), "--instance", str(inst))
     assert proc.returncode == 0 and "R2" in proc.stdout
     listing = json.loads(guide_cli("releases", "--instance", str(inst), "--json").stdout)
@@ -131,7 +133,7 @@ def test_crash_mid_publish_leaves_previous_release_current(valid_content, tmp_pa
     store = ReleaseStore(inst)
     first, _ = store.publish(load_content(valid_content))
     g = valid_content / "guides" / "330382-GA-0001.yaml"
-    g.write_text(g.read_text(encoding="utf-8").replace("20 元/证", "25 元/证"), encoding="utf-8")
+    g.write_text(g.read_text(encoding="utf-8").replace("amount: 20, unit: 元/证", "amount: 25, unit: 元/证"), encoding="utf-8")
     script = (
         "import os, sys, guides.release as r\n"
         "from guides.loader import load_content\n"

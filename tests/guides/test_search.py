@@ -9,11 +9,11 @@ def make(code, name, aliases=(), materials=("居民身份证",), category="户�
     return Guide.model_validate({
         "code": code, "name": name, "item_type": "行政确认", "audience": ["个人"], "category": category,
         "department": "某局", "basis": [{"law": "某法", "article": "第一条"}], "conditions": ["条件"],
-        "materials": [{"name": m, "form": "原件", "copies": 1, "source": "申请人自备", "required": True}
+        "materials": [{"name": m, "form": "原件", "copies": 1, "source": "申请人自备"}
                       for m in materials],
-        "time_limit": {"statutory_days": 1, "promised_days": 0}, "speed": "即办件", "fee": {"charged": False},
+        "time_limit": {"statutory": {"value": 1, "unit": "工作日"}, "promised": "即时"}, "speed": "即办件", "fee": {"charged": False},
         "channels": ["窗口办理"], "visits": 1,
-        "flow": [{"step": "受理", "who": "窗口", "time_limit": "即时", "what": "受理"}],
+        "flow": [{"step": "受理", "who": "窗口", "time": "即时", "what": "受理"}],
         "locations": [{"address": "一楼", "window": "1 号", "hours": "9:00-17:00"}],
         "contacts": {"consult": "0577-61234567", "complaint": "12345"},
         "mistakes": [{"mistake": "a", "correct": "b"}], "updated": dt.date(2026, 1, 1), "aliases": list(aliases),

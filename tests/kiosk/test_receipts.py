@@ -30,9 +30,9 @@ def test_checklist_says_what_to_bring_and_where_to_go():
     for expected in [
         "一次告知单", "乐清市市民中心", "事项：户口迁入（浙江省内迁入乐清）", "事项编码：330382-GA-0003",
         "1. 居民身份证", "   原件 1 份 · 必须提供",
-        "2. 结婚证", "   复印件 2 份 · 符合情形时提供", "   夫妻投靠适用（１）：需双方到场。",
-        "3. 不动产权证书", "   免提交（窗口通过部门共享核验）",
-        "办理时限：" + make_guide().time_limit_label, "到现场次数：最多跑一次",
+        "2. 结婚证", "   复印件 2 份 · 非必要", "   夫妻投靠适用（１）：需双方到场。",
+        "3. 不动产权证书", "   免提交（部门共享核验）",
+        "办理时限：承诺 5 个工作日；法定 20 个工作日", "收费：不收费", "到现场次数：最多跑一次",
         "地址：乐清市市民中心一楼 A 区", "窗口：12-15 号公安综合窗口", "时间：周一至周五 8:30-12:00、13:30-17:00",
         "× 以为户口簿复印件就可以", "√ 须带户口簿原件，户主签字同意",
         "咨询电话：0577-61880001", "投诉电话：12345", URL, STAMP, "打印时间：2026-11-22 09:30",
@@ -61,10 +61,33 @@ def test_a_rare_character_on_a_gbk_printer_rasters_only_its_line():
 
 
 def test_material_lines():
-    from guides.model import MaterialForm
-    assert material_line(MaterialForm.original_and_copy, 1, False, True) == "原件和复印件 1 份 · 必须提供"
-    assert material_line(MaterialForm.electronic, 1, False, False) == "出示电子证照 · 符合情形时提供"
-    assert material_line(MaterialForm.copy, 3, True, True).startswith("免提交")
+    from guides.model import Material
+    assert material_line(Material(name="a", form="原件和复印件", copies=1)) == "原件和复印件 1 份 · 必须提供"
+    assert material_line(Material(name="a", form="电子证照", necessity="非必要")) == "出示电子证照 · 非必要"
+    assert material_line(Material(name="a", form="复印件", copies=3, necessity="免提交")).startswith("免提交")
+    # nothing stated but the name: no form or number of copies is made up
+    assert material_line(Material(name="a")) == "必须提供"
+
+
+def test_a_case_path_prints_its_answers_its_group_and_its_fee():
+    from guides.loader import load_content
+    from tests.conftest import FIXTURES
+    content = load_content(FIXTURES / "valid")
+    g = content.guides["330382-GA-0001"]
+    profile = get_profile("80mm")
+    data = render(checklist_receipt(g, content.site, STAMP, answers={"why": "lost"}, printed_at=WHEN), profile,
+                  FONT_PATH)
+    lines = ed.text_lines(data, profile.charset)
+    assert "您的情形：证件遗失（补领）" in lines
+    assert "1. 身份证明（任选一种）" in lines and "   以下材料任选一种：" in lines
+    assert "   (1) 居民户口簿 · 原件 1 份 · 必须提供" in lines
+    assert "收费：工本费 40 元/证" in lines
+    assert not any("原居民身份证" in line for line in lines)  # the 换领 path's material
+    qrs = [op.data for op in ed.decode(data) if isinstance(op, ed.QRCode)]
+    assert qrs == ["https://bs.example.gov.cn/g/330382-GA-0001?why=lost"]
+    whole = ed.text_lines(render(checklist_receipt(g, content.site, STAMP, printed_at=WHEN), profile, FONT_PATH),
+                          profile.charset)
+    assert "〔情形：证件遗失（补领）〕" in whole and "未选择情形：以下按情形分列，请对照自己的情况准备" in whole
 
 
 def test_checklist_through_the_printer_simulator_scans_to_the_guide_url(tmp_path):

@@ -17,17 +17,19 @@ from pathlib import Path
 import pypdfium2
 
 from guides.fonts import FONT_PATH
-from guides.keyfacts import fee_short
+from guides.keyfacts import fee_short, material_count, time_limit_short, visits_short
+from guides.wording import visits_text
 from guides.loader import load_content
-from guides.model import Guide, Speed
+from guides.model import Guide
 from guides.release import ReleaseStore
 from hardware.printer import escpos_decode as ed, get_profile, render
+from kiosk.app.controllers.guide_view import guide_sections
 from kiosk.receipts import checklist_receipt
 from tests.conftest import SAMPLE_CONTENT
 from tests.kiosk.harness import KioskTestCase
 
 # Elements every surface shows; the full surfaces (receipt, page, kiosk) show the rest too.
-KEY = {"事项名称", "事项编码", "办理时限", "收费", "到现场次数", "申报材料", "咨询电话"}
+KEY = {"事项名称", "事项编码", "办理时限", "收费", "到现场次数", "申请材料", "咨询电话"}
 FULL = KEY | {"易错范例", "办理地点", "投诉电话"}
 
 
@@ -37,17 +39,37 @@ def norm(text: str) -> str:
 
 
 def canon_limit(text: str) -> str:
+    """The 办理时限 a surface states, as the poster box words it (guides.keyfacts)."""
     text = norm(text)
+    promises = list(dict.fromkeys(re.findall(r"承诺(即时办结|\d+个(?:工作日|自然日)|\d+小时)", text)))
+    if len(promises) > 1:
+        return "视情形而定"
+    if promises:
+        return "当场办结" if promises[0] == "即时办结" else promises[0]
     if "当场办结" in text or text.startswith("即办"):
         return "当场办结"
-    return re.search(r"(\d+)个工作日", text).group(0)
+    statutes = list(dict.fromkeys(re.findall(r"法定(\d+个(?:工作日|自然日))", text)))
+    return statutes[0] if len(statutes) == 1 else "视情形而定" if statutes else text
+
+
+def canon_fee(text: str) -> str:
+    """The fee a surface states: 不收费, or every amount with its unit, in order of first mention."""
+    if norm(text).startswith("不收费"):
+        return "不收费"
+    found = set()
+    for line in text.split("\n"):  # a surface's lines (its fee lines and notes) one by one
+        found.update(re.findall(r"\d+(?:\.\d+)?元/[^；〔（(、，]+?(?=[；〔（(、，]|$)", norm(line)))
+    return "、".join(sorted(found))
 
 
 def expected(g: Guide, full: bool) -> dict:
-    out = {"事项名称": norm(g.name), "事项编码": g.code,
-           "办理时限": "当场办结" if g.speed is Speed.immediate else f"{g.time_limit.promised_days}个工作日",
-           "收费": norm(g.fee_label) if full else fee_short(g), "到现场次数": norm(g.visits_label),
-           "申报材料": len(g.materials), "咨询电话": g.contacts.consult}
+    fee = ("不收费" if not g.fee.charged else
+           "、".join(sorted({f"{i.amount:g}元/{(i.unit or '元').removeprefix('元/')}" for i in g.fee.items or ()
+                             if i.amount is not None})))
+    out = {"事项名称": norm(g.name), "事项编码": g.code, "办理时限": time_limit_short(g)[0],
+           "收费": fee if full else fee_short(g),
+           "到现场次数": norm(visits_text(g)) if full else norm(visits_short(g)[0]),
+           "申请材料": material_count(g).label, "咨询电话": g.contacts.consult}
     if full:
         out.update({"易错范例": len(g.mistakes), "办理地点": len(g.locations), "投诉电话": g.contacts.complaint})
     return out
@@ -58,7 +80,7 @@ def receipt_elements(lines: list[str]) -> dict:
     out: dict = {}
     labelled: dict[str, list[str]] = {}
     current = None
-    in_materials, materials, heading = False, 0, None
+    in_materials, materials, heading, certain, in_case = False, 0, None, 0, False
     for line in lines:
         if re.fullmatch(r"[-=]{8,}", line.strip()):
             current, in_materials = None, False
@@ -66,28 +88,31 @@ def receipt_elements(lines: list[str]) -> dict:
         if line.startswith("【需要准备的材料】"):
             in_materials = True
             continue
-        m = re.match(r"^(事项|事项编码|办理时限|收费|到现场次数|地址|咨询电话|投诉电话)：(.*)$", line)
+        m = re.match(r"^(事项|事项编码|办理时限|收费|到现场次数|地址|咨询电话|投诉电话)(?:（[^）]*）)?：(.*)$", line)
         if m:
             current = m.group(1)
             labelled.setdefault(current, []).append(m.group(2))
         elif current and line.startswith(" "):
-            labelled[current][-1] += line
+            labelled[current][-1] += "\n" + line
         else:
             current = None
         if in_materials:
             materials += bool(re.match(r"^\d+\. ", line))
-            heading = heading or re.match(r"^共 (\d+) 项", line)
+            certain += bool(re.match(r"^\d+\. ", line)) and not in_case
+            in_case = in_case or line.startswith("〔情形")
+            heading = heading or re.match(r"^(?:按情形)?共 (\d+)(?:-(\d+))? 项", line)
         out["易错范例"] = out.get("易错范例", 0) + line.startswith("× ")
     if materials:  # the count in the heading and the numbered list must agree
-        said = int(heading.group(1)) if heading else None
-        out["申报材料"] = materials if said == materials else f"标题 {said} 项，列出 {materials} 项"
+        out["申请材料"] = material_label(heading, certain, materials)
     names = {"事项": "事项名称", "事项编码": "事项编码", "收费": "收费", "到现场次数": "到现场次数",
              "咨询电话": "咨询电话", "投诉电话": "投诉电话"}
     for label, key in names.items():
         if label in labelled:
             out[key] = norm(labelled[label][0])
+    if "收费" in labelled:
+        out["收费"] = canon_fee(labelled["收费"][0])
     if "办理时限" in labelled:
-        out["办理时限"] = canon_limit(labelled["办理时限"][0])
+        out["办理时限"] = canon_limit("；".join(labelled["办理时限"]))
     if "地址" in labelled:
         out["办理地点"] = len(labelled["地址"])
     if not out.get("易错范例"):
@@ -96,18 +121,29 @@ def receipt_elements(lines: list[str]) -> dict:
 
 
 # -- the poster, from the PDF -------------------------------------------------------------------
+def material_label(heading, certain: int, listed: int) -> str:
+    """The material count a surface states, checked against what it lists: "4 项", "4-5 项"
+    (the materials every path needs, up to all of them), or the disagreement."""
+    if heading is None:
+        return f"没有数目，列出 {listed} 项"
+    low, high = int(heading.group(1)), int(heading.group(2) or heading.group(1))
+    if (low, high) != (certain, listed):
+        return f"标题 {low}-{high} 项，列出 {certain}-{listed} 项"
+    return f"{low} 项" if low == high else f"{low}-{high} 项"
+
+
 def poster_elements(path: Path) -> dict:
     tp = pypdfium2.PdfDocument(str(path))[0].get_textpage()
     text = norm(tp.get_text_range())
     out: dict = {}
     patterns = {"事项名称": r"办事指南(.+?)事项编码", "事项编码": r"事项编码([0-9A-Za-z-]+)",
-                "办理时限": r"办理时限(\d+个工作日|当场办结)", "收费": r"收费(不收费|需缴费)",
-                "到现场次数": r"到现场次数(零上门|最多跑一次|到现场\d+次)", "申报材料": r"申报材料(\d+)项",
+                "办理时限": r"办理时限(\d+个(?:工作日|自然日)|当场办结|视情形而定|未载明)", "收费": r"收费(不收费|需缴费)",
+                "到现场次数": r"到现场次数(零上门|最多跑一次|\d+次|未载明)", "申请材料": r"申请材料(\d+(?:-\d+)?)项",
                 "咨询电话": r"咨询电话([0-9-]+(?:转\d+)?)"}
     for key, pattern in patterns.items():
         m = re.search(pattern, text)
         if m:
-            out[key] = int(m.group(1)) if key == "申报材料" else m.group(1)
+            out[key] = f"{m.group(1)} 项" if key == "申请材料" else m.group(1)
     return out
 
 
@@ -129,14 +165,15 @@ def page_elements(body: str) -> dict:
     if "办理时限" in facts:
         out["办理时限"] = canon_limit(facts["办理时限"])
     if "收费" in facts:
-        out["收费"] = norm(facts["收费"])
+        out["收费"] = canon_fee(facts["收费"])
     if "到现场次数" in facts:
         out["到现场次数"] = norm(facts["到现场次数"])
-    m = re.search(r'<h2 id="h-mat">申报材料（共 (\d+) 项.*?</h2>\s*(.*?)</section>', body, re.S)
+    m = re.search(r'<h2 id="h-mat">申请材料（((?:按情形)?共 (\d+)(?:-(\d+))? 项).*?</h2>\s*(.*?)</section>', body, re.S)
     if m:
-        listed = len(re.findall(r"<li>", re.search(r'<ul class="check">(.*?)</ul>', m.group(2), re.S).group(1)))
-        said = int(m.group(1))
-        out["申报材料"] = listed if said == listed else f"标题 {said} 项，列出 {listed} 项"
+        lists = re.findall(r'(<p class="case">[^<]*</p>)?\s*<ul class="check">(.*?)</ul>', m.group(4), re.S)
+        certain = sum(len(re.findall(r"<li>", items)) for case, items in lists if not case)
+        listed = sum(len(re.findall(r"<li>", items)) for _, items in lists)
+        out["申请材料"] = material_label(re.match(r"(?:按情形)?共 (\d+)(?:-(\d+))? 项", m.group(1)), certain, listed)
     m = re.search(r'<section class="mistakes".*?</section>', body, re.S)
     if m:
         out["易错范例"] = len(re.findall(r'<p class="bad">', m.group(0)))
@@ -161,11 +198,14 @@ def kiosk_elements(screen) -> dict:
     if "办理时限" in sections:
         out["办理时限"] = canon_limit(sections["办理时限"])
     if "收费" in sections:
-        out["收费"] = norm(sections["收费"])
+        out["收费"] = canon_fee(sections["收费"])
     if "到现场次数" in sections:
         out["到现场次数"] = norm(sections["到现场次数"].split("\n")[0])
-    if "申报材料" in sections:
-        out["申报材料"] = len(re.findall(r"(?m)^\d+\. ", sections["申报材料"]))
+    if "申请材料" in sections:
+        text = sections["申请材料"]
+        listed = len(re.findall(r"(?m)^\d+\. ", text))
+        certain = len(re.findall(r"(?m)^\d+\. ", text.split("〔情形")[0]))
+        out["申请材料"] = f"{listed} 项" if certain == listed else f"{certain}-{listed} 项"
     if "易错范例" in sections:
         out["易错范例"] = sections["易错范例"].count("易错：")
     if "地点和时间" in sections:
@@ -198,7 +238,8 @@ class SameSourceTest(KioskTestCase):
                                   profile.charset)
             app.open_guide(code)
             screen = self.screen()
-            self.pump(until=lambda: len(screen.ids.sections.children) == 2 * 11 - 2 * (not g.faq), frames=1)
+            n = 2 * len(guide_sections(g, rel.site))
+            self.pump(until=lambda: len(screen.ids.sections.children) == n, frames=1)
             surfaces = {
                 "一次告知单": (receipt_elements(lines), True),
                 "海报": (poster_elements(posters[code]), False),

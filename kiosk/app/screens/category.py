@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
+from kiosk.app.controllers.guide_view import guide_brief
 from kiosk.app.screens import load_kv
 from kiosk.app.screens.common import KioskScreen, Tile
 
@@ -18,8 +19,7 @@ class CategoryScreen(KioskScreen):
         grid = self.ids.guides
         grid.clear_widgets()
         for guide in app.guides_in(category.name):
-            tile = Tile(title=guide.name, subtitle=f"{guide.visits_label} · {guide.time_limit_label}",
-                        code=guide.code)
+            tile = Tile(title=guide.name, subtitle=guide_brief(guide), code=guide.code)
             tile.bind(on_release=lambda t: app.open_guide(t.code))
             grid.add_widget(tile)
         self.ids.scroll.scroll_y = 1

@@ -1,7 +1,7 @@
 """Guide detail: every element of the guide, scrolled with a finger, and what to do next.
 
 Under the one-line summary: a row of jump buttons (材料, 易错, 条件, 流程, …) to the
-sections, and the sections with 申报材料 first (controllers.guide_view).
+sections, and the sections with 申请材料 first (controllers.guide_view).
 
 A guide is drawn in two steps: the first frame holds the header and the sections
 that fill the visible part of the scroll view (with some margin); the sections
@@ -16,6 +16,7 @@ import math
 from kivy.core.window import Window
 from kivy.properties import StringProperty
 
+from guides.present import guide_view
 from kiosk.app.controllers.guide_view import JUMPS, guide_header, guide_sections, guide_summary
 from kiosk.app.screens import load_kv
 from kiosk.app.screens.common import KButton, KioskScreen, KLabel
@@ -111,10 +112,12 @@ class GuideScreen(KioskScreen):
         self.code = guide.code
         self.title = guide.name
         self.header = guide_header(guide)
-        self.summary = "    ".join(f"{k}：{v}" for k, v in guide_summary(guide))
+        site = getattr(self.app, "site", None) if self.app else None
+        view = guide_view(guide, site)
+        self.summary = "    ".join(f"{k}：{v}" for k, v in guide_summary(guide, site, view))
         box = self.ids.sections
         box.clear_widgets()  # the labels stay in the pool
-        sections = guide_sections(guide)
+        sections = guide_sections(guide, site, view=view)
         self.show_jumps([sec.title for sec in sections])
         scroll = self.ids.scroll
         # before the screen's first layout the view still has Kivy's default 100x100 size

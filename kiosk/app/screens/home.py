@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
+from kiosk.app.controllers.guide_view import guide_brief
 from kiosk.app.screens import load_kv
 from kiosk.app.screens.common import KioskScreen, Tile
 
@@ -22,7 +23,7 @@ class HomeScreen(KioskScreen):
         featured = self.ids.featured
         featured.clear_widgets()
         for guide in app.featured_guides():
-            tile = Tile(title=guide.name, subtitle=guide.visits_label, code=guide.code)
+            tile = Tile(title=guide.name, subtitle=guide_brief(guide), code=guide.code)
             tile.bind(on_release=lambda t: app.open_guide(t.code))
             featured.add_widget(tile)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from kivy.properties import StringProperty
 
 from kiosk.app.controllers.search import DELETE, DIGITS, LETTERS
+from kiosk.app.controllers.guide_view import guide_brief
 from kiosk.app.screens import load_kv
 from kiosk.app.screens.common import KButton, KioskScreen, Tile
 
@@ -42,7 +43,7 @@ class SearchScreen(KioskScreen):
             if i < len(hits):
                 g = guides.get(hits[i].code)
                 tile.title, tile.code = hits[i].name, hits[i].code
-                tile.subtitle = f"{g.category} · {g.visits_label}" if g else ""
+                tile.subtitle = " · ".join(x for x in (g.category, guide_brief(g)) if x) if g else ""
                 if tile.parent is None:
                     box.add_widget(tile)
             elif tile.parent is not None:

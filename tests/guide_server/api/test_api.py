@@ -8,7 +8,7 @@ import pytest
 
 from guides.model import Guide
 from guides.release import ReleaseStore
-from guide_server.api.models import Manifest, SearchResponse, SiteInfo
+from guide_server.api.models import Manifest, ResolvedPath, SearchResponse, SiteInfo
 
 GA = "330382-GA-0001"
 
@@ -126,6 +126,23 @@ def test_every_documented_route_answers_as_documented(client):
         url = path.replace("{code}", GA) + ("?q=sfz" if path.endswith("search") else "")
         resp = client.get(url)
         assert str(resp.status_code) in item["get"]["responses"], path
-        ref = item["get"]["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+        schema = item["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+        refs = [s["$ref"] for s in schema.get("oneOf", [schema])]
+        ref = refs[0].rsplit("/", 1)[1]
         model = {"Manifest": Manifest, "SiteInfo": SiteInfo, "Guide": Guide, "SearchResponse": SearchResponse}[ref]
         model.model_validate(resp.json)
+        if len(refs) > 1:  # the guide with question parameters: one answer path
+            assert refs[1].endswith("/ResolvedPath")
+            ResolvedPath.model_validate(client.get(url + "?why=lost").json)
+
+
+def test_the_api_resolves_an_answer_path_with_the_page_parameters(client):
+    body = client.get(f"/api/v1/guides/{GA}?why=lost").json
+    assert body["complete"] and body["query"] == "why=lost"
+    assert body["url"] == f"https://bs.example.gov.cn/g/{GA}?why=lost"
+    assert [a["label"] for a in body["answers"]] == ["证件遗失（补领）"]
+    assert [m.get("one_of") or m["name"] for m in body["materials"]] == ["身份证明（任选一种）", "居民身份证申领登记表"]
+    assert [(f["name"], f["amount"]) for f in body["fees"]] == [("工本费", 40)]
+    resp = client.get(f"/api/v1/guides/{GA}?why=stolen")
+    assert resp.status_code == 404 and "stolen" in resp.json["error"]["message"]
+    assert client.get(f"/api/v1/guides/{GA}?who=me").status_code == 404

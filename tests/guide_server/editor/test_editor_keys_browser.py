@@ -10,6 +10,7 @@ from tests.support.browser import Browser
 from tests.support.live_server import LiveServer
 
 GA = "330382-GA-0001"
+SC = "330382-SC-0001"  # a guide without groups: its materials are form rows
 pytestmark = [pytest.mark.browser]
 
 ROWS = "Object.fromEntries([...document.querySelectorAll('[data-rows]')].map(s => [s.dataset.rows, s.querySelectorAll('.row').length]))"
@@ -23,9 +24,9 @@ def test_enter_in_a_text_field_saves_and_adds_no_row(instance, script):
         _login(b, base, "ed")
         if not script:
             b.driver.execute_cdp_cmd("Emulation.setScriptExecutionDisabled", {"value": True})
-        b.goto(f"{base}/editor/g/{GA}")
+        b.goto(f"{base}/editor/g/{SC}")
         before = b.js(ROWS)
-        for selector, text in (("#f-name", "居民身份证换领（回车保存）"), ("[name='materials.0.source']", "申请人自备（回车）")):
+        for selector, text in (("#f-name", "个体工商户登记（回车保存）"), ("[name='materials.0.source']", "申请人自备（回车）")):
             field = b.find(selector)
             field.clear()
             field.send_keys(text)
@@ -34,7 +35,7 @@ def test_enter_in_a_text_field_saves_and_adds_no_row(instance, script):
             assert "已保存草稿" in b.text(".ok")
             assert b.js(ROWS) == before  # no row was added to any list
             assert b.js(f"document.querySelector(\"{selector}\").value") == text
-            b.goto(f"{base}/editor/g/{GA}")
-        row = app.extensions["editor"].get(GA)
-        assert row.status == "draft" and row.data["name"] == "居民身份证换领（回车保存）"
+            b.goto(f"{base}/editor/g/{SC}")
+        row = app.extensions["editor"].get(SC)
+        assert row.status == "draft" and row.data["name"] == "个体工商户登记（回车保存）"
         assert row.data["materials"][0]["source"] == "申请人自备（回车）"

@@ -11,6 +11,8 @@ import zxingcpp
 from click.testing import CliRunner
 from PIL import Image, ImageDraw
 
+from guides.present import poster_facts
+
 from guides.release import ReleaseStore
 from guides.urls import guide_url
 from guide_server.cli import main
@@ -87,16 +89,18 @@ def test_posters_command_writes_one_scannable_pdf_per_guide(instance, tmp_path, 
         assert (round(w), round(h)) == (595, 842)  # A4 in points
         assert decode(img) == [guide_url(rel.site, code)]
         flat = text.replace("\r", "").replace("\n", "")
-        for part in (rel.site.hall_name, g.name, code, g.visits_label, rel.site.hotline, g.contacts.consult,
-                     rel.stamp, f"申报材料{len(g.materials)} 项", "不收费" if not g.fee.charged else "需缴费"):
+        (_, limit, _), (_, fee, _), (_, visits, _), (_, count, _) = poster_facts(g)
+        for part in (rel.site.hall_name, g.name, code, visits, rel.site.hotline, g.contacts.consult,
+                     rel.stamp, f"申请材料{count}", fee, limit):
             assert part in flat, part
-        limit = "当场办结" if g.speed.value == "即办件" else f"{g.time_limit.promised_days} 个工作日"
-        assert limit in flat
         # QR large enough to scan from 1 m: at least 10 cm wide on paper
         [res] = zxingcpp.read_barcodes(img)
         px = res.position.top_right.x - res.position.top_left.x
         mm = px / 2.0 / 72 * 25.4
         assert mm >= 100, mm
+    # the fixture's facts, worked out: 承诺 20 个工作日, 最多跑一次, 2 items on either path
+    assert [f[1] for f in poster_facts(rel.guides["330382-GA-0001"])] == ["20个工作日", "需缴费", "最多跑一次", "2 项"]
+    assert [f[1] for f in poster_facts(rel.guides["330382-SC-0001"])] == ["当场办结", "不收费", "零上门", "3 项"]
 
 
 def test_a3_posters_and_chosen_codes(instance, tmp_path):

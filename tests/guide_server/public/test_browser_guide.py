@@ -90,8 +90,12 @@ def test_faq_answers_show_a_cue_and_open_with_a_tap(browser, live_server):
 def test_materials_are_on_the_first_screen_and_jump_links_reach_each_section(browser, live_server, mode):
     browser.goto(f"{live_server}/mode/{mode}?next=/g/{GA}")
     try:
+        # the guide has 情形 questions: they come first, on the first screen of a phone
+        top = browser.js("document.querySelector('#h-ask').getBoundingClientRect().top")
+        assert top < 844, top
+        browser.goto(f"{live_server}/g/{GA}?reason=damaged")  # one answer path
         top = browser.js("document.querySelector('#h-mat').getBoundingClientRect().top")
-        assert top < 844, top  # the 申报材料 heading is on the first screen of a phone
+        assert top < 844, top  # the 申请材料 heading is on the first screen of a phone
         for target in ("h-flow", "h-tel", "h-faq"):
             browser.tap(f'.jump a[href="#{target}"]')
             assert browser.js("location.hash") == f"#{target}"

@@ -7,6 +7,7 @@ import pytest
 
 from guides.loader import load_content
 from guides.release import ReleaseStore
+from guides.wording import visits_text
 from tests.conftest import SAMPLE_CONTENT
 from tests.guide_server.public.test_pages import text_of
 
@@ -24,13 +25,16 @@ def test_materials_come_first_after_the_one_line_summary(sample_client, sample_r
     for code, g in sample_release.guides.items():
         body = sample_client.get(f"/g/{code}").get_data(as_text=True)
         ids = section_ids(body)
-        assert ids[0] == "h-mat", (code, ids)
+        # a guide with 情形 questions asks them first (as links to each path), then the materials
+        assert ids[:2] == ["h-ask", "h-mat"] if g.questions else ids[0] == "h-mat", (code, ids)
         assert [i for i in ids if i in SECTION_ORDER] == SECTION_ORDER, code
-        # between the name and the materials: only the summary badges and the jump links
-        head = body[body.index("<h1>"):body.index('<h2 id="h-mat"')]
+        # between the name and the materials: only the summary badges, the questions and the jump links
+        head = body[body.index("<h1>"):body.index('<section class="ask"' if g.questions else '<h2 id="h-mat"')]
+        if g.questions:
+            head += body[body.index('<nav class="jump"'):body.index('<h2 id="h-mat"')]
         assert re.findall(r'<(?:p|nav) class="([a-z]+)"', head) == ["tags", "jump"], code
         summary = text_of_html(head.split('<nav class="jump"')[0])
-        for part in (g.visits_label, "不收费" if not g.fee.charged else "需缴费"):
+        for part in ((visits_text(g) or "").split("（")[0], "不收费" if not g.fee.charged else "需缴费"):
             assert part in summary, (code, part)
         # a jump link to every section on the page, and to no section that is not there
         links = re.findall(r'<nav class="jump"[^>]*>(.*?)</nav>', body, re.S)[0]
@@ -61,7 +65,7 @@ def test_print_page_counts_and_states_its_fonts(sample_client, sample_release):
     page = text_of(sample_client.get(f"/g/{GA}/print"))
     assert "本页使用您设备上的中文字体显示和打印" in page
     assert "不在本系统的字体" not in page  # every character of the sample is in the font
-    assert f"申报材料（共 {len(g.materials)} 项，其中 1 项免提交）" in page
+    assert f"申请材料（共 {len(g.materials)} 项，其中 1 项免提交）" in page
     assert "<details" not in sample_client.get(f"/g/{GA}/print").get_data(as_text=True)  # nothing hidden on paper
 
 

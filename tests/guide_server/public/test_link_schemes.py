@@ -29,7 +29,7 @@ def test_safe_url_keeps_ordinary_links(url):
     assert safe_url(url) == url
 
 
-def _hand_written_release(instance, online_url: str, form_url: str, sample_url: str) -> int:
+def _hand_written_release(instance, online_url: str, form_url: str) -> int:
     """Copy the current release, put the URLs into GA, and write it as the next release by
     hand: content.json, manifest.json with matching hashes, CURRENT — no checker involved."""
     store = ReleaseStore(instance)
@@ -37,7 +37,7 @@ def _hand_written_release(instance, online_url: str, form_url: str, sample_url: 
     doc = json.loads(body)
     guide = doc["guides"][GA]
     guide["online_url"] = online_url
-    guide["forms"] = [{"name": "申请表", "url": form_url, "sample_url": sample_url}]
+    guide["forms"] = [{"name": "申请表", "url": form_url}]
     new_body = canonical_json(doc)
     number = manifest["number"] + 1
     manifest = dict(manifest, number=number, hash=sha256(new_body),
@@ -61,7 +61,7 @@ def test_a_release_that_bypassed_the_checker_never_renders_a_script_link(instanc
     from guide_server.export import export_site
 
     raw = url.replace("&#9;", "\t")
-    _hand_written_release(instance, raw, raw, raw)
+    _hand_written_release(instance, raw, raw)
     app = create_app({"TESTING": True, "INSTANCE_DIR": str(instance)})
     client = app.test_client()
     for path in (f"/g/{GA}", f"/g/{GA}/print"):
@@ -71,7 +71,7 @@ def test_a_release_that_bypassed_the_checker_never_renders_a_script_link(instanc
             r = client.get(path)
             assert r.status_code == 200
             html = r.get_data(as_text=True)
-            assert "表格地址无效" in html and "样本地址无效" in html
+            assert "表格地址无效" in html
             hrefs = _links(html)
             assert hrefs and not [h for h in hrefs if re.match(r"\s*(java|vb)\s*script|data:", h, re.I)], hrefs
             client.delete_cookie("mode")
@@ -84,8 +84,7 @@ def test_a_release_that_bypassed_the_checker_never_renders_a_script_link(instanc
 def test_ordinary_links_of_a_release_stay_links(instance):
     from guide_server import create_app
 
-    _hand_written_release(instance, "https://www.zjzwfw.gov.cn/", "https://x.gov.cn/form.pdf",
-                          "https://x.gov.cn/sample.pdf")
+    _hand_written_release(instance, "https://www.zjzwfw.gov.cn/", "https://x.gov.cn/form.pdf")
     html = create_app({"TESTING": True, "INSTANCE_DIR": str(instance)}).test_client().get(f"/g/{GA}").get_data(
         as_text=True)
-    assert {"https://www.zjzwfw.gov.cn/", "https://x.gov.cn/form.pdf", "https://x.gov.cn/sample.pdf"} <= set(_links(html))
+    assert {"https://www.zjzwfw.gov.cn/", "https://x.gov.cn/form.pdf"} <= set(_links(html))

@@ -68,30 +68,60 @@ def test_search_bad_input_never_breaks_the_page(client, q):
 
 
 def test_guide_page_shows_every_element(client, app):
+    from guides.phones import tel_uri
+    from guides.wording import fee_item_text, time_limit_text, visits_text
     g = ReleaseStore(app.instance_path).current().guides[GA]
     resp = client.get(f"/g/{GA}")
     assert resp.status_code == 200
     page = text_of(resp)
-    for part in (g.name, g.code, g.department, g.item_type.value, g.time_limit_label, g.fee_label, g.visits_label,
-                 g.speed.value, g.contacts.consult, g.contacts.complaint, g.updated.isoformat(),
-                 "办事易错提醒", "申报条件", "申报材料", "办理流程", "办理地点和时间", "设立依据", "好差评"):
+    for part in (g.name, g.code, g.department, g.item_type.value, time_limit_text(g.time_limit), visits_text(g),
+                 g.speed.value, g.contacts.consult, g.contacts.complaint, g.updated.isoformat(), g.result.name,
+                 "办事易错提醒", "受理条件", "申请材料", "办理流程", "办理地点和时间", "设定依据", "好差评"):
         assert part in page, part
+    for item in g.fee.items:  # the whole guide: each case's fee, named by its case
+        assert fee_item_text(item) in page
+    assert "情形：证件遗失（补领）" in page and "以下材料任选一种" in page
     for b in g.basis:
         assert b.law in page and b.article in page
     for step in g.flow:
         assert step.step in page and step.who in page and step.what in page
     for loc in g.locations:
         assert loc.address in page and loc.window in page and loc.hours in page
-    for m in g.materials:
-        assert m.form.value in page
+    for m in g.all_materials():
+        assert m.name in page and m.form.value in page
     body = resp.get_data(as_text=True)
-    assert f'href="tel:{g.contacts.consult}"' in body
-    assert body.count('type="checkbox"') >= len(g.materials)
+    assert f'href="{tel_uri(g.contacts.consult)}"' in body
+    assert body.count('type="checkbox"') >= len(g.all_materials())
     assert f'src="/qr/{GA}.svg"' in body
     assert f'href="/g/{GA}/print"' in body
     assert f'action="/g/{GA}/rate"' in body
     for label in ("非常满意", "满意", "基本满意", "不满意", "非常不满意"):
         assert f">{label}</label>" in body
+
+
+def test_absent_elements_are_not_invented_on_the_page(client, app, tmp_path):
+    """A guide that states no statutory limit, no visits and no complaint phone shows none."""
+    g = ReleaseStore(app.instance_path).current().guides["330382-SC-0001"]
+    page = text_of(client.get("/g/330382-SC-0001"))
+    assert "法定 15 个工作日" in page and "零上门" in page  # stated: shown
+    from guides.loader import load_content
+    from guides.release import ReleaseStore as Store
+    from tests.conftest import FIXTURES
+    import shutil
+    content = tmp_path / "c"
+    shutil.copytree(FIXTURES / "valid", content)
+    f = content / "guides" / "330382-SC-0001.yaml"
+    text = f.read_text(encoding="utf-8")
+    text = (text.replace("time_limit: {statutory: {value: 15, unit: 工作日}, promised: 即时}", "time_limit: {promised: 即时}")
+            .replace("visits: 0\n", "").replace(', complaint: "12315"', ""))
+    f.write_text(text, encoding="utf-8")
+    inst = tmp_path / "inst"
+    Store(inst).publish(load_content(content))
+    from guide_server import create_app
+    page = text_of(create_app({"TESTING": True, "INSTANCE_DIR": str(inst)}).test_client().get("/g/330382-SC-0001"))
+    assert g.name in page
+    for invented in ("法定", "零上门", "最多跑一次", "到现场次数", "投诉电话"):
+        assert invented not in page, invented
 
 
 def test_guide_page_carries_the_release_stamp(client, app):
@@ -107,7 +137,7 @@ def test_print_layout_has_the_same_words_and_no_form(client, app):
     page = text_of(resp)
     body = resp.get_data(as_text=True)
     assert 'class="print"' in body and "<form" not in body
-    for m in g.materials:
+    for m in g.all_materials():
         assert m.name in page
     for mk in g.mistakes:
         assert mk.mistake in page and mk.correct in page
@@ -199,8 +229,8 @@ def _content_links(release) -> set[str]:
     for g in release.guides.values():
         if g.online_url:
             out.add(g.online_url)
-        for f in g.forms:
-            out.update(u for u in (f.url, f.sample_url) if u)
+        for f in g.forms or ():
+            out.update(u for u in (f.url,) if u)
     return out
 
 
@@ -216,10 +246,10 @@ def test_same_source_every_material_condition_and_mistake_is_on_its_page(sample_
     assert len(sample_release.guides) >= 10
     for code, g in sample_release.guides.items():
         page = text_of(sample_client.get(f"/g/{code}"))
-        for m in g.materials:
+        for m in g.all_materials():
             assert m.name in page, (code, m.name)
         for c in g.conditions:
-            assert c in page, (code, c)
+            assert c.text in page, (code, c.text)
         for mk in g.mistakes:
             assert mk.mistake in page and mk.correct in page, (code, mk.mistake)
 
@@ -303,5 +333,30 @@ def test_cached_fast_path_answers_exactly_like_the_view(client, path, elder):
 def test_fast_path_leaves_unknown_pages_and_queries_to_the_app(client):
     client.get(f"/g/{GA}")
     assert client.get("/g/330382-XX-0000").status_code == 404
-    assert client.get(f"/g/{GA}?x=1").status_code == 200
+    assert client.get(f"/g/{GA}?x=1").status_code == 404  # not a question of this guide
+    assert client.get(f"/g/{GA}?from=singlemessage&isappinstalled=0").status_code == 200  # a shared link
     assert client.head(f"/g/{GA}").status_code == 200
+
+
+def test_an_answer_path_has_its_own_stable_url_with_only_its_materials_and_fees(client):
+    whole = client.get(f"/g/{GA}")
+    body = whole.get_data(as_text=True)
+    # without answers: the question as links (no JavaScript), each to its path URL
+    assert f'href="/g/{GA}?why=renew"' in body and f'href="/g/{GA}?why=lost"' in body
+    resp = client.get(f"/g/{GA}?why=lost")
+    assert resp.status_code == 200
+    page = text_of(resp)
+    assert "您的情形" in page and "证件遗失（补领）" in page and "重新选择" in page
+    assert "居民户口簿" in page and "以下材料任选一种" in page and "工本费 40 元/证" in page
+    assert "原居民身份证" not in page and "工本费 20 元/证" not in page
+    assert '<p class="case">情形：' not in resp.get_data(as_text=True)  # nothing listed by case on a path
+    assert client.get(f"/g/{GA}?why=lost", headers={"If-None-Match": resp.headers["ETag"]}).status_code == 304
+
+
+@pytest.mark.parametrize("query", ["who=me", "why=stolen", "why=lost&why=renew"])
+def test_an_unknown_question_or_option_is_a_404_with_the_guides_link(client, query):
+    resp = client.get(f"/g/{GA}?{query}")
+    assert resp.status_code == 404
+    body = resp.get_data(as_text=True)
+    assert f'href="/g/{GA}"' in body and "重新选择" in body
+    assert client.get(f"/g/330382-SC-0001?why=lost").status_code == 404

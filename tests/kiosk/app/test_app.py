@@ -32,7 +32,7 @@ class AppTests(KioskTestCase):
         self.tap(self.button("居民身份证换领"))
         assert app.current == "guide"
         texts = "\n".join(self.all_texts())
-        for title in ("申报条件", "申报材料", "办理流程", "易错范例", "地点和时间", "电话"):
+        for title in ("受理条件", "申请材料", "办理流程", "易错范例", "地点和时间", "电话"):
             assert title in texts
         scroll = self.screen().ids.scroll
         assert scroll.scroll_y == 1

@@ -10,7 +10,7 @@ from guides.search import SearchIndex
 from kiosk.config import ConfigError, KioskConfig, load_config, parse_config, write_config
 from kiosk.content import load_kiosk_content
 from kiosk.app.controllers import tickets as tk
-from kiosk.app.controllers.guide_view import SECTION_TITLES, guide_sections
+from kiosk.app.controllers.guide_view import SECTION_TITLES, guide_sections, guide_summary
 from kiosk.app.controllers.idle import ACTIVE, COUNTDOWN, EXPIRED, IdleTimer
 from kiosk.app.controllers.ratings import RatingStore
 from kiosk.app.controllers.search import DELETE, SearchController
@@ -94,18 +94,30 @@ def test_search_says_when_there_are_more_hits_than_rows(sample_index):
 def test_guide_sections_hold_every_element_of_the_guide(sample_index):
     content, _ = sample_index
     g = content.guides["330382-GA-0001"]
-    sections = guide_sections(g)
+    sections = guide_sections(g, content.site)
     titles = [s.title for s in sections]
-    for required in ("申报条件", "申报材料", "办理流程", "易错范例", "办理时限", "收费", "到现场次数", "地点和时间", "电话"):
+    for required in ("受理条件", "申请材料", "办理流程", "易错范例", "办理时限", "收费", "到现场次数", "地点和时间", "电话"):
         assert required in titles
     assert set(titles) <= set(SECTION_TITLES)
     text = "\n".join(line for s in sections for line in s.lines)
-    for m in g.materials:
+    for m in g.all_materials():
         assert m.name in text
     for step in g.flow:
         assert step.what in text
     assert g.contacts.consult in text and g.mistakes[0].correct in text
     assert "第 1 步" in text and "原件 1 份" in text
+    # without answers, what depends on the reason for 换领 is shown under its case
+    assert "〔情形：证件严重损坏不能辨认〕损坏换领工本费 40 元/证" in text
+    path = "\n".join(line for s in guide_sections(g, content.site, {"reason": "damaged"}) for line in s.lines)
+    assert "损坏换领工本费 40 元/证" in path and "换领工本费 20 元/证" not in path and "〔情形" not in path
+
+
+def test_guide_sections_leave_out_what_the_guide_does_not_state(sample_index):
+    content, _ = sample_index
+    g = content.guides["330382-GA-0001"].model_copy(update={"visits": None})
+    titles = [s.title for s in guide_sections(g, content.site)]
+    assert "到现场次数" not in titles
+    assert [k for k, _ in guide_summary(g, content.site)] == ["办理时限", "收费"]
 
 
 def test_ticket_numbers_run_per_day_and_per_queue(tmp_path):

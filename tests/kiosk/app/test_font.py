@@ -6,7 +6,8 @@ from fontTools.ttLib import TTFont
 
 from guides.fonts import FONT_PATH
 from guides.loader import load_content
-from kiosk.app.controllers.guide_view import guide_header, guide_sections, guide_summary
+from guides.cases import all_paths
+from kiosk.app.controllers.guide_view import guide_brief, guide_header, guide_sections, guide_summary
 from tests.conftest import FIXTURES, ROOT
 from tests.kiosk.conftest import copy_sample_content
 
@@ -36,10 +37,11 @@ def content_strings(content) -> list[str]:
     for c in content.categories:
         out += [c.name, c.description or ""]
     for g in content.guides.values():
-        out += [g.name, g.category, g.visits_label, g.time_limit_label, guide_header(g)]
-        out += [f"{k}{v}" for k, v in guide_summary(g)]
-        for s in guide_sections(g):
-            out += [s.title, "\n".join(s.lines)]
+        out += [g.name, g.category, guide_brief(g), guide_header(g)]
+        out += [f"{k}{v}" for k, v in guide_summary(g, content.site)]
+        for answers in [{}] + all_paths(g):
+            for s in guide_sections(g, content.site, answers):
+                out += [s.title, "\n".join(s.lines)]
     return out
 
 

@@ -158,7 +158,7 @@ def test_print_checklist_from_a_content_folder(runner, printer_sim, valid_conten
     result = runner.invoke(main, ["print", "--printer", printer_sim.url, "checklist", "330382-GA-0001",
                                   "--content", str(valid_content)])
     assert result.exit_code == 0, result.output
-    assert "一次告知单《居民身份证换领》" in result.output and "版本 未发布" in result.output
+    assert "一次告知单《居民身份证换领、补领》" in result.output and "版本 未发布" in result.output
     assert printer_sim.wait_for_receipts(1)
     lines = [op.text for op in printer_sim.receipts[0] if isinstance(op, ed.Line)]
     assert "事项编码：330382-GA-0001" in lines

@@ -60,7 +60,8 @@ def variant(content, k: int, *, extra: int = 0, hall: str | None = None):
         if k and i % 3 == k % 3:
             guides[code] = guides[code].model_copy(update={"name": guides[code].name + f"（第 {k} 版）"})
     site = content.site.model_copy(update={"hall_name": hall}) if hall else content.site
-    return content.__class__(site=site, categories=content.categories, guides=guides)
+    return content.__class__(site=site, categories=content.categories, guides=guides, retired=content.retired,
+                             forms=content.forms)
 
 
 class ServerProcess:
