@@ -43,7 +43,8 @@ def test_shared_guide_offered_with_local_override(two_halls):
 
 @pytest.mark.parametrize("key,chinese", [("name", "事项名称"), ("basis", "设定依据"),
                                          ("conditions", "受理条件"), ("materials", "申请材料"),
-                                         ("time_limit", "办理时限")])
+                                         ("time_limit", "办理时限"), ("questions", "情形引导"),
+                                         ("item_type", "事项类型"), ("basic_code", "基本编码")])
 def test_override_of_a_unified_element_is_reported_with_line(two_halls, key, chinese):
     path = two_halls / "halls" / "liushi" / "overrides" / "330382-GA-0001.yaml"
     path.write_text(OVERRIDE + f"{key}: 随便写的\n", encoding="utf-8")
