@@ -17,7 +17,7 @@ __all__ = ["main"]
 
 def _register() -> None:
     for name in ("guide_server.cli.releases", "guide_server.cli.server", "guide_server.cli.users",
-                 "guide_server.cli.fleet", "guide_server.cli.content"):
+                 "guide_server.cli.fleet", "guide_server.cli.content", "guide_server.cli.lists"):
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
