@@ -28,7 +28,7 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I/L: read aloud 
 CODE_TTL = dt.timedelta(hours=24)
 OFFLINE_AFTER = dt.timedelta(minutes=10)
 BACKLOG_SAMPLES = 6
-EVENT_KINDS = ("rating", "ticket", "print", "fault")
+EVENT_KINDS = ("rating", "ticket", "print", "fault", "search_nohit")
 BATCH_MAX = 200
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")

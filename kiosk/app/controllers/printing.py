@@ -2,7 +2,7 @@
 
 Plain Python; the host provides `guides`, `release`, `devices`, `screen(name)`,
 `guide_url(code)`, `every(fn, seconds)` (a repeating callback that can be cancelled) and
-the `nav` controller.
+the `nav` and `read_aloud` controllers (the outcome is spoken when voice prompts are on).
 """
 from __future__ import annotations
 
@@ -37,9 +37,11 @@ class ChecklistPrinting:
             progress.cancel()
             scr.finish(False, messages.PRINTER_UNAVAILABLE)
             host.devices._record("printer", f"receipt: {type(e).__name__}")
+            host.read_aloud.prompt(messages.PRINTER_UNAVAILABLE)
             return
 
         def done(outcome) -> None:
             progress.cancel()
             scr.finish(outcome.ok, outcome.message)
+            host.read_aloud.prompt(outcome.message)
         host.devices.print_receipt(receipt, done)

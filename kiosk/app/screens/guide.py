@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from kivy.core.window import Window
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.app.controllers.guide_view import guide_header, guide_sections, guide_summary, no_break_spaces
 from kiosk.app.screens import load_kv
@@ -62,6 +62,8 @@ class GuideScreen(KioskScreen):
     header = StringProperty("")
     summary = StringProperty("")
     code = StringProperty("")
+    reading = BooleanProperty(False)       # 朗读 in progress: the button says 停止朗读
+    voice_message = StringProperty("")     # speech did not work: the calm line under the summary
 
     _pending = None
 
@@ -75,6 +77,7 @@ class GuideScreen(KioskScreen):
             self._pending.cancel()
             self._pending = None
         self.code = guide.code
+        self.voice_message = ""
         self.title = guide.name
         self.header = guide_header(guide)
         self.summary = "    ".join(f"{k}：{v}" for k, v in guide_summary(guide))

@@ -26,6 +26,9 @@ class Screen(SimpleNamespace):
     def show_results(self, search):
         self.shown = search.query
 
+    def reset_input(self):
+        self.input_reset = True
+
     def clear_personal(self):
         self.personal = False
 
@@ -48,7 +51,9 @@ class Host:
         self.stamp = "R3"
         self.elder = False
         self.countdown = 0
-        self.search = SimpleNamespace(query="", clear=lambda: None)
+        self.search = SimpleNamespace(query="", clear=lambda: None, finish=lambda: None)
+        self.prompts = []
+        self.read_aloud = SimpleNamespace(stop=lambda: None, prompt=self.prompts.append)
         self.ticket_flow = SimpleNamespace(wiped=False, wipe=lambda: setattr(self.ticket_flow, "wiped", True))
         self.devices = SimpleNamespace(busy=False)
         self.nav = Navigation(self)
