@@ -18,7 +18,7 @@ from kivy.uix.widget import Widget
 
 from kiosk import messages
 from kiosk.app.controllers.handwriting_input import HandwritingInput
-from kiosk.app.controllers.search import (DELETE, DIGITS, EMPTY, EMPTY_MESSAGE_HANDWRITING, NO_HIT,
+from kiosk.app.controllers.search import (CLEAR, DELETE, DIGITS, EMPTY, EMPTY_MESSAGE_HANDWRITING, NO_HIT,
                                           keyboard_rows)
 from kiosk.app.screens import load_kv
 from kiosk.app.screens.common import KButton, KioskScreen, KLabel, Tile, TileGrid
@@ -74,7 +74,8 @@ class SearchScreen(KioskScreen):
 
     # -- input: tabs, keyboards, pad -----------------------------------------------------------
     def _key(self, key: str, size: int = 36) -> KButton:
-        b = KButton(text=key, base_size=size if key != DELETE else 30, primary=(key == DELETE))
+        command = key in (DELETE, CLEAR)
+        b = KButton(text=key, base_size=30 if command else size, primary=(key == DELETE))
         b.key = key
         b.bind(on_release=lambda btn: self.app.search_key(btn.key))
         return b
@@ -82,9 +83,9 @@ class SearchScreen(KioskScreen):
     def _build_keyboard(self, layout: str) -> Widget:
         box = Factory.SearchKeyboard()
         if layout == "az":
-            letters = GridLayout(spacing=10, size_hint_y=None)
+            letters = GridLayout(spacing=10, size_hint_y=None, cols=7)
             letters.bind(minimum_height=letters.setter("height"))
-            for key in keyboard_rows("az")[0] + (DELETE,):
+            for key in keyboard_rows("az")[0] + (DELETE, CLEAR):  # 28 keys: four rows of seven
                 letters.add_widget(self._key(key))
             digits = GridLayout(spacing=10, size_hint_y=None)
             digits.bind(minimum_height=digits.setter("height"))
@@ -94,22 +95,23 @@ class SearchScreen(KioskScreen):
             box.add_widget(digits)
             box.az_grids = (letters, digits)
         else:
-            # QWERTY as on a PC: digits, then three staggered rows; 删除 at the end of the last
-            for row, offset, tail in ((DIGITS, 0, ()), (keyboard_rows("qwerty")[0], 0, ()),
-                                      (keyboard_rows("qwerty")[1], 0.5, ()),
-                                      (keyboard_rows("qwerty")[2], 0.5, (DELETE,))):
+            # QWERTY as on a PC: digits, then three rows, the middle one staggered by half a key;
+            # 删除 and 清空 at the end of the last, a key and a half wide each
+            rows = keyboard_rows("qwerty")
+            for keys, offset, tail in ((DIGITS, 0, ()), (rows[0], 0, ()), (rows[1], 0.5, ()),
+                                       (rows[2], 0, (DELETE, CLEAR))):
                 r = Factory.KeyRow()
                 if offset:
                     r.add_widget(Widget(size_hint_x=offset))
-                for key in row:
+                for key in keys:
                     r.add_widget(self._key(key))
                 for key in tail:
                     k = self._key(key)
-                    k.size_hint_x = 2
+                    k.size_hint_x = 1.5
                     r.add_widget(k)
-                used = offset * 2 + len(row) + 2 * len(tail)
-                if offset or used < 10:
-                    r.add_widget(Widget(size_hint_x=max(0.0, 10 - used + offset)))
+                used = offset + len(keys) + 1.5 * len(tail)
+                if used < 10:
+                    r.add_widget(Widget(size_hint_x=10 - used))
                 box.add_widget(r)
         return box
 
@@ -118,9 +120,7 @@ class SearchScreen(KioskScreen):
         if kb is None:
             return
         app = self.app
-        letters, digits = kb.az_grids
-        # 长辈模式: 7 letters a row, so the 删除 key keeps its two characters on one line
-        letters.cols = 7 if app.elder else 9
+        _letters, digits = kb.az_grids
         digits.cols = 5 if app.elder and not app.landscape else 10
 
     def reset_input(self) -> None:
@@ -204,8 +204,8 @@ class SearchScreen(KioskScreen):
         panel.warn = hw is not None and hw.trouble
         grid = panel.ids.candidates
         shown = CANDIDATES_ELDER if self.app.elder else CANDIDATES
-        grid.cols = shown
         grid.clear_widgets()
+        grid.cols = shown
         for ch in (hw.candidates if hw is not None else [])[:shown]:
             b = KButton(text=ch, base_size=48)
             b.char = ch
