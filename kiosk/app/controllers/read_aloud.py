@@ -64,6 +64,18 @@ def materials_for_reading(guide) -> list:
     return out
 
 
+def summary_for_reading(guide) -> str:
+    """The facts at the top of the guide screen (办理时限, 收费, 到现场) as one sentence for the ear;
+    where the screen says 需缴费，见下方 the listener hears the fee standard itself."""
+    parts = []
+    for label, value in guide_summary(guide):
+        fee = getattr(guide, "fee", None)
+        if label == "收费" and getattr(fee, "charged", False):
+            value = getattr(fee, "standard", None) or value.replace("，见下方", "")
+        parts.append(f"{label}：{value}")
+    return "。".join(parts)
+
+
 class ReadAloud:
     """朗读 on the guide screen and spoken prompts; see the module docstring."""
 
@@ -81,12 +93,11 @@ class ReadAloud:
         return self.settings.show_read_button(bool(self.host.elder))
 
     def read_guide(self, guide) -> str | None:
-        """Read the guide's title, its one-line summary (the facts the screen shows at its top:
-        办理时限, 收费, 到现场) and its materials; returns the text handed to the speaker, or None
+        """Read the guide's title, its one-line summary (``summary_for_reading``) and its
+        materials (``materials_for_reading``); returns the text handed to the speaker, or None
         when there is nothing to say (voice off)."""
         scr = self.host.screen("guide")
-        summary = "；".join(f"{k}：{v}" for k, v in guide_summary(guide))
-        text = self.narrator.guide(guide.name, summary, materials_for_reading(guide))
+        text = self.narrator.guide(guide.name, summary_for_reading(guide), materials_for_reading(guide))
         said = self.host.speaker.say(text)
         self._guide_text = said
         scr.voice_message = ""
