@@ -314,7 +314,6 @@ class KioskApp(App):
         root.ids.corner.bind(on_hold=lambda *_: self.open_maintenance())
         self.read_button = self.read_aloud.button_shown()
         self.screen("search").reset_input()
-        self.screen("search").show_results(self.search)
         self._overlay = (root, root.ids.countdown.__self__)  # a strong reference: ids are weak
         self.on_countdown(self, self.countdown)
         return root
@@ -340,6 +339,9 @@ class KioskApp(App):
         start-up made (gc.freeze), so that later collections do not walk the widgets, fonts
         and guides each time; a full collection of all that paused a tap by 0.2-0.35 s here."""
         self.search_index  # noqa: B018
+        if self.cfg.voice.enabled:
+            from kiosk.speech.text import warm_up
+            warm_up()  # the number words' tables, not on the first 朗读
         gc.collect()
         gc.freeze()
         self.mark("settled")
