@@ -36,6 +36,8 @@ class IdleReset:
             return
         if host.devices.busy and host.current == "printing":
             host.idle.touch()  # nobody touches the screen while paper comes out
+        if host.current == "guide" and getattr(host.screen("guide"), "reading", False):
+            host.idle.touch()  # nor while listening to 朗读
         state = host.idle.state()
         if state.phase == COUNTDOWN:
             host.countdown = state.remaining

@@ -170,13 +170,17 @@ class SearchScreen(KioskScreen):
         if self.hw is None:
             return
         pad = self._hw_panel.ids.pad
+        self.app.mark("stroke")
         self.hw.stroke_done(strokes, (pad.width, pad.height))
         self._refresh_pad()
 
     def handwriting_result(self, request_id: int, recognition) -> None:
-        """The recogniser's answer (on the UI thread); older answers are ignored."""
+        """The recogniser's answer (on the UI thread); older answers are ignored. Marks
+        "candidates_shown" and, once drawn, "candidates_drawn" (bench/bench_kiosk.py)."""
         if self.hw is not None and self.hw.result(request_id, recognition):
             self._refresh_pad()
+            self.app.mark("candidates_shown")
+            self.app.mark_after_draw("candidates_drawn")
 
     def handwriting_unavailable(self, message: str) -> None:
         """Recognition cannot run: the pad says so and takes no ink; the keyboard still works."""
