@@ -172,7 +172,6 @@ class SearchScreen(KioskScreen):
         pad = self._hw_panel.ids.pad
         self.app.mark("stroke")
         self.hw.stroke_done(strokes, (pad.width, pad.height))
-        self._refresh_pad()
 
     def handwriting_result(self, request_id: int, recognition) -> None:
         """The recogniser's answer (on the UI thread); older answers are ignored. Marks

@@ -31,9 +31,8 @@ class SearchScreenTests(KioskTestCase):
 
     def wait_for_answer(self, scr):
         """Until the recogniser has answered the latest strokes (candidates or a message)."""
-        self.pump(lambda: scr.hw is not None and scr.hw.message != "正在识别……" and
-                  scr.app.handwriting_worker().idle(0))
-        self.pump(frames=2)
+        self.pump(lambda: scr.hw is not None and scr.app.handwriting_worker().idle(0))
+        self.pump(frames=3)
 
     def result_titles(self, scr) -> list[str]:
         return [t.title for t in reversed(scr.ids.results.children) if getattr(t, "code", "")]
