@@ -11,7 +11,7 @@ import datetime as dt
 import threading
 from pathlib import Path
 
-from sqlalchemy import DateTime, Index, Integer, SmallInteger, String, create_engine, event
+from sqlalchemy import DateTime, Index, Integer, SmallInteger, String, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, sessionmaker
 
@@ -48,7 +48,19 @@ def default_url(instance: Path) -> str:
     return f"sqlite:///{instance / 'ratings.sqlite3'}"
 
 
+def engine_url(url: str) -> str:
+    """`url` with the driver the project installs: postgresql:// and postgres:// mean psycopg 3
+    (SQLAlchemy would otherwise look for psycopg2, which is not installed)."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
 def make_engine(url: str) -> Engine:
+    """An engine for `url`: SQLite in WAL mode with a 15 s busy timeout, or PostgreSQL (psycopg 3)
+    with connections checked before use, so a restarted database server costs no failed request."""
+    url = engine_url(url)
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 15})
 
@@ -64,16 +76,24 @@ def make_engine(url: str) -> Engine:
 
 
 _upgrade_lock = threading.Lock()
+# PostgreSQL advisory lock key held while migrating ("guidesrv" in ASCII), so that several app
+# instances starting together on one empty database migrate it once, one after the other.
+MIGRATION_LOCK = 0x6775696465737276
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Run the alembic migrations up to `revision` on `engine`."""
+    """Run the alembic migrations up to `revision` on `engine`. On PostgreSQL several processes
+    may call it at once (app instances starting together): an advisory lock held for the
+    migration's transaction lets one migrate while the others wait, then find the schema at
+    `revision` and do nothing."""
     from alembic import command
     from alembic.config import Config
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with _upgrade_lock, engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
 

@@ -5,18 +5,30 @@ production installs the scripts/ file as it is.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 CONF = Path(__file__).resolve().parent.parent / "scripts" / "nginx-guide-server.conf"
 
 
-def local_config(workdir: Path, export_dir: Path, port: int, app_port: int, workers: int = 2) -> Path:
-    """Write <workdir>/nginx.conf serving `export_dir` on 127.0.0.1:`port`; returns its path."""
+def local_config(workdir: Path, export_dir: Path, port: int, app_port: int | Sequence[int], workers: int = 2,
+                 trace_upstream: bool = False) -> Path:
+    """Write <workdir>/nginx.conf serving `export_dir` on 127.0.0.1:`port`; returns its path.
+
+    `app_port` is the port of the guide server on 127.0.0.1, or several ports: app instances that
+    nginx balances round-robin (one request to each in turn). `trace_upstream` adds an
+    X-Upstream header (the instance's address) to every proxied answer, for tests."""
     workdir.mkdir(parents=True, exist_ok=True)
     server = CONF.read_text(encoding="utf-8")
-    for old, new in (("listen 80;", f"listen 127.0.0.1:{port};"),
-                     ("root /srv/guide-site;", f"root {export_dir};"),
-                     ("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};")):
+    ports = [app_port] if isinstance(app_port, int) else list(app_port)
+    upstreams = "\n    ".join(f"server 127.0.0.1:{p};" for p in ports)
+    replacements = [("listen 80;", f"listen 127.0.0.1:{port};"),
+                    ("root /srv/guide-site;", f"root {export_dir};"),
+                    ("server 127.0.0.1:8000;", upstreams)]
+    if trace_upstream:
+        replacements.append(("proxy_pass http://guide_app;",
+                             "proxy_pass http://guide_app;\n        add_header X-Upstream $upstream_addr always;"))
+    for old, new in replacements:
         assert old in server, old
         server = server.replace(old, new)
     (workdir / "guide-server.conf").write_text(server, encoding="utf-8")

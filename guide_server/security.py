@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import os
 import secrets
+import time
 from pathlib import Path
 
 # No script at all: pages work without JavaScript. Styles come from the one CSS file.
@@ -29,7 +30,7 @@ def load_secret_key(instance: Path) -> str:
     """
     path = instance / "secret_key"
     try:
-        return path.read_text(encoding="ascii").strip()
+        return _read_secret(path)
     except FileNotFoundError:
         pass
     instance.mkdir(parents=True, exist_ok=True)
@@ -37,12 +38,25 @@ def load_secret_key(instance: Path) -> str:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        return path.read_text(encoding="ascii").strip()
+        return _read_secret(path)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(key + "\n")
         fh.flush()
         os.fsync(fh.fileno())
     return key
+
+
+def _read_secret(path: Path, wait: float = 5.0) -> str:
+    """The key in `path`; waits for a racing process that created the file but has not yet
+    written it (several app instances sharing one instance folder start together)."""
+    deadline = time.monotonic() + wait
+    while True:
+        key = path.read_text(encoding="ascii").strip()
+        if key or time.monotonic() > deadline:
+            if not key:
+                raise RuntimeError(f"{path} 是空文件：请删除它，重启后会重新生成密钥。")
+            return key
+        time.sleep(0.01)
 
 
 def client_hash(secret: str, address: str | None, now: dt.datetime | None = None) -> str:

@@ -4,6 +4,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.postgres import postgres  # noqa: F401 - the session's throwaway PostgreSQL server
+
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SAMPLE_CONTENT = ROOT / "content"

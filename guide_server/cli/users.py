@@ -70,10 +70,12 @@ def list_users(instance_dir: str) -> None:
         return
     import datetime as dt
 
+    from guides.release import CHINA_TZ
+
     now = dt.datetime.now(dt.timezone.utc)
     for a in rows:
         state = "已停用" if not a.active else ("已锁定" if a.locked_until and a.locked_until > now else "正常")
-        last = a.last_login.strftime("%Y-%m-%d %H:%M") if a.last_login else "从未登录"
+        last = a.last_login.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if a.last_login else "从未登录"
         click.echo(f"{a.name:<20} {a.role:<9} {state}  最近登录：{last}")
 
 

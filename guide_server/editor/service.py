@@ -30,6 +30,7 @@ from typing import Any
 
 import yaml
 from sqlalchemy import Boolean, DateTime, Integer, String, Text, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guides.check_one import GuideCheck, check_guide
@@ -216,6 +217,13 @@ class EditorService:
         if rel is None:
             return 0
         self.db.ready()
+        try:
+            return self._sync(rel)
+        except IntegrityError:
+            # another worker or app instance made the same working copies at the same moment
+            return 0
+
+    def _sync(self, rel: Release) -> int:
         n = 0
         with self.db.session.begin() as s:
             known = set(s.scalars(select(EditorGuide.code)))
@@ -279,7 +287,11 @@ class EditorService:
             stmt = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
             if code:
                 stmt = stmt.where(AuditEntry.code == code)
-            return list(s.scalars(stmt))
+            entries = list(s.scalars(stmt))
+            s.expunge_all()
+        for e in entries:  # aware UTC on every database (SQLite hands back naive UTC)
+            e.at = _aware(e.at).astimezone(dt.timezone.utc)
+        return entries
 
     # -- writing helpers ----------------------------------------------------------------------------
     def _revision(self, s, code: str, data: dict, action: str, user: str) -> None:

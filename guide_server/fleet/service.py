@@ -168,6 +168,17 @@ class FleetService:
         self.db.ready()
         now = now or utcnow()
         code_hash = _sha(normalize_code(code))
+        for attempt in range(3):
+            try:
+                return self._redeem(code_hash, hardware, now)
+            except IntegrityError:
+                # Two kiosks of one hall redeemed at the same moment and chose the same free tag
+                # (PostgreSQL lets both transactions run); the loser starts again and takes the next.
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _redeem(self, code_hash: str, hardware: dict | None, now: dt.datetime) -> tuple[Kiosk, str]:
         with self.db.session.begin() as s:
             used = s.execute(update(EnrollmentCode)
                              .where(EnrollmentCode.code_hash == code_hash, EnrollmentCode.used_at.is_(None),
@@ -353,8 +364,11 @@ class FleetService:
                 return True
             except IntegrityError:
                 return False
-        res = s.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict))
-        return res.rowcount == 1
+        # RETURNING tells whether a row went in: the rowcount of this statement is -1 under
+        # SQLAlchemy 2.1 with psycopg, so it cannot be relied on.
+        key = next(iter(model.__table__.primary_key.columns))
+        res = s.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict).returning(key))
+        return res.first() is not None
 
     def _reconcile_local_ticket(self, s, kiosk: Kiosk, key: str, data: dict, at: dt.datetime) -> None:
         """A number a kiosk issued from its own prefixed sequence while offline joins the hall's day."""
@@ -413,9 +427,14 @@ class FleetService:
         day = now.astimezone(CHINA_TZ).date().isoformat()
         hall = kiosk.hall
         with self.db.session.begin() as s:
-            # write first: the counter row's lock serializes every kiosk of the hall
+            # Lock the counter row first: it serializes every request for this queue of the hall, so
+            # a retried request (same key) sent to another worker or app instance finds the ticket
+            # the first one issued. SQLite's first write locks the whole database; PostgreSQL needs
+            # the row lock, since INSERT … ON CONFLICT DO NOTHING locks nothing when the row exists.
             self._insert_ignore(s, TicketCounter, dict(hall=hall, queue=queue, day=day, last_seq=0),
                                 ["hall", "queue", "day"])
+            s.execute(select(TicketCounter.last_seq).where(TicketCounter.hall == hall, TicketCounter.queue == queue,
+                                                           TicketCounter.day == day).with_for_update())
             done = s.scalar(select(IssuedTicket).where(IssuedTicket.kiosk_id == kiosk.id,
                                                        IssuedTicket.request_key == request_key))
             if done is not None:

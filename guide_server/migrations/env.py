@@ -3,9 +3,8 @@ or on DATABASE_URL / sqlalchemy.url when alembic is run from the command line.""
 import os
 
 from alembic import context
-from sqlalchemy import create_engine
 
-from guide_server.db import Base
+from guide_server.db import Base, engine_url, make_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -18,13 +17,13 @@ def run() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    url = os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url")
+    url = engine_url(os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url"))
     if context.is_offline_mode():
         context.configure(url=url, target_metadata=target_metadata, literal_binds=True)
         with context.begin_transaction():
             context.run_migrations()
         return
-    with create_engine(url).connect() as conn:
+    with make_engine(url).connect() as conn:
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()

@@ -169,4 +169,6 @@ class RatingService:
             rows = s.execute(select(Rating.created, Rating.level, Rating.comment)
                              .where(Rating.guide_code == code, Rating.comment.is_not(None))
                              .order_by(Rating.id.desc()).limit(limit))
-            return [(c, lvl, text) for c, lvl, text in rows]
+            # aware UTC on every database (SQLite hands back naive UTC, PostgreSQL its session zone)
+            return [(c.replace(tzinfo=dt.timezone.utc) if c.tzinfo is None else c.astimezone(dt.timezone.utc),
+                     lvl, text) for c, lvl, text in rows]

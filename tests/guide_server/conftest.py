@@ -48,10 +48,19 @@ def instance(tmp_path, valid_content) -> Path:
 
 
 @pytest.fixture
-def app(instance):
+def db_url(instance) -> str:
+    """The app's database: SQLite in the instance folder. The packages whose tests are about
+    the database (ratings, accounts, editor) replace it with both SQLite and PostgreSQL."""
+    from guide_server.db import default_url
+
+    return default_url(instance.resolve())
+
+
+@pytest.fixture
+def app(instance, db_url):
     from guide_server import create_app
 
-    return create_app({"TESTING": True, "INSTANCE_DIR": str(instance)})
+    return create_app({"TESTING": True, "INSTANCE_DIR": str(instance), "DATABASE_URL": db_url})
 
 
 @pytest.fixture

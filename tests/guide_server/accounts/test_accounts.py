@@ -11,20 +11,20 @@ from sqlalchemy import inspect
 from guide_server.accounts.service import (AccountError, AccountLocked, AccountService, LoginError,
                                    LoginRateLimited, make_hasher)
 from guide_server.cli import main
-from guide_server.db import Database, current_revision, default_url
+from guide_server.db import Database, current_revision
 
 PW = "correct horse battery"
 T0 = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.timezone.utc)
 
 
 @pytest.fixture
-def svc(tmp_path):
-    return AccountService(Database(default_url(tmp_path)), make_hasher("cheap"),
+def svc(db_url):
+    return AccountService(Database(db_url), make_hasher("cheap"),
                           lock_after=3, lock_minutes=15, rate_limit=5, rate_window=600)
 
 
-def test_migration_creates_users_at_revision_0002(tmp_path):
-    db = Database(default_url(tmp_path))
+def test_migration_creates_users_at_revision_0002(db_url):
+    db = Database(db_url)
     db.ready()
     from alembic.script import ScriptDirectory
     from alembic.config import Config
@@ -143,14 +143,29 @@ def _cli(args, input=None):
     return CliRunner().invoke(main, args, input=input)
 
 
-def test_cli_add_reads_password_from_stdin_and_lists(tmp_path):
+@pytest.fixture
+def cli_db(db_url, monkeypatch):
+    """The `guide-server users` commands work on DATABASE_URL (SQLite or PostgreSQL)."""
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    return db_url
+
+
+def test_cli_add_reads_password_from_stdin_and_lists(tmp_path, cli_db):
     inst = str(tmp_path)
     r = _cli(["users", "add", "kim", "--role", "reviewer", "--instance", inst], input=PW + "\n")
     assert r.exit_code == 0, r.output
     assert "已新增账号 kim（审核）" in r.output
     r = _cli(["users", "list", "--instance", inst])
-    assert "kim" in r.output and "reviewer" in r.output and "正常" in r.output
-    assert AccountService(Database(default_url(tmp_path))).authenticate("kim", PW, "c").role == "reviewer"
+    assert "kim" in r.output and "reviewer" in r.output and "正常" in r.output and "从未登录" in r.output
+    assert AccountService(Database(cli_db)).authenticate("kim", PW, "c").role == "reviewer"
+    # the last login is shown in China time, whatever zone the database hands back
+    from guides.release import CHINA_TZ
+
+    now = dt.datetime.now(CHINA_TZ)
+    shown = {(now - dt.timedelta(minutes=m)).strftime("%Y-%m-%d %H:%M") for m in (0, 1)}
+    listed = _cli(["users", "list", "--instance", inst]).output
+    assert any(f"最近登录：{t}" in listed for t in shown), listed
+    assert not (tmp_path / "ratings.sqlite3").exists()  # nothing went to the instance's default database
 
 
 def test_cli_refuses_short_password_and_unknown_role(tmp_path):
@@ -160,12 +175,12 @@ def test_cli_refuses_short_password_and_unknown_role(tmp_path):
     assert r.exit_code == 2
 
 
-def test_cli_passwd_and_disable(tmp_path):
+def test_cli_passwd_and_disable(tmp_path, cli_db):
     inst = str(tmp_path)
     _cli(["users", "add", "max", "--role", "editor", "--instance", inst], input=PW + "\n")
     r = _cli(["users", "passwd", "max", "--instance", inst], input="a brand new secret\n")
     assert r.exit_code == 0, r.output
-    svc = AccountService(Database(default_url(tmp_path)))
+    svc = AccountService(Database(cli_db))
     assert svc.authenticate("max", "a brand new secret", "c").name == "max"
     r = _cli(["users", "disable", "max", "--instance", inst])
     assert r.exit_code == 0 and "已停用" in r.output

@@ -9,8 +9,8 @@ from tests.guide_server.authutil import PASSWORD, add_user, csrf_token, login, l
 
 
 @pytest.fixture
-def app(instance):
-    app = make_auth_app(instance, LOGIN_LOCK_AFTER=3, LOGIN_RATE_LIMIT=6)
+def app(instance, db_url):
+    app = make_auth_app(instance, LOGIN_LOCK_AFTER=3, LOGIN_RATE_LIMIT=6, DATABASE_URL=db_url)
     bp = Blueprint("probe", __name__)
 
     @bp.route("/probe/review", methods=["GET", "POST"])

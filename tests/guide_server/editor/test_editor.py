@@ -3,10 +3,11 @@ publish into a real release, concurrent edits, history, audit, retire, export an
 from __future__ import annotations
 
 import re
-import sqlite3
 from html.parser import HTMLParser
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from pathlib import Path
 from click.testing import CliRunner
 from werkzeug.datastructures import MultiDict
@@ -68,8 +69,8 @@ def add_material(form: MultiDict, name: str, index: int = 9) -> None:
 
 
 @pytest.fixture
-def app(instance):
-    app = make_auth_app(instance)
+def app(instance, db_url):
+    app = make_auth_app(instance, DATABASE_URL=db_url)
     for name, role in (("ed", "editor"), ("eve", "editor"), ("rita", "reviewer"), ("rob", "reviewer"),
                        ("root", "admin")):
         add_user(app, name, role)
@@ -303,11 +304,17 @@ def test_audit_log_records_steps_and_cannot_be_changed(app, ed, rita, instance):
     html = rita.get("/editor/audit").get_data(as_text=True)
     assert "审核通过" in html and "审计测试部门" in html
     assert rita.post("/editor/audit").status_code == 405
-    con = sqlite3.connect(instance / "ratings.sqlite3")
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        con.execute("UPDATE audit_log SET user_name = 'x'")
-    with pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        con.execute("DELETE FROM audit_log")
+    # the database itself refuses to change or delete an entry (a trigger on SQLite and PostgreSQL)
+    engine = app.extensions["editor"].db.engine
+    for sql in ("UPDATE audit_log SET user_name = 'x'", "DELETE FROM audit_log",
+                f"DELETE FROM audit_log WHERE code = '{GA}'"):
+        with pytest.raises(DBAPIError, match="audit_log is append-only"), engine.begin() as conn:
+            conn.execute(text(sql))
+    assert [(e.user_name, e.action) for e in reversed(app.extensions["editor"].audit(GA))] == [
+        ("ed", "saved"), ("ed", "submitted"), ("rita", "approved")]
+    with engine.begin() as conn:  # appending still works
+        conn.execute(text("INSERT INTO audit_log (at, user_name, action, code, detail, diff) "
+                          "VALUES (CURRENT_TIMESTAMP, 'ops', 'note', NULL, '', '')"))
 
 
 # -- new, copy, retire -------------------------------------------------------------------------------------------------
@@ -358,10 +365,11 @@ def test_preview_has_phone_kiosk_and_receipt(ed):
 
 
 # -- files -------------------------------------------------------------------------------------------------------------------
-def test_export_then_import_round_trip(app, instance, tmp_path):
+def test_export_then_import_round_trip(app, instance, tmp_path, monkeypatch):
     from guide_server.cli import main
     from guides.loader import check_content
 
+    monkeypatch.setenv("DATABASE_URL", app.config["DATABASE_URL"])  # the commands use the app's database
     runner = CliRunner()
     out = tmp_path / "out"
     r = runner.invoke(main, ["content", "export", "--out", str(out), "--instance", str(instance)])

@@ -5,8 +5,10 @@ import re
 import sqlite3
 
 import pytest
+from sqlalchemy import text
 
 from guide_server.db import Database, current_revision
+from tests.support.postgres import database_dump
 
 GA = "330382-GA-0001"
 SAME_ORIGIN = {"Origin": "http://localhost"}
@@ -18,11 +20,10 @@ def rate(client, code=GA, headers=SAME_ORIGIN, environ_base=None, **form):
 
 
 def db_rows(app):
-    app.extensions["ratings"].db.ready()  # the table exists even when nothing was stored
-    path = app.config["DATABASE_URL"].removeprefix("sqlite:///")
-    with sqlite3.connect(path) as conn:
-        conn.row_factory = sqlite3.Row
-        return [dict(r) for r in conn.execute("SELECT * FROM ratings ORDER BY id")]
+    db = app.extensions["ratings"].db
+    db.ready()  # the table exists even when nothing was stored
+    with db.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(text("SELECT * FROM ratings ORDER BY id"))]
 
 
 def test_rating_from_the_guide_page_is_stored_and_thanked(client, app):
@@ -43,8 +44,8 @@ def test_database_holds_no_ip_address(client, app):
     flat = " ".join(str(v) for v in row.values())
     assert "203.0.113" not in flat
     assert re.fullmatch(r"[0-9a-f]{20}", row["client"])
-    raw = open(app.config["DATABASE_URL"].removeprefix("sqlite:///"), "rb").read()
-    assert b"203.0.113" not in raw
+    raw = database_dump(app.config["DATABASE_URL"])  # the SQLite file and its WAL, or a pg_dump
+    assert GA.encode() in raw and b"203.0.113" not in raw
 
 
 def test_post_without_token_from_another_site_is_refused(client, app):
@@ -181,6 +182,26 @@ def test_database_url_from_environment(tmp_path, monkeypatch, instance):
     assert not (instance / "ratings.sqlite3").exists()
 
 
-def test_default_database_lives_in_the_instance_folder(client, app, instance):
-    rate(client)
+def test_default_database_lives_in_the_instance_folder(instance, monkeypatch):
+    from guide_server import create_app
+
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"TESTING": True, "INSTANCE_DIR": str(instance)})
+    rate(app.test_client())
     assert (instance / "ratings.sqlite3").exists()
+
+
+def test_a_plain_postgresql_url_uses_the_installed_driver(instance, postgres, monkeypatch):
+    """DATABASE_URL=postgresql://… (as operators write it) works with psycopg 3."""
+    from guide_server import create_app
+    from tests.support.postgres import database_name, migrated_template
+
+    url = postgres.create_database(template=migrated_template(postgres))
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    monkeypatch.setenv("DATABASE_URL", plain)
+    app = create_app({"TESTING": True, "INSTANCE_DIR": str(instance)})
+    assert rate(app.test_client()).status_code == 303
+    assert postgres.execute("SELECT guide_code, level FROM ratings", database=database_name(url)) == [(GA, 5)]
+    assert not (instance / "ratings.sqlite3").exists()
+    app.extensions["ratings"].db.engine.dispose()
+    postgres.drop_database(url)

@@ -34,11 +34,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def env() -> dict:
+def env(database_url: str | None = None) -> dict:
+    """The environment of a spawned `guide-server` or `kiosk`: this checkout first on the path,
+    and DATABASE_URL only when given (otherwise the server uses SQLite in its instance folder)."""
     e = dict(os.environ)
     e.pop("KIOSK_INSTANCE", None)
     e.pop("GUIDE_INSTANCE", None)
     e.pop("DATABASE_URL", None)
+    if database_url:
+        e["DATABASE_URL"] = database_url
     e["PYTHONPATH"] = str(ROOT)
     return e
 
@@ -62,14 +66,14 @@ def variant(content, k: int, *, extra: int = 0, hall: str | None = None):
 class ServerProcess:
     """`guide-server serve` (gunicorn) on a free 127.0.0.1 port."""
 
-    def __init__(self, instance: Path, workers: int = 2):
+    def __init__(self, instance: Path, workers: int = 2, database_url: str | None = None):
         self.instance = instance
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = open(instance.parent / f"server-{self.port}.log", "wb")
         self.proc = subprocess.Popen([GUIDE_SERVER, "serve", "--host", "127.0.0.1", "--port", str(self.port),
                                       "--instance", str(instance), "--workers", str(workers)],
-                                     stdout=self.log, stderr=subprocess.STDOUT, env=env())
+                                     stdout=self.log, stderr=subprocess.STDOUT, env=env(database_url))
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -95,9 +99,10 @@ class ServerProcess:
 
 
 class Fleet:
-    """A server instance with its releases, its running server, and its FleetService (same SQLite)."""
+    """A server instance with its releases, its running server, and its FleetService on the same
+    database: SQLite in the instance folder, or `database_url` (e.g. PostgreSQL)."""
 
-    def __init__(self, root: Path, extra: int = 0):
+    def __init__(self, root: Path, extra: int = 0, database_url: str | None = None):
         from guide_server.db import Database, default_url
         from guide_server.fleet.service import FleetService
 
@@ -107,10 +112,11 @@ class Fleet:
         self.extra = extra
         self.store = ReleaseStore(self.instance)
         self.publish(0)
-        self.db = Database(default_url(self.instance.resolve()))
+        self.database_url = database_url or default_url(self.instance.resolve())
+        self.db = Database(self.database_url)
         self.db.ready()
         self.service = FleetService(self.db)
-        self.server = ServerProcess(self.instance)
+        self.server = ServerProcess(self.instance, database_url=database_url)
         self.url = self.server.url
         self._n = 0
 
@@ -142,9 +148,21 @@ class Fleet:
         self.db.engine.dispose()
 
 
+    def env(self) -> dict:
+        """The environment for a `guide-server` command on this fleet's instance and database."""
+        return env(self.database_url)
+
+
 @pytest.fixture(scope="module")
-def fleet(tmp_path_factory):
-    f = Fleet(tmp_path_factory.mktemp("fleet"))
+def fleet_db_url():
+    """The fleet server's database: None is SQLite in its instance folder. A test module about the
+    database overrides it with both SQLite and PostgreSQL (tests.support.postgres.both_databases)."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def fleet(tmp_path_factory, fleet_db_url):
+    f = Fleet(tmp_path_factory.mktemp("fleet"), database_url=fleet_db_url)
     yield f
     f.stop()
 
