@@ -41,7 +41,7 @@ MAX_QUERY = 16
 
 EMPTY, RESULTS, NO_HIT = "empty", "results", "nohit"
 EMPTY_MESSAGE = "请输入拼音或拼音首字母，例如“社保”输入 SHEBAO 或 SB；也可以点“手写”写汉字"
-EMPTY_MESSAGE_HANDWRITING = "请在下面的方框里写一个字，再点选候选字；也可以点“拼音”输入"
+EMPTY_MESSAGE_HANDWRITING = "请在下面的方框里写一个字，再点选候选字"
 
 
 def keyboard_rows(layout: str) -> list[tuple[str, ...]]:

@@ -1,4 +1,6 @@
-"""The 手写 pad: a square a finger writes in, with a 田字格 guide, drawing the ink as it goes.
+"""The 手写 pad: a square a finger writes in, with a 田字格 guide, drawing the ink as it goes, and
+``HandwritingPanel`` around it on the search screen: the candidates, the pad's message, and
+重写 / 删除 / 清空.
 
 ``HandwritingPad`` records each stroke as points relative to the pad's lower-left corner (Kivy's
 y-up coordinates) and dispatches ``on_stroke(strokes)`` when a finger lifts. A stroke starts only
@@ -13,9 +15,11 @@ from __future__ import annotations
 import math
 
 from kivy.graphics import Color, Line
-from kivy.properties import BooleanProperty, ListProperty, NumericProperty
+from kivy.properties import BooleanProperty, ListProperty, NumericProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
+from kiosk.app.controllers.search import DELETE
 from kiosk.app.screens import load_kv
 
 MIN_STEP = 2.0
@@ -122,6 +126,24 @@ class HandwritingPad(Widget):
 
     def on_stroke(self, strokes):
         pass
+
+
+class HandwritingPanel(BoxLayout):
+    """The candidates row, the pad's message, the pad, and 重写 / 删除 / 清空 beside it; ``screen``
+    is the search screen it belongs to (重写 wipes the pad there, 删除 and 清空 edit the query)."""
+    message = StringProperty("")
+    warn = BooleanProperty(False)
+    enabled = BooleanProperty(True)
+    screen = None
+
+    def rewrite(self):
+        self.screen.rewrite()
+
+    def delete_char(self):
+        self.screen.app.search_key(DELETE)
+
+    def clear_query(self):
+        self.screen.app.search_clear()
 
 
 load_kv(__file__)

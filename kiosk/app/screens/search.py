@@ -22,29 +22,12 @@ from kiosk.app.controllers.search import (CLEAR, DELETE, DIGITS, EMPTY, EMPTY_ME
                                           keyboard_rows)
 from kiosk.app.screens import load_kv
 from kiosk.app.screens.common import KButton, KioskScreen, KLabel, Tile, TileGrid
-from kiosk.app.screens.handwriting_pad import HandwritingPad  # noqa: F401  (used in search.kv)
+from kiosk.app.screens.handwriting_pad import HandwritingPanel
 
 RESULT_SLOTS = 8
 CANDIDATES = 8          # asked of the recogniser; the screen shows as many as fit
 CANDIDATES_ELDER = 5
 FEATURED = 6
-
-
-class HandwritingPanel(BoxLayout):
-    """Candidates, the pad's message, the pad, and 重写 / 删除 / 清空."""
-    message = StringProperty("")
-    warn = BooleanProperty(False)
-    enabled = BooleanProperty(True)
-    screen = None
-
-    def rewrite(self):
-        self.screen.rewrite()
-
-    def delete_char(self):
-        self.screen.app.search_key(DELETE)
-
-    def clear_query(self):
-        self.screen.app.search_clear()
 
 
 class SearchScreen(KioskScreen):
