@@ -252,7 +252,7 @@ class KioskApp(App):
                     texts += [getattr(m, "name", "") or "", getattr(m, "one_of", "") or ""]
                     texts += [getattr(i, "name", "") for i in (getattr(m, "items", None) or ())]
                 for t in texts:
-                    chars.update(ch for ch in t if "\u3400" <= ch <= "\u9fff")
+                    chars.update(ch for ch in t if 0x3400 <= ord(ch) <= 0x9FFF)
             self._search_chars = frozenset(chars)
         return self._search_chars
 

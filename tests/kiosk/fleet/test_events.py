@@ -210,10 +210,14 @@ def test_offline_tickets_use_the_kiosk_prefix_and_are_reconciled_later(fleet, tm
 
 
 def test_searches_that_found_nothing_reach_the_editors_without_personal_data(fleet, tmp_path):
-    from click.testing import CliRunner
+    import re
+    import subprocess
 
-    from guide_server.cli import main as guide_server
-    from tests.kiosk.fleet.test_provision import _login
+    from tests.kiosk.fleet.conftest import GUIDE_SERVER
+
+    def guide_server(*args, input=None):
+        return subprocess.run([GUIDE_SERVER, *args, "--instance", str(fleet.instance)], capture_output=True,
+                              text=True, input=input, timeout=60, env=fleet.env())
 
     name, token = fleet.kiosk("events-search")
     box = Outbox(tmp_path / "outbox.db")
@@ -231,8 +235,15 @@ def test_searches_that_found_nothing_reach_the_editors_without_personal_data(fle
 
     misses = fleet.service.search_misses()
     assert [(m["query"], m["count"], m["kiosks"]) for m in misses] == [("xqxq", 2, 1), ("lvyouqianzheng", 1, 1)]
-    out = CliRunner().invoke(guide_server, ["search-misses", "--instance", str(fleet.instance)])
-    assert out.exit_code == 0, out.output
-    assert out.output.splitlines()[1].startswith("xqxq  2 次  1 台终端  最后 ")
-    page = _login(fleet, "missadmin", "admin").get(fleet.url + "/admin/fleet", timeout=10).text
+    out = guide_server("search-misses")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[1].startswith("xqxq  2 次  1 台终端  最后 "), out.stdout
+    # the admin fleet page lists them too
+    password = "correct horse battery 9"
+    assert guide_server("users", "add", "missadmin", "--role", "admin", input=password + "\n").returncode == 0
+    s = requests.Session()
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', s.get(fleet.url + "/login", timeout=10).text).group(1)
+    s.post(fleet.url + "/login", data={"name": "missadmin", "password": password, "csrf_token": csrf},
+           headers={"Origin": fleet.url, "Referer": fleet.url + "/login"}, timeout=30)
+    page = s.get(fleet.url + "/admin/fleet", timeout=10).text
     assert "搜不到结果的搜索（近 30 天）" in page and "<th scope=\"row\">lvyouqianzheng</th>" in page
