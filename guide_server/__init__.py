@@ -59,7 +59,10 @@ def create_app(test_config: dict | None = None) -> "Flask":
     app.jinja_env.lstrip_blocks = True
     from guide_server.ratings.service import LEVELS, REASONS
 
-    app.jinja_env.globals.update(levels=LEVELS, reasons=REASONS)
+    from guides.keyfacts import fee_short, material_count, time_limit_short
+
+    app.jinja_env.globals.update(levels=LEVELS, reasons=REASONS, material_count=material_count,
+                                 fee_short=fee_short, time_limit_short=time_limit_short)
 
     css = Path(app.static_folder, "site.css").read_bytes()
     app.config["CSS_URL"] = "/static/site.css?v=" + hashlib.sha256(css).hexdigest()[:10]

@@ -11,6 +11,7 @@ import datetime as dt
 import unicodedata
 from typing import Any
 
+from guides.keyfacts import material_count
 from guides.model import Guide, MaterialForm, Site
 from guides.release import CHINA_TZ
 from guides.urls import guide_url
@@ -57,6 +58,7 @@ def checklist_blocks(guide: Guide, site: Site, stamp: str, *, printed_at: dt.dat
     add("text", f"事项编码：{guide.code}")
     add("separator")
     add("bold", "【需要准备的材料】")
+    add("text", material_count(guide).heading)
     for i, m in enumerate(guide.materials, 1):
         prefix = f"{i}. "
         add("text", f"{prefix}{m.name}", indent=len(prefix))
@@ -65,6 +67,7 @@ def checklist_blocks(guide: Guide, site: Site, stamp: str, *, printed_at: dt.dat
             add("text", " " * len(prefix) + m.note, indent=len(prefix))
     add("separator")
     labelled("text", "办理时限", guide.time_limit_label)
+    labelled("text", "收费", guide.fee_label)
     labelled("text", "到现场次数", guide.visits_label)
     add("separator")
     add("bold", "【办理地点】")

@@ -4,6 +4,9 @@ On disk, under ``<instance>/releases/``::
 
     R0007/manifest.json   number, created, hash, per-guide hashes
     R0007/content.json    canonical JSON of site, categories and guides
+    R0007/origin.json     which path published it: {"source": "content"|"editor", "by": ...}
+                          (not hashed or signed: it says where a release came from, so that no
+                          path silently undoes another, see guides.publishing)
     CURRENT               the number of the current release, e.g. "7"
 
 A release folder is written under a temporary name, fsynced, then renamed into
@@ -262,11 +265,21 @@ class ReleaseStore:
         fcntl.flock(fh, fcntl.LOCK_EX)
         return fh
 
-    def publish(self, content: Content) -> tuple[Release, bool]:
+    def origin(self, number: int) -> dict[str, str]:
+        """Where release `number` came from: {"source": "content" | "editor", "by": ...};
+        {"source": "unknown"} for releases written without one (older ones, kiosk copies)."""
+        try:
+            data = json.loads((self.folder(number) / "origin.json").read_bytes())
+        except (OSError, ValueError):
+            return {"source": "unknown"}
+        return data if isinstance(data, dict) and isinstance(data.get("source"), str) else {"source": "unknown"}
+
+    def publish(self, content: Content, origin: dict[str, str] | None = None) -> tuple[Release, bool]:
         """Write a new release and make it current.
 
         Returns (release, created). When the content hash equals the current
-        release's, nothing is written and (current, False) is returned.
+        release's, nothing is written and (current, False) is returned. `origin`
+        ({"source": "content" | "editor", "by": who}) is kept beside the release.
         """
         draft, body = _build(content)
         with self._lock():
@@ -279,6 +292,8 @@ class ReleaseStore:
             try:
                 _write_file(tmp / "content.json", body)
                 _write_file(tmp / "manifest.json", canonical_json(release.manifest()))
+                if origin is not None:
+                    _write_file(tmp / "origin.json", canonical_json(origin))
                 fsync_dir(tmp)
                 os.chmod(tmp, 0o555)
                 os.rename(tmp, self.folder(number))

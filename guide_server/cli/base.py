@@ -10,6 +10,10 @@ from pathlib import Path
 
 import click
 
+from guide_server.cli import zh_messages
+
+zh_messages.install()  # click's own errors, usage and help headings in Chinese
+
 CONTENT_OPTION = click.option("--content", "content_dir", envvar="GUIDE_CONTENT", default="content",
                               show_default=True, type=click.Path(file_okay=False),
                               help="内容目录（site.yaml、categories.yaml、guides/)")

@@ -23,9 +23,35 @@ def content() -> None:
 
 @content.command("export")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="输出目录")
+@click.option("--published", is_flag=True,
+              help="只导出当前在线版本（不论由哪条途径发布），用于把网页编辑器发布的修改带回内容目录")
+@click.option("--overwrite", is_flag=True, help="与 --published 同用：覆盖内容与在线版本不同的已有文件")
 @INSTANCE_OPTION
-def export_cmd(out_dir: str, instance_dir: str) -> None:
-    """把编辑器中的全部事项（含草稿，不含已停用）写成 content/ 格式的 YAML，便于备份和评审。"""
+def export_cmd(out_dir: str, published: bool, overwrite: bool, instance_dir: str) -> None:
+    """把编辑器中的全部事项（含草稿，不含已停用）写成 content/ 格式的 YAML，便于备份和评审。
+
+    加 --published 则写出当前在线版本：新的事项直接写入；已有文件内容不同时，除非加
+    --overwrite，只列出不覆盖（内容目录里尚未发布的修改不会被悄悄冲掉）。"""
+    if published:
+        from guides.publishing import export_published
+        from guides.release import ReleaseError, ReleaseStore
+
+        try:
+            rel = ReleaseStore(instance_dir).current()
+        except ReleaseError as exc:
+            raise click.ClickException(f"当前版本无法读取：{exc}") from None
+        if rel is None:
+            raise click.ClickException(f"实例目录 {instance_dir} 中还没有发布任何版本。")
+        report = export_published(rel, Path(out_dir), overwrite=overwrite)
+        for path in report.written:
+            click.echo(f"已写入 {path}")
+        for path in report.removed:
+            click.echo(f"已删除（在线版本中已停用）{path}")
+        for path in report.kept:
+            click.echo(f"未覆盖（与在线版本 {rel.label} 不同）：{path}", err=True)
+        click.echo(f"在线版本 {rel.stamp}：写入 {len(report.written)} 个文件，{len(report.same)} 个相同，"
+                   f"{len(report.kept)} 个不同未覆盖{'（加 --overwrite 覆盖）' if report.kept else ''}。")
+        return
     n = _service(instance_dir).export(Path(out_dir))
     click.echo(f"已导出 {n} 个事项 -> {Path(out_dir).resolve()}")
     click.echo(f"检查：guide-server check --content {out_dir}", err=True)

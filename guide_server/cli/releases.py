@@ -32,20 +32,50 @@ def check(content_dir: str) -> None:
     sys.exit(0 if result.ok else 1)
 
 
+REFUSED_EXIT = 3  # the release would undo what another path published; nothing was written
+
+
 @main.command()
 @CONTENT_OPTION
 @INSTANCE_OPTION
-def release(content_dir: str, instance_dir: str) -> None:
-    """检查内容，通过后发布一个不可更改的新版本并设为当前版本。"""
+@click.option("--allow-removals", is_flag=True,
+              help="允许移除当前在线、但内容目录中没有的事项（含网页编辑器新建的事项）")
+@click.option("--allow-revert", is_flag=True,
+              help="允许用内容目录中的版本覆盖网页编辑器发布的修改或停用")
+def release(content_dir: str, instance_dir: str, allow_removals: bool, allow_revert: bool) -> None:
+    """检查内容，通过后发布一个不可更改的新版本并设为当前版本。
+
+    会移除在线事项或覆盖网页编辑器所发布修改的发布，须加 --allow-removals / --allow-revert
+    明确同意，否则不发布（退出码 3）。"""
+    from guides.publishing import REMOVALS, REVERTS, undoes
+
     result = check_content(content_dir)
     if not result.ok:
         _report(result)
         click.echo("内容检查未通过，未发布任何版本。", err=True)
         sys.exit(1)
     store = ReleaseStore(instance_dir)
-    rel, created = store.publish(result.content)
+    try:
+        found = undoes(store, result.content, "content")
+    except ReleaseError as exc:
+        raise click.ClickException(f"当前版本无法读取：{exc}") from None
+    blocked = [u for u in found if (u.kind in REMOVALS and not allow_removals)
+               or (u.kind in REVERTS and not allow_revert)]
+    if blocked:
+        click.echo(f"未发布：与当前版本相比，这次发布会撤销 {len(blocked)} 个在线事项：", err=True)
+        for u in blocked:
+            click.echo(f"  {u}", err=True)
+        flags = [f for f, kinds in (("--allow-removals", REMOVALS), ("--allow-revert", REVERTS))
+                 if any(u.kind in kinds for u in blocked)]
+        click.echo(f"如需保留这些事项，请先把在线版本导出到内容目录：guide-server content export --published "
+                   f"--out {content_dir} --instance {instance_dir}，核对后再发布；确认要撤销，请加 {' '.join(flags)}。",
+                   err=True)
+        sys.exit(REFUSED_EXIT)
+    rel, created = store.publish(result.content, origin={"source": "content", "by": str(content_dir)})
     if created:
         click.echo(f"已发布 {rel.stamp}（{len(rel.guides)} 个事项），并设为当前版本。")
+        for u in found:
+            click.echo(f"已按要求撤销：{u}", err=True)
     else:
         click.echo(f"内容与当前版本相同，未新建版本：{rel.stamp}")
 
@@ -74,9 +104,17 @@ def list_releases(instance_dir: str, as_json: bool) -> None:
 @click.argument("number", type=click.IntRange(min=1))
 @INSTANCE_OPTION
 def rollback(number: int, instance_dir: str) -> None:
-    """把较早的版本 NUMBER 设为当前版本。"""
+    """把较早的版本 NUMBER 设为当前版本，并列出因此下线、上线或改回的事项。"""
+    store = ReleaseStore(instance_dir)
     try:
-        rel = ReleaseStore(instance_dir).rollback(number)
+        before = store.current_number()
+        rel = store.rollback(number)
+        old = store.manifest(before)["guides"] if before is not None else {}
     except ReleaseError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"当前版本已切换为 {rel.stamp}")
+    new = rel.guide_hashes
+    for label, codes in (("下线", sorted(set(old) - set(new))), ("上线", sorted(set(new) - set(old))),
+                         ("改回 R%d 的内容" % number, sorted(c for c in set(old) & set(new) if old[c] != new[c]))):
+        if codes:
+            click.echo(f"{label}（{len(codes)} 个）：" + "、".join(codes))

@@ -64,17 +64,22 @@ def serve(host: str, port: int, instance_dir: str, workers: int | None, behind_p
 def posters(out_dir: str, size: str, jobs: int | None, instance_dir: str, codes: tuple[str, ...]) -> None:
     """为当前版本的事项生成可打印的大厅海报（PDF，含二维码）。不写 CODE 则生成全部。"""
     rel = _release_or_exit(instance_dir)
-    from guide_server.posters.pdf import poster_data, write_posters
+    from guide_server.posters.pdf import PostersRefused, plan_posters, poster_data, write_planned
 
     unknown = [c for c in codes if c not in rel.guides]
     if unknown:
         raise click.ClickException("没有这些事项编码：" + "、".join(unknown))
     chosen = [rel.guides[c] for c in (codes or rel.guides)]
-    items = [poster_data(rel, g) for g in chosen]
-    with click.progressbar(length=len(items), label="生成海报", file=sys.stderr,
-                           show_pos=True, show_eta=True) as bar:
-        paths = write_posters(items, Path(out_dir), size=size.upper(), jobs=jobs,
-                              progress=lambda _code: bar.update(1))
+    try:
+        plans = plan_posters([poster_data(rel, g) for g in chosen], size.upper())
+        with click.progressbar(length=len(plans), label="生成海报", file=sys.stderr,
+                               show_pos=True, show_eta=True) as bar:
+            paths = write_planned(plans, Path(out_dir), jobs=jobs, progress=lambda _code: bar.update(1))
+    except PostersRefused as exc:
+        for err in exc.errors:
+            click.echo(f"海报未生成：{err}", err=True)
+        click.echo(f"{len(exc.errors)} 个事项的海报无法生成，本次没有写出任何海报。请修改内容后重新发布。", err=True)
+        sys.exit(1)
     click.echo(f"已生成 {len(paths)} 张 {size.upper()} 海报（{rel.stamp}）：{Path(out_dir).resolve()}")
 
 

@@ -181,5 +181,7 @@ def rows_for_display(data: dict, extra: str | None = None) -> dict[str, list]:
 
 
 def blank_guide(code: str = "", name: str = "", category: str = "") -> dict:
+    # 是否收费 is a choice the editor must make: no default (an office that charges must not
+    # be published as 不收费 because nobody changed a pre-set answer)
     return {"code": code, "name": name, "category": category, "audience": ["个人"], "channels": ["窗口办理"],
-            "visits": 1, "time_limit": {}, "fee": {"charged": False}, "updated": today()}
+            "visits": 1, "time_limit": {}, "fee": {}, "updated": today()}

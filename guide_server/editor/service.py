@@ -69,6 +69,17 @@ class Conflict(EditorError):
                          "您填写的内容仍保留在下面，请核对差异后再保存。")
 
 
+class StalePublish(EditorError):
+    """Publishing would overwrite what another path published after these copies were made."""
+
+    def __init__(self, rows: list, label: str):
+        self.rows = rows
+        names = "、".join(f"{r.code} {r.name}" for r in rows)
+        super().__init__(f"未发布：{names} 在您修改之后已由其他途径更新（当前版本 {label}）。"
+                         "直接发布会覆盖那次更新。请先在编辑页核对“与发布版本的差异”，"
+                         "确认要以您的修改为准，再勾选“覆盖其他途径的更新”后发布。")
+
+
 class CheckFailed(EditorError):
     def __init__(self, check: GuideCheck):
         self.check = check
@@ -182,6 +193,13 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
+def _source(store: ReleaseStore, rel: Release) -> str:
+    """Which path published `rel`, in words."""
+    from guides.publishing import SOURCES
+
+    return SOURCES.get(store.origin(rel.number).get("source", "unknown"), "未记录的途径") if rel.number else ""
+
+
 def _guide_json(release: Release, code: str) -> dict | None:
     g = release.guides.get(code) if release else None
     return g.model_dump(mode="json", exclude_defaults=True) if g is not None else None
@@ -191,6 +209,7 @@ class EditorService:
     def __init__(self, db: Database, instance: str | Path):
         self.db = db
         self.releases = ReleaseStore(instance)
+        self._synced: tuple | None = None  # (number, hash) of the release last learnt
 
     # -- reading ----------------------------------------------------------------------------------
     def current_release(self) -> Release | None:
@@ -212,9 +231,22 @@ class EditorService:
                         _aware(g.updated), g.updated_by, changed)
 
     def sync_from_release(self) -> int:
-        """Make working copies of the current release's guides the editor does not know yet."""
+        """Make the working copies agree with the current release, whichever path published it
+        (`guide-server release` from content/, or this editor). Returns how many copies changed.
+
+        - a guide the editor does not know yet becomes a published working copy;
+        - a published copy (no pending edit) takes the release's version of its guide;
+        - a published copy whose guide left the release becomes a draft saying so (retired
+          in the release: it is retired here too); a retired copy whose guide is live again
+          becomes published;
+        - a copy with pending edits (draft, in review, approved) keeps them; `stale` then says
+          the release changed under it, and publishing it needs an explicit confirmation.
+        Runs once per release per process (cheap to call on every request)."""
         rel = self.current_release()
         if rel is None:
+            return 0
+        key = (rel.number, rel.hash)
+        if self._synced == key:
             return 0
         self.db.ready()
         try:
@@ -226,9 +258,9 @@ class EditorService:
     def _sync(self, rel: Release) -> int:
         n = 0
         with self.db.session.begin() as s:
-            known = set(s.scalars(select(EditorGuide.code)))
+            rows = {g.code: g for g in s.scalars(select(EditorGuide))}
             for code in rel.guides:
-                if code in known:
+                if code in rows:
                     continue
                 data = _guide_json(rel, code)
                 s.add(EditorGuide(code=code, name=data["name"], category=data["category"], status="published",
@@ -236,7 +268,60 @@ class EditorService:
                                   retiring=False, updated=rel.created, updated_by="system"))
                 self._revision(s, code, data, "synced", "system")
                 n += 1
+            for code, g in rows.items():
+                n += self._learn(s, g, rel)
+        self._synced = (rel.number, rel.hash)
         return n
+
+    def _learn(self, s, g: EditorGuide, rel: Release) -> int:
+        """Bring one working copy in line with `rel` (see sync_from_release); 1 if it changed."""
+        published = _guide_json(rel, g.code)
+        data = json.loads(g.data)
+        values: dict[str, Any] = {}
+        detail = ""
+        if g.status == "published" and published is None:
+            if g.code in rel.retired:
+                values = dict(status="retired", retiring=True)
+                detail = f"{rel.label} 中此事项已停用"
+            else:
+                values = dict(status="draft", comment=f"{rel.label}（{_source(self.releases, rel)}）已不含此事项，"
+                              "手机页面和自助终端不再显示。如需恢复，请提交审核后重新发布。")
+                detail = f"{rel.label} 中已没有此事项"
+        elif g.status == "published" and published != data:
+            values = dict(data=json.dumps(published, ensure_ascii=False), name=published["name"][:200],
+                          category=published["category"][:100])
+            detail = f"载入 {rel.label} 中的版本（{_source(self.releases, rel)}）"
+        elif g.status == "retired" and published is not None:
+            values = dict(status="published", retiring=False, successor=None,
+                          data=json.dumps(published, ensure_ascii=False), name=published["name"][:200],
+                          category=published["category"][:100])
+            detail = f"{rel.label} 中此事项已恢复上线"
+        if not values:
+            return 0
+        res = s.execute(update(EditorGuide).where(EditorGuide.code == g.code, EditorGuide.version == g.version)
+                        .values(version=g.version + 1, updated=_now(), updated_by="system", **values))
+        if res.rowcount != 1:  # another process synced it first
+            return 0
+        if "data" in values:
+            self._revision(s, g.code, published, "synced", "system")
+        self._audit(s, "system", "synced", g.code, detail, data, published if "data" in values else data)
+        return 1
+
+    def base(self, code: str) -> dict | None:
+        """The published version a working copy started from: the data of its latest revision
+        made by publishing or by learning a release; None for a guide never published."""
+        with self.db.session() as s:
+            rev = s.scalars(select(EditorRevision).where(EditorRevision.code == code,
+                                                         EditorRevision.action.in_(("synced", "published")))
+                            .order_by(EditorRevision.number.desc()).limit(1)).first()
+            return json.loads(rev.data) if rev is not None else None
+
+    def stale(self, row: "GuideRow") -> bool:
+        """True when a copy with pending edits started from a version the current release no
+        longer holds: another path published this guide meanwhile."""
+        if row.status not in ("draft", "in_review", "approved"):
+            return False
+        return self.base(row.code) != self.published(row.code)
 
     def list(self, q: str = "", category: str = "", status: str = "") -> list[GuideRow]:
         self.sync_from_release()
@@ -437,8 +522,12 @@ class EditorService:
             self._audit(s, user.name, "sent_back", code, comment[:2000])
         return self.get(code)
 
-    def publish(self, user: Account, codes: list[str]) -> tuple[Release, bool]:
-        """One new release with the approved guides `codes` (all approved ones when empty)."""
+    def publish(self, user: Account, codes: list[str], *, allow_revert: bool = False) -> tuple[Release, bool]:
+        """One new release with the approved guides `codes` (all approved ones when empty).
+
+        Built from the current release (so nothing another path published is dropped). A
+        copy whose guide another path changed after the copy was made (`stale`) would
+        overwrite that change: refused with StalePublish unless `allow_revert`."""
         rel = self.current_release()
         if rel is None:
             raise EditorError("实例中还没有任何版本，无法取得大厅信息和主题分类。"
@@ -446,6 +535,9 @@ class EditorService:
         rows = [r for r in self.list(status="approved") if not codes or r.code in codes]
         if not rows:
             raise EditorError("没有选中任何已审核待发布的事项。")
+        stale = [r for r in rows if self.stale(r)]
+        if stale and not allow_revert:
+            raise StalePublish(stale, rel.label)
         guides = dict(rel.guides)
         retired = dict(rel.retired)
         from guides.model import Guide, Retired
@@ -465,16 +557,22 @@ class EditorService:
                                           successor=r.successor if r.successor in guides else None)
         content = Content(rel.site, rel.categories, dict(sorted(guides.items())),
                           tuple(sorted(retired.values(), key=lambda x: x.code)))
-        release, created = self.releases.publish(content)
+        release, created = self.releases.publish(content, origin={"source": "editor", "by": user.name})
         with self.db.session.begin() as s:
             for r in rows:
                 g = s.get(EditorGuide, r.code)
                 status = "retired" if r.retiring else "published"
+                values: dict[str, Any] = {}
+                if not r.retiring:  # the working copy holds exactly what was published
+                    published = _guide_json(release, r.code)
+                    values["data"] = json.dumps(published, ensure_ascii=False)
+                    self._revision(s, r.code, published, "published", user.name)
                 s.execute(update(EditorGuide).where(EditorGuide.code == r.code).values(
                     status=status, retiring=False if status == "published" else True, authors="", comment=None,
-                    version=g.version + 1, updated=_now(), updated_by=user.name))
+                    version=g.version + 1, updated=_now(), updated_by=user.name, **values))
                 self._audit(s, user.name, "retired" if r.retiring else "published", r.code,
                             f"{release.stamp}", _guide_json(rel, r.code), None if r.retiring else r.data)
+        self._synced = (release.number, release.hash)
         return release, created
 
     # -- files ----------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 
 from guide_server.accounts.auth import add_nav, admin_page, current_user, require_role
 from guide_server.editor.service import (ACTIONS, STATUSES, CheckFailed, Conflict, EditorError, EditorService, NotFound,
-                                 diff_lines)
+                                         StalePublish, diff_lines)
+from guide_server.editor.messages import plain_message
 from guide_server.editor.form import (AUDIENCES, CHANNELS, ITEM_TYPES, ROWS, SPEEDS, blank_guide, from_form,
                                       rows_for_display)
 
@@ -33,7 +34,9 @@ FRAME_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-a
 def init_app(app) -> None:
     app.extensions["editor"] = EditorService(app.extensions["db"], app.instance_path)
     app.register_blueprint(bp)
+    app.add_template_filter(plain_message, "plain")
     add_nav(app, "办事指南", "/editor/", *READ)
+    add_nav(app, "待我审核", "/editor/review", *REVIEW)
     add_nav(app, "发布", "/editor/publish", *REVIEW)
     add_nav(app, "审计日志", "/editor/audit", "reviewer", "admin")
 
@@ -118,11 +121,15 @@ def new():
 # -- the form ---------------------------------------------------------------------------------------
 def _form_page(row, data, status=200, check=None, message=None, error=None, extra=None, conflict=None):
     check = check if check is not None else svc().check(data)
+    release = svc().current_release()
+    published = svc().published(row.code)
+    changes = diff_lines(published, row.data, f"发布版本 {release.label}" if release else "发布版本", "此版本") \
+        if published != row.data else []
     return _page("editor/edit.html", status=status, title=f"{data.get('name') or row.code}", row=row, d=data,
                  rows=rows_for_display(data, extra), ROWS=ROWS, check=check, by_field=check.by_field(),
                  item_types=ITEM_TYPES, audiences=AUDIENCES, speeds=SPEEDS, channels=CHANNELS,
                  categories=svc().categories(), message=message, error=error, conflict=conflict,
-                 user=current_user())
+                 user=current_user(), release=release, changes=changes, stale=svc().stale(row))
 
 
 @bp.get("/g/<code>")
@@ -175,7 +182,7 @@ def check(code: str):
     """The checker for editor.js: findings by field for the form as it is now."""
     data = from_form(request.form, code)
     result = svc().check(data)
-    return jsonify(ok=result.ok, findings=[{"field": f.field, "code": f.code, "message": f.message,
+    return jsonify(ok=result.ok, findings=[{"field": f.field, "code": f.code, "message": plain_message(f.message),
                                             "error": f.is_error} for f in result.findings])
 
 
@@ -305,23 +312,35 @@ def restore(code: str):
     return _workflow(code, lambda r: svc().restore(current_user(), code, _version(), number or 0), "restored")
 
 
-# -- publish and audit -----------------------------------------------------------------------------------
+# -- review, publish and audit -----------------------------------------------------------------------------
+@bp.get("/review")
+@require_role(*REVIEW)
+def review():
+    """待我审核: guides waiting for review that this reviewer did not change themselves."""
+    user = current_user()
+    rows = svc().list(status="in_review")
+    mine = [r for r in rows if user.name not in r.authors]
+    return _page("editor/review.html", title="待我审核", rows=mine, own=[r for r in rows if r not in mine],
+                 release=svc().current_release())
+
+
 @bp.route("/publish", methods=["GET", "POST"])
 @require_role(*REVIEW)
 def publish():
     rows = svc().list(status="approved")
+    stale = {r.code for r in rows if svc().stale(r)}
     if request.method == "GET":
-        return _page("editor/publish.html", title="发布", rows=rows, release=svc().current_release())
+        return _page("editor/publish.html", title="发布", rows=rows, stale=stale, release=svc().current_release())
     codes = [c for c in request.form.getlist("code") if CODE.match(c)]
     try:
-        rel, created = svc().publish(current_user(), codes)
+        rel, created = svc().publish(current_user(), codes, allow_revert=request.form.get("allow_revert") == "1")
     except CheckFailed as exc:
         return _error(str(exc), 400, url_for("editor.publish"))
     except EditorError as exc:
-        return _page("editor/publish.html", status=400, title="发布", rows=rows, error=str(exc),
-                     release=svc().current_release())
+        return _page("editor/publish.html", status=409 if isinstance(exc, StalePublish) else 400, title="发布",
+                     rows=rows, stale=stale, error=str(exc), release=svc().current_release())
     msg = f"已发布 {rel.stamp}。手机页面和自助终端将显示新版本。" if created else f"内容与当前版本相同，未新建版本：{rel.stamp}"
-    return _page("editor/publish.html", title="发布", rows=svc().list(status="approved"), message=msg,
+    return _page("editor/publish.html", title="发布", rows=svc().list(status="approved"), message=msg, stale=set(),
                  release=svc().current_release())
 
 

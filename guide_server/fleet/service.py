@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from guides.release import CHINA_TZ
@@ -209,6 +209,10 @@ class FleetService:
 
     @staticmethod
     def _free_tag(s, hall: str) -> str:
+        """The lowest free tag K<n> of a hall. On PostgreSQL a transaction-scoped advisory lock per
+        hall makes concurrent enrolments of one hall choose one after the other."""
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"kiosk-tag:{hall}"})
         used = set(s.scalars(select(Kiosk.tag).where(Kiosk.hall == hall)))
         n = 1
         while f"K{n}" in used:

@@ -1,5 +1,6 @@
-"""Printable A4 posters (PDF) with a guide's QR code, one per guide or category.
+"""Printable hall posters (PDF, A4 or A3) with a guide's QR code, one per guide.
 
-pdf renders them with fpdf2 and imports no Flask; only guide_server.cli uses it.
-May import guides and guide_server.public.qr.
+content holds what a poster says, layout where each element goes (measured, kept apart,
+or a PosterError naming the guide), pdf draws it with fpdf2. No Flask; only
+guide_server.cli uses it. May import guides and guide_server.public.qr.
 """

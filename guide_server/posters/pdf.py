@@ -1,5 +1,8 @@
 """Print-ready hall posters (PDF): hall, guide name, code, a large QR of the stable URL,
-three key facts (办理时限, 到现场次数, 材料), the hotline and the release stamp.
+four key facts (办理时限, 收费, 到现场次数, 申报材料), the phones and the release stamp.
+
+What a poster says is guide_server.posters.content, where it goes guide_server.posters.layout
+(every element measured and kept apart); this module draws that layout with fpdf2.
 
 Speed: the bundled 8 MB Noto Sans SC is cut once per run to the characters all
 posters use (fontTools), so each PDF embeds and parses a font of a few kB; the
@@ -11,55 +14,45 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from guides.fonts import FONT_PATH
-from guides.model import Guide, Speed
-from guides.release import Release
-from guides.urls import guide_url
+from guides.glyphs import char_label
+from guide_server.posters.content import PosterData, PosterError, poster_data
+from guide_server.posters.layout import BLUE, Layout, layout_poster
 from guide_server.public import qr
 
-SIZES = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
-BLUE = (11, 79, 179)
-GREEN = (10, 122, 61)
-INK = (26, 26, 26)
-GREY = (74, 74, 74)
+__all__ = ["PosterData", "PosterError", "PostersRefused", "plan_posters", "poster_data", "render", "write_planned",
+           "write_posters"]
+
 ASCII = "".join(chr(c) for c in range(32, 127))
-# every fixed text the layout below writes, so the subset font has its glyphs
-EXTRA = ("办事指南事项编码手机扫码查看办理时限到现场次数申报材料需本人准备咨询电话服务热线"
-         "个工作日承诺时限即办件当场办结零上门最多跑一次项·：（）")
+# every fixed text the layout writes, so the subset font has its glyphs
+EXTRA = ("办事指南事项编码手机扫码查看办理时限到现场次数申报材料需本人准备咨询电话服务热线收费不缴免提交"
+         "个工作日承诺时限即办件当场办结零上门最多跑一次项其中·：（）")
 
 
-@dataclass(frozen=True)
-class PosterData:
-    code: str
-    hall: str
-    name: str
-    url: str
-    time_limit: str
-    time_note: str
-    visits: str
-    materials: str
-    consult: str
-    hotline: str
-    stamp: str
+@lru_cache(maxsize=1)
+def _advances() -> tuple[dict[int, int], float, int]:
+    """(code point -> advance width in font units, units per em, .notdef's advance) of the
+    bundled font; the subset font keeps these widths."""
+    from fontTools.ttLib import TTFont
 
-    def text(self) -> str:
-        return "".join(self.__dict__.values())
+    font = TTFont(str(FONT_PATH), lazy=True)
+    try:
+        hmtx = font["hmtx"]
+        cmap = font.getBestCmap()
+        adv = {cp: hmtx[name][0] for cp, name in cmap.items()}
+        return adv, float(font["head"].unitsPerEm), hmtx[".notdef"][0]
+    finally:
+        font.close()
 
 
-def poster_data(release: Release, guide: Guide) -> PosterData:
-    if guide.speed is Speed.immediate:
-        limit, note = "当场办结", "即办件"
-    else:
-        limit, note = f"{guide.time_limit.promised_days} 个工作日", "承诺时限"
-    need = sum(1 for m in guide.materials if not m.shared)
-    return PosterData(
-        code=guide.code, hall=release.site.hall_name, name=guide.name, url=guide_url(release.site, guide.code),
-        time_limit=limit, time_note=note, visits=guide.visits_label, materials=f"{need} 项",
-        consult=guide.contacts.consult, hotline=release.site.hotline, stamp=release.stamp,
-    )
+def font_measure(text: str) -> float:
+    """Width of `text` in em of the poster font (the sum of its advance widths; fpdf2 sets
+    text without kerning, so this is what it draws)."""
+    adv, upem, notdef = _advances()
+    return sum(adv.get(ord(c), notdef) for c in text) / upem
 
 
 def subset_font(text: str, dest: Path) -> Path:
@@ -127,14 +120,15 @@ def _cff_to_glyf(font) -> None:
     font.sfntVersion = "\000\001\000\000"
 
 
-def render(data: PosterData, font: str | Path, size: str = "A4") -> bytes:
+def render(layout: Layout, data: PosterData, font: str | Path) -> bytes:
+    """The PDF of one poster laid out by `layout_poster`. Raises PosterError if the font
+    lacks a glyph of the text after all (fpdf2 would drop it with only a warning)."""
     from fpdf import FPDF
 
-    w, h = SIZES[size]
-    k = w / 210.0  # every measure is given for A4 and scaled
-    pdf = FPDF(orientation="P", unit="mm", format=size)
+    pdf = FPDF(orientation="P", unit="mm", format=layout.size)
     pdf.set_auto_page_break(False)
     pdf.set_margins(0, 0, 0)
+    pdf.c_margin = 0
     pdf.set_title(f"{data.name} - {data.hall}")
     pdf.set_creator("guide-server posters")
     pdf.add_font("sc", fname=str(font))
@@ -144,111 +138,111 @@ def render(data: PosterData, font: str | Path, size: str = "A4") -> bytes:
         if hasattr(f, "ttfont"):
             f.ttfont.recalcBBoxes = False
     pdf.add_page()
-    margin = 14 * k
-
-    # hall band
+    k = layout.width / 210.0
+    band = layout.band
     pdf.set_fill_color(*BLUE)
-    pdf.rect(0, 0, w, 24 * k, style="F")
-    pdf.set_text_color(255, 255, 255)
-    pdf.set_font("sc", size=20 * k)
-    pdf.set_xy(margin, 6 * k)
-    pdf.cell(w - 2 * margin, 12 * k, data.hall + " · 办事指南", align="C")
-
-    # guide name (wraps), code
-    pdf.set_text_color(*INK)
-    name_pt = 34 if len(data.name) <= 12 else 28
-    pdf.set_font("sc", size=name_pt * k)
-    pdf.set_xy(margin, 30 * k)
-    pdf.multi_cell(w - 2 * margin, name_pt * 0.45 * k, data.name, align="C")
-    pdf.set_font("sc", size=12 * k)
-    pdf.set_text_color(*GREY)
-    pdf.set_x(margin)
-    pdf.cell(w - 2 * margin, 8 * k, f"事项编码 {data.code}", align="C")
-
-    # QR: 140 mm on A4 (198 mm on A3) with its quiet zone; the symbol itself is over 10 cm,
-    # the usual 1:10 rule for scanning from 1 m
-    m = qr.matrix(data.url)
-    side = 140 * k
-    n = len(m) + 2 * qr.QUIET
-    cell = side / n
-    qx, qy = (w - side) / 2, 64 * k
+    pdf.rect(band.x0, band.y0, band.width, band.height, style="F")
+    q = layout.qr
+    matrix = qr.matrix(q.data)
+    if len(matrix) != q.modules:  # the layout was made for another symbol size
+        raise PosterError(data.code, data.name, "二维码尺寸与版面不符。")
     pdf.set_fill_color(0, 0, 0)
-    for y, row in enumerate(m):
+    for y, row in enumerate(matrix):
         for x, run in qr.runs(row):
-            pdf.rect(qx + (x + qr.QUIET) * cell, qy + (y + qr.QUIET) * cell, run * cell + 0.02, cell + 0.02,
-                     style="F")
-    pdf.set_text_color(*INK)
-    pdf.set_font("sc", size=20 * k)
-    pdf.set_xy(margin, qy + side + 2 * k)
-    pdf.cell(w - 2 * margin, 10 * k, "手机扫码  查看办事指南", align="C")
-    pdf.set_font("sc", size=11 * k)
-    pdf.set_text_color(*GREY)
-    pdf.set_xy(margin, qy + side + 12 * k)
-    pdf.cell(w - 2 * margin, 6 * k, data.url, align="C")
-
-    # three key facts
-    facts = [("办理时限", data.time_limit, data.time_note), ("到现场次数", data.visits, ""),
-             ("申报材料", data.materials, "需本人准备")]
-    top = qy + side + 22 * k
-    gap = 5 * k
-    bw = (w - 2 * margin - 2 * gap) / 3
-    for i, (label, value, note) in enumerate(facts):
-        x = margin + i * (bw + gap)
-        pdf.set_draw_color(*BLUE)
-        pdf.set_line_width(0.6 * k)
-        pdf.rect(x, top, bw, 31 * k)
-        pdf.set_text_color(*GREY)
-        pdf.set_font("sc", size=12 * k)
-        pdf.set_xy(x, top + 3 * k)
-        pdf.cell(bw, 7 * k, label, align="C")
-        pdf.set_text_color(*(GREEN if label == "到现场次数" else INK))
-        pdf.set_font("sc", size=(20 if len(value) <= 6 else 16) * k)
-        pdf.set_xy(x, top + 12 * k)
-        pdf.cell(bw, 10 * k, value, align="C")
-        if note:
-            pdf.set_text_color(*GREY)
-            pdf.set_font("sc", size=10 * k)
-            pdf.set_xy(x, top + 23 * k)
-            pdf.cell(bw, 6 * k, note, align="C")
-
-    # phones, stamp
-    pdf.set_text_color(*INK)
-    pdf.set_font("sc", size=15 * k)
-    pdf.set_xy(margin, top + 35 * k)
-    pdf.cell(w - 2 * margin, 9 * k, f"咨询电话 {data.consult}    服务热线 {data.hotline}", align="C")
-    pdf.set_text_color(*GREY)
-    pdf.set_font("sc", size=9 * k)
-    pdf.set_xy(margin, h - 12 * k)
-    pdf.cell(w - 2 * margin, 5 * k, data.stamp, align="C")
-    return bytes(pdf.output())
+            pdf.rect(q.box.x0 + (x + qr.QUIET) * q.cell, q.box.y0 + (y + qr.QUIET) * q.cell,
+                     run * q.cell + 0.02, q.cell + 0.02, style="F")
+    for element in layout.elements:
+        if element.frame:
+            pdf.set_draw_color(*BLUE)
+            pdf.set_line_width(0.6 * k)
+            # the frame's stroke stays inside the element's box
+            inset = 0.3 * k
+            b = element.box
+            pdf.rect(b.x0 + inset, b.y0 + inset, b.width - 2 * inset, b.height - 2 * inset)
+        for line in element.lines:
+            pdf.set_text_color(*line.color)
+            pdf.set_font("sc", size=line.size)
+            pdf.set_xy(line.box.x0, line.box.y0)
+            pdf.cell(line.box.width, line.box.height, line.text, align="C")
+    out = bytes(pdf.output())
+    missing = sorted({cp for f in pdf.fonts.values() for cp in getattr(f, "missing_glyphs", [])})
+    if missing:
+        chars = "、".join(char_label(chr(cp)) for cp in missing)
+        raise PosterError(data.code, data.name, f"海报字体缺少字符 {chars}。")
+    return out
 
 
-def _write(args: tuple[PosterData, str, str, str]) -> str:
-    data, font, size, out = args
-    path = Path(out) / f"{data.code}.pdf"
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(render(data, font, size))
-    os.replace(tmp, path)
+class PostersRefused(Exception):
+    """Some posters cannot be made; `errors` holds one PosterError per guide. No file was
+    written."""
+
+    def __init__(self, errors: list[PosterError]):
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+
+def plan_posters(items: Iterable[PosterData], size: str = "A4") -> list[tuple[PosterData, Layout]]:
+    """Check and lay out every poster before any is drawn: characters the font cannot draw
+    and elements that cannot fit are reported for all guides at once (PostersRefused)."""
+    plans, errors = [], []
+    for data in items:
+        try:
+            data.check_drawable()
+            plans.append((data, layout_poster(data, font_measure, size)))
+        except PosterError as exc:
+            errors.append(exc)
+    if errors:
+        raise PostersRefused(errors)
+    return plans
+
+
+def _write(args: tuple[PosterData, Layout, str, str]) -> str:
+    data, layout, font, out = args
+    path = Path(out) / f".{data.code}.pdf.tmp"
+    path.write_bytes(render(layout, data, font))
     return data.code
 
 
 def write_posters(items: Iterable[PosterData], out: Path, size: str = "A4", jobs: int | None = None,
                   progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Write <out>/<code>.pdf for every item; `progress(code)` after each one."""
-    items = list(items)
+    """Write <out>/<code>.pdf for every item; `progress(code)` after each one.
+
+    All or nothing: every poster is laid out and checked first (PostersRefused lists the
+    guides that cannot be made), then drawn to temporary files that are renamed into
+    place only when all of them are done."""
+    return write_planned(plan_posters(items, size), out, jobs, progress)
+
+
+def write_planned(plans: list[tuple[PosterData, Layout]], out: Path, jobs: int | None = None,
+                  progress: Callable[[str], None] | None = None) -> list[Path]:
+    """Draw posters already laid out by `plan_posters` (see `write_posters`)."""
+    items = [d for d, _layout in plans]
     out.mkdir(parents=True, exist_ok=True)
     jobs = max(1, min(jobs or os.cpu_count() or 1, len(items) or 1))
-    with tempfile.TemporaryDirectory(prefix="posters-") as tmp:
-        font = subset_font("".join(d.text() for d in items), Path(tmp) / "poster-font.ttf")
-        work = [(d, str(font), size, str(out)) for d in items]
-        if jobs == 1 or len(items) < 8:
-            for args in work:
-                code = _write(args)
-                if progress:
-                    progress(code)
-        else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                for code in pool.map(_write, work, chunksize=8):
+    tmps = [out / f".{d.code}.pdf.tmp" for d in items]
+    try:
+        with tempfile.TemporaryDirectory(prefix="posters-") as tmp:
+            font = subset_font("".join(d.text() for d in items), Path(tmp) / "poster-font.ttf")
+            work = [(d, layout, str(font), str(out)) for d, layout in plans]
+            if jobs == 1 or len(items) < 8:
+                done = map(_write, work)
+                for code in done:
                     if progress:
                         progress(code)
-    return [out / f"{d.code}.pdf" for d in items]
+            else:
+                with ProcessPoolExecutor(max_workers=jobs) as pool:
+                    for code in pool.map(_write, work, chunksize=8):
+                        if progress:
+                            progress(code)
+    except PosterError as exc:
+        for t in tmps:
+            t.unlink(missing_ok=True)
+        raise PostersRefused([exc]) from None
+    except BaseException:
+        for t in tmps:
+            t.unlink(missing_ok=True)
+        raise
+    paths = [out / f"{d.code}.pdf" for d in items]
+    for t, p in zip(tmps, paths):
+        os.replace(t, p)
+    return paths

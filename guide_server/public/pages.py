@@ -1,9 +1,12 @@
 """Phone pages: home, category, search, guide, print layout, 长辈版 switch, errors."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, current_app, jsonify, make_response, redirect, request
 from werkzeug.exceptions import HTTPException
 
+from guides.glyphs import char_label, undrawable_chars
 from guides.release import ReleaseError
 from guide_server.web import ELDER, MODE_COOKIE, NoRelease, cached_page, page, safe_next, served, wants_json
 
@@ -85,7 +88,16 @@ def guide(code: str):
 def guide_print(code: str):
     s, g = _guide(code)
     return cached_page(("print", code), "print.html", guide=g, category=s.category_by_name.get(g.category),
-                       title=f"{g.name}（打印版）")
+                       title=f"{g.name}（打印版）", undrawable=print_font_gaps(s.release.site, g))
+
+
+def print_font_gaps(site, guide) -> list[str]:
+    """The characters of the print page the bundled font cannot draw, described for a reader.
+
+    The print page is set in the device's fonts (no web font is sent), so such a character
+    may print as a box or a blank; the page says which ones instead of leaving it to chance."""
+    text = json.dumps([site.hall_name, guide.model_dump(mode="json")], ensure_ascii=False)
+    return [char_label(c) for c in undrawable_chars(text)]
 
 
 @bp.get("/mode/<mode>")

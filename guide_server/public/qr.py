@@ -23,6 +23,15 @@ def matrix(data: str) -> tuple[tuple[bool, ...], ...]:
     return tuple(tuple(bool(c) for c in row) for row in qr.get_matrix())
 
 
+@lru_cache(maxsize=4096)
+def modules(data: str) -> int:
+    """Modules per side of `data`'s symbol (without the quiet zone), from its version alone:
+    the layout of a poster needs the size long before the matrix is drawn."""
+    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0)
+    qr.add_data(data.encode("utf-8"))
+    return qr.best_fit() * 4 + 17
+
+
 def runs(row: tuple[bool, ...]):
     """(start, length) of each run of dark modules in a row."""
     x, n = 0, len(row)

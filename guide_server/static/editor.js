@@ -25,7 +25,8 @@
     if (!box) { return; }
     var p = document.createElement("p");
     p.className = "msg live " + (finding.error ? "err" : "warn");
-    p.textContent = finding.code + " " + finding.message;
+    p.dataset.code = finding.code;
+    p.textContent = finding.message;
     if (box.matches("[data-field]")) { box.classList.add("bad"); box.appendChild(p); }
     else { box.insertBefore(p, box.children[1] || null); }
   }
@@ -46,7 +47,7 @@
     var ul = document.createElement("ul");
     data.findings.forEach(function (f) {
       var li = document.createElement("li"); var a = document.createElement("a");
-      a.href = "#f-" + f.field; a.textContent = f.code + " " + f.message; li.appendChild(a); ul.appendChild(li);
+      a.href = "#f-" + f.field; a.textContent = f.message; li.dataset.code = f.code; li.appendChild(a); ul.appendChild(li);
     });
     box.appendChild(ul);
   }

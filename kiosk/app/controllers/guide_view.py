@@ -64,7 +64,8 @@ def guide_sections(guide: Guide) -> list[Section]:
 
 
 def guide_header(guide: Guide) -> str:
-    return f"{guide.department} · {guide.item_type.value} · {guide.speed.value}"
+    """The line under the name: 事项编码 (as on the poster, page and receipt), office, type, speed."""
+    return f"事项编码 {guide.code} · {guide.department} · {guide.item_type.value} · {guide.speed.value}"
 
 
 NBSP = "\u00a0"

@@ -167,7 +167,8 @@ def test_vague_material_message_is_next_to_its_field(ed):
     assert save(ed, GA, form).status_code == 303
     html = ed.get(f"/editor/g/{GA}").get_data(as_text=True)
     field = re.search(rf'<div class="fld[^"]*" data-field="materials\.{n}\.name">(.*?)</div>', html, re.S).group(1)
-    assert 'value="其他材料"' in field and "E201 模糊条款" in field and "aria-invalid" in field
+    assert 'value="其他材料"' in field and 'data-code="E201">模糊条款' in field and "aria-invalid" in field
+    assert "E201 " not in field  # the code is not part of the text an editor reads
     # the same finding as `guide-server check`
     assert "“其他材料”含义不明，请逐项写明具体内容或删除" in field
 

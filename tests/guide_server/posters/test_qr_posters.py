@@ -88,7 +88,7 @@ def test_posters_command_writes_one_scannable_pdf_per_guide(instance, tmp_path, 
         assert decode(img) == [guide_url(rel.site, code)]
         flat = text.replace("\r", "").replace("\n", "")
         for part in (rel.site.hall_name, g.name, code, g.visits_label, rel.site.hotline, g.contacts.consult,
-                     rel.stamp, f"{sum(1 for m in g.materials if not m.shared)} 项"):
+                     rel.stamp, f"申报材料{len(g.materials)} 项", "不收费" if not g.fee.charged else "需缴费"):
             assert part in flat, part
         limit = "当场办结" if g.speed.value == "即办件" else f"{g.time_limit.promised_days} 个工作日"
         assert limit in flat

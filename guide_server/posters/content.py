@@ -1,0 +1,74 @@
+"""What a hall poster says: the words of one guide, taken from a release.
+
+The key facts come from guides.keyfacts, worded as on the phone page, the kiosk and the
+一次告知单. No Flask, no PDF library.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from guides.glyphs import char_label, undrawable_chars
+from guides.keyfacts import fee_short, material_count, time_limit_short
+from guides.model import Guide
+from guides.release import Release
+from guides.urls import guide_url
+
+
+class PosterError(Exception):
+    """A poster that cannot be made as it should look; the message is Chinese and names
+    the guide (事项编码 and 事项名称) and what is wrong. Nothing is written for it."""
+
+    def __init__(self, code: str, name: str, reason: str):
+        self.code, self.name, self.reason = code, name, reason
+        super().__init__(f"{code}（{name}）：{reason}")
+
+
+# Chinese names of the poster's texts, for messages.
+FIELD_NAMES = {"code": "事项编码", "hall": "大厅名称", "name": "事项名称", "url": "二维码网址",
+               "time_limit": "办理时限", "time_note": "办理时限说明", "fee": "收费", "visits": "到现场次数",
+               "materials": "申报材料", "materials_note": "申报材料说明", "consult": "咨询电话",
+               "hotline": "服务热线", "stamp": "版本"}
+
+
+@dataclass(frozen=True)
+class PosterData:
+    code: str
+    hall: str
+    name: str
+    url: str
+    time_limit: str
+    time_note: str
+    fee: str
+    visits: str
+    materials: str
+    materials_note: str
+    consult: str
+    hotline: str
+    stamp: str
+
+    def text(self) -> str:
+        """Every character the poster draws from content."""
+        return "".join(getattr(self, f.name) for f in fields(self))
+
+    def check_drawable(self) -> None:
+        """Raise PosterError naming the first text with a character the bundled font cannot
+        draw: the poster would silently drop it."""
+        for f in fields(self):
+            bad = undrawable_chars(getattr(self, f.name))
+            if bad:
+                chars = "、".join(char_label(c) for c in bad)
+                raise PosterError(self.code, self.name,
+                                  f"{FIELD_NAMES[f.name]}含有海报字体（Noto Sans SC）无法显示的字符 {chars}，"
+                                  "印出来会缺字。请在内容中改用可显示的写法（如常用字或拼音注明）。")
+
+
+def poster_data(release: Release, guide: Guide) -> PosterData:
+    """The words of `guide`'s poster in `release`."""
+    limit, note = time_limit_short(guide)
+    count = material_count(guide)
+    return PosterData(
+        code=guide.code, hall=release.site.hall_name, name=guide.name, url=guide_url(release.site, guide.code),
+        time_limit=limit, time_note=note, fee=fee_short(guide), visits=guide.visits_label,
+        materials=count.label, materials_note=count.note or "需本人准备", consult=guide.contacts.consult,
+        hotline=release.site.hotline, stamp=release.stamp,
+    )
