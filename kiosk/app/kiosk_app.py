@@ -509,8 +509,8 @@ class KioskApp(App):
         scr = self.screen("guide")
         if scr.reading:
             self.read_aloud.stop()
-        elif scr.code in self.guides:
-            self.read_aloud.read_guide(self.guides[scr.code])
+        elif scr.shown_guide is not None:
+            self.read_aloud.read_guide(scr.shown_guide)
 
     def open_guide(self, code: str, remember: bool = True) -> None:
         self.nav.open_guide(code, remember)

@@ -66,6 +66,7 @@ class GuideScreen(KioskScreen):
     voice_message = StringProperty("")     # speech did not work: the calm line under the summary
 
     _pending = None
+    shown_guide = None
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -77,6 +78,7 @@ class GuideScreen(KioskScreen):
             self._pending.cancel()
             self._pending = None
         self.code = guide.code
+        self.shown_guide = guide   # what 朗读 reads: the guide as shown (a citizen's case, once resolved)
         self.voice_message = ""
         self.title = guide.name
         self.header = guide_header(guide)

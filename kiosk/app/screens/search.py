@@ -45,15 +45,21 @@ class SearchScreen(KioskScreen):
             tile.bind(on_release=lambda t: t.code and self.app.open_search_result(t.code))
             self._slots.append(tile)
         self._keyboards: dict[str, Widget] = {}
-        self._hw_panel = HandwritingPanel()
-        self._hw_panel.screen = self
-        self._hw_panel.ids.pad.bind(on_stroke=lambda _pad, strokes: self._stroke(strokes))
+        self._panel: HandwritingPanel | None = None   # built the first time 手写 is shown
+        self._candidate_buttons: list[KButton] = []
         self.hw: HandwritingInput | None = None
         self._state = None
-        self._build_suggestions()
-        self._build_nohit()
+        self._suggestions = self._nohit = None        # built the first time they are shown
         self._spacer = Widget()
         self._show_input()
+
+    @property
+    def _hw_panel(self) -> HandwritingPanel:
+        if self._panel is None:
+            self._panel = HandwritingPanel()
+            self._panel.screen = self
+            self._panel.ids.pad.bind(on_stroke=lambda _pad, strokes: self._stroke(strokes))
+        return self._panel
 
     # -- input: tabs, keyboards, pad -----------------------------------------------------------
     def _key(self, key: str, size: int = 36) -> KButton:
@@ -173,6 +179,8 @@ class SearchScreen(KioskScreen):
 
     def rewrite(self) -> None:
         """重写: wipe the pad and its candidates."""
+        if self._panel is None:
+            return
         self._hw_panel.ids.pad.clear()
         if self.hw is not None:
             self.hw.rewrite()
@@ -190,13 +198,24 @@ class SearchScreen(KioskScreen):
         panel.warn = hw is not None and hw.trouble
         grid = panel.ids.candidates
         shown = CANDIDATES_ELDER if self.app.elder else CANDIDATES
-        grid.clear_widgets()
-        grid.cols = shown
-        for ch in (hw.candidates if hw is not None else [])[:shown]:
-            b = KButton(text=ch, base_size=48)
-            b.char = ch
-            b.bind(on_release=lambda btn: self._choose(btn.char))
-            grid.add_widget(b)
+        chars = (hw.candidates if hw is not None else [])[:shown]
+        if grid.cols != shown:
+            grid.clear_widgets()
+            grid.cols = shown
+        # the candidate buttons are built once and reused: a new button per answer costs more
+        # than recognising the strokes
+        pool = self._candidate_buttons
+        while len(pool) < shown:
+            b = KButton(base_size=48)
+            b.bind(on_release=lambda btn: btn.text and self._choose(btn.text))
+            pool.append(b)
+        for i, b in enumerate(pool):
+            if i < len(chars):
+                b.text = chars[i]
+                if b.parent is None:
+                    grid.add_widget(b)
+            elif b.parent is not None:
+                grid.remove_widget(b)
 
     # -- results, suggestions, help ---------------------------------------------------------------
     def _build_suggestions(self) -> None:
@@ -233,9 +252,13 @@ class SearchScreen(KioskScreen):
             box.clear_widgets()
             self._state = state
             if state == EMPTY:
+                if self._suggestions is None:
+                    self._build_suggestions()
                 self._fill_suggestions()
                 box.add_widget(self._suggestions)
             elif state == NO_HIT:
+                if self._nohit is None:
+                    self._build_nohit()
                 self.help_shown = False
                 self._fill_nohit()
                 box.add_widget(self._nohit)
@@ -310,14 +333,12 @@ class SearchScreen(KioskScreen):
         self._update_message()
 
     def on_help_shown(self, _scr, shown) -> None:
+        if self._nohit is None:
+            return
         if shown and self._help_text.parent is None:
             self._nohit.add_widget(self._help_text)
         elif not shown and self._help_text.parent is not None:
             self._nohit.remove_widget(self._help_text)
-
-    def refresh_suggestions(self) -> None:
-        """Re-read the most searched terms and 常用事项 the next time the empty search shows."""
-        self._state = None
 
     def clear_personal(self) -> None:
         self.rewrite()
