@@ -14,7 +14,7 @@ from kiosk.app.controllers.search_privacy import may_keep, name_like, personal_r
 from kiosk.app.controllers.search_terms import SearchTerms
 from kiosk.config import ConfigError, KioskConfig, load_config, parse_config, write_config
 from kiosk.handwriting import NOT_RECOGNISED_ZH, Candidate, Recognition
-from kiosk.speech import MaterialGroup, Narrator, VoiceSettings
+from kiosk.speech import MaterialGroup, Narrator, NullEngine, VoiceSettings, make_engine
 from kiosk.store import KioskStore
 from tests.conftest import SAMPLE_CONTENT
 
@@ -214,6 +214,12 @@ def test_material_groups_and_copies_are_read_with_their_label():
 
 
 # -- settings --------------------------------------------------------------------------------------------
+def _toml(tmp_path, text):
+    path = tmp_path / "voice.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def test_search_and_voice_settings_round_trip(tmp_path):
     cfg = KioskConfig(keyboard="qwerty", search_input="handwriting", popular_terms=4,
                       voice=VoiceSettings(volume=40, standard_mode=True))
@@ -222,6 +228,10 @@ def test_search_and_voice_settings_round_trip(tmp_path):
     back = load_config(path)
     assert (back.keyboard, back.search_input, back.popular_terms) == ("qwerty", "handwriting", 4)
     assert back.voice.volume == 40 and back.voice.standard_mode and back.voice.enabled
+    engine = make_engine(back.voice)
+    assert engine.name == "espeak-ng" and engine.volume == 40 and engine.amplitude == 40
+    off = load_config(_toml(tmp_path, "[voice]\nenabled = false\n")).voice
+    assert isinstance(make_engine(off), NullEngine) and not off.show_read_button(True)
     assert load_config(None).voice == VoiceSettings() and KioskConfig().keyboard == "az"
 
 
