@@ -28,13 +28,16 @@ def create_app(test_config: dict | None = None) -> "Flask":
     from guide_server.db import Database, default_url
     from guide_server.extensions import csrf
     from guide_server.ratings.service import RatingService
-    from guide_server.security import HEADERS, load_secret_key
+    from guide_server.security import HEADERS, META_CSP, hsts, load_secret_key, safe_url
     from guide_server.state import ReleaseHolder
 
     cfg = dict(test_config or {})
     instance = Path(cfg.pop("INSTANCE_DIR", None) or os.environ.get("GUIDE_INSTANCE") or "instance").resolve()
     instance.mkdir(parents=True, exist_ok=True)
     app = Flask(__name__, instance_path=str(instance), instance_relative_config=True)
+    from guide_server.web import AsciiIntConverter
+
+    app.url_map.converters["int"] = AsciiIntConverter  # before any route is added
     app.config.from_mapping(
         SECRET_KEY=None,
         DATABASE_URL=os.environ.get("DATABASE_URL") or default_url(instance),
@@ -47,9 +50,11 @@ def create_app(test_config: dict | None = None) -> "Flask":
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         MAX_CONTENT_LENGTH=64 * 1024,
+        HSTS_SECONDS=365 * 86400,  # Strict-Transport-Security on answers that came over TLS; 0 = off
+        PUBLIC_BASE_URL=None,      # absolute URLs the app writes; default: the release's public_base_url
         SEND_FILE_MAX_AGE_DEFAULT=86400,
     )
-    if test_config is None:
+    if not cfg.get("TESTING"):  # the operator's settings (e.g. PUBLIC_BASE_URL); the caller's win
         app.config.from_pyfile("config.py", silent=True)
     app.config.update(cfg)
     if not app.config["SECRET_KEY"]:
@@ -62,7 +67,8 @@ def create_app(test_config: dict | None = None) -> "Flask":
     from guides.keyfacts import fee_short, material_count, time_limit_short
 
     app.jinja_env.globals.update(levels=LEVELS, reasons=REASONS, material_count=material_count,
-                                 fee_short=fee_short, time_limit_short=time_limit_short)
+                                 fee_short=fee_short, time_limit_short=time_limit_short, meta_csp=META_CSP)
+    app.jinja_env.filters["safe_url"] = safe_url  # a link target, or None: guide_server.security
 
     css = Path(app.static_folder, "site.css").read_bytes()
     app.config["CSS_URL"] = "/static/site.css?v=" + hashlib.sha256(css).hexdigest()[:10]
@@ -71,12 +77,6 @@ def create_app(test_config: dict | None = None) -> "Flask":
     db = Database(app.config["DATABASE_URL"], auto_migrate=app.config["AUTO_MIGRATE"])
     app.extensions["ratings"] = RatingService(db, app.config["RATING_LIMIT"], app.config["RATING_WINDOW"])
     csrf.init_app(app)
-
-    if app.config["TRUSTED_PROXIES"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        n = int(app.config["TRUSTED_PROXIES"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     from guide_server.api import views as api
     from guide_server.public import pages, qr_views
@@ -95,9 +95,19 @@ def create_app(test_config: dict | None = None) -> "Flask":
     from guide_server.public.fastpath import CachedPages
 
     app.wsgi_app = CachedPages(app, app.wsgi_app)
+    if app.config["TRUSTED_PROXIES"]:  # outermost, so the page cache sees the client's scheme too
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
 
     @app.after_request
     def _headers(resp):
+        from flask import request
+
+        _local_location(resp, request)
+        if request.is_secure and app.config["HSTS_SECONDS"]:
+            resp.headers.setdefault("Strict-Transport-Security", hsts(app.config["HSTS_SECONDS"]))
         if getattr(resp, "secured", False):
             return resp
         for k, v in HEADERS.items():
@@ -105,6 +115,21 @@ def create_app(test_config: dict | None = None) -> "Flask":
         return resp
 
     return app
+
+
+def _local_location(resp, request) -> None:
+    """A Location that names the request's own Host (werkzeug's routing redirects, such as
+    /editor -> /editor/, are built from it) becomes a path: the Host header is the client's
+    to choose, so no redirect may carry it."""
+    from urllib.parse import urlsplit
+
+    location = resp.headers.get("Location")
+    if not location:
+        return
+    parts = urlsplit(location)
+    if parts.netloc and parts.netloc.lower() == (request.host or "").lower():
+        path = "/" + parts.path.lstrip("/")
+        resp.headers["Location"] = path + (f"?{parts.query}" if parts.query else "")
 
 
 def _lazy_sessions(app) -> None:

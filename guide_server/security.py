@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import hmac
 import os
+import re
 import secrets
 import time
 from pathlib import Path
@@ -21,6 +22,40 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 HEADER_LIST = list(HEADERS.items())
+# For pages that may be opened without these headers (the static export from disk or a plain
+# file server): the same policy as a <meta>. frame-ancestors cannot be set by <meta>.
+META_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+            "base-uri 'none'")
+
+
+def hsts(seconds: int) -> str:
+    """Strict-Transport-Security value: browsers keep to HTTPS for `seconds` (RFC 6797)."""
+    return f"max-age={int(seconds)}"
+
+
+LINK_SCHEMES = ("http", "https", "tel", "mailto")
+_STRIPPED = re.compile(r"[\x00-\x20\x7f]")  # what browsers drop or ignore before reading a scheme
+
+
+def safe_url(url: object) -> str | None:
+    """`url` when it may be the target of a link on a page, else None.
+
+    The content checker already refuses anything but http(s) URLs; this is the second wall at
+    render time, for a release that bypassed the checker (written by hand, an older checker):
+    only http, https, tel and mailto, or a path on this site ("/…", not "//…"). Browsers
+    ignore control characters, spaces, tabs and newlines in "java\tscript:", so the scheme is
+    read with those removed. javascript:, data:, vbscript:, file: and every other scheme give
+    None, and the template shows the text without a link.
+    """
+    if not isinstance(url, str) or not url.strip():
+        return None
+    bare = _STRIPPED.sub("", url)
+    if bare.startswith("/"):
+        return url if not bare.startswith(("//", "/\\")) else None
+    m = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", bare)
+    if m is None or m.group(1).lower() not in LINK_SCHEMES:
+        return None
+    return url
 
 
 def load_secret_key(instance: Path) -> str:

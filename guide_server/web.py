@@ -1,11 +1,18 @@
-"""Small helpers shared by the page blueprints: current release, mode, cached page responses."""
+"""Small helpers shared by the blueprints: current release, mode, cached page responses, and
+request input read through guide_server.inputs (JSON bodies, numbers in queries and forms)."""
 from __future__ import annotations
 
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Response, current_app, render_template, request
+from pydantic import BaseModel
+from werkzeug.routing import IntegerConverter
 
+from guide_server.inputs import BadInput, ascii_int, parse_json
 from guide_server.state import Served
+
+M = TypeVar("M", bound=BaseModel)
 
 MODE_COOKIE = "mode"
 ELDER = "elder"
@@ -74,6 +81,17 @@ def page(template: str, status: int = 200, **ctx) -> Response:
     return resp
 
 
+def public_base_url() -> str:
+    """The site's public base URL, e.g. "https://guides.example.gov.cn" (no trailing slash):
+    the app's PUBLIC_BASE_URL setting, else the current release's site.public_base_url (the
+    QR codes' base). Every absolute URL the app writes starts with it; none is built from the
+    request's Host header, which the client chooses."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    if configured:
+        return str(configured).rstrip("/")
+    return served().release.site.public_base_url.rstrip("/")
+
+
 def safe_next(target: str | None, default: str = "/") -> str:
     """A local path to go back to; anything else (other hosts, //x, \\x) gives `default`."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -82,3 +100,34 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if parts.scheme or parts.netloc or any(ord(c) < 32 for c in target):
         return default
     return target
+
+
+def json_body(model: type[M], max_bytes: int | None = None) -> M:
+    """The request's JSON body as `model`: Content-Type, size (`max_bytes`, at most the app's
+    MAX_CONTENT_LENGTH), nesting depth and the model are checked before anything else reads
+    it. Raises BadInput (415/413/400/422), which the app answers with a Chinese message."""
+    limit = min(max_bytes or current_app.config["MAX_CONTENT_LENGTH"], current_app.config["MAX_CONTENT_LENGTH"])
+    if request.mimetype != "application/json":
+        raise BadInput("请求体应为 JSON（Content-Type: application/json）。", 415)
+    if request.content_length is not None and request.content_length > limit:
+        raise BadInput(f"请求体过大：最多 {limit} 字节，收到 {request.content_length} 字节。", 413)
+    return parse_json(request.get_data(cache=True), model, max_bytes=limit)
+
+
+def query_int(name: str, *, default: int | None = None, minimum: int | None = None,
+              maximum: int | None = None) -> int | None:
+    """A number from the query string, ASCII digits only (guide_server.inputs.ascii_int)."""
+    return ascii_int(request.args.get(name), name, minimum=minimum, maximum=maximum, default=default)
+
+
+def form_int(name: str, *, default: int | None = None, minimum: int | None = None,
+             maximum: int | None = None) -> int | None:
+    """A number from the posted form, ASCII digits only (guide_server.inputs.ascii_int)."""
+    return ascii_int(request.form.get(name), name, minimum=minimum, maximum=maximum, default=default)
+
+
+class AsciiIntConverter(IntegerConverter):
+    """`<int:…>` in a route: 1 to 9 ASCII digits. Werkzeug's own matches `\\d`, which takes
+    "٣" and other Unicode digits too; create_app installs this one in its place."""
+
+    regex = r"[0-9]{1,9}"

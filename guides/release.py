@@ -10,8 +10,13 @@ On disk, under ``<instance>/releases/``::
     CURRENT               the number of the current release, e.g. "7"
 
 A release folder is written under a temporary name, fsynced, then renamed into
-place (atomic on one file system); CURRENT is replaced the same way. A crash
-therefore leaves either the old state or the new one, never half a release.
+place (atomic on one file system); CURRENT is replaced the same way. Before any of
+that, the intent is written to ``releases/PUBLISHING`` (number and hash), and it is
+removed once CURRENT names the new release. `ReleaseStore.recover()` (run at start-up
+by the server, the editor and the CLI) finishes or undoes whatever a crash left: a
+release folder the intent names is made current (it was complete: it is only renamed
+into place once written and fsynced), temporary folders and files are removed. So after
+any crash the store holds the old state or the new one, never a release nobody records.
 """
 from __future__ import annotations
 
@@ -20,8 +25,11 @@ import fcntl
 import hashlib
 import json
 import os
+import re
 import shutil
 import tempfile
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -31,6 +39,8 @@ from guides.model import Category, Guide, Retired, Site
 
 CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
 SCHEMA = 1
+_NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)          # str.isdigit() is also true for "²" and "٣"
+_RELEASE_DIR = re.compile(r"R[0-9]{1,9}", re.ASCII)
 
 
 class ReleaseError(Exception):
@@ -187,6 +197,9 @@ class ReleaseStore:
     def __init__(self, instance: str | Path):
         self.instance = Path(instance)
         self.root = self.instance / "releases"
+        self._thread_lock = threading.RLock()
+        self._depth = 0
+        self._lock_file = None
 
     # -- reading -----------------------------------------------------------
     def folder(self, number: int) -> Path:
@@ -197,7 +210,7 @@ class ReleaseStore:
             return []
         out = []
         for p in self.root.iterdir():
-            if p.is_dir() and p.name.startswith("R") and p.name[1:].isdigit():
+            if p.is_dir() and _RELEASE_DIR.fullmatch(p.name):
                 out.append(int(p.name[1:]))
         return sorted(out)
 
@@ -206,7 +219,7 @@ class ReleaseStore:
             text = (self.root / "CURRENT").read_text().strip()
         except FileNotFoundError:
             return None
-        if not text.isdigit():
+        if not _NUMBER.fullmatch(text):
             raise ReleaseError(f"{self.root / 'CURRENT'}: 当前版本记录已损坏：{text!r}")
         return int(text)
 
@@ -259,11 +272,30 @@ class ReleaseStore:
         return out
 
     # -- writing -----------------------------------------------------------
+    INTENT = "PUBLISHING"
+
+    @contextmanager
+    def locked(self):
+        """Hold the store's lock (an flock on releases/.lock, so across processes too) for a
+        block of work; re-entrant within one ReleaseStore object. `publish`, `rollback` and
+        `recover` take it themselves; a caller that must keep other writers out between
+        several steps (the editor: intent, publish, database) holds it around them."""
+        with self._thread_lock:
+            if self._depth == 0:
+                self.root.mkdir(parents=True, exist_ok=True)
+                self._lock_file = open(self.root / ".lock", "a")
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX)
+            self._depth += 1
+            try:
+                yield self
+            finally:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._lock_file.close()  # releases the flock
+                    self._lock_file = None
+
     def _lock(self):
-        self.root.mkdir(parents=True, exist_ok=True)
-        fh = open(self.root / ".lock", "a")
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        return fh
+        return self.locked()
 
     def origin(self, number: int) -> dict[str, str]:
         """Where release `number` came from: {"source": "content" | "editor", "by": ...};
@@ -280,14 +312,18 @@ class ReleaseStore:
         Returns (release, created). When the content hash equals the current
         release's, nothing is written and (current, False) is returned. `origin`
         ({"source": "content" | "editor", "by": who}) is kept beside the release.
+        Finishes an interrupted earlier publish first (`recover`).
         """
         draft, body = _build(content)
         with self._lock():
+            self.recover()
             current = self.current_number()
             if current is not None and self.manifest(current).get("hash") == draft.hash:
                 return self.load(current), False
             number = (self.numbers() or [0])[-1] + 1
             release = replace(draft, number=number)
+            intent = self.root / self.INTENT
+            atomic_write(intent, canonical_json({"number": number, "hash": draft.hash}))
             tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
             try:
                 _write_file(tmp / "content.json", body)
@@ -300,13 +336,62 @@ class ReleaseStore:
             except BaseException:
                 os.chmod(tmp, 0o755)
                 shutil.rmtree(tmp, ignore_errors=True)
+                intent.unlink(missing_ok=True)
                 raise
             fsync_dir(self.root)
             atomic_write(self.root / "CURRENT", f"{number}\n".encode())
+            intent.unlink()
+            fsync_dir(self.root)
             return release, True
+
+    def recover(self) -> list[str]:
+        """Put the store right after a crash; returns what was done (Chinese, for the operator).
+
+        - an intent (PUBLISHING) whose release folder is in place and verifies, and is newer
+          than CURRENT, is finished: CURRENT names it; any other intent is dropped, with a
+          folder of its that does not verify;
+        - temporary folders (.tmp-*) and the temporary files of atomic writes are removed.
+        """
+        done: list[str] = []
+        if not self.root.is_dir():
+            return done
+        with self._lock():
+            intent = self.root / self.INTENT
+            if intent.exists():
+                try:
+                    plan = json.loads(intent.read_bytes())
+                    number, want = int(plan["number"]), str(plan["hash"])
+                except (OSError, ValueError, KeyError, TypeError):
+                    number, want = None, None
+                current = self.current_number()
+                if number is not None and self.folder(number).is_dir():
+                    try:
+                        ok = self.verified_body(number)[0].get("hash") == want
+                    except ReleaseError:
+                        ok = False
+                    if ok and (current is None or number > current):
+                        atomic_write(self.root / "CURRENT", f"{number}\n".encode())
+                        done.append(f"已完成被中断的发布：R{number} 设为当前版本")
+                    elif not ok:
+                        _remove_tree(self.folder(number))
+                        done.append(f"已删除被中断的发布留下的不完整版本 R{number}")
+                elif number is not None:
+                    done.append(f"被中断的发布 R{number} 尚未写入任何文件，已放弃")
+                intent.unlink(missing_ok=True)
+            for p in self.root.iterdir():
+                if p.name.startswith(".tmp-") and p.is_dir():
+                    _remove_tree(p)
+                    done.append(f"已删除临时目录 {p.name}")
+                elif p.name.startswith((".CURRENT.", f".{self.INTENT}.")) and p.is_file():
+                    p.unlink(missing_ok=True)
+                    done.append(f"已删除临时文件 {p.name}")
+            if done:
+                fsync_dir(self.root)
+        return done
 
     def rollback(self, number: int) -> Release:
         with self._lock():
+            self.recover()
             release = self.load(number)  # verifies the hash before it becomes current
             atomic_write(self.root / "CURRENT", f"{number}\n".encode())
             return release
@@ -315,5 +400,15 @@ class ReleaseStore:
         """Remove folders left by a crash in the middle of `publish`."""
         if self.root.is_dir():
             for p in self.root.glob(".tmp-*"):
+                _remove_tree(p)
+
+
+def _remove_tree(path: Path) -> None:
+    """rmtree of a (possibly read-only) release folder."""
+    for p in [path, *path.rglob("*")]:
+        try:
+            if p.is_dir():
                 os.chmod(p, 0o755)
-                shutil.rmtree(p, ignore_errors=True)
+        except OSError:
+            pass
+    shutil.rmtree(path, ignore_errors=True)

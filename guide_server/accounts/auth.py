@@ -16,23 +16,25 @@ API for other blueprints:
   (a form field `csrf_token`, or the X-CSRFToken header) and answers 400 when it is missing
   or wrong, so a protected POST view is CSRF-protected without further code.
 - `current_user()`: the logged-in `Account` or None (checked against the database once per
-  request: a disabled user or a changed password ends the session at once).
+  request: a logged-out session, a disabled user or a changed password or role ends the
+  session at once, even for a copy of the cookie).
 - `admin_page(template, status=200, **ctx)`: renders a template that extends
   "admin/base.html" (blocks `title`, `main`, `head`), with `user`, `csrf_token`, `nav` set,
   and Cache-Control: no-store.
 - `add_nav(app, label, url, *roles)`: a link in the admin header, shown to users with a role.
 - `init_app(app)` (called by create_app): AccountService in app.extensions["accounts"], the
-  shared Database in app.extensions["db"], the /login, /logout and /account pages.
+  shared Database in app.extensions["db"], the /login, /logout and /account pages (the
+  account page changes the user's own password).
 
 Cookies: the session cookie is HttpOnly and SameSite=Lax (create_app), and Secure whenever
 the request arrived over TLS (directly, or via a trusted proxy's X-Forwarded-Proto with
-TRUSTED_PROXIES set) or SESSION_COOKIE_SECURE is true. Sessions last at most
-ADMIN_SESSION_HOURS (default 12).
+TRUSTED_PROXIES set) or SESSION_COOKIE_SECURE is true. The cookie holds only a random session
+token; the session itself is a database row (guide_server.accounts.service.AdminSession),
+so logging out ends it on the server. Sessions last at most ADMIN_SESSION_HOURS (default 12).
 """
 from __future__ import annotations
 
 import functools
-import time
 
 from flask import (Blueprint, current_app, g, has_request_context, redirect, render_template, request,
                    session, url_for)
@@ -40,8 +42,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, generate_csrf
 
 from guide_server.extensions import csrf
-from guide_server.accounts.service import (ROLES, Account, AccountLocked, AccountService, LoginError,
-                                   LoginRateLimited, make_hasher)
+from guide_server.accounts.service import (ROLES, Account, AccountError, AccountLocked, AccountService,
+                                           LoginError, LoginRateLimited, make_hasher)
 from guide_server.security import client_hash
 from guide_server.web import safe_next
 
@@ -93,18 +95,17 @@ def _nav(user: Account | None) -> list[tuple[str, str]]:
 
 
 def current_user() -> Account | None:
-    """The logged-in account, or None. Looked up once per request."""
+    """The logged-in account, or None. Looked up once per request, in the database: a session
+    that was logged out, ran out, or whose user changed password or role or was disabled is
+    over at once, whatever cookie the browser still sends."""
     if "auth_user" in g:
         return g.auth_user
     user = None
-    uid, epoch, at = session.get("uid"), session.get("epoch"), session.get("login_at")
-    if isinstance(uid, int) and isinstance(epoch, int) and isinstance(at, (int, float)):
-        max_age = current_app.config["ADMIN_SESSION_HOURS"] * 3600
-        if 0 <= time.time() - at <= max_age:
-            user = accounts().session_valid(uid, epoch)
+    token = session.get("sid")
+    if token is not None:
+        user = accounts().session_account(token)
         if user is None:
-            for k in ("uid", "epoch", "login_at"):
-                session.pop(k, None)
+            session.pop("sid", None)
     g.auth_user = user
     return user
 
@@ -186,12 +187,16 @@ def login():
         status = 429 if isinstance(exc, LoginRateLimited) else 423 if isinstance(exc, AccountLocked) else 401
         return admin_page("admin/login.html", status=status, title="登录", next=nxt, name=name,
                           error=exc.message)
-    session.clear()
-    session["uid"] = user.id
-    session["epoch"] = user.session_epoch
-    session["login_at"] = int(time.time())
-    g.auth_user = user
+    _start_session(user)
     return redirect(nxt or _home(user), 303)
+
+
+def _start_session(user: Account) -> None:
+    """A new server-side session in a fresh cookie (no value of the old cookie carries over)."""
+    token = accounts().start_session(user, current_app.config["ADMIN_SESSION_HOURS"])
+    session.clear()
+    session["sid"] = token
+    g.auth_user = user
 
 
 @bp.route("/logout", methods=["GET", "POST"])
@@ -201,6 +206,7 @@ def logout():
     bad = check_csrf()
     if bad is not None:
         return bad
+    accounts().end_session(session.get("sid"))
     session.clear()
     g.auth_user = None
     return admin_page("admin/message.html", title="已退出", message="您已安全退出登录。",
@@ -211,3 +217,23 @@ def logout():
 @require_role()
 def account():
     return admin_page("admin/account.html", title="我的账号")
+
+
+@bp.post("/account/password")
+@require_role()
+def change_password():
+    """The user's own password: current one, new one twice. Every other session of the user
+    ends; this browser gets a new session."""
+    user = current_user()
+    current = request.form.get("current", "")[:1024]
+    new = request.form.get("new", "")[:1024]
+    if new != request.form.get("again", "")[:1024]:
+        return admin_page("admin/account.html", status=400, title="我的账号", error="两次输入的新密码不一致，请重新输入。")
+    client = client_hash(current_app.config["SECRET_KEY"], request.remote_addr)
+    try:
+        user = accounts().change_own_password(user.name, current, new, client)
+    except AccountError as exc:
+        return admin_page("admin/account.html", status=400, title="我的账号", error=str(exc))
+    _start_session(user)
+    return admin_page("admin/account.html", title="我的账号", user=user,
+                      message="密码已修改。用旧密码登录的其他浏览器和设备都已退出登录。")

@@ -6,24 +6,34 @@ from it; `guide_server.cli.users` is the `guide-server users` command group.
 Rules:
 - roles are editor (writes guides), reviewer (reviews and publishes), admin (may do everything);
 - login names are 2–40 characters of a-z 0-9 . _ - and are stored in lower case;
-- passwords have at least PASSWORD_MIN characters and are stored as argon2id hashes;
+- passwords have at least PASSWORD_MIN characters, are not guessable (guide_server.accounts.
+  passwords: zxcvbn score, one repeated character, the user name) and are stored as argon2id
+  hashes;
 - after `lock_after` consecutive failed logins an account is locked for `lock_minutes`;
   a successful login resets the count;
 - one client (a keyed, day-scoped hash of its address, never the address) may fail at most
   `rate_limit` logins within `rate_window` seconds, whichever account it tries;
-- a changed password or a disabled account ends all sessions of that user (session epoch).
+- both limits are counters in the database, taken atomically (one UPDATE … RETURNING, or an
+  upsert) BEFORE the password hash is checked: however many workers or app instances try at
+  once, at most `lock_after` guesses per account and `rate_limit` per client reach the hash;
+- a session is a row of its own (`admin_sessions`, keyed by the SHA-256 of a random token that
+  only the session cookie holds): logging out deletes it; a changed password or role and a
+  disabled account end every session of that user (the session epoch moves on).
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+import secrets
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Boolean, DateTime, Index, Integer, String, delete, func, select
+from sqlalchemy import Boolean, DateTime, Integer, String, case, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from guide_server.accounts.passwords import weak_password_reason
 from guide_server.db import Base, Database
 
 ROLES: dict[str, str] = {"editor": "编辑", "reviewer": "审核", "admin": "管理员"}
@@ -47,16 +57,28 @@ class User(Base):
     last_login: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
-class LoginFailure(Base):
-    """One failed login, by client hash only (no name, no address): the rate limit's memory."""
+class LoginThrottle(Base):
+    """Failed (or in-flight) logins of one client in its current window, by client hash only
+    (no name, no address): the rate limit's memory, one row per client."""
 
-    __tablename__ = "login_failures"
+    __tablename__ = "login_throttle"
+
+    client: Mapped[str] = mapped_column(String(20), primary_key=True)
+    window_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    failures: Mapped[int] = mapped_column(Integer, nullable=False)
+
+
+class AdminSession(Base):
+    """One logged-in browser. The cookie holds the token; the database only its SHA-256."""
+
+    __tablename__ = "admin_sessions"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    client: Mapped[str] = mapped_column(String(20), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    user_id: Mapped[int] = mapped_column(Integer, nullable=False, index=True)
+    epoch: Mapped[int] = mapped_column(Integer, nullable=False)
     created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
-
-    __table_args__ = (Index("ix_login_failures_client_created", "client", "created"),)
+    expires: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class AccountError(ValueError):
@@ -70,13 +92,18 @@ class LoginError(Exception):
 
 
 class AccountLocked(LoginError):
-    def __init__(self, until: dt.datetime):
+    """The account is locked. `checked` is True for the failure that locked it (its password
+    was checked and was wrong); False for an attempt refused without checking any password."""
+
+    def __init__(self, until: dt.datetime, checked: bool = False):
         self.until = until
+        self.checked = checked
         super().__init__()
 
     @property
     def message(self) -> str:  # type: ignore[override]
-        return (f"该账号因连续多次登录失败已暂时锁定，请在 {self.until.astimezone():%H:%M} 之后再试，"
+        lead = LoginError.message if self.checked else ""
+        return (f"{lead}该账号因连续多次登录失败已暂时锁定，请在 {self.until.astimezone():%H:%M} 之后再试，"
                 "或请管理员解除锁定。")
 
 
@@ -138,12 +165,19 @@ def normalize_name(name: str) -> str:
 
 
 def check_password_rules(password: str, name: str | None = None) -> None:
+    """AccountError with the reason in Chinese when `password` may not be used by user `name`:
+    too short or long, or guessable (guide_server.accounts.passwords.weak_password_reason)."""
     if len(password) < PASSWORD_MIN:
         raise AccountError(f"密码至少需要 {PASSWORD_MIN} 个字符。")
     if len(password) > PASSWORD_MAX:
         raise AccountError(f"密码最多 {PASSWORD_MAX} 个字符。")
-    if name and password.lower() == name.lower():
-        raise AccountError("密码不能与用户名相同。")
+    reason = weak_password_reason(password, name)
+    if reason:
+        raise AccountError(reason)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def check_role(role: str) -> str:
@@ -201,8 +235,11 @@ class AccountService:
             u = s.scalar(select(User).where(User.name == (name or "").strip().lower()))
             if u is None:
                 raise AccountError(f"没有用户 {name}。")
+            epoch = u.session_epoch
             fn(u)
             s.flush()
+            if u.session_epoch != epoch:  # the sessions of the old epoch are over: forget them
+                s.execute(delete(AdminSession).where(AdminSession.user_id == u.id))
             return _account(u)
 
     def set_password(self, name: str, password: str) -> Account:
@@ -250,43 +287,71 @@ class AccountService:
 
         Raises LoginRateLimited when `client` failed too often recently, AccountLocked while
         the account is locked (even with the right password), LoginError otherwise.
+
+        Each attempt first takes a slot of the client's counter and then one of the account's,
+        each in one atomic statement committed before the hash is checked, so parallel
+        attempts (other threads, workers or servers) cannot all see "not locked yet".
+        A slot is given back when the attempt succeeds or is refused unchecked.
         """
         now = now or _now()
         self.db.ready()
-        # Failures must be committed, so the outcome is raised after the transaction ends.
-        with self.db.session.begin() as s:
-            outcome = self._login(s, name, password or "", client, now)
-        if isinstance(outcome, LoginError):
-            raise outcome
-        return outcome
-
-    def _login(self, s, name: str, password: str, client: str, now: dt.datetime) -> Account | LoginError:
-        recent = s.scalar(select(func.count()).select_from(LoginFailure)
-                          .where(LoginFailure.client == client, LoginFailure.created > now - self.rate_window))
-        if recent >= self.rate_limit:
-            return LoginRateLimited()
-        u = s.scalar(select(User).where(User.name == (name or "").strip().lower()))
-        if u is None or not u.active:
-            self._verify(self._dummy_hash(), password)
-            self._fail(s, client, now)
-            return LoginError()
-        locked = _aware(u.locked_until)
+        if self._take_client_slot(client, now) > self.rate_limit:
+            raise LoginRateLimited()
+        with self.db.session() as s:
+            u = s.scalar(select(User).where(User.name == (name or "").strip().lower()))
+            user = _account(u) if u is not None else None
+            digest = u.password_hash if u is not None else None
+        if user is None or not user.active:
+            self._verify(self._dummy_hash(), password or "")
+            raise LoginError()
+        slot, locked = self._take_account_slot(user.id, now)
         if locked is not None and locked > now:
-            return AccountLocked(locked)
-        if not self._verify(u.password_hash, password):
-            self._fail(s, client, now)
-            u.failed_count += 1
-            if u.failed_count >= self.lock_after:
-                u.locked_until = now + self.lock_time
-                u.failed_count = 0
-                return AccountLocked(u.locked_until)
-            return LoginError()
-        u.failed_count = 0
-        u.locked_until = None
-        u.last_login = now
-        if self.hasher.check_needs_rehash(u.password_hash):
-            u.password_hash = self.hasher.hash(password)
-        return _account(u)
+            self._give_back_client_slot(client)
+            raise AccountLocked(locked)
+        if slot > self.lock_after:  # the other attempts in flight already used every guess
+            self._give_back_client_slot(client)
+            raise AccountLocked(now + self.lock_time)
+        if not self._verify(digest, password or ""):
+            if slot >= self.lock_after:
+                until = now + self.lock_time
+                with self.db.session.begin() as s:
+                    s.execute(update(User).where(User.id == user.id).values(locked_until=until))
+                raise AccountLocked(until, checked=True)
+            raise LoginError()
+        with self.db.session.begin() as s:
+            values = dict(failed_count=0, locked_until=None, last_login=now)
+            if self.hasher.check_needs_rehash(digest):
+                values["password_hash"] = self.hasher.hash(password)
+            s.execute(update(User).where(User.id == user.id).values(**values))
+        self._give_back_client_slot(client)
+        return self.get(user.id)
+
+    def _take_client_slot(self, client: str, now: dt.datetime) -> int:
+        """Count one attempt of `client` (a fresh window when the last one is over) and return
+        the count, in one upsert."""
+        expired = LoginThrottle.window_start <= now - self.rate_window
+        with self.db.session.begin() as s:
+            stmt = _upsert(s, LoginThrottle, dict(client=client, window_start=now, failures=1), ["client"], dict(
+                failures=case((expired, 1), else_=LoginThrottle.failures + 1),
+                window_start=case((expired, now), else_=LoginThrottle.window_start)))
+            return s.execute(stmt.returning(LoginThrottle.failures)).scalar_one()
+
+    def _give_back_client_slot(self, client: str) -> None:
+        with self.db.session.begin() as s:
+            s.execute(update(LoginThrottle).where(LoginThrottle.client == client, LoginThrottle.failures > 0)
+                      .values(failures=LoginThrottle.failures - 1))
+
+    def _take_account_slot(self, user_id: int, now: dt.datetime) -> tuple[int, dt.datetime | None]:
+        """Count one attempt on the account (from 1 again once a lock has run out) and return
+        (count, locked_until), in one UPDATE … RETURNING."""
+        over = User.locked_until.is_not(None) & (User.locked_until <= now)
+        with self.db.session.begin() as s:
+            count, locked = s.execute(
+                update(User).where(User.id == user_id)
+                .values(failed_count=case((over, 1), else_=User.failed_count + 1),
+                        locked_until=case((over, None), else_=User.locked_until))
+                .returning(User.failed_count, User.locked_until)).one()
+        return count, _aware(locked)
 
     def _verify(self, digest: str, password: str) -> bool:
         try:
@@ -294,14 +359,61 @@ class AccountService:
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 
-    def _fail(self, s, client: str, now: dt.datetime) -> None:
-        s.add(LoginFailure(client=client, created=now))
-        # keep the table small: forget failures older than the window
-        s.execute(delete(LoginFailure).where(LoginFailure.created < now - self.rate_window))
+    # -- sessions ----------------------------------------------------------------------------------
+    def start_session(self, user: Account, hours: float, now: dt.datetime | None = None) -> str:
+        """A new session for `user` lasting `hours`; returns the token for the cookie (the
+        database keeps only its SHA-256). Sessions that ran out are deleted on the way."""
+        now = now or _now()
+        token = secrets.token_urlsafe(32)
+        self.db.ready()
+        with self.db.session.begin() as s:
+            s.execute(delete(AdminSession).where(AdminSession.expires < now))
+            s.add(AdminSession(token_hash=_token_hash(token), user_id=user.id, epoch=user.session_epoch,
+                               created=now, expires=now + dt.timedelta(hours=hours)))
+        return token
 
-    def session_valid(self, user_id: int, epoch: int) -> Account | None:
-        """The account behind a session, or None when it is gone, disabled or its epoch moved on."""
-        acct = self.get(user_id)
-        if acct is None or not acct.active or acct.session_epoch != epoch:
+    def session_account(self, token: str | None, now: dt.datetime | None = None) -> Account | None:
+        """The account of a live session: its row exists and has not run out, the account is
+        active and its epoch has not moved on since the login. None otherwise."""
+        if not isinstance(token, str) or not 20 <= len(token) <= 100:
             return None
-        return acct
+        now = now or _now()
+        self.db.ready()
+        with self.db.session() as s:
+            row = s.execute(select(AdminSession, User).join(User, User.id == AdminSession.user_id)
+                            .where(AdminSession.token_hash == _token_hash(token))).first()
+            if row is None:
+                return None
+            sess, u = row
+            if _aware(sess.expires) <= now or not u.active or u.session_epoch != sess.epoch:
+                return None
+            return _account(u)
+
+    def end_session(self, token: str | None) -> None:
+        """Log one session out: its row is deleted, so a copy of the cookie opens nothing."""
+        if isinstance(token, str) and token:
+            self.db.ready()
+            with self.db.session.begin() as s:
+                s.execute(delete(AdminSession).where(AdminSession.token_hash == _token_hash(token)))
+
+    def change_own_password(self, name: str, current: str, new: str, client: str) -> Account:
+        """A user's own password change: the current password is checked like a login (same
+        limits), the new one against the rules; every session of the user ends."""
+        try:
+            self.authenticate(name, current, client)
+        except LoginError as exc:
+            if type(exc) is LoginError:
+                raise AccountError("当前密码不正确，密码未修改。") from None
+            raise AccountError(exc.message) from None
+        if new == current:
+            raise AccountError("新密码不能与当前密码相同。")
+        return self.set_password(name, new)
+
+
+def _upsert(s, model, values: dict, conflict: list[str], set_: dict):
+    """INSERT … ON CONFLICT (conflict) DO UPDATE SET set_, for SQLite and PostgreSQL."""
+    if s.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model).values(**values).on_conflict_do_update(index_elements=conflict, set_=set_)

@@ -1,8 +1,9 @@
-"""Response models of the JSON API and the OpenAPI 3.1 document built from them.
+"""Response models of the public JSON API and its part of the OpenAPI 3.1 document.
 
 The guide, site and category schemas are the content core's own pydantic models
-(guides.model), so the API description cannot drift from what is served.
-No Flask import.
+(guides.model), so the API description cannot drift from what is served. The whole
+document (this part, the device API's and the shared models) is put together by
+guide_server.openapi.build_document. No Flask import.
 """
 from __future__ import annotations
 
@@ -11,21 +12,11 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from guides.model import Category, Guide, Site
+from guide_server.openapi import (IF_NONE_MATCH, INPUT_ERRORS, NOT_MODIFIED, ApiPart, ErrorResponse,
+                                  Manifest, build_document, error, json_response)
 
-API_VERSION = "1.0.0"
-
-
-class Manifest(BaseModel):
-    """The current release: its number, hash and one hash per guide.
-
-    Each guide hash is the SHA-256 of the exact bytes served at /api/v1/guides/{code}."""
-
-    schema_: int = Field(alias="schema", description="manifest format version")
-    number: int | None
-    created: str = Field(description="ISO 8601 time the release was published")
-    hash: str = Field(description="SHA-256 of the release's canonical content")
-    stamp: str = Field(description='what every surface shows, e.g. "版本 R12 · 2026-11-22 · 9f3a1c"')
-    guides: dict[str, str] = Field(description="事项编码 -> SHA-256 of the guide document")
+SEARCH_MAX = 50   # longest search query, in characters
+LIMIT_MAX = 50    # most hits one search answers
 
 
 class SiteInfo(BaseModel):
@@ -48,81 +39,51 @@ class SearchResponse(BaseModel):
     hits: list[SearchHit]
 
 
-class ErrorBody(BaseModel):
-    status: int
-    message: str = Field(description="a message in Chinese for people")
-
-
-class ErrorResponse(BaseModel):
-    error: ErrorBody
-
-
 MODELS = (Guide, Manifest, SiteInfo, SearchResponse, ErrorResponse)
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(name: str, description: str, etag: bool = True) -> dict[str, Any]:
-    out: dict[str, Any] = {"description": description,
-                           "content": {"application/json": {"schema": _ref(name)}}}
-    if etag:
-        out["headers"] = {"ETag": {"schema": {"type": "string"}, "description": "strong validator"}}
-    return out
-
-
-def openapi_document() -> dict[str, Any]:
-    schemas: dict[str, Any] = {}
-    for model in MODELS:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization",
-                                         by_alias=True)
-        schemas.update(schema.pop("$defs", {}))
-        schemas[model.__name__] = schema
-    not_modified = {"description": "未变化（If-None-Match 与 ETag 相同）"}
-    error = lambda text: _json("ErrorResponse", text, etag=False)  # noqa: E731
-    if_none_match = {"name": "If-None-Match", "in": "header", "required": False, "schema": {"type": "string"}}
+def public_part() -> ApiPart:
+    """The read-only public API: release manifest, site, one guide, search, this document."""
     unavailable = error("尚未发布版本或版本暂时无法读取")
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "扫码办事 办事指南 API",
-            "version": API_VERSION,
-            "description": "当前发布版本的办事指南，供自助终端和其他客户端同步。只读；"
-                           "所有可缓存的响应带 ETag，请求带 If-None-Match 时未变化返回 304。",
-        },
-        "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
-        "paths": {
-            "/api/v1/release": {"get": {
-                "operationId": "getRelease", "summary": "当前版本清单",
-                "parameters": [if_none_match],
-                "responses": {"200": _json("Manifest", "当前版本清单"), "304": not_modified, "503": unavailable},
-            }},
-            "/api/v1/site": {"get": {
-                "operationId": "getSite", "summary": "大厅信息和主题分类",
-                "parameters": [if_none_match],
-                "responses": {"200": _json("SiteInfo", "大厅信息和主题分类"), "304": not_modified,
-                              "503": unavailable},
-            }},
-            "/api/v1/guides/{code}": {"get": {
-                "operationId": "getGuide", "summary": "一个事项的办事指南",
-                "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
-                                "description": "事项编码"}, if_none_match],
-                "responses": {"200": _json("Guide", "办事指南（响应体的 SHA-256 等于清单中该事项的哈希）"),
-                              "304": not_modified, "404": error("没有这个事项"), "503": unavailable},
-            }},
-            "/api/v1/search": {"get": {
-                "operationId": "search", "summary": "搜索事项（中文、拼音、拼音首字母）",
-                "parameters": [
-                    {"name": "q", "in": "query", "required": True,
-                     "schema": {"type": "string", "minLength": 1, "maxLength": 50}},
-                    {"name": "limit", "in": "query", "required": False,
-                     "schema": {"type": "integer", "minimum": 1, "maximum": 50, "default": 20}},
-                    if_none_match,
-                ],
-                "responses": {"200": _json("SearchResponse", "搜索结果"), "304": not_modified,
-                              "400": error("参数有误"), "503": unavailable},
-            }},
-        },
-        "components": {"schemas": schemas},
-    }
+    std = {"304": NOT_MODIFIED, "503": unavailable, **INPUT_ERRORS}
+    return ApiPart(models=MODELS, paths={
+        "/api/v1/release": {"get": {
+            "operationId": "getRelease", "summary": "当前版本清单",
+            "parameters": [IF_NONE_MATCH],
+            "responses": {"200": json_response("Manifest", "当前版本清单", etag=True), **std},
+        }},
+        "/api/v1/site": {"get": {
+            "operationId": "getSite", "summary": "大厅信息和主题分类",
+            "parameters": [IF_NONE_MATCH],
+            "responses": {"200": json_response("SiteInfo", "大厅信息和主题分类", etag=True), **std},
+        }},
+        "/api/v1/guides/{code}": {"get": {
+            "operationId": "getGuide", "summary": "一个事项的办事指南",
+            "parameters": [{"name": "code", "in": "path", "required": True, "schema": {"type": "string"},
+                            "description": "事项编码"}, IF_NONE_MATCH],
+            "responses": {"200": json_response("Guide", "办事指南（响应体的 SHA-256 等于清单中该事项的哈希）", etag=True),
+                          "404": error("没有这个事项"), **std},
+        }},
+        "/api/v1/search": {"get": {
+            "operationId": "search", "summary": "搜索事项（中文、拼音、拼音首字母）",
+            "parameters": [
+                {"name": "q", "in": "query", "required": True,
+                 "schema": {"type": "string", "minLength": 1, "maxLength": SEARCH_MAX, "pattern": r"\S"}},
+                {"name": "limit", "in": "query", "required": False,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": LIMIT_MAX, "default": 20}},
+                IF_NONE_MATCH,
+            ],
+            "responses": {"200": json_response("SearchResponse", "搜索结果", etag=True), **std},
+        }},
+        "/api/v1/openapi.json": {"get": {
+            "operationId": "getOpenApi", "summary": "本接口说明（OpenAPI 3.1）",
+            "parameters": [IF_NONE_MATCH],
+            "responses": {"200": json_response({"type": "object"}, "OpenAPI 3.1 文档", etag=True),
+                          "304": NOT_MODIFIED, **INPUT_ERRORS},
+        }},
+    })
+
+
+def openapi_document(parts: list[ApiPart] | None = None) -> dict[str, Any]:
+    """The whole OpenAPI document: the public API and `parts` of other features."""
+    return build_document([public_part(), *(parts or [])])

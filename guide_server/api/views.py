@@ -4,16 +4,14 @@ from __future__ import annotations
 import hashlib
 import json
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from guides.release import canonical_json
 from guides.urls import guide_url
-from guide_server.api.models import openapi_document
-from guide_server.web import served
+from guide_server.api.models import LIMIT_MAX, SEARCH_MAX, openapi_document
+from guide_server.web import query_int, served
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-SEARCH_MAX = 50
 
 
 def _json(body: bytes, etag: str | None = None, status: int = 200) -> Response:
@@ -60,27 +58,26 @@ def guide(code: str):
 @bp.get("/search")
 def search():
     s = served()
-    q = request.args.get("q", "").strip()
+    raw_q = request.args.get("q", "")
+    if len(raw_q) > SEARCH_MAX:
+        return error(400, f"搜索词最多 {SEARCH_MAX} 个字符。")
+    q = raw_q.strip()
     if not q:
         return error(400, "请提供搜索词参数 q。")
-    if len(q) > SEARCH_MAX:
-        return error(400, f"搜索词最多 {SEARCH_MAX} 个字符。")
-    raw = request.args.get("limit", "20")
-    if not raw.isdigit() or not 1 <= int(raw) <= 50:
-        return error(400, "参数 limit 应为 1 到 50 之间的整数。")
-    hits = s.index.search(q, limit=int(raw))
+    limit = query_int("limit", default=20, minimum=1, maximum=LIMIT_MAX)
+    hits = s.index.search(q, limit=limit)
     doc = {"query": q, "release": s.release.stamp,
            "hits": [{"code": h.code, "name": h.name, "score": h.score, "field": h.field,
                      "url": guide_url(s.release.site, h.code)} for h in hits]}
     return _json(_dumps(doc))
 
 
-_OPENAPI: bytes | None = None
-
-
 @bp.get("/openapi.json")
 def openapi():
-    global _OPENAPI
-    if _OPENAPI is None:
-        _OPENAPI = _dumps(openapi_document())
-    return _json(_OPENAPI)
+    """The whole API: this blueprint's part and every part another feature registered in
+    app.extensions["openapi_parts"] (the device API's)."""
+    body = current_app.extensions.get("openapi_body")
+    if body is None:
+        parts = [make() for make in current_app.extensions.get("openapi_parts", [])]
+        body = current_app.extensions["openapi_body"] = _dumps(openapi_document(parts))
+    return _json(body)

@@ -13,7 +13,10 @@ def _service(instance_dir: str):
     from guide_server.db import Database
     from guide_server.editor.service import EditorService
 
-    return EditorService(Database(_database_url(instance_dir)), Path(instance_dir).resolve())
+    svc = EditorService(Database(_database_url(instance_dir)), Path(instance_dir).resolve())
+    for line in svc.reconcile():  # an interrupted publish is finished or closed first
+        click.echo(line, err=True)
+    return svc
 
 
 @main.group()

@@ -56,7 +56,7 @@ ITEM_TYPES = tuple(t.value for t in ItemType)
 AUDIENCES = tuple(a.value for a in Audience)
 SPEEDS = tuple(s.value for s in Speed)
 CHANNELS = tuple(c.value for c in Channel)
-_INT = re.compile(r"^-?\d{1,6}$")
+_INT = re.compile(r"^-?[0-9]{1,6}$")  # ASCII digits only: int() also reads "٣"
 
 
 def today() -> str:
@@ -74,7 +74,7 @@ def _int(text: str):
 
 
 def _row_indexes(form, key: str) -> list[int]:
-    pat = re.compile(rf"^{key}\.(\d+)(\.|$)")
+    pat = re.compile(rf"^{re.escape(key)}\.([0-9]{{1,3}})(\.|$)")
     found = set()
     for k in form.keys():
         m = pat.match(k)

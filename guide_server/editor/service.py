@@ -14,6 +14,17 @@ Where guides live:
   writes it with guides.release.ReleaseStore.publish — the same mechanism as
   `guide-server release`, picked up by phone pages and kiosks like any other release.
 
+A publish cannot half-happen. Holding the release store's lock throughout, it first commits
+a `publish_intents` row (the content hash it will publish and, per guide, the before and
+after states), then writes the release, then in one transaction marks the guides published,
+appends the audit entries and closes the intent. `reconcile()` — run by create_app, by each
+publish and by the CLI — finishes what a crash interrupted: a pending intent whose release
+exists (newer than the release it started from, with its hash) is completed in the database;
+one whose release never got written is closed as "abandoned" (the guides stay approved and
+the audit log says the publish did not happen). Together with ReleaseStore.recover (which
+finishes or drops the store's own half of it), the audit log, the guide states and CURRENT
+agree after a crash at any moment.
+
 Status of a working copy: draft -> in_review -> approved -> published; a reviewer can send
 an in_review copy back to draft with a comment. retired = taken out of the releases, with
 an optional successor the old QR URL points to. Every change checks the `version` the
@@ -35,7 +46,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from guides.check_one import GuideCheck, check_guide
 from guides.loader import Content
-from guides.release import CHINA_TZ, Release, ReleaseStore
+from guides.release import CHINA_TZ, Release, ReleaseError, ReleaseStore
 from guide_server.accounts.service import Account
 from guide_server.db import Base, Database
 
@@ -44,7 +55,7 @@ STATUSES = {"draft": "草稿", "in_review": "待审核", "approved": "已审核�
 ACTIONS = {"created": "新建", "copied": "复制新建", "saved": "保存", "submitted": "提交审核",
            "approved": "审核通过", "sent_back": "退回修改", "published": "发布", "retire": "申请停用",
            "retired": "停用", "restored": "恢复历史版本", "imported": "导入", "synced": "从版本载入",
-           "withdrawn": "撤回审核"}
+           "withdrawn": "撤回审核", "interrupted": "发布中断（未生效）"}
 # Key order of CONTENT-STANDARD.md's file shape, for YAML that reads like content/.
 KEY_ORDER = ["code", "name", "item_type", "audience", "category", "department", "basis", "conditions",
              "materials", "time_limit", "speed", "fee", "channels", "visits", "visits_reason", "flow",
@@ -125,6 +136,23 @@ class AuditEntry(Base):
     code: Mapped[str | None] = mapped_column(String(40), nullable=True)
     detail: Mapped[str] = mapped_column(Text, nullable=False, default="")
     diff: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+class PublishIntent(Base):
+    """A publish in progress: written before the release, closed after the database caught
+    up with it ("done") or when it is known never to have happened ("abandoned")."""
+
+    __tablename__ = "publish_intents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    user_name: Mapped[str] = mapped_column(String(40), nullable=False)
+    content_hash: Mapped[str] = mapped_column(String(64), nullable=False)
+    base_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    plan: Mapped[str] = mapped_column(Text, nullable=False)  # JSON: [{code, retiring, old, new}]
+    state: Mapped[str] = mapped_column(String(16), nullable=False, index=True)  # pending, done, abandoned
+    release_number: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    finished: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 def _aware(t: dt.datetime) -> dt.datetime:
@@ -527,17 +555,39 @@ class EditorService:
 
         Built from the current release (so nothing another path published is dropped). A
         copy whose guide another path changed after the copy was made (`stale`) would
-        overwrite that change: refused with StalePublish unless `allow_revert`."""
-        rel = self.current_release()
-        if rel is None:
-            raise EditorError("实例中还没有任何版本，无法取得大厅信息和主题分类。"
-                              "请先用 guide-server release 发布一次内容。")
-        rows = [r for r in self.list(status="approved") if not codes or r.code in codes]
-        if not rows:
-            raise EditorError("没有选中任何已审核待发布的事项。")
-        stale = [r for r in rows if self.stale(r)]
-        if stale and not allow_revert:
-            raise StalePublish(stale, rel.label)
+        overwrite that change: refused with StalePublish unless `allow_revert`.
+
+        Intent first, then the release, then the database, all under the release store's lock
+        (see the module docstring), so that a crash at any point is put right by `reconcile`."""
+        with self.releases.locked():
+            self.reconcile()
+            rel = self.current_release()
+            if rel is None:
+                raise EditorError("实例中还没有任何版本，无法取得大厅信息和主题分类。"
+                                  "请先用 guide-server release 发布一次内容。")
+            rows = [r for r in self.list(status="approved") if not codes or r.code in codes]
+            if not rows:
+                raise EditorError("没有选中任何已审核待发布的事项。")
+            stale = [r for r in rows if self.stale(r)]
+            if stale and not allow_revert:
+                raise StalePublish(stale, rel.label)
+            content = self._content_with(rel, rows)
+            from guides.release import build_release
+
+            plan = [{"code": r.code, "retiring": r.retiring, "old": _guide_json(rel, r.code),
+                     "new": None if r.retiring else r.data} for r in rows]
+            with self.db.session.begin() as s:
+                intent = PublishIntent(created=_now(), user_name=user.name, state="pending", plan=json.dumps(
+                    plan, ensure_ascii=False), content_hash=build_release(content).hash, base_number=rel.number)
+                s.add(intent)
+                s.flush()
+                intent_id = intent.id
+            release, created = self.releases.publish(content, origin={"source": "editor", "by": user.name})
+            self._finish(intent_id, release)
+        return release, created
+
+    def _content_with(self, rel: Release, rows: list[GuideRow]) -> Content:
+        """The current release's content with the approved rows put in (or taken out)."""
         guides = dict(rel.guides)
         retired = dict(rel.retired)
         from guides.model import Guide, Retired
@@ -555,25 +605,81 @@ class EditorService:
                 old = guides.pop(r.code, None)
                 retired[r.code] = Retired(code=r.code, name=old.name if old else r.name, retired_on=today,
                                           successor=r.successor if r.successor in guides else None)
-        content = Content(rel.site, rel.categories, dict(sorted(guides.items())),
-                          tuple(sorted(retired.values(), key=lambda x: x.code)))
-        release, created = self.releases.publish(content, origin={"source": "editor", "by": user.name})
+        return Content(rel.site, rel.categories, dict(sorted(guides.items())),
+                       tuple(sorted(retired.values(), key=lambda x: x.code)))
+
+    def _finish(self, intent_id: int, release: Release) -> bool:
+        """Bring the database up to `release` for intent `intent_id`, in one transaction:
+        guides published or retired, audit entries, intent closed. False when the intent was
+        already closed (by another process's reconcile)."""
         with self.db.session.begin() as s:
-            for r in rows:
-                g = s.get(EditorGuide, r.code)
-                status = "retired" if r.retiring else "published"
+            closed = s.execute(update(PublishIntent)
+                               .where(PublishIntent.id == intent_id, PublishIntent.state == "pending")
+                               .values(state="done", release_number=release.number, finished=_now()))
+            if closed.rowcount != 1:
+                return False
+            intent = s.get(PublishIntent, intent_id)
+            for item in json.loads(intent.plan):
+                code, retiring = item["code"], item["retiring"]
+                status = "retired" if retiring else "published"
                 values: dict[str, Any] = {}
-                if not r.retiring:  # the working copy holds exactly what was published
-                    published = _guide_json(release, r.code)
+                if not retiring:  # the working copy holds exactly what was published
+                    published = _guide_json(release, code)
                     values["data"] = json.dumps(published, ensure_ascii=False)
-                    self._revision(s, r.code, published, "published", user.name)
-                s.execute(update(EditorGuide).where(EditorGuide.code == r.code).values(
-                    status=status, retiring=False if status == "published" else True, authors="", comment=None,
-                    version=g.version + 1, updated=_now(), updated_by=user.name, **values))
-                self._audit(s, user.name, "retired" if r.retiring else "published", r.code,
-                            f"{release.stamp}", _guide_json(rel, r.code), None if r.retiring else r.data)
+                    self._revision(s, code, published, "published", intent.user_name)
+                s.execute(update(EditorGuide).where(EditorGuide.code == code).values(
+                    status=status, retiring=retiring, authors="", comment=None,
+                    version=EditorGuide.version + 1, updated=_now(), updated_by=intent.user_name, **values))
+                self._audit(s, intent.user_name, "retired" if retiring else "published", code,
+                            f"{release.stamp}", item["old"], item["new"])
         self._synced = (release.number, release.hash)
-        return release, created
+        return True
+
+    def reconcile(self) -> list[str]:
+        """Finish or close every publish a crash interrupted (see the module docstring) and put
+        the release store right; returns what was done (Chinese, for the operator and the log). Safe to run at any time
+        and from several processes: it works under the release store's lock."""
+        done: list[str] = []
+        with self.releases.locked():
+            done += self.releases.recover()
+            self.db.ready()
+            from sqlalchemy import inspect
+
+            if not inspect(self.db.engine).has_table("publish_intents"):
+                return done  # a database not migrated yet has no intents
+            with self.db.session() as s:
+                pending = list(s.scalars(select(PublishIntent).where(PublishIntent.state == "pending")
+                                         .order_by(PublishIntent.id)))
+            for intent in pending:
+                release = self._release_of(intent)
+                if release is not None:
+                    if self._finish(intent.id, release):
+                        done.append(f"已补记被中断的发布 #{intent.id}：{release.stamp}")
+                    continue
+                with self.db.session.begin() as s:
+                    closed = s.execute(update(PublishIntent)
+                                       .where(PublishIntent.id == intent.id, PublishIntent.state == "pending")
+                                       .values(state="abandoned", finished=_now()))
+                    if closed.rowcount == 1:
+                        for item in json.loads(intent.plan):
+                            self._audit(s, intent.user_name, "interrupted", item["code"],
+                                        "发布被中断，未生效；事项仍为已审核待发布，请重新发布。")
+                done.append(f"被中断的发布 #{intent.id} 没有生效，相关事项仍为已审核待发布")
+        return done
+
+    def _release_of(self, intent: PublishIntent) -> Release | None:
+        """The release an intent published: its content hash, numbered after the release the
+        intent started from (or that very release when nothing changed). None if none exists."""
+        base = intent.base_number or 0
+        for number in sorted(self.releases.numbers(), reverse=True):
+            if number < base:
+                break
+            try:
+                if self.releases.manifest(number).get("hash") == intent.content_hash:
+                    return self.releases.load(number)
+            except ReleaseError:
+                continue
+        return None
 
     # -- files ----------------------------------------------------------------------------------------
     def export(self, out: Path) -> int:

@@ -17,6 +17,8 @@ from guide_server.editor.service import (ACTIONS, STATUSES, CheckFailed, Conflic
 from guide_server.editor.messages import plain_message
 from guide_server.editor.form import (AUDIENCES, CHANNELS, ITEM_TYPES, ROWS, SPEEDS, blank_guide, from_form,
                                       rows_for_display)
+from guide_server.inputs import BadInput
+from guide_server.web import form_int, query_int
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")
 EDIT = ("editor",)
@@ -32,7 +34,12 @@ FRAME_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-a
 
 
 def init_app(app) -> None:
-    app.extensions["editor"] = EditorService(app.extensions["db"], app.instance_path)
+    app.extensions["editor"] = service = EditorService(app.extensions["db"], app.instance_path)
+    # Finish or close what a crash interrupted before anyone is served (once per app: with
+    # gunicorn's preload, in the master before the workers fork).
+    for line in service.reconcile():
+        app.logger.warning("start-up repair: %s", line)
+    service.db.engine.dispose()  # no database connection may be shared with forked workers
     app.register_blueprint(bp)
     app.add_template_filter(plain_message, "plain")
     add_nav(app, "办事指南", "/editor/", *READ)
@@ -43,6 +50,11 @@ def init_app(app) -> None:
 
 def svc() -> EditorService:
     return current_app.extensions["editor"]
+
+
+@bp.errorhandler(BadInput)
+def _bad_input(exc: BadInput):
+    return _error(exc.message, exc.status)
 
 
 @bp.after_request
@@ -75,8 +87,8 @@ def _row(code: str):
 
 
 def _version() -> int | None:
-    v = request.form.get("version", "")
-    return int(v) if v.isdigit() else None
+    """The version the editor started from (form field `version`); ASCII digits or a 400."""
+    return form_int("version", minimum=0)
 
 
 # -- list -----------------------------------------------------------------------------------------
@@ -295,8 +307,8 @@ def history(code: str):
         return _error("没有这个事项。", 404, url_for("editor.index"))
     revs = svc().history(code)
     numbers = [r.number for r in revs]
-    b = request.args.get("b", type=int) or (numbers[0] if numbers else None)
-    a = request.args.get("a", type=int) or (numbers[1] if len(numbers) > 1 else b)
+    b = query_int("b", minimum=1) or (numbers[0] if numbers else None)
+    a = query_int("a", minimum=1) or (numbers[1] if len(numbers) > 1 else b)
     by_number = {r.number: r for r in revs}
     diff = []
     if a in by_number and b in by_number:
@@ -308,7 +320,7 @@ def history(code: str):
 @bp.post("/g/<code>/restore")
 @require_role(*EDIT)
 def restore(code: str):
-    number = request.form.get("number", type=int)
+    number = form_int("number", minimum=1)
     return _workflow(code, lambda r: svc().restore(current_user(), code, _version(), number or 0), "restored")
 
 

@@ -17,6 +17,9 @@ def init_app(app) -> None:
     app.extensions["fleet"] = FleetService(db)
     instance = Path(app.instance_path)
     app.extensions["fleet_releases"] = device_api.ReleaseCache(instance, load_or_create_key(instance))
+    from guide_server.fleet.schemas import device_part
+
+    app.extensions.setdefault("openapi_parts", []).append(device_part)
     csrf.exempt(device_api.bp)  # devices authenticate with a bearer token, not a cookie
     app.register_blueprint(device_api.bp)
     app.register_blueprint(fleet_views.bp)

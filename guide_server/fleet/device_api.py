@@ -17,8 +17,9 @@ server has release N, the answer is the current release's manifest as a *delta e
 against N (guides.sync_format: the changed/added/removed guide entries, every other
 top-level field, and the signature of the FULL new manifest), so after a one-guide change
 a kiosk downloads about half a kilobyte of (compressed) manifest however many guides
-there are. Without ``base``, or when the server does not have N (never published here, or
-a malformed number), the answer is the full signed envelope. Deltas are computed once per
+there are. Without ``base`` (or ``base=0``), or when the server does not have N (never
+published here), the answer is the full signed envelope; a ``base`` that is not a number
+written in ASCII digits is refused with 400. Deltas are computed once per
 (base, release) pair and kept in a small LRU.
 
 ETags identify the exact body: ``R<n>-<24 hex of the release hash>`` for the full
@@ -42,7 +43,9 @@ from flask import Blueprint, Response, current_app, g, request
 from guides.release import ReleaseError, ReleaseStore, canonical_json
 from guides.signing import key_id, public_key_text, sign_manifest
 from guides.sync_format import ReleaseParts, delta_envelope
+from guide_server.fleet.schemas import BODY_LIMITS, EnrollRequest, EventsRequest, HeartbeatRequest, TicketRequest
 from guide_server.fleet.service import FleetError, FleetService
+from guide_server.web import json_body, query_int
 
 bp = Blueprint("device_api", __name__, url_prefix="/api/v1/device")
 
@@ -171,18 +174,10 @@ def _authenticate():
     return None
 
 
-def _body() -> dict:
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        raise FleetError("请求体应为 JSON 对象。")
-    return data
-
-
 @bp.post("/enroll")
 def enroll():
-    data = _body()
-    hardware = data.get("hardware") if isinstance(data.get("hardware"), dict) else {}
-    kiosk, token = fleet().redeem(str(data.get("code", ""))[:40], hardware)
+    data = json_body(EnrollRequest, BODY_LIMITS["enroll"])
+    kiosk, token = fleet().redeem(data.code, data.hardware or {})
     cache = releases()
     current_app.logger.info("kiosk %s enrolled (hall %s)", kiosk.name, kiosk.hall)
     return _json({"kiosk": {"name": kiosk.name, "hall": kiosk.hall, "tag": kiosk.tag}, "token": token,
@@ -202,9 +197,9 @@ def _current_number() -> int | None:
 
 
 def _base_param() -> int | None:
-    """The release number the kiosk says it holds (``?base=N``), None when absent or malformed."""
-    text = request.args.get("base", "")
-    return int(text) if text.isdigit() and len(text) <= 9 and int(text) > 0 else None
+    """The release number the kiosk says it holds (``?base=N``), None when absent or 0.
+    Anything but ASCII digits is a 400 (guide_server.inputs.ascii_int)."""
+    return query_int("base", minimum=0) or None
 
 
 def _held_representation(release_tag: str, suffix: str) -> str | None:
@@ -282,20 +277,21 @@ def _part(number: int, code: str | None) -> Response:
 
 @bp.post("/events")
 def events():
-    data = _body()
-    result = fleet().store_events(g.kiosk, data.get("events"))
+    data = json_body(EventsRequest, BODY_LIMITS["events"])
+    result = fleet().store_events(g.kiosk, data.events)
     return _json(result.as_dict())
 
 
 @bp.post("/heartbeat")
 def heartbeat():
-    fleet().heartbeat(g.kiosk, _body())
+    data = json_body(HeartbeatRequest, BODY_LIMITS["heartbeat"])
+    fleet().heartbeat(g.kiosk, data.model_dump(exclude_none=True))
     return _json({"ok": True, "release": _current_number()})
 
 
 @bp.post("/tickets")
 def tickets():
-    data = _body()
-    issued = fleet().issue_ticket(g.kiosk, data.get("queue"), data.get("request_key"),
+    data = json_body(TicketRequest, BODY_LIMITS["tickets"])
+    issued = fleet().issue_ticket(g.kiosk, data.queue, data.request_key,
                                   window_minutes=int(current_app.config.get("TICKET_WAITING_MINUTES", 30)))
     return _json({"number": issued.number, "seq": issued.seq, "waiting": issued.waiting, "day": issued.day})

@@ -224,7 +224,7 @@ class FleetService:
         if not token or "." not in token:
             raise Unauthorized("缺少终端凭证，或凭证格式不对。请在终端上重新运行 kiosk provision。")
         kid, _, _secret = token.partition(".")
-        if not kid.isdigit() or len(token) > 200:
+        if not re.fullmatch(r"[0-9]{1,9}", kid, re.ASCII) or len(token) > 200:
             raise Unauthorized("终端凭证格式不对。请在终端上重新运行 kiosk provision。")
         self.db.ready()
         with self.db.session() as s:

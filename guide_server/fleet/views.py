@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, request
 
 from guide_server.accounts.auth import admin_page, require_role
 from guide_server.fleet.service import FleetError, FleetService, local_label
+from guide_server.web import NoRelease, public_base_url
 
 bp = Blueprint("fleet_admin", __name__)
 
@@ -56,7 +57,12 @@ def enroll():
         code, expires = _fleet().enroll(hall, name)
     except FleetError as exc:
         return _page(400, error=exc.message, form={"hall": hall, "name": name})
-    return _page(enrolled={"name": name, "hall": hall, "code": code, "expires": local_label(expires)})
+    try:
+        server = public_base_url()
+    except NoRelease:
+        server = "<服务器地址>"
+    return _page(enrolled={"name": name, "hall": hall, "code": code, "expires": local_label(expires)},
+                 server_url=server)
 
 
 @bp.post("/admin/fleet/<name>/revoke")

@@ -31,8 +31,12 @@ def page_key(path: str) -> tuple | None:
 
 class CachedPages:
     def __init__(self, app, wsgi_app):
+        from guide_server.security import hsts
+
         self.holder = app.extensions["releases"]
         self.wsgi_app = wsgi_app
+        seconds = app.config.get("HSTS_SECONDS")
+        self.tls_headers = [("Strict-Transport-Security", hsts(seconds))] if seconds else []
 
     def __call__(self, environ, start_response):
         if environ.get("REQUEST_METHOD") == "GET" and not environ.get("QUERY_STRING"):
@@ -49,12 +53,13 @@ class CachedPages:
                         return self._answer(hit, environ, start_response)
         return self.wsgi_app(environ, start_response)
 
-    @staticmethod
-    def _answer(hit, environ, start_response):
+    def _answer(self, hit, environ, start_response):
         from guide_server.web import etag_matches
 
         body, etag = hit
         headers = [("ETag", etag), ("Cache-Control", "no-cache"), ("Vary", "Cookie"), *HEADER_LIST]
+        if environ.get("wsgi.url_scheme") == "https":
+            headers += self.tls_headers
         inm = environ.get("HTTP_IF_NONE_MATCH")
         if inm and etag_matches(inm, etag):
             start_response("304 NOT MODIFIED", headers)

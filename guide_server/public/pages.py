@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from guides.glyphs import char_label, undrawable_chars
 from guides.release import ReleaseError
+from guide_server.inputs import BadInput
 from guide_server.web import ELDER, MODE_COOKIE, NoRelease, cached_page, page, safe_next, served, wants_json
 
 bp = Blueprint("pages", __name__)
@@ -152,10 +153,29 @@ def register_errors(app) -> None:
                 "<h1>暂时无法访问</h1><p>办事指南正在维护，请稍后再试，或拨打 12345 咨询。</p>",
                 503, {"Content-Type": "text/html; charset=utf-8", "Retry-After": "60"})
 
+    @app.errorhandler(BadInput)
+    def _bad_input(exc: BadInput):
+        if wants_json():
+            return jsonify(error={"status": exc.status, "message": exc.message}), exc.status
+        try:
+            return page("error.html", status=exc.status, message=exc.message, back="/", title="无法处理您的请求")
+        except (NoRelease, ReleaseError):
+            return exc.message, exc.status, {"Content-Type": "text/plain; charset=utf-8"}
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
+        resp = _http_answer(exc)
+        # 405 names the methods that work (Allow), whichever way the answer is written
+        for key, value in exc.get_headers():
+            if key.lower() in ("allow", "retry-after", "www-authenticate"):
+                resp.headers[key] = value
+        return resp
+
+    def _http_answer(exc: HTTPException):
         if wants_json():
-            return jsonify(error={"status": exc.code, "message": MESSAGES.get(exc.code, exc.name)}), exc.code
+            resp = jsonify(error={"status": exc.code, "message": MESSAGES.get(exc.code, exc.name)})
+            resp.status_code = exc.code
+            return resp
         try:
             if exc.code == 404:
                 return not_found_page()
@@ -163,9 +183,9 @@ def register_errors(app) -> None:
                         back="/",
                         title="无法处理您的请求")
         except NoRelease as inner:
-            return _no_release(inner)
+            return make_response(_no_release(inner))
         except ReleaseError as inner:
-            return _bad_release(inner)
+            return make_response(_bad_release(inner))
 
     @app.errorhandler(Exception)
     def _any(exc: Exception):
@@ -183,5 +203,6 @@ MESSAGES = {
     404: "没有找到您要的内容。",
     405: "不支持这种请求方式。",
     413: "提交的内容太长了。",
+    415: "提交的内容格式不对。",
     429: "您提交得太频繁了，请稍后再试。",
 }

@@ -45,6 +45,11 @@ class RateLimited(Exception):
     pass
 
 
+class AlreadyRated(Exception):
+    """The form (its one-time token, or the same words from the same client) was already
+    stored: nothing new is stored, and the post is answered as the first one was."""
+
+
 @dataclass(frozen=True)
 class RatingInput:
     level: int
@@ -58,10 +63,7 @@ def parse(level: str | None, reasons: list[str], comment: str | None) -> RatingI
     if not level:
         errors["level"] = "请选择一个满意程度。"
     else:
-        try:
-            value = int(level)
-        except ValueError:
-            value = None
+        value = int(level) if level.isascii() and level.isdigit() and len(level) <= 2 else None
         if value not in LEVELS:
             errors["level"] = "满意程度的选项无效，请重新选择。"
     unknown = [r for r in reasons if r not in REASONS]
@@ -120,11 +122,20 @@ class RatingService:
         self.window = dt.timedelta(seconds=window_seconds)
 
     def add(self, code: str, release_number: int | None, data: RatingInput, client: str,
-            channel: str = "web", now: dt.datetime | None = None) -> Rating:
-        """Store a rating; RateLimited when `client` rated `limit` times within the window."""
+            channel: str = "web", now: dt.datetime | None = None, once: str | None = None) -> Rating:
+        """Store a rating; RateLimited when `client` rated `limit` times within the window.
+
+        `once`: the post's one-time key (guide_server.ratings.form); AlreadyRated when a
+        rating with it was already stored. The key is claimed in the same transaction as the
+        rating, so of any number of concurrent retries exactly one is stored."""
         self.db.ready()
         now = now or dt.datetime.now(dt.timezone.utc)
         with self.db.session.begin() as s:
+            if once is not None:
+                from guide_server.ratings.form import claim
+
+                if not claim(s, once, code, now, self.window):
+                    raise AlreadyRated()
             recent = s.scalar(select(func.count()).select_from(Rating)
                               .where(Rating.client == client, Rating.created > now - self.window))
             if recent >= self.limit:

@@ -1,4 +1,5 @@
-"""好差评 views: the form, the POST (CSRF token or same-origin check), thanks, aggregates."""
+"""好差评 views: the form, the POST (CSRF token or same-origin check; a one-time form token
+makes it idempotent, see guide_server.ratings.form), thanks, aggregates."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -6,8 +7,12 @@ from urllib.parse import urlsplit
 from flask import Blueprint, abort, current_app, redirect, request
 from flask_wtf.csrf import CSRFError, generate_csrf
 
+from pydantic import ValidationError
+
 from guide_server.extensions import csrf
-from guide_server.ratings.service import LEVELS, REASONS, RateLimited, RatingError, parse
+from guide_server.inputs import describe
+from guide_server.ratings import form as rating_form
+from guide_server.ratings.service import LEVELS, REASONS, AlreadyRated, RateLimited, RatingError, parse
 from guide_server.security import client_hash
 from guide_server.web import page, served
 
@@ -49,8 +54,10 @@ def _origin_ok() -> bool:
 
 
 def _form_page(g, status=200, errors=None, form=None):
+    """The rating form, with a CSRF token and a fresh one-time form token."""
+    token = rating_form.issue(current_app.config["SECRET_KEY"], g.code)
     return page("rate.html", status=status, guide=g, levels=LEVELS, reasons=REASONS, errors=errors,
-                form=form, csrf=generate_csrf(), title=f"评价：{g.name}")
+                form=form, csrf=generate_csrf(), form_token=token, title=f"评价：{g.name}")
 
 
 @bp.get("/g/<code>/rate")
@@ -71,15 +78,30 @@ def rate(code: str):
     elif not _origin_ok():
         return page("error.html", status=403, back="/",
                     message="无法确认评价来自本站页面，请回到办事指南页面重新提交。", title="无法提交")
-    form = {"level": request.form.get("level", ""), "reasons": request.form.getlist("reason"),
-            "comment": request.form.get("comment", "")}
+    try:
+        posted = rating_form.RatingFormPost.model_validate(
+            {k: (request.form.getlist(k) if k == "reason" else request.form.get(k)) for k in request.form})
+    except ValidationError as exc:
+        return page("error.html", status=400, back=f"/g/{code}", message=describe(exc, "表单"),
+                    title="无法提交")
+    form = {"level": posted.level, "reasons": posted.reason, "comment": posted.comment}
     try:
         data = parse(form["level"], form["reasons"], form["comment"])
     except RatingError as exc:
         return _form_page(g, status=400, errors=exc.errors, form=form)
-    client = client_hash(current_app.config["SECRET_KEY"], request.remote_addr)
+    secret = current_app.config["SECRET_KEY"]
+    client = client_hash(secret, request.remote_addr)
+    if posted.form_token:
+        try:
+            once = rating_form.verify(secret, posted.form_token, code)
+        except rating_form.FormTokenError as exc:
+            return _form_page(g, status=400, errors={"form": str(exc)}, form=form)
+    else:  # the cached or exported guide page: keyed by what it says
+        once = rating_form.content_key(client, code, data.level, data.reasons, data.comment)
     try:
-        _service().add(code, s.release.number, data, client)
+        _service().add(code, s.release.number, data, client, once=once)
+    except AlreadyRated:
+        pass  # stored by the first post of this form: answer as it was answered
     except RateLimited:
         resp = page("error.html", status=429, back=f"/g/{code}",
                     message="您提交评价太频繁了，请过十分钟后再试。感谢您的耐心。", title="请稍后再试")

@@ -102,6 +102,13 @@ def mask_tail(text: str | None, keep: int = 6) -> str | None:
     return text[:keep] + "****" if len(text) > keep else text
 
 
+def mask_all(text: str | None) -> str | None:
+    """Every character hidden, the shape kept: 1990-01-02 -> ****-**-**, 乐清市公安局 -> ******."""
+    if not text:
+        return text
+    return "".join(c if c in "-./ " else "*" for c in text)
+
+
 def mask_middle(text: str | None, head: int = 2, tail: int = 2) -> str | None:
     if not text:
         return text
@@ -128,7 +135,15 @@ class IdCard:
     nationality: str | None = None
 
     def to_dict(self, full: bool = False) -> dict:
-        """The JSON shape of the card; personal fields masked unless ``full``."""
+        """The JSON shape of the card; personal fields masked unless ``full``.
+
+        Masking the ID number alone would not do: its hidden middle digits ARE the birth
+        date (GB 11643: 6 digits of region, 8 of birth date, 3 of sequence whose last one
+        gives the sex, 1 check digit), so the birth date, and what the number encodes beside
+        it (sex, the issuing authority of the region), are masked with it. What stays (card
+        type, first 6 and last 4 characters, nation, validity) gives the number back only
+        by guessing among thousands of dates.
+        """
         d = {k: getattr(self, k) for k in JSON_KEYS}
         d["card_type"] = self.card_type.value
         if not full:
@@ -137,6 +152,9 @@ class IdCard:
             d["id_number"] = mask_id(self.id_number)
             d["address"] = mask_tail(self.address)
             d["pass_number"] = mask_middle(self.pass_number)
+            d["birth_date"] = mask_all(self.birth_date)
+            d["sex"] = mask_all(self.sex)
+            d["issuing_authority"] = mask_all(self.issuing_authority)
         return d
 
     @classmethod

@@ -69,9 +69,10 @@ _FIELD_LABELS = [
 @_reader_option
 @click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0.1), help="等待放卡的秒数")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
-@click.option("--show-full", is_flag=True, help="显示完整证件号码、姓名和住址（默认部分隐藏）")
+@click.option("--show-full", is_flag=True,
+              help="显示完整的证件号码、姓名、住址、出生日期、性别和签发机关（默认隐藏：出生日期等能推出被隐藏的号码）")
 def read_card(reader_url: str | None, timeout: float, as_json: bool, show_full: bool) -> None:
-    """等待放卡,读取并显示证件信息(证件号码默认只显示前 6 位和后 4 位)。"""
+    """等待放卡,读取并显示证件信息(证件号码默认只显示前 6 位和后 4 位,出生日期、性别、签发机关一并隐藏)。"""
     from hardware.reader import open_reader
     from hardware.reader.card import CardType
 

@@ -149,3 +149,97 @@ def test_secret_key_is_generated_once_in_the_instance_folder(tmp_path):
     other = create_app({"INSTANCE_DIR": str(tmp_path / "other")})
     assert other.config["SECRET_KEY"] != a.config["SECRET_KEY"]
     assert not a.debug and os.environ.get("FLASK_DEBUG") in (None, "", "0")
+
+
+def _self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 (and its key), as an operator's CA would issue one."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .sign(key, hashes.SHA256()))
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+    return folder / "cert.pem", folder / "key.pem"
+
+
+def test_shipped_nginx_config_serves_https_with_hsts_and_redirects_plain_http_to_the_configured_name(
+        exported, live_server, tmp_path):
+    import ssl
+
+    from guide_server.nginx import local_config
+
+    cert, key = _self_signed(tmp_path / "tls")
+    port, http_port = free_port(), free_port()
+    conf = local_config(tmp_path / "nginx", exported, port, int(live_server.rsplit(":", 1)[1]), workers=1,
+                        tls=(cert, key), http_port=http_port)
+    proc = subprocess.Popen(["nginx", "-c", str(conf), "-e", str(tmp_path / "nginx" / "error.log")],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    context = ssl.create_default_context(cafile=str(cert))
+    base = f"https://127.0.0.1:{port}"
+
+    def get(url, headers=None):
+        req = urllib.request.Request(url, headers=headers or {})
+        try:
+            with urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=context)).open(
+                    req, timeout=10) as resp:
+                return resp.status, resp.headers, resp.read()
+        except urllib.error.HTTPError as err:
+            return err.code, err.headers, err.read()
+
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and proc.poll() is None, "nginx did not come up"
+                time.sleep(0.1)
+        for path in ("/", "/g/330382-GA-0001", "/static/site.css", "/search?q=sfz", "/api/v1/release",
+                     "/g/330382-XX-0000"):
+            status, h, _body = get(base + path)
+            assert status in (200, 404), path
+            assert h.get_all("Strict-Transport-Security") == ["max-age=31536000"], path  # once, from nginx
+        # plain HTTP: a redirect to the configured name, whatever Host the client sent
+        status, h, _b = get(f"http://127.0.0.1:{http_port}/g/330382-GA-0001?x=1", {"Host": "evil.example"})
+        assert status == 301 and h["Location"] == "https://guides.example.gov.cn/g/330382-GA-0001?x=1"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def test_behind_a_tls_proxy_the_app_sends_hsts_and_secure_cookies(instance):
+    from guide_server import create_app
+
+    app = create_app({"TESTING": True, "INSTANCE_DIR": str(instance), "TRUSTED_PROXIES": 1})
+    client = app.test_client()
+    tls = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.0.0.1"}
+    for path in ("/g/330382-GA-0001", "/g/330382-GA-0001", "/search?q=a", "/login"):  # twice: the page cache
+        r = client.get(path, headers=tls)
+        assert r.headers["Strict-Transport-Security"] == "max-age=31536000", path
+    assert "Secure" in app.test_client().get("/login", headers=tls).headers["Set-Cookie"]
+    r = client.get("/g/330382-GA-0001")  # plain HTTP (no TLS in front): no HSTS, as RFC 6797 says
+    assert "Strict-Transport-Security" not in r.headers
+
+
+def test_exported_pages_carry_their_own_csp(exported):
+    import html as htmllib
+
+    for page in ("index.html", "g/330382-GA-0001.html", "g/330382-GA-0001/print.html", "404.html", "elder/index.html"):
+        head = htmllib.unescape((exported / page).read_text(encoding="utf-8").split("</head>", 1)[0])
+        assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' in head, page
+        assert "script-src" not in head

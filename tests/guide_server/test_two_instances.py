@@ -85,8 +85,9 @@ def test_requests_alternate_and_ratings_count_once_with_one_rate_limit(pair):
     # five ratings through nginx land on both instances; the sixth from the same visitor is
     # refused, whichever instance gets it: the rate limit lives in the database
     answered = []
-    for level in ("5", "4", "5", "3", "5"):
-        r = requests.post(pair.nginx + f"/g/{GA}/rate", data={"level": level}, allow_redirects=False, timeout=10,
+    for i, level in enumerate(("5", "4", "5", "3", "5")):  # five different ratings (the same words again: a retry)
+        r = requests.post(pair.nginx + f"/g/{GA}/rate", data={"level": level, "comment": f"第 {i} 条"},
+                          allow_redirects=False, timeout=10,
                           headers={"Origin": pair.nginx})
         assert r.status_code == 303, r.text
         answered.append(pair.instance_of(r))

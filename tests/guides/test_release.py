@@ -166,3 +166,46 @@ def test_retired_codes_travel_in_the_release_and_keep_other_hashes(valid_content
     assert after.retired["330382-SC-0001"].successor == "330382-GA-0001"
     assert after.guide_hashes["330382-GA-0001"] == before.guide_hashes["330382-GA-0001"]
     assert store.load(2).retired == after.retired
+
+
+def _crash_after_rename(store, content):
+    """What a publish killed between renaming the folder into place and replacing CURRENT
+    leaves: the intent file and a complete release folder that CURRENT does not name."""
+    from guides.release import atomic_write
+
+    rel, created = store.publish(content)
+    assert created
+    atomic_write(store.root / "CURRENT", f"{rel.number - 1}\n".encode())
+    atomic_write(store.root / store.INTENT, canonical_json({"number": rel.number, "hash": rel.hash}))
+    return rel
+
+
+def test_recover_finishes_a_publish_cut_short_after_the_rename(valid_content, tmp_path):
+    store = ReleaseStore(tmp_path / "inst")
+    content = load_content(valid_content)
+    store.publish(content)
+    changed = content.__class__(site=content.site.model_copy(update={"hall_name": "新大厅"}), categories=content.categories,
+                                guides=content.guides, retired=content.retired)
+    rel = _crash_after_rename(store, changed)
+    (store.root / ".tmp-abc").mkdir()
+    (store.root / ".tmp-abc" / "content.json").write_bytes(b"{")
+    (store.root / ".CURRENT.x1y2").write_bytes(b"9\n")
+    done = store.recover()
+    assert store.current_number() == rel.number
+    assert sorted(p.name for p in store.root.iterdir() if p.name != ".lock") == ["CURRENT", "R0001", "R0002"]
+    assert any("R2" in line and "当前版本" in line for line in done) and len(done) == 3
+    assert store.recover() == []  # nothing left to do
+
+
+def test_recover_drops_an_intent_whose_folder_never_got_written_or_is_incomplete(valid_content, tmp_path):
+    store = ReleaseStore(tmp_path / "inst")
+    rel, _ = store.publish(load_content(valid_content))
+    from guides.release import atomic_write
+
+    atomic_write(store.root / store.INTENT, canonical_json({"number": 2, "hash": "0" * 64}))
+    assert "尚未写入" in store.recover()[0] and store.current_number() == 1
+    (store.root / "R0002").mkdir()
+    (store.root / "R0002" / "manifest.json").write_text('{"hash": "x"}')
+    atomic_write(store.root / store.INTENT, canonical_json({"number": 2, "hash": "0" * 64}))
+    assert "不完整" in store.recover()[0]
+    assert store.numbers() == [1] and store.current().hash == rel.hash

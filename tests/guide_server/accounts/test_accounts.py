@@ -36,7 +36,7 @@ def test_migration_creates_users_at_revision_0002(db_url):
     assert current_revision(db.engine) == script.get_current_head()
     assert script.get_revision("0002").down_revision == "0001"
     tables = inspect(db.engine).get_table_names()
-    assert {"users", "login_failures", "ratings"} <= set(tables)
+    assert {"users", "login_throttle", "admin_sessions", "ratings"} <= set(tables)
 
 
 def test_password_is_stored_as_argon2id_and_verifies(svc):
@@ -121,20 +121,50 @@ def test_client_rate_limit_across_accounts(svc):
 
 def test_disabled_user_cannot_log_in_and_sessions_end(svc):
     acct = svc.add("ivy", "editor", PW)
-    assert svc.session_valid(acct.id, acct.session_epoch) is not None
+    token = svc.start_session(acct, hours=12)
+    assert svc.session_account(token).name == "ivy"
     svc.disable("ivy")
-    assert svc.session_valid(acct.id, acct.session_epoch) is None
+    assert svc.session_account(token) is None
     with pytest.raises(LoginError):
         svc.authenticate("ivy", PW, "c")
 
 
 def test_new_password_ends_sessions(svc):
     acct = svc.add("jo", "editor", PW)
+    token = svc.start_session(acct, hours=12)
     svc.set_password("jo", "another long secret")
-    assert svc.session_valid(acct.id, acct.session_epoch) is None
+    assert svc.session_account(token) is None
     with pytest.raises(LoginError):
         svc.authenticate("jo", PW, "c")
     assert svc.authenticate("jo", "another long secret", "c").name == "jo"
+
+
+def test_role_change_and_logout_end_sessions_and_expiry_is_kept(svc):
+    acct = svc.add("kim", "editor", PW)
+    first, second = svc.start_session(acct, hours=12), svc.start_session(acct, hours=12)
+    svc.end_session(first)  # logging out ends this session only
+    assert svc.session_account(first) is None and svc.session_account(second).name == "kim"
+    svc.set_role("kim", "reviewer")
+    assert svc.session_account(second) is None
+    third = svc.start_session(svc.get(acct.id), hours=1, now=T0)
+    assert svc.session_account(third, now=T0 + dt.timedelta(minutes=59)).role == "reviewer"
+    assert svc.session_account(third, now=T0 + dt.timedelta(minutes=61)) is None
+    for junk in (None, "", "x" * 5, "y" * 43, 42):
+        assert svc.session_account(junk) is None
+
+
+@pytest.mark.parametrize("pw, why", [
+    (" " * 10, "全是同一个字符"), ("aaaaaaaaaaaaaaaa", "全是同一个字符"), ("password12", "常见密码"),
+    ("1234567890", "常见密码"), ("qwertyuiop", "常见密码"), ("abcabcabcabc", "重复"),
+    ("kim2026!!!", "用户名"), ("MIK-kim-kim", "用户名"),
+])
+def test_weak_passwords_are_refused_with_the_reason(svc, pw, why):
+    with pytest.raises(AccountError, match=why):
+        svc.add("kim", "editor", pw)
+    acct = svc.add("kim", "editor", "a sturdy long phrase")
+    with pytest.raises(AccountError, match=why):
+        svc.set_password("kim", pw)
+    assert svc.authenticate("kim", "a sturdy long phrase", "c").id == acct.id
 
 
 # -- CLI ---------------------------------------------------------------------------------------
@@ -189,3 +219,16 @@ def test_cli_passwd_and_disable(tmp_path, cli_db):
         svc.authenticate("max", "a brand new secret", "c")
     r = _cli(["users", "passwd", "nobody", "--instance", inst], input="a brand new secret\n")
     assert r.exit_code == 1 and "没有用户" in r.output
+
+
+@pytest.mark.parametrize("pw, why", [(" " * 10, "全是同一个字符"), ("password12", "常见密码"),
+                                     ("1234567890", "常见密码"), ("nora-2026!", "用户名")])
+def test_cli_refuses_weak_passwords_with_the_reason(tmp_path, pw, why, cli_db):
+    inst = str(tmp_path)
+    r = _cli(["users", "add", "nora", "--role", "editor", "--instance", inst], input=pw + "\n")
+    assert r.exit_code == 1 and why in r.output and "Traceback" not in r.output
+    assert "nora" not in _cli(["users", "list", "--instance", inst]).output
+    _cli(["users", "add", "nora", "--role", "editor", "--instance", inst], input=PW + "\n")
+    r = _cli(["users", "passwd", "nora", "--instance", inst], input=pw + "\n")
+    assert r.exit_code == 1 and why in r.output
+    assert AccountService(Database(cli_db)).authenticate("nora", PW, "c").name == "nora"

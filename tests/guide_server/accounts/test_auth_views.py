@@ -120,6 +120,55 @@ def test_logout_ends_session(client):
     assert client.get("/probe/any").status_code == 303
 
 
+def test_a_cookie_copied_before_logout_opens_nothing_after_it(app, client):
+    """The probe's finding: a session cookie copied before POST /logout still opened /account
+    and /editor/. The session now ends on the server."""
+    login(client, "rita")
+    copied = client.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/account").status_code == 200 and thief.get("/editor/").status_code == 200
+    logout(client)
+    for path in ("/account", "/editor/", "/probe/any"):
+        r = thief.get(path)
+        assert r.status_code == 303 and r.headers["Location"].startswith("/login"), path
+    thief.set_cookie("session", copied)
+    assert thief.post("/probe/review", data={"csrf_token": "x"}).status_code == 401
+
+
+def test_logging_out_in_one_browser_keeps_the_other_logged_in(app, client):
+    other = app.test_client()
+    login(client, "rita")
+    login(other, "rita")
+    logout(client)
+    assert other.get("/account").status_code == 200
+
+
+def _change_password(client, current, new, again=None):
+    token = csrf_token(client, "/account")
+    return client.post("/account/password", data={"csrf_token": token, "current": current, "new": new,
+                                                   "again": new if again is None else again})
+
+
+def test_own_password_change_ends_the_other_sessions_and_refuses_weak_ones(app, client):
+    other = app.test_client()
+    login(client, "rita")
+    login(other, "rita")
+    for bad, why in (("password12", "常见密码"), (" " * 12, "同一个字符"), ("rita-2026!!", "用户名")):
+        r = _change_password(client, PASSWORD, bad)
+        assert r.status_code == 400 and why in r.get_data(as_text=True)
+    r = _change_password(client, "not my password", "a far better phrase")
+    assert r.status_code == 400 and "当前密码不正确" in r.get_data(as_text=True)
+    r = _change_password(client, PASSWORD, "a far better phrase", "a far better phrasf")
+    assert r.status_code == 400 and "两次输入的新密码不一致" in r.get_data(as_text=True)
+    r = _change_password(client, PASSWORD, "a far better phrase")
+    assert r.status_code == 200 and "密码已修改" in r.get_data(as_text=True)
+    assert client.get("/account").status_code == 200       # this browser goes on
+    assert other.get("/account").status_code == 303         # the other one is logged out
+    assert login(other, "rita").status_code == 401
+    assert login(other, "rita", "a far better phrase").status_code == 303
+
+
 def test_disabling_a_user_ends_their_session_at_once(app, client):
     login(client, "rita")
     app.extensions["accounts"].disable("rita")

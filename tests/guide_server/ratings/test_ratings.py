@@ -111,9 +111,9 @@ def test_comment_is_escaped_everywhere_it_is_shown(client):
 
 def test_rate_limit_per_client(client, app):
     limit = app.config["RATING_LIMIT"]
-    for _ in range(limit):
-        assert rate(client, environ_base={"REMOTE_ADDR": "198.51.100.1"}).status_code == 303
-    blocked = rate(client, environ_base={"REMOTE_ADDR": "198.51.100.1"})
+    for i in range(limit):  # different words each time: the same words again are one rating (a retry)
+        assert rate(client, comment=f"第 {i} 次", environ_base={"REMOTE_ADDR": "198.51.100.1"}).status_code == 303
+    blocked = rate(client, comment="再一次", environ_base={"REMOTE_ADDR": "198.51.100.1"})
     assert blocked.status_code == 429 and "太频繁" in blocked.get_data(as_text=True)
     assert blocked.headers["Retry-After"] == str(app.config["RATING_WINDOW"])
     # another client is not affected
@@ -122,9 +122,9 @@ def test_rate_limit_per_client(client, app):
 
 
 def test_aggregates_per_guide_and_for_all(client):
-    for level in ("5", "5", "3", "1"):
+    for i, level in enumerate(("5", "5", "3", "1")):  # four people
         rate(client, level=level, reason=["slow"] if level == "1" else [],
-             environ_base={"REMOTE_ADDR": f"192.0.2.{level}{len(level)}"})
+             environ_base={"REMOTE_ADDR": f"192.0.2.{i + 10}"})
     rate(client, code="330382-SC-0001", level="2", environ_base={"REMOTE_ADDR": "192.0.2.200"})
     page = client.get(f"/g/{GA}/ratings").get_data(as_text=True)
     assert "共 4 条评价" in page and "75.0%" in page and "等候或办理时间长：1 次" in page

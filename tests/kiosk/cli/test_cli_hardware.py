@@ -14,7 +14,7 @@ from hardware.reader.card import JSON_KEYS
 from hardware.reader.simulator import ReaderSimulator
 from kiosk.cli import main
 
-from tests.hardware.conftest import FOREIGN_2017, RESIDENT
+from tests.hardware.conftest import ALL_CARDS, FOREIGN_2017, RESIDENT
 
 
 @pytest.fixture
@@ -45,6 +45,55 @@ def test_read_card_masks_by_default(runner, reader_sim):
     assert "证件号码：330382********4210" in result.output
     assert "证件类型：居民身份证" in result.output and "姓名：张*丰" in result.output
     assert "330382199001024210" not in result.output and "张三丰" not in result.output
+
+
+def _giveaways(card) -> list[str]:
+    """Strings whose presence next to a masked number would give the number back: the full
+    number, the hidden middle of it, the birth date in every spelling, the issuing authority."""
+    number = card.id_number
+    hidden = number[6:-4]
+    birth = card.birth_date.replace("-", "")
+    return [number, hidden, card.birth_date, birth, birth[2:], f"{birth[:4]}年", card.issuing_authority or number]
+
+
+@pytest.mark.parametrize("card", ALL_CARDS, ids=lambda c: c.card_type.value + "-" + c.id_number[-4:])
+def test_read_card_output_cannot_rebuild_the_masked_number(runner, reader_sim, card, caplog):
+    """kiosk read-card printed the masked ID next to the birth date and issuing authority,
+    which together give back the full number. Neither the text, nor --json, nor the log
+    carries any of it unless --show-full."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    outputs = []
+    for extra in ([], ["--json"]):
+        reader_sim.place(card)
+        result = runner.invoke(main, ["read-card", "--reader", reader_sim.url, "--timeout", "3", *extra])
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    data = json.loads(outputs[1])
+    assert data["id_number"].startswith(card.id_number[:6]) and data["id_number"].endswith(card.id_number[-4:])
+    assert data["birth_date"] == "****-**-**" and data["sex"] == "*"
+    seen = "\n".join(outputs) + caplog.text
+    for giveaway in _giveaways(card):
+        assert giveaway not in seen, giveaway
+    assert "出生日期：****-**-**" in outputs[0]
+    reader_sim.place(card)
+    full = runner.invoke(main, ["read-card", "--reader", reader_sim.url, "--timeout", "3", "--show-full"]).output
+    assert card.id_number in full and f"出生日期：{card.birth_date}" in full
+
+
+def test_what_the_kiosk_keeps_of_a_card_cannot_rebuild_the_number():
+    """The screen, the queue ticket receipt and events get a CardHolder: masked name and ID only."""
+    import dataclasses
+
+    from kiosk.devices import holder_from_card
+
+    for card in ALL_CARDS:
+        holder = holder_from_card(card)
+        kept = " ".join(str(v) for v in dataclasses.asdict(holder).values()) + repr(holder)
+        assert {f.name for f in dataclasses.fields(holder)} == {"masked_name", "masked_id", "card_label"}
+        for giveaway in _giveaways(card):
+            assert giveaway not in kept, giveaway
 
 
 def test_read_card_show_full(runner, reader_sim):
