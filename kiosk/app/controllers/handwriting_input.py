@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Collection, Sequence
 
 WRITE_HINT = "请在方框里写一个字，写完一笔会显示候选字"
-PICK_HINT = "请点选要找的字；不是要找的字，可以接着写或点“重写”"
+PICK_HINT = "请点选要找的字，或接着写、点“重写”"
 
 
 class HandwritingInput:

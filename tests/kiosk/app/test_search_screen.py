@@ -2,6 +2,7 @@
 move by move), full pinyin on the A–Z and QWERTY keyboards, what an empty search offers, and what
 a search that finds nothing offers and reports. Recognition runs on the app's real worker with
 Debian's Zinnia model."""
+from kiosk import messages
 from kiosk.app.controllers.search import MAX_QUERY
 from kiosk.handwriting import NOT_RECOGNISED_ZH, UNAVAILABLE_ZH
 from tests.kiosk.conftest import copy_sample_content
@@ -46,7 +47,7 @@ class SearchScreenTests(KioskTestCase):
             self.wait_for_answer(scr)
             got = self.candidates(scr)
             assert char in got[:5], (char, got)
-            assert scr._hw_panel.message == "请点选要找的字；不是要找的字，可以接着写或点“重写”"
+            assert scr._hw_panel.message == "请点选要找的字，或接着写、点“重写”"
             self.tap(self.button("重写"))
             assert self.candidates(scr) == [] and pad.strokes == []
 
@@ -240,7 +241,7 @@ class SearchScreenTests(KioskTestCase):
         texts = [getattr(w, "text", "") for w in scr._nohit.walk()]
         assert "户籍办理" in texts and "咨询电话：0577-61880000" in texts and "请工作人员帮助" in texts
         self.tap(self.button("请工作人员帮助"))
-        assert "请向大厅里的工作人员求助" in "".join(getattr(w, "text", "") for w in scr._nohit.walk())
+        assert messages.SEARCH_HELP in "".join(getattr(w, "text", "") for w in scr._nohit.walk())
         assert events == [("search_nohit", {"query": "xqxq", "input": "pinyin", "release": app.stamp})]
         self.tap(self.button("户籍办理", root=scr._categories))
         assert app.current == "category"
