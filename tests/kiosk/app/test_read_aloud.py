@@ -4,6 +4,8 @@ text handed to it — what a listener would hear — and that the kiosk keeps wo
 engine fails or is missing."""
 import threading
 
+from kivy.tests.common import UnitTestTouch
+
 from kiosk import messages
 from kiosk.app.controllers import tickets as tk
 from kiosk.cli.simulate import DEMO_CARD
@@ -110,7 +112,6 @@ class ReadAloudTests(KioskTestCase):
         button = self.read_button()
         for _ in range(20):
             x, y = button.to_window(*button.center)
-            from kivy.tests.common import UnitTestTouch
             t = UnitTestTouch(x, y)
             t.touch_down()
             t.touch_up()
