@@ -1,10 +1,13 @@
 """What device ports this machine has: serial ports and USB printers (class 7).
 
-USB printers are found through sysfs, so listing them needs neither pyusb
-nor root.
+Serial ports come from pyserial's port list with their USB vendor and product IDs, so a
+card reader behind a USB-serial bridge (CH340, PL2303, CP210x, FTDI) can be told from the
+board's own COM ports (/dev/ttyS*), which never hold one. USB printers are found through
+sysfs, so listing them needs neither pyusb nor root.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,11 +15,41 @@ from serial.tools import list_ports
 
 SYSFS_USB = Path("/sys/bus/usb/devices")
 
+# USB-serial bridges that ID card readers are built on: (VID, PID) -> chip
+# (the same list as scripts/99-kiosk-devices.rules, which links them to /dev/kiosk-reader)
+USB_SERIAL_CHIPS: dict[tuple[int, int], str] = {
+    (0x1A86, 0x7523): "CH340",
+    (0x1A86, 0x5523): "CH341",
+    (0x1A86, 0x55D4): "CH9102",
+    (0x067B, 0x2303): "PL2303",
+    (0x10C4, 0xEA60): "CP210x",
+    (0x0403, 0x6001): "FTDI FT232R",
+    (0x0403, 0x6015): "FTDI FT-X",
+}
+# the board's own UARTs: PC COM ports, a Raspberry Pi's, i.MX, Tegra
+_ONBOARD = re.compile(r"^/dev/tty(S|AMA|mxc|THS)\d+$")
+
 
 @dataclass(frozen=True)
 class SerialPort:
     device: str
     description: str
+    vid: int | None = None   # USB vendor ID, None for a port not on USB
+    pid: int | None = None
+
+    @property
+    def chip(self) -> str | None:
+        """The USB-serial bridge, when it is one of USB_SERIAL_CHIPS."""
+        return USB_SERIAL_CHIPS.get((self.vid, self.pid)) if self.vid is not None else None
+
+    @property
+    def onboard(self) -> bool:
+        """The board's own UART (e.g. /dev/ttyS0, COM1): never a card reader."""
+        return self.vid is None and bool(_ONBOARD.match(self.device))
+
+    @property
+    def usb_id(self) -> str:
+        return f"{self.vid:04x}:{self.pid:04x}" if self.vid is not None and self.pid is not None else ""
 
 
 @dataclass(frozen=True)
@@ -32,7 +65,8 @@ class UsbPrinter:
 
 
 def list_serial_ports() -> list[SerialPort]:
-    return [SerialPort(p.device, p.description if p.description != "n/a" else "")
+    """The serial ports pyserial sees, by device name, with their USB IDs when on USB."""
+    return [SerialPort(p.device, p.description if p.description != "n/a" else "", p.vid, p.pid)
             for p in sorted(list_ports.comports(), key=lambda p: p.device)]
 
 

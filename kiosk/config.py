@@ -4,9 +4,11 @@ Default location: ``<instance>/kiosk.toml``; every key is optional::
 
     [hall]
     name = ""                    # overrides site.yaml's hall name when set
+    timezone = "Asia/Shanghai"   # every time shown or printed is hall time, whatever the OS says
     [screen]
     orientation = "portrait"     # or "landscape"
     fullscreen = true            # false only on a developer's desk
+    touch_input = "sdl"          # Kivy input provider of the touchscreen: sdl, mtdev or hidinput (one only)
     [idle]
     seconds = 60                 # no touch this long -> countdown
     countdown = 10               # then home, card-holder data wiped
@@ -16,7 +18,8 @@ Default location: ``<instance>/kiosk.toml``; every key is optional::
     printer_profile = "80mm"     # 58mm, 80mm, 58mm-gbk, 80mm-gbk
     card_wait_seconds = 30
     [maintenance]
-    pin = "246810"
+    pin_hash = ""                # argon2id hash of this kiosk's PIN, written by kiosk provision / set-pin
+    pin = "246810"               # a plain PIN (development); the default makes `kiosk run` refuse to start
     [content]
     dir = ""                     # a content folder instead of the instance's release store
     stale_hours = 48             # older last sync -> "离线" badge on the home screen
@@ -40,6 +43,9 @@ import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from kiosk.hall_time import DEFAULT_TIME_ZONE, hall_zone
+from kiosk.maintenance_pin import DEFAULT_PIN
+from kiosk.touch_input import TOUCH_INPUTS
 from kiosk.speech.settings import VoiceSettings, VoiceSettingsError
 
 ORIENTATIONS = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
@@ -63,15 +69,18 @@ class ConfigError(Exception):
 @dataclass
 class KioskConfig:
     hall_name: str = ""
+    timezone: str = DEFAULT_TIME_ZONE
     orientation: str = "portrait"
     fullscreen: bool = True
+    touch_input: str = "sdl"
     idle_seconds: float = 60
     countdown_seconds: float = 10
     reader: str = "ga467:///dev/ttyUSB0?baud=115200"
     printer: str = "usb://0416:5011"
     printer_profile: str = "80mm"
     card_wait_seconds: float = 30
-    maintenance_pin: str = "246810"
+    maintenance_pin: str = DEFAULT_PIN
+    maintenance_pin_hash: str = ""
     content_dir: str = ""
     stale_hours: float = 48
     waiting_window_minutes: int = 30
@@ -88,12 +97,14 @@ class KioskConfig:
 
     def to_toml(self) -> dict:
         d = {
-            "hall": {"name": self.hall_name},
-            "screen": {"orientation": self.orientation, "fullscreen": self.fullscreen},
+            "hall": {"name": self.hall_name, "timezone": self.timezone},
+            "screen": {"orientation": self.orientation, "fullscreen": self.fullscreen,
+                       "touch_input": self.touch_input},
             "idle": {"seconds": self.idle_seconds, "countdown": self.countdown_seconds},
             "devices": {"reader": self.reader, "printer": self.printer,
                         "printer_profile": self.printer_profile, "card_wait_seconds": self.card_wait_seconds},
-            "maintenance": {"pin": self.maintenance_pin},
+            "maintenance": ({"pin_hash": self.maintenance_pin_hash} if self.maintenance_pin_hash
+                            else {"pin": self.maintenance_pin}),
             "content": {"dir": self.content_dir, "stale_hours": self.stale_hours},
             "tickets": {"waiting_window_minutes": self.waiting_window_minutes},
             "search": {"input": self.search_input, "keyboard": self.keyboard, "popular": self.popular_terms,
@@ -108,8 +119,10 @@ class KioskConfig:
 # (section, key) -> (attribute, type)
 _KEYS = {
     ("hall", "name"): ("hall_name", str),
+    ("hall", "timezone"): ("timezone", str),
     ("screen", "orientation"): ("orientation", str),
     ("screen", "fullscreen"): ("fullscreen", bool),
+    ("screen", "touch_input"): ("touch_input", str),
     ("idle", "seconds"): ("idle_seconds", (int, float)),
     ("idle", "countdown"): ("countdown_seconds", (int, float)),
     ("devices", "reader"): ("reader", str),
@@ -117,6 +130,7 @@ _KEYS = {
     ("devices", "printer_profile"): ("printer_profile", str),
     ("devices", "card_wait_seconds"): ("card_wait_seconds", (int, float)),
     ("maintenance", "pin"): ("maintenance_pin", str),
+    ("maintenance", "pin_hash"): ("maintenance_pin_hash", str),
     ("content", "dir"): ("content_dir", str),
     ("content", "stale_hours"): ("stale_hours", (int, float)),
     ("tickets", "waiting_window_minutes"): ("waiting_window_minutes", int),
@@ -152,6 +166,12 @@ def parse_config(data: dict, where: str = "kiosk.toml") -> KioskConfig:
             setattr(cfg, attr, value)
     if cfg.orientation not in ORIENTATIONS:
         raise ConfigError(f"{where}: screen.orientation 只能是 portrait 或 landscape,不是 {cfg.orientation!r}")
+    try:
+        hall_zone(cfg.timezone)
+    except ValueError as e:
+        raise ConfigError(f"{where}: hall.timezone {e}") from None
+    if cfg.touch_input not in TOUCH_INPUTS:
+        raise ConfigError(f"{where}: screen.touch_input 只能是 {'、'.join(TOUCH_INPUTS)}，不是 {cfg.touch_input!r}")
     if cfg.idle_seconds <= 0 or cfg.countdown_seconds < 0:
         raise ConfigError(f"{where}: idle.seconds 必须大于 0,idle.countdown 不能为负数")
     if cfg.search_input not in SEARCH_INPUTS:
@@ -160,7 +180,12 @@ def parse_config(data: dict, where: str = "kiosk.toml") -> KioskConfig:
         raise ConfigError(f"{where}: search.keyboard 只能是 az（字母顺序）或 qwerty，不是 {cfg.keyboard!r}")
     if not 0 <= cfg.popular_terms <= MAX_POPULAR:
         raise ConfigError(f"{where}: search.popular 应为 0 到 {MAX_POPULAR} 的整数，不是 {cfg.popular_terms}")
-    if not (cfg.maintenance_pin.isdigit() and 4 <= len(cfg.maintenance_pin) <= 12):
+    if cfg.maintenance_pin_hash:
+        if not cfg.maintenance_pin_hash.startswith("$argon2"):
+            raise ConfigError(f"{where}: maintenance.pin_hash 不是 kiosk provision / kiosk set-pin 写入的摘要")
+        if "pin" not in data.get("maintenance", {}):
+            cfg.maintenance_pin = ""   # only the hash opens maintenance
+    elif not (cfg.maintenance_pin.isdigit() and 4 <= len(cfg.maintenance_pin) <= 12):
         raise ConfigError(f"{where}: maintenance.pin 应为 4 到 12 位数字")
     return cfg
 

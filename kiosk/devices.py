@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from kiosk import messages
+from kiosk.hall_time import HallClock
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +96,8 @@ class DeviceService:
                  deliver: Callable[[Callable[[], None]], None] | None = None,
                  card_wait_seconds: float = 30.0, poll_interval: float = 0.2,
                  reader_opener: Callable[[str], Any] = _default_reader_opener,
-                 printer_opener: Callable[[str], Any] = _default_printer_opener) -> None:
+                 printer_opener: Callable[[str], Any] = _default_printer_opener,
+                 hall_time: HallClock | None = None) -> None:
         self.reader_url = reader_url
         self.printer_url = printer_url
         self.card_wait_seconds = card_wait_seconds
@@ -107,6 +109,7 @@ class DeviceService:
         self._printer = None
         self._reader_pool = ThreadPoolExecutor(1, thread_name_prefix="kiosk-reader")
         self._printer_pool = ThreadPoolExecutor(1, thread_name_prefix="kiosk-printer")
+        self.hall_time = hall_time or HallClock()   # fault times and test pages in hall time
         self.errors: deque[DeviceError] = deque(maxlen=30)
         self.last_printer_status = None
         self.busy = 0
@@ -135,7 +138,7 @@ class DeviceService:
         pool.submit(run).add_done_callback(done)
 
     def _record(self, device: str, detail: str) -> None:
-        self.errors.append(DeviceError(time.strftime("%Y-%m-%d %H:%M:%S"), device, detail))
+        self.errors.append(DeviceError(self.hall_time.stamp(), device, detail))
         log.warning("%s: %s", device, detail)
 
     def _reader_dev(self):
@@ -256,7 +259,8 @@ class DeviceService:
         def work() -> Outcome:
             try:
                 printer = self._printer_dev()
-                printer.print_receipt(test_receipt(printer.profile, printer_url=self.printer_url, stamp=stamp))
+                printer.print_receipt(test_receipt(printer.profile, printer_url=self.printer_url, stamp=stamp,
+                                                   printed_at=self.hall_time.now()))
                 return Outcome(True, "测试页已打印")
             except Exception as e:
                 self._record("printer", _en(e))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from guide_server.cli import zh_messages
+from guides import click_zh as zh_messages
 
 zh_messages.install()  # click's own errors, usage and help headings in Chinese
 

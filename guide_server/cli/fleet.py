@@ -30,14 +30,30 @@ def kiosks() -> None:
     """自助终端：登记、列表、停用。"""
 
 
+def _check_hall(hall: str, instance_dir: str) -> None:
+    """When the current release has several halls, `hall` must be one of their ids."""
+    from guides.halls import DEFAULT_HALL
+    from guides.release import ReleaseError, ReleaseStore
+
+    try:
+        release = ReleaseStore(instance_dir).current()
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    if release is not None and release.content.halls and hall != DEFAULT_HALL and hall not in release.content.halls:
+        known = "、".join(f"{h}（{release.content.halls[h].site.name}）" for h in release.content.halls)
+        raise click.ClickException(f"当前版本中没有大厅 {hall}。可选：{DEFAULT_HALL}（{release.site.hall_name}）、{known}")
+
+
 @kiosks.command("enroll")
-@click.option("--hall", required=True, help="终端所在的大厅或网点，如 乐清市民中心")
+@click.option("--hall", required=True, help="终端所在的大厅或网点，如 乐清市民中心；内容分多个大厅时写大厅标识"
+              "（content/halls/ 下的文件夹名，默认大厅为 main），终端只接收该大厅的事项")
 @click.option("--name", required=True, help="终端名称（字母、数字和 . _ -），如 yq-smzx-01")
 @INSTANCE_OPTION
 def enroll(hall: str, name: str, instance_dir: str) -> None:
     """生成一次性登记码（24 小时内有效，只能用一次），最后一行只有登记码本身。"""
     from guide_server.fleet.service import FleetError, local_label
 
+    _check_hall(hall, instance_dir)
     try:
         code, expires = _service(instance_dir).enroll(hall, name)
     except FleetError as exc:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import click
 
+from guides.halls import DEFAULT_HALL
+
 from guide_server.cli.base import INSTANCE_OPTION, _database_url, main
 
 
@@ -59,19 +61,27 @@ def serve(host: str, port: int, instance_dir: str, workers: int | None, behind_p
               help="输出目录（每个事项一个 PDF）")
 @click.option("--size", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4", show_default=True)
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="并行进程数（默认 CPU 核数）")
+@click.option("--hall", "hall_id", default=DEFAULT_HALL, show_default=True,
+              help="大厅标识（content/halls/ 下的文件夹名）；海报印该大厅的名称、热线和网址")
 @INSTANCE_OPTION
 @click.argument("codes", nargs=-1)
-def posters(out_dir: str, size: str, jobs: int | None, instance_dir: str, codes: tuple[str, ...]) -> None:
+def posters(out_dir: str, size: str, jobs: int | None, hall_id: str, instance_dir: str,
+            codes: tuple[str, ...]) -> None:
     """为当前版本的事项生成可打印的大厅海报（PDF，含二维码）。不写 CODE 则生成全部。"""
     rel = _release_or_exit(instance_dir)
     from guide_server.posters.pdf import PostersRefused, plan_posters, poster_data, write_planned
 
-    unknown = [c for c in codes if c not in rel.guides]
+    if hall_id != DEFAULT_HALL and hall_id not in rel.content.halls:
+        known = "、".join([DEFAULT_HALL, *rel.content.halls])
+        raise click.ClickException(f"没有大厅 {hall_id}；当前版本的大厅有：{known}")
+    guides = rel.content.guides_of(hall_id)
+    unknown = [c for c in codes if c not in guides]
     if unknown:
-        raise click.ClickException("没有这些事项编码：" + "、".join(unknown))
-    chosen = [rel.guides[c] for c in (codes or rel.guides)]
+        raise click.ClickException("没有这些事项编码：" + "、".join(unknown)
+                                   + ("" if hall_id == DEFAULT_HALL else f"（大厅 {hall_id}）"))
+    chosen = [guides[c] for c in (codes or guides)]
     try:
-        plans = plan_posters([poster_data(rel, g) for g in chosen], size.upper())
+        plans = plan_posters([poster_data(rel, g, hall_id) for g in chosen], size.upper())
         with click.progressbar(length=len(plans), label="生成海报", file=sys.stderr,
                                show_pos=True, show_eta=True) as bar:
             paths = write_planned(plans, Path(out_dir), jobs=jobs, progress=lambda _code: bar.update(1))

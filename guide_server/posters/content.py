@@ -11,7 +11,8 @@ from guides.glyphs import char_label, undrawable_chars
 from guides.keyfacts import fee_short, material_count, time_limit_short
 from guides.model import Guide
 from guides.release import Release
-from guides.urls import guide_url
+from guides.halls import DEFAULT_HALL
+from guides.urls import guide_url, hall_guide_url
 
 
 class PosterError(Exception):
@@ -62,13 +63,20 @@ class PosterData:
                                   "印出来会缺字。请在内容中改用可显示的写法（如常用字或拼音注明）。")
 
 
-def poster_data(release: Release, guide: Guide) -> PosterData:
-    """The words of `guide`'s poster in `release`."""
+def poster_data(release: Release, guide: Guide, hall_id: str = DEFAULT_HALL) -> PosterData:
+    """The words of `guide`'s poster in hall `hall_id` of `release`: the hall's name, hotline
+    and URL (the default hall prints the stable <site URL>/g/<code>)."""
     limit, note = time_limit_short(guide)
     count = material_count(guide)
+    if hall_id == DEFAULT_HALL:
+        hall, hotline, url = release.site.hall_name, release.site.hotline, guide_url(release.site, guide.code)
+    else:
+        site = release.content.halls[hall_id].site
+        hall, hotline = site.name, site.hotline
+        url = hall_guide_url(release.site, hall_id, guide.code, site.public_base_url)
     return PosterData(
-        code=guide.code, hall=release.site.hall_name, name=guide.name, url=guide_url(release.site, guide.code),
+        code=guide.code, hall=hall, name=guide.name, url=url,
         time_limit=limit, time_note=note, fee=fee_short(guide), visits=guide.visits_label,
         materials=count.label, materials_note=count.note or "需本人准备", consult=guide.contacts.consult,
-        hotline=release.site.hotline, stamp=release.stamp,
+        hotline=hotline, stamp=release.stamp,
     )

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, jsonify, make_response, redirec
 from werkzeug.exceptions import HTTPException
 
 from guides.glyphs import char_label, undrawable_chars
+from guides.halls import DEFAULT_HALL
 from guides.release import ReleaseError
 from guide_server.inputs import BadInput
 from guide_server.web import ELDER, MODE_COOKIE, NoRelease, cached_page, page, safe_next, served, wants_json
@@ -16,40 +17,86 @@ bp = Blueprint("pages", __name__)
 SEARCH_MAX = 50
 
 
+def _hall(hall_id: str):
+    view = served().hall(hall_id)
+    if view is None:
+        abort(404)
+    return view
+
+
+def _home(s, key: tuple):
+    person = [c for c in s.release.categories if "个人" in [a.value for a in c.audience]]
+    legal = [c for c in s.release.categories if "法人" in [a.value for a in c.audience]]
+    return cached_page(key, "home.html", view=s, person=person, legal=legal, featured=s.featured,
+                       by_category=s.by_category, title=None)
+
+
 @bp.get("/")
 def home():
     s = served()
-    person = [c for c in s.release.categories if "个人" in [a.value for a in c.audience]]
-    legal = [c for c in s.release.categories if "法人" in [a.value for a in c.audience]]
-    return cached_page(("home",), "home.html", person=person, legal=legal, featured=s.featured,
-                       by_category=s.by_category, title=None)
+    if s.several_halls:
+        return cached_page(("home",), "halls.html", halls=hall_list(s), title="选择办事大厅")
+    return _home(s, ("home",))
+
+
+def hall_list(s) -> list[tuple[str, object, str]]:
+    """Every hall as (id, site data, region name), the default hall first, then by region code."""
+    regions = s.release.content.regions
+    rows = []
+    for hall_id in [DEFAULT_HALL, *s.release.content.halls]:
+        site = s.hall(hall_id).site
+        code = site.region_code or ""
+        rows.append((hall_id, site, regions[code].name if code in regions else ""))
+    return [rows[0], *sorted(rows[1:], key=lambda r: (r[1].region_code or "", r[0]))]
+
+
+@bp.get("/h/<hall_id>/")
+def hall_home(hall_id: str):
+    return _home(_hall(hall_id), ("h", hall_id, "home"))
+
+
+def _category(s, slug: str, key: tuple):
+    cat = s.category_by_slug.get(slug)
+    if cat is None:
+        by_name = s.category_by_name.get(slug)
+        if by_name is not None:
+            return redirect(f"{s.base}/c/{by_name.slug}", 301)
+        abort(404)
+    return cached_page(key, "category.html", view=s, category=cat, guides=s.by_category[slug],
+                       title=cat.name)
 
 
 @bp.get("/c/<slug>")
 def category(slug: str):
     s = served()
-    cat = s.category_by_slug.get(slug)
-    if cat is None:
-        by_name = s.category_by_name.get(slug)
-        if by_name is not None:
-            return redirect(f"/c/{by_name.slug}", 301)
-        abort(404)
-    return cached_page(("category", slug), "category.html", category=cat, guides=s.by_category[slug],
-                       title=cat.name)
+    return _category(s.hall(DEFAULT_HALL), slug, ("category", slug))
 
 
-@bp.get("/search")
-def search():
-    s = served()
+@bp.get("/h/<hall_id>/c/<slug>")
+def hall_category(hall_id: str, slug: str):
+    return _category(_hall(hall_id), slug, ("h", hall_id, "category", slug))
+
+
+def _search(s):
     q = request.args.get("q", "").strip()
     if len(q) > SEARCH_MAX:
         q = q[:SEARCH_MAX]
     hits = s.index.search(q, limit=30) if q else []
-    results = [(h, s.release.guides[h.code]) for h in hits]
-    resp = page("search.html", q=q, results=results, by_category=s.by_category,
+    results = [(h, s.guides[h.code]) for h in hits]
+    resp = page("search.html", view=s, q=q, results=results, by_category=s.by_category,
                 title=f"搜索：{q}" if q else "搜索办事事项")
     resp.headers["Cache-Control"] = "no-cache"
     return resp
+
+
+@bp.get("/search")
+def search():
+    return _search(served().hall(DEFAULT_HALL))
+
+
+@bp.get("/h/<hall_id>/search")
+def hall_search(hall_id: str):
+    return _search(_hall(hall_id))
 
 
 class _Retired(Exception):
@@ -57,9 +104,9 @@ class _Retired(Exception):
         self.retired = retired
 
 
-def _guide(code: str):
-    s = served()
-    guide = s.release.guides.get(code)
+def _guide(code: str, s=None):
+    s = s or served()
+    guide = s.guides.get(code) if s.guides else s.release.guides.get(code)
     if guide is None:
         retired = s.release.retired.get(code)
         if retired is not None:
@@ -78,18 +125,49 @@ def retired_page(retired):
     return resp
 
 
+def _guide_page(s, g, key: tuple):
+    return cached_page(key, "guide.html", view=s, guide=g, category=s.category_by_name.get(g.category),
+                       title=g.name, other_halls=s.other_halls(g.code))
+
+
 @bp.get("/g/<code>")
 def guide(code: str):
-    s, g = _guide(code)
-    return cached_page(("guide", code), "guide.html", guide=g, category=s.category_by_name.get(g.category),
-                       title=g.name)
+    """The stable poster URL: the default hall's guide; with several halls and no default
+    hall offering it, the one hall that does, or a page to choose among them."""
+    s = served()
+    if s.several_halls and code not in s.release.guides:
+        halls = s.release.content.halls_offering(code)
+        if len(halls) == 1:
+            view = s.hall(halls[0])
+            return _guide_page(view, view.guides[code], ("guide", code))
+        if len(halls) > 1:
+            choices = [(h, s.hall(h).site, s.hall(h).guides[code]) for h in halls]
+            return cached_page(("guide", code), "choose_hall.html", code=code, choices=choices,
+                               title=choices[0][2].name)
+    s, g = _guide(code, s.hall(DEFAULT_HALL))
+    return _guide_page(s, g, ("guide", code))
+
+
+@bp.get("/h/<hall_id>/g/<code>")
+def hall_guide(hall_id: str, code: str):
+    s, g = _guide(code, _hall(hall_id))
+    return _guide_page(s, g, ("h", hall_id, "guide", code))
 
 
 @bp.get("/g/<code>/print")
 def guide_print(code: str):
-    s, g = _guide(code)
-    return cached_page(("print", code), "print.html", guide=g, category=s.category_by_name.get(g.category),
-                       title=f"{g.name}（打印版）", undrawable=print_font_gaps(s.release.site, g))
+    s, g = _guide(code, served().hall(DEFAULT_HALL))
+    return cached_page(("print", code), "print.html", view=s, guide=g,
+                       category=s.category_by_name.get(g.category), title=f"{g.name}（打印版）",
+                       undrawable=print_font_gaps(s.site, g))
+
+
+@bp.get("/h/<hall_id>/g/<code>/print")
+def hall_guide_print(hall_id: str, code: str):
+    s, g = _guide(code, _hall(hall_id))
+    return cached_page(("h", hall_id, "print", code), "print.html", view=s, guide=g,
+                       category=s.category_by_name.get(g.category), title=f"{g.name}（打印版）",
+                       undrawable=print_font_gaps(s.site, g))
 
 
 def print_font_gaps(site, guide) -> list[str]:

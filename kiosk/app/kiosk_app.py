@@ -22,7 +22,6 @@ result has been rasterized and swapped.
 """
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import logging
 import sys
@@ -53,6 +52,7 @@ from kiosk.app.controllers import tickets as tk
 from kiosk.app.controllers.idle import IdleTimer
 from kiosk.app.controllers.idle_reset import IdleReset
 from kiosk.app.controllers.maintenance import VERSION, Maintenance
+from kiosk.app.controllers.once import ActionGuard, GhostTouches
 from kiosk.app.controllers.navigation import Navigation
 from kiosk.app.controllers.printing import ChecklistPrinting
 from kiosk.app.controllers.queue_ticket import QueueTicket
@@ -64,6 +64,7 @@ from kiosk.app.controllers.search_terms import SearchTerms
 from kiosk.app.controllers.session import Session
 from kiosk.app.controllers.theme import theme_for
 from kiosk.devices import DeviceService, printer_opener
+from kiosk.hall_time import HallClock
 from kiosk.handwriting import HandwritingUnavailable, RecognitionWorker, Recognizer
 from kiosk.speech import NullEngine, Speaker, make_engine
 from kiosk.store import KioskStore
@@ -95,13 +96,39 @@ SCREENS = (HomeScreen, CategoryScreen, SearchScreen, GuideScreen, QRScreen, Prin
 
 
 class KioskRoot(FloatLayout):
-    """Screen manager, the idle countdown on top, and the maintenance corner."""
+    """Screen manager, the idle countdown on top, and the maintenance corner.
+
+    Every touch passes here first: its start, every move (a slow drag through a long guide)
+    and its end restart the idle timer, and a second delivery of a finger that is already
+    down (a touchscreen seen by two input providers) is dropped before any button sees it
+    (controllers.once.GhostTouches). Scroll views restart the timer as they scroll, too
+    (screens.common.KScrollView)."""
 
     def on_touch_down(self, touch):
         app = App.get_running_app()
         if app is not None:
+            if not app.touches.down(touch.uid, touch.x, touch.y):
+                touch.ud["kiosk_ghost"] = True
+                return True
             app.user_touched()
         return super().on_touch_down(touch)
+
+    def on_touch_move(self, touch):
+        if touch.ud.get("kiosk_ghost"):
+            return True
+        app = App.get_running_app()
+        if app is not None:
+            app.user_touched()
+        return super().on_touch_move(touch)
+
+    def on_touch_up(self, touch):
+        if touch.ud.get("kiosk_ghost"):
+            return True
+        app = App.get_running_app()
+        if app is not None:
+            app.touches.up(touch.uid)
+            app.user_touched()
+        return super().on_touch_up(touch)
 
 
 class CountdownOverlay(FloatLayout):
@@ -179,23 +206,28 @@ class KioskApp(App):
     hall_name = StringProperty("")
     stamp = StringProperty("")
     offline = BooleanProperty(False)
+    offline_text = StringProperty("")   # e.g. "离线 · 自 11-22 14:05 · …" (kiosk.fleet.hooks); "" for the default
     countdown = NumericProperty(0)
     read_button = BooleanProperty(False)   # the guide screen shows 朗读
 
     def __init__(self, config: KioskConfig, content: KioskContent, *, instance: str | Path,
                  devices: DeviceService | None = None, store: KioskStore | None = None,
-                 t0: float | None = None, **kw) -> None:
+                 t0: float | None = None, window_scale: float = 1.0, **kw) -> None:
         self.marks: dict[str, float] = {"start": t0 if t0 is not None else time.perf_counter()}
         super().__init__(**kw)
         self.cfg = config
+        self.window_scale = window_scale   # < 1: a window smaller than the panel (window_fit)
         self.instance = Path(instance)
         self.session = Session()
+        self.hall_time = HallClock(config.timezone)   # every time shown or printed
+        self.guard = ActionGuard()       # one print / ticket / card read / test page at a time
+        self.touches = GhostTouches()    # one finger seen twice is one touch
         self.idle = IdleTimer(config.idle_seconds, config.countdown_seconds)
         self.store = store or KioskStore(self.instance / "kiosk.db")
         self.ratings = RatingStore(self.store)
         self.devices = devices or DeviceService(
             config.reader, config.printer, deliver=self._deliver, card_wait_seconds=config.card_wait_seconds,
-            printer_opener=printer_opener(config.printer_profile))
+            printer_opener=printer_opener(config.printer_profile), hall_time=self.hall_time)
         self.nav = Navigation(self)
         self.printing = ChecklistPrinting(self)
         self.tickets = QueueTicket(self)
@@ -228,8 +260,9 @@ class KioskApp(App):
         self.search = SearchController(_LazyIndex(self), terms=self.search_terms, on_nohit=self._search_nohit)
         cats = release.categories if release else ()
         self.queues = self.cfg.queues or tk.queues_from_categories(list(cats))
-        self.ticket_flow = tk.TicketFlow(tk.SqliteTicketIssuer(self.store, self.cfg.waiting_window_minutes),
-                                         self.queues, self.hall_name, self.site.hotline if self.site else "")
+        self.ticket_flow = tk.TicketFlow(
+            tk.SqliteTicketIssuer(self.store, self.cfg.waiting_window_minutes, self.hall_time),
+            self.queues, self.hall_name, self.site.hotline if self.site else "", hall_time=self.hall_time)
 
     @property
     def search_index(self):
@@ -316,7 +349,21 @@ class KioskApp(App):
         self.screen("search").reset_input()
         self._overlay = (root, root.ids.countdown.__self__)  # a strong reference: ids are weak
         self.on_countdown(self, self.countdown)
+        if self.window_scale < 1:
+            return self._scaled(root)
         return root
+
+    def _scaled(self, root):
+        """`root` laid out at the panel's size and drawn `window_scale` times as large, for a
+        window smaller than the panel (kiosk.app.window_fit); touches are scaled back."""
+        from kivy.uix.scatter import Scatter
+        w, h = self.cfg.window_size
+        root.size_hint = (None, None)
+        root.size = (w, h)
+        holder = Scatter(do_rotation=False, do_scale=False, do_translation=False, size_hint=(None, None),
+                         size=(w, h), scale=self.window_scale, pos=(0, 0))
+        holder.add_widget(root)
+        return holder
 
     def on_countdown(self, _app, value) -> None:
         """The countdown overlay is in the widget tree only while it counts down: a widget at
@@ -559,6 +606,6 @@ class KioskApp(App):
         self.idle_reset.reset_to_home()
 
     def _clock(self, _dt) -> None:
-        now = dt.datetime.now()
+        now = self.hall_time.now()   # not the OS time zone: the hall's, as on tickets and receipts
         weekday = "一二三四五六日"[now.weekday()]
         self.screen("home").clock_text = f"{now:%H:%M}\n{now:%m月%d日} 星期{weekday}"

@@ -47,6 +47,11 @@ def run(config_path: str | None, content_dir: str | None, instance_dir: str | No
         cfg.content_dir = content_dir
     if windowed or simulate:
         cfg.fullscreen = False if windowed else cfg.fullscreen
+    from kiosk.maintenance_pin import default_pin_problem
+    problem = default_pin_problem(cfg.maintenance_pin_hash, cfg.maintenance_pin, simulate)
+    if problem:
+        click.echo(problem, err=True)
+        sys.exit(2)
 
     sims = None
     if simulate:
@@ -70,13 +75,36 @@ def configure_kivy(cfg) -> None:
     Config.set("graphics", "width", str(w))
     Config.set("graphics", "height", str(h))
     Config.set("kivy", "exit_on_escape", "0")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
+    # one input provider per device: Kivy's default adds probesysfs beside SDL's mouse, and a
+    # touchscreen seen by both delivers every tap twice (kiosk/touch_input.py)
+    from kiosk.touch_input import input_section
+    Config.remove_section("input")
+    Config.add_section("input")
+    for name, provider in input_section(cfg.touch_input).items():
+        Config.set("input", name, provider)
     if cfg.fullscreen:
         Config.set("graphics", "fullscreen", "auto")
         Config.set("graphics", "borderless", "1")
         Config.set("graphics", "show_cursor", "0")
     Config.set("graphics", "resizable", "0")
     Config.set("graphics", "multisamples", "0")  # see kiosk/app/kiosk_app.py: MSAA is costly with software GL
+
+
+def fit_window(cfg) -> float:
+    """A window (not full screen) as large as the screen allows with the panel's aspect; the
+    scale the app draws at (1.0 when the panel fits or the screen size is unknown)."""
+    from kivy.core.window import Window
+
+    from kiosk.app.window_fit import fit_scale, usable_display_size
+
+    usable = usable_display_size()
+    scale = fit_scale(cfg.window_size, usable) if usable else 1.0
+    if scale < 1:
+        w, h = cfg.window_size
+        Window.size = (round(w * scale), round(h * scale))
+        Window.left, Window.top = max(0, (usable[0] - Window.size[0]) // 2), max(0, (usable[1] - Window.size[1]) // 2)
+        click.echo(f"窗口模式：屏幕可用区域 {usable[0]}×{usable[1]}，终端画面 {w}×{h} 按 {scale:.0%} 显示")
+    return scale
 
 
 def run_app(cfg, instance: Path) -> None:
@@ -90,7 +118,8 @@ def run_app(cfg, instance: Path) -> None:
     content = load_kiosk_content(cfg.content_dir or None, instance, cfg.stale_hours)
     if not content.ok:
         click.echo(f"没有可用的办事指南：{content.problem}", err=True)
-    app = KioskApp(cfg, content, instance=instance, t0=_T0)
+    scale = 1.0 if cfg.fullscreen else fit_window(cfg)
+    app = KioskApp(cfg, content, instance=instance, t0=_T0, window_scale=scale)
     fleet_hooks.attach(app)  # sync, heartbeat, outbox, server tickets, offline badge, systemd watchdog
     app.run()
 
@@ -107,3 +136,25 @@ def config_init(instance_dir: str | None, force: bool) -> None:
         sys.exit(1)
     write_config(KioskConfig(), path)
     click.echo(f"已写入 {path}")
+
+
+@main.command("set-pin")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="配置文件(TOML),默认 <instance>/kiosk.toml")
+@click.option("--instance", "instance_dir", type=click.Path(file_okay=False), envvar="KIOSK_INSTANCE")
+def set_pin(config_path: str | None, instance_dir: str | None) -> None:
+    """为本机生成新的维护密码：只显示这一次，配置中只保存摘要。"""
+    from kiosk.config import ConfigError, KioskConfig, load_config, write_config
+    from kiosk.maintenance_pin import hash_pin, new_pin
+
+    path = Path(config_path) if config_path else _instance(instance_dir) / "kiosk.toml"
+    try:
+        cfg = load_config(path) if path.is_file() else KioskConfig()
+    except ConfigError as e:
+        click.echo(str(e), err=True)
+        sys.exit(2)
+    pin = new_pin()
+    cfg.maintenance_pin_hash, cfg.maintenance_pin = hash_pin(pin), ""
+    write_config(cfg, path)
+    click.echo(f"本机新的维护密码：{pin}")
+    click.echo(f"只显示这一次，请记下并妥善保管；{path} 中只保存它的摘要。重启终端程序后生效。")

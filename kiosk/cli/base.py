@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import click
 
+from guides import click_zh as zh_messages
+
+zh_messages.install()  # click's own errors ("Error:", "Aborted!"), usage and help headings in Chinese
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:

@@ -42,16 +42,32 @@ def _linked(config_path, instance_dir):
 @click.option("--printer", "printer_url", default=None, metavar="URL", help="打印机地址（不写则自动检测）")
 @click.option("--profile", "profile_name", default=None, help="打印机配置：58mm、80mm、58mm-gbk、80mm-gbk")
 @click.option("--no-test-page", is_flag=True, help="自检时不打印测试页")
-def provision_cmd(server, code, config_path, instance_dir, reader_url, printer_url, profile_name, no_test_page):
+@click.option("--simulate", is_flag=True,
+              help="没有读卡器和打印机的演示机：设备检查用临时启动的模拟器（之后用 kiosk run --simulate 运行）")
+def provision_cmd(server, code, config_path, instance_dir, reader_url, printer_url, profile_name, no_test_page,
+                  simulate):
     """把本机登记到服务器：换取终端凭证、固定签名公钥、检测设备、写配置、同步内容、自检，逐项显示通过或失败。"""
+    import tempfile
+
     from kiosk.fleet.settings import instance_for
     from kiosk.fleet.provision import provision
 
     instance = instance_for(config_path, instance_dir)
     click.echo(f"登记本机到 {server}（实例目录 {instance}）")
-    checks = provision(instance, server, code, config_path=Path(config_path) if config_path else None,
-                       reader=reader_url, printer=printer_url, profile=profile_name,
-                       test_page=not no_test_page, echo=click.echo)
+    sims = None
+    if simulate:
+        from hardware.reader.simulator import Step
+        from kiosk.cli.simulate import start_simulators
+        sims = start_simulators(tempfile.mkdtemp(prefix="kiosk-provision-"), script=[Step(wait=600)], pace=False)
+        reader_url, printer_url = reader_url or sims.reader_url, printer_url or sims.printer_url
+        click.echo(f"演示：读卡器和打印机检查使用模拟器（{reader_url}，{printer_url}）")
+    try:
+        checks = provision(instance, server, code, config_path=Path(config_path) if config_path else None,
+                           reader=reader_url, printer=printer_url, profile=profile_name,
+                           test_page=not no_test_page, echo=click.echo)
+    finally:
+        if sims is not None:
+            sims.stop()
     passed = len(checks.items) - checks.failures
     if checks.failures:
         click.echo(f"登记未完成：{passed} 项通过，{checks.failures} 项失败。处理失败项后可直接重新运行本命令。")

@@ -315,13 +315,22 @@ def hw_list() -> None:
     """列出串口(读卡器、串口打印机)和 USB 打印机。"""
     from hardware.discovery import list_serial_ports, list_usb_printers
 
+    from kiosk.fleet.device_search import PRINTER_LINK, READER_LINK
+
+    for link in (READER_LINK, PRINTER_LINK):
+        if os.path.exists(link):
+            click.echo(f"稳定链接：{link} → {os.path.realpath(link)}")
     ports = list_serial_ports()
     click.echo("串口：" if ports else "串口：未发现")
     for p in ports:
-        click.echo(f"  {p.device}  {p.description}  →  读卡器 ga467://{p.device}?baud=115200"
+        if p.onboard:
+            click.echo(f"  {p.device}  主板自带串口（不会是读卡器）  →  串口打印机 serial://{p.device}?baud=9600")
+            continue
+        kind = f"{p.chip} USB 串口 {p.usb_id}" if p.chip else (p.description or p.usb_id)
+        click.echo(f"  {p.device}  {kind}  →  读卡器 ga467://{p.device}?baud=115200"
                    f"  或打印机 serial://{p.device}?baud=9600")
     printers = list_usb_printers()
-    click.echo("USB 打印机:" if printers else "USB 打印机:未发现")
+    click.echo("USB 打印机：" if printers else "USB 打印机：未发现")
     for u in printers:
         line = f"  {u.url}  {u.description}"
         if u.lp_device:

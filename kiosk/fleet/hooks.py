@@ -24,9 +24,9 @@ import logging
 import threading
 from pathlib import Path
 
-from guides.release import CHINA_TZ
 from kiosk.fleet import watchdog
 from kiosk.fleet.outbox import Outbox, PersonalDataError
+from kiosk.hall_time import HallClock
 
 log = logging.getLogger("kiosk.fleet")
 
@@ -43,8 +43,9 @@ def prepare_instance(instance: Path) -> int | None:
         return None
 
 
-def offline_label(instance: Path) -> str:
-    """"离线 · 自 11-22 14:05 · 内容可能不是最新，以窗口为准" while the server is away, else ""."""
+def offline_label(instance: Path, hall_time: HallClock | None = None) -> str:
+    """"离线 · 自 11-22 14:05 · 内容可能不是最新，以窗口为准" while the server is away, else "";
+    the time is the last good sync in hall time."""
     from kiosk.fleet.sync import offline_since, read_state
 
     since = offline_since(Path(instance))
@@ -55,7 +56,7 @@ def offline_label(instance: Path) -> str:
         shown = dt.datetime.fromisoformat(last_ok) if last_ok else since
     except ValueError:
         shown = since
-    return f"离线 · 自 {shown.astimezone(CHINA_TZ):%m-%d %H:%M} · 内容可能不是最新，以窗口为准"
+    return f"离线 · 自 {(hall_time or HallClock()).local(shown):%m-%d %H:%M} · 内容可能不是最新，以窗口为准"
 
 
 def _record(outbox: Outbox, kind: str, data: dict) -> None:
@@ -151,13 +152,10 @@ def attach(app):
         Clock.schedule_interval(lambda _dt: watchdog.ping(), max(1.0, every))
 
     def show_offline(_dt=None) -> None:
-        label = offline_label(instance)
+        label = offline_label(instance, app.hall_time)
         if label:
+            app.offline_text = label
             app.offline = True
-            try:
-                app.screen("home").ids.offline_badge.text = label
-            except (AttributeError, KeyError):
-                pass
         elif app.content.fresh:
             app.offline = False
     Clock.schedule_interval(show_offline, OFFLINE_CHECK_SECONDS)
@@ -182,7 +180,7 @@ def attach(app):
         agent = holder.get("agent")
         if agent is not None:
             app.ticket_flow.issuer = ServerTicketIssuer(agent.client, outbox, settings.tag,
-                                                        app.cfg.waiting_window_minutes)
+                                                        app.cfg.waiting_window_minutes, hall_time=app.hall_time)
 
     def reload(_dt) -> None:
         app.reload_content()

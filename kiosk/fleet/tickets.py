@@ -13,17 +13,19 @@ import datetime as dt
 import logging
 import uuid
 
-from guides.release import CHINA_TZ
 from kiosk.app.controllers.tickets import IssuedNumber, Queue, format_number
 from kiosk.fleet.device_client import DeviceApiError, Offline
 from kiosk.fleet.outbox import Outbox
+from kiosk.hall_time import HallClock
 
 log = logging.getLogger("kiosk.tickets")
 
 
 class ServerTicketIssuer:
-    def __init__(self, client, outbox: Outbox, tag: str, window_minutes: int = 30, timeout: float = 3.0) -> None:
+    def __init__(self, client, outbox: Outbox, tag: str, window_minutes: int = 30, timeout: float = 3.0,
+                 hall_time: HallClock | None = None) -> None:
         self.client = client
+        self.hall_time = hall_time or HallClock()
         self.outbox = outbox
         self.tag = tag
         self.window = dt.timedelta(minutes=window_minutes)
@@ -37,7 +39,7 @@ class ServerTicketIssuer:
             number, waiting, day, source = str(answer["number"]), int(answer["waiting"]), answer["day"], "server"
         except (Offline, DeviceApiError, KeyError, ValueError, TypeError) as exc:
             log.warning("server ticket failed (%s); using the local sequence", exc)
-            day = now.astimezone(CHINA_TZ).date().isoformat()  # the hall's day is Beijing time
+            day = self.hall_time.local(now).date().isoformat()  # the hall's day
             seq, waiting = self.outbox.next_local_ticket(day, queue.prefix, now, self.window)
             number, source = f"{self.tag}-{format_number(queue.prefix, seq)}", "local"
         self.last_source = source

@@ -41,7 +41,7 @@ class KioskTestCase(GraphicUnitTest):
 
     # -- setting up ---------------------------------------------------------
     def start_app(self, content_dir, *, orientation: str | None = None, card_wait: float = 5.0,
-                  **cfg_changes):
+                  window_scale: float = 1.0, **cfg_changes):
         """The app on `content_dir` with both simulators. Read-aloud goes to the silent engine
         ("none": it keeps the texts it was handed) unless `voice=` says otherwise."""
         from kiosk.app.kiosk_app import KioskApp
@@ -49,15 +49,18 @@ class KioskTestCase(GraphicUnitTest):
         orientation = orientation or self.orientation
         cfg_changes.setdefault("voice", VoiceSettings(engine="none"))
         self.sims = start_simulators(self.tmp / "receipts", script=[], pace=False)
+        cfg_changes.setdefault("maintenance_pin", "2468")
         cfg = KioskConfig(orientation=orientation, reader=self.sims.reader_url, printer=self.sims.printer_url,
-                          fullscreen=False, card_wait_seconds=card_wait, maintenance_pin="2468", **cfg_changes)
-        Window.size = cfg.window_size
+                          fullscreen=False, card_wait_seconds=card_wait, **cfg_changes)
+        Window.size = tuple(round(v * window_scale) for v in cfg.window_size)
         content = load_kiosk_content(content_dir, self.tmp / "instance")
-        app = KioskApp(cfg, content, instance=self.tmp / "instance", t0=time.perf_counter())
+        app = KioskApp(cfg, content, instance=self.tmp / "instance", t0=time.perf_counter(),
+                       window_scale=window_scale)
         # the app's device service, with a short poll so tests do not wait on the reader
         app.devices.close()
         app.devices = DeviceService(cfg.reader, cfg.printer, deliver=app._deliver, card_wait_seconds=card_wait,
-                                    poll_interval=0.05, printer_opener=printer_opener(cfg.printer_profile))
+                                    poll_interval=0.05, printer_opener=printer_opener(cfg.printer_profile),
+                                    hall_time=app.hall_time)
         self.app = app
         app.start_in_window()
         self.pump(frames=3)

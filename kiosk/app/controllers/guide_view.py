@@ -9,8 +9,15 @@ from dataclasses import dataclass
 
 from guides.model import Guide, Material
 
-SECTION_TITLES = ("办理时限", "收费", "到现场次数", "申报条件", "申报材料", "办理流程", "易错范例",
+# In the order shown: the materials first (what people come to the kiosk to find out), right
+# after the one-line summary of time limit, fee and visits; then those three in full, the
+# mistakes people make, and the rest (as on the phone page).
+SECTION_TITLES = ("申报材料", "办理时限", "收费", "到现场次数", "易错范例", "申报条件", "办理流程",
                   "地点和时间", "电话", "常见问题", "办理依据")
+# Jump buttons above the guide: (section title, short label fitting a button in 长辈模式)
+JUMPS = (("申报材料", "材料"), ("易错范例", "易错"), ("申报条件", "条件"), ("办理流程", "流程"),
+         ("地点和时间", "地点"), ("电话", "电话"), ("常见问题", "问答"), ("办理依据", "依据"))
+MISTAKE, CORRECT = "×", "√"   # marks of 易错范例: what goes wrong, what to do instead
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,9 @@ def guide_summary(guide: Guide) -> list[tuple[str, str]]:
 
 
 def guide_sections(guide: Guide) -> list[Section]:
+    """The guide as titled sections, in SECTION_TITLES order (申报材料 first)."""
     s: list[Section] = []
+    s.append(Section("申报材料", tuple(material_line(i, m) for i, m in enumerate(guide.materials, 1))))
     limit = [guide.time_limit_label]
     if guide.time_limit.note:
         limit.append(guide.time_limit.note)
@@ -48,12 +57,11 @@ def guide_sections(guide: Guide) -> list[Section]:
     if guide.visits_reason:
         visits.append(guide.visits_reason)
     s.append(Section("到现场次数", tuple(visits)))
+    s.append(Section("易错范例", tuple(
+        f"{MISTAKE} 易错：{m.mistake}\n{CORRECT} 正确做法：{m.correct}" for m in guide.mistakes)))
     s.append(Section("申报条件", tuple(f"{i}. {c}" for i, c in enumerate(guide.conditions, 1))))
-    s.append(Section("申报材料", tuple(material_line(i, m) for i, m in enumerate(guide.materials, 1))))
     s.append(Section("办理流程", tuple(
         f"第 {i} 步  {f.step}（{f.who}，{f.time_limit}）\n   {f.what}" for i, f in enumerate(guide.flow, 1))))
-    s.append(Section("易错范例", tuple(
-        f"易错：{m.mistake}\n正确做法：{m.correct}" for m in guide.mistakes)))
     s.append(Section("地点和时间", tuple(
         f"{loc.address} {loc.window}\n   {loc.hours}" for loc in guide.locations)))
     s.append(Section("电话", (f"咨询电话：{guide.contacts.consult}", f"投诉电话：{guide.contacts.complaint}")))
@@ -66,14 +74,6 @@ def guide_sections(guide: Guide) -> list[Section]:
 def guide_header(guide: Guide) -> str:
     """The line under the name: 事项编码 (as on the poster, page and receipt), office, type, speed."""
     return f"事项编码 {guide.code} · {guide.department} · {guide.item_type.value} · {guide.speed.value}"
-
-
-NBSP = "\u00a0"
-
-
-def no_break_spaces(text: str) -> str:
-    """Kivy wraps only at spaces; Chinese text should wrap anywhere, so spaces must not break."""
-    return text.replace(" ", NBSP)
 
 
 def escape_markup(text: str) -> str:

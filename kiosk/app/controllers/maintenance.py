@@ -1,9 +1,12 @@
 """The maintenance screen: PIN, content and device facts, reader/printer checks, test page.
 
 Plain Python; the host provides `cfg`, `content`, `stamp`, `guides`, `offline`, `devices`,
-`screen(name)` and the `nav` controller.
+`screen(name)`, `guard` (a once.ActionGuard) and the `nav` controller. A test page prints
+once at a time; a PIN entered once is checked once.
 """
 from __future__ import annotations
+
+from kiosk.maintenance_pin import check_pin
 
 VERSION = "0.1.0"
 
@@ -21,7 +24,9 @@ class Maintenance:
         host.nav.last_args = {}
 
     def check_pin(self, pin: str) -> bool:
-        return bool(pin) and pin == self.host.cfg.maintenance_pin
+        """Whether `pin` opens maintenance: this kiosk's PIN (its hash, kiosk.maintenance_pin)."""
+        cfg = self.host.cfg
+        return check_pin(pin, pin_hash=cfg.maintenance_pin_hash, plain=cfg.maintenance_pin)
 
     def refresh_maintenance(self) -> None:
         """Fill in the content and device facts, then ask both devices for their status."""
@@ -51,7 +56,12 @@ class Maintenance:
 
     def print_test_page(self) -> None:
         host = self.host
+        if not host.guard.begin("test_page"):
+            return
         scr = host.screen("maintenance")
         scr.printer_text = "打印机：正在打印测试页……"
-        host.devices.test_page(lambda o: setattr(scr, "printer_text", f"打印机：{o.message} {o.detail}"),
-                               stamp=host.stamp)
+
+        def done(o) -> None:
+            host.guard.end("test_page")
+            scr.printer_text = f"打印机：{o.message} {o.detail}"
+        host.devices.test_page(done, stamp=host.stamp)

@@ -1,8 +1,11 @@
 """Printing the 一次告知单 (checklist) of a guide: the printing screen, its progress, the result.
 
 Plain Python; the host provides `guides`, `release`, `devices`, `screen(name)`,
-`guide_url(code)`, `every(fn, seconds)` (a repeating callback that can be cancelled) and
-the `nav` and `read_aloud` controllers (the outcome is spoken when voice prompts are on).
+`guide_url(code)`, `every(fn, seconds)` (a repeating callback that can be cancelled), `hall_time`
+(the printed time), `guard`
+(a once.ActionGuard) and the `nav` and `read_aloud`
+controllers (the outcome is spoken when voice prompts are on). One checklist prints at a time: a second tap
+(or one tap delivered twice) while it prints is ignored.
 """
 from __future__ import annotations
 
@@ -25,22 +28,26 @@ class ChecklistPrinting:
         from kiosk.receipts import checklist_for_release
         host = self.host
         guide = host.guides[code]
+        if not host.guard.begin("print"):
+            return
         scr = host.screen("printing")
         scr.start(guide, host.guide_url(code), messages.PRINTING)
         host.nav.go("printing")
         host.nav.last_args = {"code": code}
         progress = host.every(scr.tick, 0.2)
         try:
-            receipt = checklist_for_release(host.release, code)
+            receipt = checklist_for_release(host.release, code, printed_at=host.hall_time.now())
         except Exception as e:  # a receipt that cannot be composed is a printer fault to the citizen
             log.exception("checklist for %s", code)
             progress.cancel()
+            host.guard.end("print")
             scr.finish(False, messages.PRINTER_UNAVAILABLE)
             host.devices._record("printer", f"receipt: {type(e).__name__}")
             host.read_aloud.prompt(messages.PRINTER_UNAVAILABLE)
             return
 
         def done(outcome) -> None:
+            host.guard.end("print")
             progress.cancel()
             scr.finish(outcome.ok, outcome.message)
             host.read_aloud.prompt(outcome.message)

@@ -2,9 +2,10 @@
 print the number, then forget the card holder.
 
 Plain Python; the host provides `ticket_flow` (a tickets.TicketFlow), `session`, `devices`,
-`current`, `screen(name)` and the `nav` and `read_aloud` controllers. The flow's prompts (请将身份证
-放在读卡区, a card fault and what to do, the number printed) are spoken when voice prompts are on;
-nothing read from the card is ever spoken. Device results may arrive after the person
+`current`, `screen(name)`, `guard` (a once.ActionGuard) and the `nav` and `read_aloud`
+controllers. The flow's prompts (请将身份证放在读卡区, a card fault and what to do, the number
+printed) are spoken when voice prompts are on; nothing read from the card is ever spoken. A card read
+or a ticket runs once at a time: a repeated tap while it runs is ignored. Device results may arrive after the person
 left: each carries the session generation it was started in and is dropped when that changed.
 """
 from __future__ import annotations
@@ -25,8 +26,10 @@ class QueueTicket:
     def open_ticket(self) -> None:
         """Show the ticket screen and start waiting for an ID card."""
         host = self.host
-        self.cancel_card_read()
         flow = host.ticket_flow
+        if self.read_job is not None and host.current == "ticket" and flow.state == tk.READING:
+            return  # already waiting for a card: a repeat must not restart the read
+        self.cancel_card_read()
         host.session.holder = None
         flow.start()
         scr = host.screen("ticket")
@@ -63,7 +66,7 @@ class QueueTicket:
         """Issue a number in `queue` once the printer is ready, and print it."""
         host = self.host
         flow = host.ticket_flow
-        if flow.state != tk.CHOOSE:
+        if flow.state != tk.CHOOSE or not host.guard.begin("ticket"):
             return
         generation = host.session.generation
         scr = host.screen("ticket")
@@ -71,8 +74,10 @@ class QueueTicket:
 
         def checked(outcome) -> None:
             if generation != host.session.generation or flow.state != tk.CHOOSE:
+                host.guard.end("ticket")
                 return
             if not outcome.ok:
+                host.guard.end("ticket")
                 flow.not_issued(messages.TICKET_NOT_ISSUED)
                 self.end_ticket(keep_screen=True)
                 scr.show_flow(flow, can_retry=False)
@@ -85,6 +90,7 @@ class QueueTicket:
             host.devices.print_receipt(ticket_receipt(ticket), printed, for_ticket=True)
 
         def printed(outcome) -> None:
+            host.guard.end("ticket")
             if generation != host.session.generation:
                 return
             if outcome.ok:

@@ -5,7 +5,7 @@ Plain Python; the host provides `queues`, `guides`, `ratings` (a ratings.RatingS
 """
 from __future__ import annotations
 
-THANKS = "感谢您的评价!我们会持续改进服务。"
+THANKS = "感谢您的评价！我们会持续改进服务。"
 
 
 class RatingFlow:

@@ -10,10 +10,10 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from guides.release import CHINA_TZ
 from kiosk import messages
 from kiosk.app.controllers.session import CardHolder
 from kiosk.config import Queue  # noqa: F401  (a configured queue; part of this module's interface)
+from kiosk.hall_time import HallClock
 from kiosk.store import KioskStore
 
 
@@ -63,12 +63,13 @@ class SqliteTicketIssuer:
     of the same queue issued today within the last `window_minutes`.
     """
 
-    def __init__(self, store: KioskStore, window_minutes: int = 30) -> None:
+    def __init__(self, store: KioskStore, window_minutes: int = 30, hall_time: HallClock | None = None) -> None:
         self.store = store
         self.window = dt.timedelta(minutes=window_minutes)
+        self.hall_time = hall_time or HallClock()
 
     def issue(self, queue: Queue, now: dt.datetime) -> IssuedNumber:
-        day = now.astimezone(CHINA_TZ).date().isoformat()
+        day = self.hall_time.local(now).date().isoformat()  # numbers start again each hall day
         with self.store.transaction() as db:
             (last,) = db.execute("SELECT COALESCE(MAX(seq), 0) FROM ticket_numbers WHERE day=? AND queue=?",
                                  (day, queue.prefix)).fetchone()
@@ -99,6 +100,7 @@ class TicketFlow:
     ticket: Ticket | None = None
     message: str = "请将身份证放在读卡区"
     history: list[str] = field(default_factory=list)
+    hall_time: HallClock = field(default_factory=HallClock)   # the printed time is hall time
 
     def _go(self, state: str, message: str) -> None:
         self.state, self.message = state, message
@@ -123,7 +125,7 @@ class TicketFlow:
     def choose(self, queue: Queue, now: dt.datetime | None = None) -> Ticket:
         if self.state != CHOOSE or self.holder is None:
             raise RuntimeError("choose a service only after the card was read")
-        now = now or dt.datetime.now(CHINA_TZ)  # a hall's day and the printed time are Beijing time
+        now = self.hall_time.local(now) if now else self.hall_time.now()
         issued = self.issuer.issue(queue, now)
         self.ticket = Ticket(issued.number, queue, issued.waiting, now, self.holder,
                              self.hall_name, self.hotline)

@@ -8,21 +8,73 @@ from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.label import Label
 from kivy.uix.screenmanager import NoTransition, Screen, ScreenManager
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.app.screens import load_kv
+from kiosk.app.screens.zhlabel import ZhLabel, break_text
 
 
-class KLabel(Label):
-    """Wrapping label in the app font whose height follows its text."""
+class KLabel(ZhLabel):
+    """Wrapping label in the app font whose height follows its text (Chinese line breaking)."""
     base_size = NumericProperty(30)
     role = StringProperty("fg")  # fg, muted, warn, good, accent
 
 
-class KButton(ButtonBehavior, Label):
+class FitLabel(ZhLabel):
+    """A name or title that must be read whole: its type shrinks, from `full_font_size` down
+    to `min_font_size`, until the text fits in `max_lines` lines of its width (and its
+    height, when `text_size` bounds it). A text too long even at `min_font_size` is cut,
+    which the layout check reports."""
+    full_font_size = NumericProperty(30)
+    min_font_size = NumericProperty(20)
+
+    def __init__(self, **kw):
+        super().__init__(**kw)
+        self._fit = Clock.create_trigger(self._refit, -1)
+        for name in ("text", "size", "text_size", "full_font_size", "min_font_size", "bold", "font_name",
+                     "max_lines"):
+            self.fbind(name, self._fit)
+
+    def _refit(self, *_):
+        pad_x = self.padding[0] + self.padding[2]
+        pad_y = self.padding[1] + self.padding[3]
+        height = self.text_size[1] - pad_y if self.text_size[1] is not None else None
+        self.font_size = fitting_font_size(self.text, self.width - pad_x, height, self.max_lines or 1,
+                                           self.font_name, self.bold, self.full_font_size, self.min_font_size)
+
+
+def fitting_font_size(text: str, width: float, height: float | None, max_lines: int, font_name: str,
+                      bold: bool, largest: float, smallest: float) -> float:
+    """The largest font size (px) in [smallest, largest], in 1 px steps, at which `text` laid
+    out `width` px wide takes at most `max_lines` lines and, if given, `height` px;
+    `smallest` when none does."""
+    from kivy.core.text import Label as CoreLabel
+    if not text or width <= 0:
+        return largest
+
+    def fits(size: float) -> bool:
+        core = CoreLabel(text=text, font_name=font_name, bold=bold, font_size=size, text_size=(width, None))
+        core.text = break_text(text, width, core)   # as a ZhLabel breaks it
+        _w, h = core.render()
+        return len(core._cached_lines) <= max_lines and (height is None or h <= height)
+
+    if fits(largest):
+        return largest
+    # the sizes from largest down in 1 px steps; smaller type fits at least as well: bisect
+    sizes = [largest - i for i in range(1, int(largest - smallest) + 1)] + [smallest]
+    lo, hi = 0, len(sizes) - 1
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if fits(sizes[mid]):
+            hi = mid
+        else:
+            lo = mid + 1
+    return sizes[lo]
+
+
+class KButton(ButtonBehavior, ZhLabel):
     """A large touch target; `primary` buttons use the accent colour."""
     base_size = NumericProperty(30)
     primary = BooleanProperty(False)
@@ -58,7 +110,8 @@ class TileGrid(GridLayout):
 
 
 class KScrollView(ScrollView):
-    """A ScrollView clipped by a scissor rectangle instead of the stencil buffer.
+    """A ScrollView clipped by a scissor rectangle instead of the stencil buffer; scrolling
+    restarts the idle timer.
 
     Kivy's StencilView fills the stencil buffer over the whole view before and
     after its content, on every frame; with software GL (llvmpipe) those two
@@ -69,11 +122,21 @@ class KScrollView(ScrollView):
 
     def __init__(self, **kw):
         super().__init__(**kw)
+        # someone scrolling (a drag, the wheel, a fling still moving) is using the kiosk
+        self.fbind("scroll_y", self._scrolled)
+        self.fbind("scroll_x", self._scrolled)
         self._scissor = ScissorPush(x=0, y=0, width=1, height=1)
         # the clip follows the view wherever its parents put it: recomputed as the frame is drawn
         self.canvas.before.insert(0, Callback(self._clip))
         self.canvas.before.insert(1, self._scissor)
         self.canvas.after.add(ScissorPop())
+
+    def _scrolled(self, *_):
+        if self.get_root_window() is None:
+            return  # a view no longer shown (its screen was left while it still glided)
+        app = App.get_running_app()
+        if app is not None and hasattr(app, "user_touched"):
+            app.user_touched()
 
     def _clip(self, *_):
         x, y = self.to_window(*self.pos)

@@ -1,5 +1,8 @@
 """Guide detail: every element of the guide, scrolled with a finger, and what to do next.
 
+Under the one-line summary: a row of jump buttons (材料, 易错, 条件, 流程, …) to the
+sections, and the sections with 申报材料 first (controllers.guide_view).
+
 A guide is drawn in two steps: the first frame holds the header and the sections
 that fill the visible part of the scroll view (with some margin); the sections
 below follow on the next clock tick, after that frame is on the screen. Every
@@ -13,9 +16,9 @@ import math
 from kivy.core.window import Window
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.app.controllers.guide_view import guide_header, guide_sections, guide_summary, no_break_spaces
+from kiosk.app.controllers.guide_view import JUMPS, guide_header, guide_sections, guide_summary
 from kiosk.app.screens import load_kv
-from kiosk.app.screens.common import KioskScreen, KLabel
+from kiosk.app.screens.common import KButton, KioskScreen, KLabel
 
 # as in guide.kv: font sizes (before app.scale), SectionBody's line_height, paddings
 TITLE_SIZE, BODY_SIZE, BODY_LINE_HEIGHT = 34, 29, 1.35
@@ -71,12 +74,43 @@ class GuideScreen(KioskScreen):
     def __init__(self, **kw):
         super().__init__(**kw)
         self._pool: list[tuple[SectionTitle, SectionBody]] = []
+        self._finish = None   # adds the sections not shown yet, while they are pending
+        self._jumps: dict[str, KButton] = {}
+        for title, label in JUMPS:
+            b = KButton(text=label, base_size=30)
+            b.section = title
+            b.bind(on_release=lambda btn: self.jump_to(btn.section))
+            self._jumps[title] = b
+
+    def show_jumps(self, titles) -> None:
+        """One jump button per section of this guide that has one, in the order of JUMPS."""
+        row = self.ids.jumps
+        row.clear_widgets()
+        for title, _label in JUMPS:
+            if title in titles:
+                row.add_widget(self._jumps[title])
+
+    def jump_to(self, title: str) -> None:
+        """Scroll the section titled `title` to the top of the view (all sections are added
+        first if the guide is still being drawn)."""
+        if self._pending is not None and self._finish is not None:
+            self._pending.cancel()
+            self._finish()
+        box = self.ids.sections
+        target = next((w for w in box.children if isinstance(w, SectionTitle) and w.text == title), None)
+        if target is None:
+            return
+        box.do_layout()
+        scroll = self.ids.scroll
+        scroll.update_from_scroll()
+        scroll.scroll_to(target, padding=0, animate=False)
 
     def show(self, guide, then=None) -> None:
         """Show `guide`; `then()` is called once all of its sections are in the tree."""
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
+            self._finish = None
         self.code = guide.code
         self.shown_guide = guide   # what 朗读 reads: the guide as shown (a citizen's case, once resolved)
         self.voice_message = ""
@@ -86,6 +120,7 @@ class GuideScreen(KioskScreen):
         box = self.ids.sections
         box.clear_widgets()  # the labels stay in the pool
         sections = guide_sections(guide)
+        self.show_jumps([sec.title for sec in sections])
         scroll = self.ids.scroll
         # before the screen's first layout the view still has Kivy's default 100x100 size
         width = (scroll.width if scroll.width > 100 else Window.width - 64) - BOX_RIGHT_PADDING
@@ -100,9 +135,11 @@ class GuideScreen(KioskScreen):
 
         def more():
             self._pending = None
+            self._finish = None
             self._add(sections, n, len(sections))
             if then is not None:
                 then()
+        self._finish = more
         self._pending = self.app.after_next_frame(more)
 
     def _add(self, sections, start: int, end: int) -> None:
@@ -116,7 +153,7 @@ class GuideScreen(KioskScreen):
         for i in range(start, end):
             title, body = pool[i]
             title.text = sections[i].title
-            body.text = no_break_spaces("\n".join(sections[i].lines))
+            body.text = "\n".join(sections[i].lines)   # broken by the Chinese rules (ZhLabel)
             box.add_widget(title)
             box.add_widget(body)
 

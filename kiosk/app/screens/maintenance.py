@@ -25,6 +25,23 @@ class MaintenanceScreen(KioskScreen):
             b.key = key
             b.bind(on_release=lambda btn: self.press(btn.key))
             self.ids.pinpad.add_widget(b)
+        # both panes are kept (ids are weak references); only the one in use is in the tree
+        self._panes = (self.ids.pin_pane.__self__, self.ids.status_pane.__self__)
+        self.on_unlocked(self, self.unlocked)
+
+    def on_unlocked(self, _scr, unlocked: bool) -> None:
+        """Show the status pane once unlocked, the PIN pad otherwise. The other pane leaves
+        the widget tree: a hidden pane would still take taps and push the shown one around."""
+        panes = getattr(self, "_panes", None)
+        if panes is None:
+            return
+        body = self.ids.body
+        pin, status = panes
+        shown, gone = (status, pin) if unlocked else (pin, status)
+        if gone.parent is not None:
+            body.remove_widget(gone)
+        if shown.parent is None:
+            body.add_widget(shown)
 
     def lock(self) -> None:
         self._pin = ""
@@ -33,6 +50,8 @@ class MaintenanceScreen(KioskScreen):
         self.pin_message = "请输入维护密码"
 
     def press(self, key: str) -> None:
+        if self.unlocked:
+            return  # the PIN pad is gone: a second delivery of the tap on 确定 must not count
         if key == "删除":
             self._pin = self._pin[:-1]
         elif key == "确定":

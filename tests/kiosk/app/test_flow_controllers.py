@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from kiosk.app.controllers.idle import IdleTimer
 from kiosk.app.controllers.idle_reset import IdleReset
 from kiosk.app.controllers.navigation import Navigation
+from kiosk.app.controllers.once import ActionGuard
 from kiosk.app.controllers.queue_ticket import QueueTicket
 from kiosk.app.controllers.rating_flow import THANKS, RatingFlow
 from kiosk.app.controllers.session import CardHolder, Session
@@ -56,6 +57,7 @@ class Host:
         self.read_aloud = SimpleNamespace(stop=lambda: None, prompt=self.prompts.append)
         self.ticket_flow = SimpleNamespace(wiped=False, wipe=lambda: setattr(self.ticket_flow, "wiped", True))
         self.devices = SimpleNamespace(busy=False)
+        self.guard = ActionGuard()
         self.nav = Navigation(self)
         self.tickets = QueueTicket(self)
         self.rating = RatingFlow(self)

@@ -6,7 +6,7 @@ from fontTools.ttLib import TTFont
 
 from guides.fonts import FONT_PATH
 from guides.loader import load_content
-from kiosk.app.controllers.guide_view import guide_header, guide_sections, guide_summary, no_break_spaces
+from kiosk.app.controllers.guide_view import guide_header, guide_sections, guide_summary
 from tests.conftest import FIXTURES, ROOT
 from tests.kiosk.conftest import copy_sample_content
 
@@ -39,7 +39,7 @@ def content_strings(content) -> list[str]:
         out += [g.name, g.category, g.visits_label, g.time_limit_label, guide_header(g)]
         out += [f"{k}{v}" for k, v in guide_summary(g)]
         for s in guide_sections(g):
-            out += [s.title, no_break_spaces("\n".join(s.lines))]
+            out += [s.title, "\n".join(s.lines)]
     return out
 
 

@@ -1,14 +1,20 @@
-"""Every screen, in normal and elder mode, portrait and landscape, saved as PNG.
+"""Every screen, in normal and elder mode, portrait and landscape, saved as PNG and checked.
 
 Files go to build/screenshots/kiosk/ (or $KIOSK_SCREENSHOTS), named
-<orientation>-<mode>-<screen>.png. The on-screen QR codes are decoded.
+<orientation>-<mode>-<screen>.png. The on-screen QR codes are decoded. Each screen's
+widget tree is checked for layout faults as it is shot (tests/kiosk/layout_check.py:
+overlapping boxes, boxes outside the window, cut text, invisible buttons that take taps);
+a screen with a fault is also saved as <name>-faults.png with the faults outlined.
 """
+from kivy.core.window import Window
+
 from kiosk.app.controllers import tickets as tk
 from kiosk.cli.simulate import DEMO_CARD
 from kiosk.speech import VoiceSettings
 from tests.kiosk.conftest import copy_sample_content
 from tests.kiosk.handwriting_samples import draw
-from tests.kiosk.harness import KioskTestCase, decode_qr
+from tests.kiosk.harness import SHOTS, KioskTestCase, decode_qr
+from tests.kiosk.layout_check import draw_faults, layout_faults
 
 CODE = "330382-GA-0001"
 URL = f"https://bs.example.gov.cn/g/{CODE}"
@@ -32,6 +38,21 @@ class ScreenshotsPortrait(KioskTestCase):
         clock = FakeClock()
         app.idle._clock = clock
         shots = []
+        faults: list[str] = []
+
+        def checked_shot(name):
+            path = self.shot(name)
+            found = layout_faults(app.root, Window.size)
+            fault_png = SHOTS / f"{name}-faults.png"
+            fault_png.unlink(missing_ok=True)
+            if found:
+                draw_faults(path, fault_png, found, Window.height)
+                faults.extend(f"{name}: {f}" for f in found)
+            return path
+
+        # the home screen's offline badge, as long as it gets (kiosk.fleet.hooks.offline_label)
+        app.offline_text = "离线 · 自 11-22 14:05 · 内容可能不是最新，以窗口为准"
+        app.offline = True
         for mode in ("normal", "elder"):
             app.go_home()
             app.set_elder(mode == "elder")
@@ -39,7 +60,7 @@ class ScreenshotsPortrait(KioskTestCase):
             self.pump()
 
             def shot(name):
-                shots.append(self.shot(f"{self.orientation}-{mode}-{name}"))
+                shots.append(checked_shot(f"{self.orientation}-{mode}-{name}"))
                 return shots[-1]
 
             shot("home")
@@ -100,6 +121,17 @@ class ScreenshotsPortrait(KioskTestCase):
             app.screen("rating").pick(3)
             self.pump()
             shot("rating")
+            app.submit_rating(3, [])
+            self.pump()
+            shot("rating-thanks")
+            # a card reader that went away mid-read
+            self.sims.reader.set_fault("unplug")
+            app.open_ticket()
+            tscr = app.screen("ticket")
+            self.pump(lambda: tscr.state == tk.FAILED)
+            shot("ticket-failed")
+            self.sims.reader.set_fault(None)
+            app.go_home()
             # 取号
             self.sims.reader.remove()
             app.open_ticket()
@@ -137,8 +169,9 @@ class ScreenshotsPortrait(KioskTestCase):
         app.go_home()
         self.pump()
         assert app.current == "nocontent"
-        shots.append(self.shot(f"{self.orientation}-normal-nocontent"))
+        shots.append(checked_shot(f"{self.orientation}-normal-nocontent"))
         assert all(p.stat().st_size > 10_000 for p in shots)
+        assert not faults, f"{len(faults)} layout faults:\n" + "\n".join(faults)
 
 
 class ScreenshotsLandscape(ScreenshotsPortrait):

@@ -6,7 +6,8 @@ is usually C or en_US. `install()` gives click's modules a catalog of their mess
 templates in Simplified Chinese, the way a gettext catalog would, so every error, the
 usage line and the help headings read in Chinese whatever the locale. The templates are
 translated before formatting, so names and values still appear as typed. Exit codes stay
-click's (1 for errors and aborts, 2 for usage errors). No Flask.
+click's (1 for errors and aborts, 2 for usage errors). No Flask, no Kivy: the guide server's
+and the kiosk's command lines both install it, so a technician reads the same words on both.
 """
 from __future__ import annotations
 

@@ -1,0 +1,152 @@
+"""The layout check (tests/kiosk/layout_check.py) itself, and every guide and category screen
+run through it in both modes and both orientations, with a long hall name.
+
+The screenshot test runs the same check on every other screen."""
+from kivy.core.window import Window
+from kivy.tests.common import GraphicUnitTest
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.widget import Widget
+
+from guides.fonts import FONT_NAME, FONT_PATH
+from tests.kiosk.conftest import copy_sample_content
+from tests.kiosk.harness import KioskTestCase
+from tests.kiosk.layout_check import layout_faults
+
+LONG_HALL = "中国工商银行乐清支行营业部"
+
+
+def _root(*widgets):
+    """An app-root-like widget: one layer holding `widgets` at their own positions."""
+    from kivy.core.text import LabelBase
+    LabelBase.register(FONT_NAME, str(FONT_PATH))
+    root = FloatLayout(size=(400, 400))
+    layer = FloatLayout(size=(400, 400))
+    root.add_widget(layer)
+    for w in widgets:
+        w.size_hint = (None, None)
+        layer.add_widget(w)
+    return root
+
+
+def _kinds(root):
+    return sorted(f.kind for f in layout_faults(root, (400, 400)))
+
+
+class LayoutCheckFindsFaults(GraphicUnitTest):
+    def test_overlapping_buttons(self):
+        root = _root(Button(text="返回", pos=(0, 0), size=(100, 100)),
+                     Button(text="满意", pos=(60, 60), size=(100, 100)))
+        faults = layout_faults(root, (400, 400))
+        assert [f.kind for f in faults] == ["overlap"]
+        assert "返回" in faults[0].what and "满意" in faults[0].what
+
+    def test_side_by_side_buttons_and_a_button_with_its_own_label_are_fine(self):
+        box = BoxLayout(pos=(0, 0), size=(300, 100))
+        box.add_widget(Button(text="返回"))
+        box.add_widget(Button(text="首页"))
+        inner = Button(pos=(0, 200), size=(200, 100))
+        inner.add_widget(Label(text="说明", font_name=FONT_NAME, pos=(10, 210), size=(100, 40)))
+        root = _root(box, inner)
+        box.do_layout()
+        assert _kinds(root) == []
+
+    def test_a_button_partly_outside_the_window(self):
+        assert _kinds(_root(Button(text="首页", pos=(350, 380), size=(100, 100)))) == ["outside"]
+
+    def test_text_cut_by_a_box_too_short(self):
+        long = "请将身份证放在读卡区，证件平放、有照片的一面朝上，直到听到提示音"
+        label = Label(text=long, font_name=FONT_NAME, font_size=30, pos=(0, 0), size=(200, 40))
+        label.text_size = label.size
+        assert _kinds(_root(label)) == ["cut"]
+
+    def test_text_shortened_with_an_ellipsis(self):
+        label = Label(text="户口迁入(跨省迁入乐清“一站式”办理)", font_name=FONT_NAME, font_size=30, pos=(0, 0),
+                      size=(200, 60), shorten=True)
+        label.text_size = label.size
+        assert _kinds(_root(label)) == ["cut"]
+
+    def test_text_drawn_larger_than_its_box_spills(self):
+        label = Label(text="A002", font_name=FONT_NAME, font_size=120, pos=(100, 100), size=(100, 50))
+        assert "cut" in _kinds(_root(label))
+
+    def test_an_invisible_button_that_takes_taps(self):
+        assert _kinds(_root(Button(text="提交", pos=(0, 0), size=(100, 100), opacity=0))) == ["hidden-button"]
+        assert _kinds(_root(Button(text="提交", pos=(0, 0), size=(100, 100), opacity=0, disabled=True))) == []
+
+    def test_scrolled_content_is_neither_outside_nor_overlapping(self):
+        view = ScrollView(pos=(0, 0), size=(400, 200), size_hint=(None, None))
+        column = BoxLayout(orientation="vertical", size_hint_y=None, height=1200)
+        for i in range(12):
+            column.add_widget(Button(text=f"第 {i} 项"))
+        view.add_widget(column)
+        header = Button(text="返回", pos=(0, 300), size=(100, 100))
+        root = _root(view, header)
+        column.do_layout()
+        view.scroll_y = 1
+        view.update_from_scroll()
+        assert _kinds(root) == []
+
+    def test_layers_do_not_count_against_each_other(self):
+        root = FloatLayout(size=(400, 400))
+        for text in ("返回", "继续使用"):
+            layer = FloatLayout(size=(400, 400))
+            layer.add_widget(Button(text=text, pos=(0, 0), size=(100, 100), size_hint=(None, None)))
+            root.add_widget(layer)
+        assert layout_faults(root, (400, 400)) == []
+        assert isinstance(root.children[0], Widget)
+
+
+class EveryGuidePortrait(KioskTestCase):
+    orientation = "portrait"
+
+    def test_every_guide_and_category_in_both_modes(self):
+        app = self.start_app(copy_sample_content(self.tmp / "content"), hall_name=LONG_HALL)
+        faults = []
+        for elder in (False, True):
+            app.go_home()
+            app.set_elder(elder)
+            self.pump()
+            mode = "elder" if elder else "normal"
+            faults += [f"{mode} home: {f}" for f in layout_faults(app.root, Window.size)]
+            for cat in app.categories_with_guides():
+                app.open_category(cat.slug)
+                self.pump()
+                faults += [f"{mode} category {cat.slug}: {f}" for f in layout_faults(app.root, Window.size)]
+            scr = app.screen("guide")
+            for code in sorted(app.guides):
+                app.open_guide(code)
+                self.pump(lambda: scr._pending is None)
+                self.pump()
+                faults += [f"{mode} guide {code}: {f}" for f in layout_faults(app.root, Window.size)]
+                app.open_qr(code)
+                self.pump()
+                faults += [f"{mode} qr {code}: {f}" for f in layout_faults(app.root, Window.size)]
+        assert not faults, f"{len(faults)} layout faults:\n" + "\n".join(faults)
+
+
+class EveryGuideLandscape(EveryGuidePortrait):
+    orientation = "landscape"
+
+
+class RatingTapLandscapeElder(KioskTestCase):
+    orientation = "landscape"
+
+    def test_back_and_home_do_what_they_say_and_record_no_rating(self):
+        app = self.start_app(copy_sample_content(self.tmp / "content"))
+        app.set_elder(True)
+        for label, expected in (("返回", "guide"), ("首页", "home")):
+            app.open_guide("330382-GA-0001")
+            app.open_rating("guide", "330382-GA-0001")
+            self.pump()
+            assert app.current == "rating"
+            self.tap(self.button("基本满意"))   # the reasons appear below: the layout grows
+            assert app.screen("rating").level == 3
+            header = self.screen().children[0].children[-1]
+            self.tap(self.button(label, root=header))
+            assert app.current == expected, f"{label} led to {app.current}, level {app.screen('rating').level}"
+            app.set_elder(True)
+        assert app.ratings.all() == []
