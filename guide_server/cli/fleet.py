@@ -1,4 +1,5 @@
-"""`guide-server kiosks …`: enroll, list and revoke kiosks; `guide-server signing-key`."""
+"""`guide-server kiosks …`: enroll, list and revoke kiosks; `guide-server signing-key`;
+`guide-server search-misses`: what people searched for on the kiosks and did not find."""
 from __future__ import annotations
 
 import json
@@ -109,6 +110,25 @@ def revoke(name: str, instance_dir: str) -> None:
     except FleetError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"终端 {name} 已停用：不能再同步内容、上传事件或取号。重新启用请重新登记。")
+
+
+@main.command("search-misses")
+@INSTANCE_OPTION
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 366), help="统计最近多少天")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000), help="最多列出多少个搜索词")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def search_misses(instance_dir: str, days: int, limit: int, as_json: bool) -> None:
+    """列出终端上搜索了却没有找到事项的搜索词（按次数排序），供编辑补充别名或事项。"""
+    rows = _service(instance_dir).search_misses(days, limit)
+    if as_json:
+        click.echo(json.dumps({"days": days, "misses": rows}, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo(f"最近 {days} 天终端上没有搜不到结果的搜索。")
+        return
+    click.echo(f"最近 {days} 天终端上搜不到结果的搜索词（次数、终端数、最后一次，北京时间）：")
+    for r in rows:
+        click.echo(f"{r['query']}  {r['count']} 次  {r['kiosks']} 台终端  最后 {r['last_label']}")
 
 
 @main.command("signing-key")

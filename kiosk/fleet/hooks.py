@@ -7,7 +7,8 @@
 - starts the FleetAgent (sync with jitter, outbox upload, heartbeat every 60 s) when the kiosk
   is provisioned; a new release is loaded on the UI thread (app.reload_content);
 - heartbeat device states come through the app's DeviceService, never a second connection;
-- ratings, printed receipts and device faults also go to the outbox (nothing personal);
+- ratings, printed receipts, device faults and searches that found nothing (`search_nohit`,
+  through the app's `record_event`) also go to the outbox (nothing personal);
 - queue tickets come from the server (ServerTicketIssuer), with the kiosk-prefixed local
   sequence as fallback;
 - the home screen's offline badge reads "离线 · 自 11-22 14:05 · …" while the server is away;
@@ -188,6 +189,11 @@ def attach(app):
 
     app.ratings = OutboxRatings(app.ratings, outbox, kick)
     _wrap_devices(app, outbox, kick)
+
+    def record_event(kind: str, data: dict) -> None:
+        _record(outbox, kind, data)
+        kick()
+    app.record_event = record_event
     agent = start_agent(instance, probe=app_probe(app), outbox=outbox,
                         on_release=lambda _r: Clock.schedule_once(reload, 0))
     holder["agent"] = agent

@@ -1,4 +1,5 @@
-"""The kiosk's event outbox: ratings, tickets, prints and device faults, written to SQLite
+"""The kiosk's event outbox: ratings, tickets, prints, device faults and searches that found
+nothing (``search_nohit``: the normalised query only), written to SQLite
 first (WAL, synchronous=FULL: an event is on disk before `add` returns) and uploaded in
 batches later, each with its own idempotency key, so the server stores each exactly once
 however often a batch is re-sent.
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-KINDS = ("rating", "ticket", "print", "fault")
+KINDS = ("rating", "ticket", "print", "fault", "search_nohit")
 OUTBOX_FILE = "outbox.db"
 _ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)|(?<!\d)\d{15}(?!\d)")
 _PERSONAL_KEYS = {"name", "id_number", "idnumber", "photo", "address", "birth_date", "holder"}

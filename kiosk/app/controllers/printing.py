@@ -3,7 +3,8 @@
 Plain Python; the host provides `guides`, `release`, `devices`, `screen(name)`,
 `guide_url(code)`, `every(fn, seconds)` (a repeating callback that can be cancelled), `hall_time`
 (the printed time), `guard`
-(a once.ActionGuard) and the `nav` controller. One checklist prints at a time: a second tap
+(a once.ActionGuard) and the `nav` and `read_aloud`
+controllers (the outcome is spoken when voice prompts are on). One checklist prints at a time: a second tap
 (or one tap delivered twice) while it prints is ignored.
 """
 from __future__ import annotations
@@ -42,10 +43,12 @@ class ChecklistPrinting:
             host.guard.end("print")
             scr.finish(False, messages.PRINTER_UNAVAILABLE)
             host.devices._record("printer", f"receipt: {type(e).__name__}")
+            host.read_aloud.prompt(messages.PRINTER_UNAVAILABLE)
             return
 
         def done(outcome) -> None:
             host.guard.end("print")
             progress.cancel()
             scr.finish(outcome.ok, outcome.message)
+            host.read_aloud.prompt(outcome.message)
         host.devices.print_receipt(receipt, done)

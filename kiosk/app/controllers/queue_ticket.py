@@ -2,7 +2,9 @@
 print the number, then forget the card holder.
 
 Plain Python; the host provides `ticket_flow` (a tickets.TicketFlow), `session`, `devices`,
-`current`, `screen(name)`, `guard` (a once.ActionGuard) and the `nav` controller. A card read
+`current`, `screen(name)`, `guard` (a once.ActionGuard) and the `nav` and `read_aloud`
+controllers. The flow's prompts (请将身份证放在读卡区, a card fault and what to do, the number
+printed) are spoken when voice prompts are on; nothing read from the card is ever spoken. A card read
 or a ticket runs once at a time: a repeated tap while it runs is ignored. Device results may arrive after the person
 left: each carries the session generation it was started in and is dropped when that changed.
 """
@@ -36,6 +38,7 @@ class QueueTicket:
             host.nav.go("ticket")
         host.nav.last_args = {}
         generation = host.session.generation
+        host.read_aloud.prompt(flow.message)
         self.read_job = host.devices.read_card(partial(self.card_result, generation))
 
     def card_result(self, generation: int, outcome) -> None:
@@ -51,6 +54,7 @@ class QueueTicket:
             flow.card_read(outcome.value)
         else:
             flow.card_failed(outcome.message)
+            host.read_aloud.prompt(flow.message)
         host.screen("ticket").show_flow(flow, can_retry=not outcome.ok)
 
     def cancel_card_read(self) -> None:
@@ -77,6 +81,7 @@ class QueueTicket:
                 flow.not_issued(messages.TICKET_NOT_ISSUED)
                 self.end_ticket(keep_screen=True)
                 scr.show_flow(flow, can_retry=False)
+                host.read_aloud.prompt(flow.message)
                 return
             ticket = flow.choose(queue)
             host.session.ticket = ticket
@@ -95,6 +100,7 @@ class QueueTicket:
             # finished: the holder's data goes now; the number stays on screen
             self.end_ticket(keep_screen=True)
             scr.show_flow(flow)
+            host.read_aloud.prompt(flow.message)
         host.devices.printer_status(checked)
 
     def end_ticket(self, keep_screen: bool = False) -> None:

@@ -27,6 +27,9 @@ class Screen(SimpleNamespace):
     def show_results(self, search):
         self.shown = search.query
 
+    def reset_input(self):
+        self.input_reset = True
+
     def clear_personal(self):
         self.personal = False
 
@@ -49,7 +52,9 @@ class Host:
         self.stamp = "R3"
         self.elder = False
         self.countdown = 0
-        self.search = SimpleNamespace(query="", clear=lambda: None)
+        self.search = SimpleNamespace(query="", clear=lambda: None, finish=lambda: None)
+        self.prompts = []
+        self.read_aloud = SimpleNamespace(stop=lambda: None, prompt=self.prompts.append)
         self.ticket_flow = SimpleNamespace(wiped=False, wipe=lambda: setattr(self.ticket_flow, "wiped", True))
         self.devices = SimpleNamespace(busy=False)
         self.guard = ActionGuard()
@@ -144,3 +149,24 @@ def test_idle_counts_down_then_wipes_the_card_holder_and_goes_home():
     assert host.current == "home" and host.session.holder is None and not host.elder
     assert host.ticket_flow.wiped and not host.screens["ticket"].personal
     assert host.rating.context is None and host.countdown == 0
+
+
+def test_listening_to_read_aloud_keeps_the_kiosk_from_resetting_and_the_reset_stops_it():
+    host = Host()
+    now = [0.0]
+    host.idle = IdleTimer(60, 10, clock=lambda: now[0])
+    stopped = []
+    host.read_aloud.stop = lambda: stopped.append(True)
+    host.nav.open_guide("330000-A-0001")
+    host.screens["guide"].reading = True     # 朗读 speaking: nobody touches the screen
+    now[0] = 200.0
+    host.idle_reset.tick()
+    assert host.current == "guide" and host.countdown == 0
+    host.screens["guide"].reading = False    # finished: the idle time starts again
+    now[0] = 265.0
+    host.idle_reset.tick()
+    assert host.countdown == 5
+    now[0] = 400.0
+    host.idle_reset.tick()
+    assert host.current == "home" and stopped
+    assert host.screens["search"].input_reset  # the next person gets the configured search input
