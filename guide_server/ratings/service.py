@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from guide_server.db import Database, Rating
+from guides.personal_data import find_personal_data, refusal_message
 
 # level value -> label, best first (GB/T 39734: 非常满意、满意、基本满意、不满意、非常不满意)
 LEVELS: dict[int, str] = {5: "非常满意", 4: "满意", 3: "基本满意", 2: "不满意", 1: "非常不满意"}
@@ -28,8 +29,6 @@ REASONS: dict[str, str] = {
 COMMENT_MAX = 200
 
 # Personal data that must not end up in a comment: ID numbers, mobile numbers.
-_ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)|(?<!\d)\d{15}(?!\d)")
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -57,7 +56,8 @@ class RatingInput:
     comment: str | None
 
 
-def parse(level: str | None, reasons: list[str], comment: str | None) -> RatingInput:
+def parse(level: str | None, reasons: list[str], comment: str | None,
+          public_numbers: tuple[str, ...] = ()) -> RatingInput:
     errors: dict[str, str] = {}
     value = None
     if not level:
@@ -72,8 +72,9 @@ def parse(level: str | None, reasons: list[str], comment: str | None) -> RatingI
     text = _CONTROL.sub("", (comment or "").replace("\r\n", "\n")).strip()
     if len(text) > COMMENT_MAX:
         errors["comment"] = f"意见建议最多 {COMMENT_MAX} 字，现在是 {len(text)} 字，请精简后再提交。"
-    elif _ID_NUMBER.search(text) or _MOBILE.search(text):
-        errors["comment"] = "为保护您的隐私，请不要在意见建议中填写身份证号码或手机号码。"
+    elif found := find_personal_data(text, public_numbers=public_numbers):
+        # phone and ID numbers however written: +86, spaces, dashes, full-width, grouped
+        errors["comment"] = "为保护您的隐私，请不要在意见建议中填写身份证号码或手机号码。" + refusal_message(found)
     if errors:
         raise RatingError(errors)
     ordered = tuple(r for r in REASONS if r in set(reasons))

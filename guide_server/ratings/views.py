@@ -86,7 +86,9 @@ def rate(code: str):
                     title="无法提交")
     form = {"level": posted.level, "reasons": posted.reason, "comment": posted.comment}
     try:
-        data = parse(form["level"], form["reasons"], form["comment"])
+        site = served().release.site
+        public = tuple(n for n in (g.contacts.consult, g.contacts.complaint, getattr(site, "hotline", None)) if n)
+        data = parse(form["level"], form["reasons"], form["comment"], public_numbers=public)
     except RatingError as exc:
         return _form_page(g, status=400, errors=exc.errors, form=form)
     secret = current_app.config["SECRET_KEY"]

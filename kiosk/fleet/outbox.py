@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from guides.personal_data import find_personal_data
+
 KINDS = ("rating", "ticket", "print", "fault", "search_nohit")
 OUTBOX_FILE = "outbox.db"
 _ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)|(?<!\d)\d{15}(?!\d)")
@@ -56,7 +58,8 @@ def _personal(value: Any) -> bool:
         return any(str(k).lower() in _PERSONAL_KEYS or _personal(v) for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return any(_personal(v) for v in value)
-    return isinstance(value, (bytes, bytearray)) or (isinstance(value, str) and bool(_ID_NUMBER.search(value)))
+    return isinstance(value, (bytes, bytearray)) or (isinstance(value, str) and (
+        bool(_ID_NUMBER.search(value)) or bool(find_personal_data(value))))
 
 
 class Outbox:
