@@ -13,9 +13,59 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from guides.halls import DEFAULT_HALL
 from guides.model import Category, Guide
 from guides.release import Release, ReleaseStore
 from guides.search import SearchIndex
+
+
+MAX_HALL_VIEWS = 64  # hall views (search index, category lists; ~2.5 MB each at 130 guides) kept per release
+
+
+@dataclass(frozen=True)
+class HallSiteView:
+    """The site data a page shows for one hall (the attributes templates read from Site)."""
+    hall_name: str
+    address: str
+    hours: str
+    hotline: str
+    public_base_url: str | None
+    featured: tuple[str, ...]
+    area_code: str | None = None
+    region_code: str | None = None
+
+
+def hall_site(release: Release, hall_id: str):
+    """The site data of hall `hall_id`: the release's Site for the default hall."""
+    if hall_id == DEFAULT_HALL:
+        return release.site
+    h = release.content.halls[hall_id].site
+    return HallSiteView(h.name, h.address, h.hours, h.hotline, h.public_base_url, tuple(h.featured),
+                        h.area_code, h.region_code)
+
+
+def other_halls(release: Release) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
+    """For (hall id, code): the other halls offering the same item, as (hall id, code, hall name).
+
+    Items are the same when they share a 基本编码 (basic_code) or are the same shared guide."""
+    content = release.content
+    groups: dict[str, list[tuple[str, str, str]]] = {}
+    keys: dict[tuple[str, str], str] = {}
+
+    def key_of(guide: Guide, source: str) -> str:
+        basic = getattr(guide, "basic_code", None)
+        return f"b:{basic}" if basic else f"c:{source}"
+
+    for code, guide in content.guides.items():
+        keys[(DEFAULT_HALL, code)] = key_of(guide, code)
+    for hall_id, hall in content.halls.items():
+        for code, guide in hall.own.items():
+            keys[(hall_id, code)] = key_of(guide, code)
+        for offer in hall.offered:
+            keys[(hall_id, offer.code)] = key_of(content.guides[offer.source], offer.source)
+    for (hall_id, code), key in keys.items():
+        groups.setdefault(key, []).append((hall_id, code, hall_site(release, hall_id).hall_name))
+    return {hk: [o for o in groups[key] if o[0] != hk[0]] for hk, key in keys.items()}
 
 
 @dataclass
@@ -30,24 +80,80 @@ class Served:
     featured: list[Guide]
     pages: dict[tuple, tuple[bytes, str]] = field(default_factory=dict)  # key -> (body, etag)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    hall_id: str = DEFAULT_HALL
+    site: object = None  # Site, or HallSiteView for a hall under content/halls/
+    guides: dict[str, Guide] = field(default_factory=dict)  # this hall's resolved guides
+    base: str = ""  # URL prefix of this hall's pages: "" for a one-hall release, else /h/<id>
+    views: dict[str, "Served"] = field(default_factory=dict)  # every hall's view, built on first use
+    shared: dict = field(default_factory=dict)  # derived once per release for all halls
 
     @classmethod
-    def build(cls, release: Release) -> "Served":
+    def build(cls, release: Release, hall_id: str = DEFAULT_HALL,
+              parent: "Served | None" = None) -> "Served":
+        """What the pages of hall `hall_id` derive from `release` (KeyError: unknown hall)."""
+        guides = release.content.guides_of(hall_id)
+        site = hall_site(release, hall_id)
         by_name = {c.name: c for c in release.categories}
         by_category: dict[str, list[Guide]] = {c.slug: [] for c in release.categories}
-        for guide in release.guides.values():
+        for guide in guides.values():
             cat = by_name.get(guide.category)
             if cat is not None:
                 by_category[cat.slug].append(guide)
-        featured = [release.guides[c] for c in release.site.featured if c in release.guides]
-        return cls(
+        featured = [guides[c] for c in site.featured if c in guides]
+        served = cls(
             release=release,
-            index=SearchIndex(release.guides.values()),
+            index=SearchIndex(guides.values()),
             by_category=by_category,
             category_by_slug={c.slug: c for c in release.categories},
             category_by_name=by_name,
             featured=featured,
+            hall_id=hall_id,
+            site=site,
+            guides=guides,
+            base=f"/h/{hall_id}" if release.content.halls else "",
         )
+        if parent is not None:  # one page cache per release, shared by all halls
+            served.pages, served.lock = parent.pages, parent.lock
+            served.views, served.shared = parent.views, parent.shared
+        else:
+            served.views[hall_id] = served
+        return served
+
+    @property
+    def several_halls(self) -> bool:
+        return bool(self.release.content.halls)
+
+    def hall(self, hall_id: str) -> "Served | None":
+        """The pages' view of hall `hall_id`, or None when the release has no such hall."""
+        view = self.views.get(hall_id)
+        if view is not None:
+            return view
+        if hall_id != DEFAULT_HALL and hall_id not in self.release.content.halls:
+            return None
+        if view is None:
+            view = Served.build(self.release, hall_id, parent=self)
+            with self.lock:
+                self.views[hall_id] = view
+                while len(self.views) > MAX_HALL_VIEWS:  # bounded: a province has thousands of halls
+                    oldest = next(h for h in self.views if h != DEFAULT_HALL)
+                    del self.views[oldest]
+        return view
+
+    def any_guide(self, code: str) -> Guide | None:
+        """Guide `code` as the default hall offers it, else as the first hall offering it."""
+        guide = self.release.guides.get(code)
+        if guide is None and self.several_halls:
+            for hall_id in self.release.content.halls_offering(code):
+                return self.hall(hall_id).guides[code]
+        return guide
+
+    def other_halls(self, code: str) -> list[tuple[str, str, str]]:
+        """Other halls offering the item `code` of this hall: (hall id, code, hall name)."""
+        if not self.several_halls:
+            return []
+        if "others" not in self.shared:
+            self.shared["others"] = other_halls(self.release)
+        return self.shared["others"].get((self.hall_id, code), [])
 
     def cached(self, key: tuple, render) -> tuple[bytes, str]:
         """(body, strong ETag) of a page, rendered at most once per release."""

@@ -38,8 +38,9 @@ def wants_json() -> bool:
 
 
 def render(template: str, s: Served, path: str, elder: bool, **ctx) -> str:
-    return render_template(template, site=s.release.site, release=s.release, stamp=s.release.stamp,
-                           elder=elder, here=path, css_url=current_app.config["CSS_URL"],
+    return render_template(template, site=s.site or s.release.site, release=s.release, stamp=s.release.stamp,
+                           elder=elder, here=path, css_url=current_app.config["CSS_URL"], base=s.base,
+                           several_halls=s.several_halls,
                            categories=s.release.categories, cat_by_name=s.category_by_name, **ctx)
 
 
@@ -49,7 +50,8 @@ def etag_matches(header: str, etag: str) -> bool:
     return etag in (t.strip().removeprefix("W/") for t in header.split(","))
 
 
-def cached_page(key: tuple, template: str, status: int = 200, **ctx) -> Response:
+def cached_page(key: tuple, template: str, status: int = 200, served_view: Served | None = None,
+                **ctx) -> Response:
     """A page that depends only on the release, its path and the mode: rendered once per
     release, answered with a strong ETag and 304 on If-None-Match.
 
@@ -58,7 +60,7 @@ def cached_page(key: tuple, template: str, status: int = 200, **ctx) -> Response
     """
     from guide_server.security import HEADER_LIST
 
-    s = served()
+    s = served_view or served()
     elder = is_elder()
     path = request.path
     body, etag = s.cached((key, elder), lambda: render(template, s, path, elder, **ctx))
@@ -72,9 +74,9 @@ def cached_page(key: tuple, template: str, status: int = 200, **ctx) -> Response
     return resp
 
 
-def page(template: str, status: int = 200, **ctx) -> Response:
+def page(template: str, status: int = 200, served_view: Served | None = None, **ctx) -> Response:
     """A page rendered per request (forms with a CSRF token, live aggregates)."""
-    s = served()
+    s = served_view or served()
     body = render(template, s, request.path, is_elder(), **ctx)
     resp = Response(body, status=status, mimetype="text/html")
     resp.headers["Cache-Control"] = "no-store"

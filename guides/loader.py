@@ -19,6 +19,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from guides.completeness import Completeness, completeness, completeness_findings
 from guides.findings import Finding, Severity
+from guides.halls import DEFAULT_HALL, Hall, Region, check_halls, hall_guides
 from guides.model import Category, Guide, Retired, Site
 from guides.rules import categories_rules, guide_rules, site_rules
 from guides.schema_errors import schema_findings
@@ -40,6 +41,21 @@ class Content:
     guides: dict[str, Guide]  # by code, sorted by code
     retired: tuple[Retired, ...] = ()  # codes taken out of service (content/retired.yaml)
     forms: Path | None = None
+    halls: dict[str, Hall] = field(default_factory=dict)  # further halls (content/halls/), by id
+    regions: dict[str, Region] = field(default_factory=dict)  # content/regions.yaml, by code
+
+    def hall_codes(self, hall_id: str) -> list[str]:
+        """Codes of the guides hall `hall_id` offers (the default hall: every root guide)."""
+        return list(self.guides) if hall_id == DEFAULT_HALL else self.halls[hall_id].codes()
+
+    def halls_offering(self, code: str) -> list[str]:
+        """Ids of the halls that offer `code`, the default hall first."""
+        first = [DEFAULT_HALL] if code in self.guides else []
+        return first + [h for h, hall in self.halls.items() if code in hall.codes()]
+
+    def guides_of(self, hall_id: str) -> dict[str, Guide]:
+        """The resolved guides of hall `hall_id` by code (KeyError for an unknown hall)."""
+        return self.guides if hall_id == DEFAULT_HALL else hall_guides(self.halls[hall_id], self.guides)
 
 
 @dataclass
@@ -236,12 +252,16 @@ def check_content(root: str | Path) -> CheckResult:
             if code not in known:
                 findings.append(Finding(site_doc.path, site_doc.line(("featured", i)), "E215",
                                         f"常用事项不存在：{code} 没有对应的事项文件"))
+    halls = check_halls(root, guides, set(first_file) | {p.stem for p in files},
+                        partial(_check_guide_files, forms_dir=forms_dir),
+                        {c.name for c in categories} if categories is not None else None)
+    findings.extend(halls.findings)
     findings.sort(key=lambda f: (f.path, f.line, f.code))
     result = CheckResult(findings, completeness=figures)
     if result.ok and site is not None and categories is not None:
         result.content = Content(site, tuple(categories), dict(sorted(guides.items())),
                                  tuple(sorted(retired, key=lambda r: r.code)),
-                                 forms_dir if forms_dir.is_dir() else None)
+                                 forms_dir if forms_dir.is_dir() else None, halls.halls, halls.regions)
     return result
 
 

@@ -36,6 +36,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from guides.halls import (DEFAULT_HALL, halls_document, resolve_offer, halls_from_document, regions_document,
+                          regions_from_document)
 from guides.loader import Content
 from guides.model import Category, Guide, Retired, Site
 
@@ -73,6 +75,8 @@ class Release:
     hash: str
     guide_hashes: dict[str, str]
     content: Content
+    # per hall id, the hash of each resolved guide it offers; empty for a one-hall release
+    hall_hashes: dict[str, dict[str, str]] = field(default_factory=dict)
     attachments: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -109,6 +113,7 @@ class Release:
             "hash": self.hash,
             "stamp": self.stamp,
             "guides": dict(sorted(self.guide_hashes.items())),
+            **({"halls": self.hall_hashes} if self.hall_hashes else {}),
             **({"attachments": dict(sorted(self.attachments.items()))} if self.attachments else {}),
         }
 
@@ -123,14 +128,31 @@ def content_document(content: Content) -> dict[str, Any]:
     }
     if content.retired:  # only when present, so releases without retired codes keep their hashes
         doc["retired"] = [r.model_dump(mode="json") for r in content.retired]
+    if content.halls:  # likewise only for several halls
+        doc["halls"] = halls_document(content.halls)
+    if content.regions:
+        doc["regions"] = regions_document(content.regions)
     return doc
 
 
-def _serialize(content: Content) -> tuple[bytes, dict[str, str]]:
-    """Canonical body of the whole content, and the hash of each guide's canonical form."""
+def _serialize(content: Content) -> tuple[bytes, dict[str, str], dict[str, dict[str, str]]]:
+    """Canonical body of the whole content, the hash of each guide's canonical form, and
+    (several halls only) the hash of each hall's resolved guides by hall id."""
     doc = content_document(content)
     hashes = {code: sha256(canonical_json(g)) for code, g in doc["guides"].items()}
-    return canonical_json(doc), hashes
+    halls: dict[str, dict[str, str]] = {}
+    if content.halls:
+        halls[DEFAULT_HALL] = dict(hashes)
+        for hall_id, hall in content.halls.items():
+            own = doc["halls"][hall_id]["own"]
+            mine = {code: sha256(canonical_json(g)) for code, g in own.items()}
+            for offer in hall.offered:
+                if not offer.override and offer.code == offer.source:
+                    mine[offer.code] = hashes[offer.source]
+                else:
+                    mine[offer.code] = guide_hash(resolve_offer(content.guides[offer.source], offer))
+            halls[hall_id] = dict(sorted(mine.items()))
+    return canonical_json(doc), hashes, halls
 
 
 def build_release(content: Content, number: int | None = None,
@@ -160,13 +182,14 @@ def _attachments(content: Content) -> dict[str, str]:
 
 def _build(content: Content, number: int | None = None,
            created: dt.datetime | None = None) -> tuple[Release, bytes]:
-    body, hashes = _serialize(content)
+    body, hashes, hall_hashes = _serialize(content)
     release = Release(
         number=number,
         created=created or dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
         hash=sha256(body),
         guide_hashes=hashes,
         content=content,
+        hall_hashes=hall_hashes,
         attachments=_attachments(content),
     )
     return release, body
@@ -180,6 +203,8 @@ def content_from_document(doc: dict[str, Any]) -> Content:
         categories=tuple(Category.model_validate(c) for c in doc["categories"]),
         guides={code: Guide.model_validate(g) for code, g in sorted(doc["guides"].items())},
         retired=tuple(Retired.model_validate(r) for r in doc.get("retired", ())),
+        halls=halls_from_document(doc.get("halls", {})),
+        regions=regions_from_document(doc.get("regions", [])),
     )
 
 
@@ -297,6 +322,7 @@ class ReleaseStore:
             hash=manifest["hash"],
             guide_hashes=dict(manifest["guides"]),
             content=content,
+            hall_hashes={h: dict(v) for h, v in manifest.get("halls", {}).items()},
             attachments=dict(manifest.get("attachments") or {}),
         )
 

@@ -93,6 +93,11 @@ class ReleaseParts:
     @classmethod
     def read(cls, store: ReleaseStore, number: int) -> "ReleaseParts":
         manifest, body = store.verified_body(number)
+        return cls.from_body(number, manifest, body)
+
+    @classmethod
+    def from_body(cls, number: int, manifest: dict[str, Any], body: bytes) -> "ReleaseParts":
+        """The parts of content.json `body` whose manifest is `manifest`."""
         doc = json.loads(body)
         guides = {code: canonical_json(g) for code, g in doc["guides"].items()}
         return cls(number, manifest, canonical_json(site_part(doc)), guides)

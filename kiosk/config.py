@@ -28,6 +28,14 @@ Default location: ``<instance>/kiosk.toml``; every key is optional::
     [[tickets.queues]]           # none: one queue per content category, A, B, C …
     prefix = "A"
     name = "户籍办理"
+    [search]
+    input = "pinyin"             # the search screen opens on 拼音 or "handwriting" (手写)
+    keyboard = "az"              # letter keys in A–Z order, or "qwerty"; people can switch on screen
+    popular = 6                  # most searched terms shown on an empty search (0: none)
+    handwriting_model = ""       # a Zinnia model file; "" is Debian's Simplified-Chinese model
+    [voice]                      # read-aloud (语音播报): see kiosk/speech/settings.py
+    enabled = true
+    volume = 80
 """
 from __future__ import annotations
 
@@ -38,8 +46,12 @@ from pathlib import Path
 from kiosk.hall_time import DEFAULT_TIME_ZONE, hall_zone
 from kiosk.maintenance_pin import DEFAULT_PIN
 from kiosk.touch_input import TOUCH_INPUTS
+from kiosk.speech.settings import VoiceSettings, VoiceSettingsError
 
 ORIENTATIONS = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+SEARCH_INPUTS = ("pinyin", "handwriting")
+KEYBOARDS = ("az", "qwerty")
+MAX_POPULAR = 12
 
 
 @dataclass(frozen=True)
@@ -73,6 +85,11 @@ class KioskConfig:
     stale_hours: float = 48
     waiting_window_minutes: int = 30
     queues: list[Queue] = field(default_factory=list)
+    search_input: str = "pinyin"
+    keyboard: str = "az"
+    popular_terms: int = 6
+    handwriting_model: str = ""
+    voice: VoiceSettings = field(default_factory=VoiceSettings)
 
     @property
     def window_size(self) -> tuple[int, int]:
@@ -90,6 +107,9 @@ class KioskConfig:
                             else {"pin": self.maintenance_pin}),
             "content": {"dir": self.content_dir, "stale_hours": self.stale_hours},
             "tickets": {"waiting_window_minutes": self.waiting_window_minutes},
+            "search": {"input": self.search_input, "keyboard": self.keyboard, "popular": self.popular_terms,
+                       "handwriting_model": self.handwriting_model},
+            "voice": self.voice.to_table(),
         }
         if self.queues:
             d["tickets"]["queues"] = [asdict(q) for q in self.queues]
@@ -114,6 +134,10 @@ _KEYS = {
     ("content", "dir"): ("content_dir", str),
     ("content", "stale_hours"): ("stale_hours", (int, float)),
     ("tickets", "waiting_window_minutes"): ("waiting_window_minutes", int),
+    ("search", "input"): ("search_input", str),
+    ("search", "keyboard"): ("keyboard", str),
+    ("search", "popular"): ("popular_terms", int),
+    ("search", "handwriting_model"): ("handwriting_model", str),
 }
 
 
@@ -122,6 +146,12 @@ def parse_config(data: dict, where: str = "kiosk.toml") -> KioskConfig:
     for section, body in data.items():
         if not isinstance(body, dict):
             raise ConfigError(f"{where}: [{section}] 应为一个表(section)")
+        if section == "voice":
+            try:
+                cfg.voice = VoiceSettings.from_table(body, where)
+            except VoiceSettingsError as e:
+                raise ConfigError(str(e)) from None
+            continue
         for key, value in body.items():
             if (section, key) == ("tickets", "queues"):
                 cfg.queues = _queues(value, where)
@@ -144,6 +174,12 @@ def parse_config(data: dict, where: str = "kiosk.toml") -> KioskConfig:
         raise ConfigError(f"{where}: screen.touch_input 只能是 {'、'.join(TOUCH_INPUTS)}，不是 {cfg.touch_input!r}")
     if cfg.idle_seconds <= 0 or cfg.countdown_seconds < 0:
         raise ConfigError(f"{where}: idle.seconds 必须大于 0,idle.countdown 不能为负数")
+    if cfg.search_input not in SEARCH_INPUTS:
+        raise ConfigError(f"{where}: search.input 只能是 pinyin（拼音）或 handwriting（手写），不是 {cfg.search_input!r}")
+    if cfg.keyboard not in KEYBOARDS:
+        raise ConfigError(f"{where}: search.keyboard 只能是 az（字母顺序）或 qwerty，不是 {cfg.keyboard!r}")
+    if not 0 <= cfg.popular_terms <= MAX_POPULAR:
+        raise ConfigError(f"{where}: search.popular 应为 0 到 {MAX_POPULAR} 的整数，不是 {cfg.popular_terms}")
     if cfg.maintenance_pin_hash:
         if not cfg.maintenance_pin_hash.startswith("$argon2"):
             raise ConfigError(f"{where}: maintenance.pin_hash 不是 kiosk provision / kiosk set-pin 写入的摘要")

@@ -1,7 +1,8 @@
 """The kiosk's own small SQLite database (WAL) in its instance folder.
 
-It holds queue-number sequences and ratings. Nothing personal is ever stored:
-no name, no ID number, no photo, not even masked ones.
+It holds queue-number sequences, ratings and how often each search term found what people
+opened (``search_terms``: the term as typed and a count, nothing about who typed it). Nothing
+personal is ever stored: no name, no ID number, no photo, not even masked ones.
 """
 from __future__ import annotations
 
@@ -25,6 +26,12 @@ CREATE TABLE IF NOT EXISTS ratings (
     source TEXT NOT NULL,
     release TEXT NOT NULL DEFAULT '',
     created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS search_terms (
+    term TEXT PRIMARY KEY,
+    shown TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    last_at TEXT NOT NULL
 );
 """
 

@@ -34,6 +34,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Boolean, DateTime, Integer, String, case, delete, select, update
 from sqlalchemy.orm import Mapped, mapped_column
 
+from guides.scopes import ScopeError, check_scope
 from guide_server.accounts.passwords import weak_password_reason
 from guide_server.db import Base, Database
 
@@ -56,6 +57,8 @@ class User(Base):
     session_epoch: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     last_login: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # region code, hall:<id>, or "" for everything (guides.scopes)
+    scope: Mapped[str] = mapped_column(String(40), nullable=False, default="", server_default="")
 
 
 class LoginThrottle(Base):
@@ -123,6 +126,7 @@ class Account:
     session_epoch: int
     locked_until: dt.datetime | None = None
     last_login: dt.datetime | None = None
+    scope: str = ""  # guides.scopes: region code, hall:<id>, or "" for everything
 
     @property
     def role_label(self) -> str:
@@ -145,7 +149,8 @@ def _aware(t: dt.datetime | None) -> dt.datetime | None:
 
 
 def _account(u: User) -> Account:
-    return Account(u.id, u.name, u.role, u.active, u.session_epoch, _aware(u.locked_until), _aware(u.last_login))
+    return Account(u.id, u.name, u.role, u.active, u.session_epoch, _aware(u.locked_until), _aware(u.last_login),
+                   u.scope or "")
 
 
 def make_hasher(profile: str = "default") -> PasswordHasher:
@@ -199,16 +204,22 @@ class AccountService:
         self._dummy: str | None = None
 
     # -- administration ------------------------------------------------------------------------
-    def add(self, name: str, role: str, password: str, now: dt.datetime | None = None) -> Account:
+    def add(self, name: str, role: str, password: str, now: dt.datetime | None = None,
+            scope: str = "") -> Account:
+        """A new active user; `scope` limits what they may change (guides.scopes; "" = all)."""
         name = normalize_name(name)
         check_role(role)
         check_password_rules(password, name)
+        try:
+            scope = check_scope(scope)
+        except ScopeError as exc:
+            raise AccountError(str(exc)) from None
         self.db.ready()
         with self.db.session.begin() as s:
             if s.scalar(select(User.id).where(User.name == name)) is not None:
                 raise AccountError(f"用户名 {name} 已存在。")
             u = User(name=name, role=role, password_hash=self.hasher.hash(password), active=True,
-                     failed_count=0, session_epoch=1, created=now or _now())
+                     failed_count=0, session_epoch=1, created=now or _now(), scope=scope)
             s.add(u)
             s.flush()
             return _account(u)
@@ -253,6 +264,18 @@ class AccountService:
             u.session_epoch += 1
             u.failed_count = 0
             u.locked_until = None
+        return self._update(name, fn)
+
+    def set_scope(self, name: str, scope: str) -> Account:
+        """Change what user `name` may change (guides.scopes); ends their sessions."""
+        try:
+            scope = check_scope(scope)
+        except ScopeError as exc:
+            raise AccountError(str(exc)) from None
+
+        def fn(u: User) -> None:
+            u.scope = scope
+            u.session_epoch += 1
         return self._update(name, fn)
 
     def set_role(self, name: str, role: str) -> Account:

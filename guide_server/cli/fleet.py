@@ -1,4 +1,5 @@
-"""`guide-server kiosks …`: enroll, list and revoke kiosks; `guide-server signing-key`."""
+"""`guide-server kiosks …`: enroll, list and revoke kiosks; `guide-server signing-key`;
+`guide-server search-misses`: what people searched for on the kiosks and did not find."""
 from __future__ import annotations
 
 import json
@@ -29,14 +30,30 @@ def kiosks() -> None:
     """自助终端：登记、列表、停用。"""
 
 
+def _check_hall(hall: str, instance_dir: str) -> None:
+    """When the current release has several halls, `hall` must be one of their ids."""
+    from guides.halls import DEFAULT_HALL
+    from guides.release import ReleaseError, ReleaseStore
+
+    try:
+        release = ReleaseStore(instance_dir).current()
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    if release is not None and release.content.halls and hall != DEFAULT_HALL and hall not in release.content.halls:
+        known = "、".join(f"{h}（{release.content.halls[h].site.name}）" for h in release.content.halls)
+        raise click.ClickException(f"当前版本中没有大厅 {hall}。可选：{DEFAULT_HALL}（{release.site.hall_name}）、{known}")
+
+
 @kiosks.command("enroll")
-@click.option("--hall", required=True, help="终端所在的大厅或网点，如 乐清市民中心")
+@click.option("--hall", required=True, help="终端所在的大厅或网点，如 乐清市民中心；内容分多个大厅时写大厅标识"
+              "（content/halls/ 下的文件夹名，默认大厅为 main），终端只接收该大厅的事项")
 @click.option("--name", required=True, help="终端名称（字母、数字和 . _ -），如 yq-smzx-01")
 @INSTANCE_OPTION
 def enroll(hall: str, name: str, instance_dir: str) -> None:
     """生成一次性登记码（24 小时内有效，只能用一次），最后一行只有登记码本身。"""
     from guide_server.fleet.service import FleetError, local_label
 
+    _check_hall(hall, instance_dir)
     try:
         code, expires = _service(instance_dir).enroll(hall, name)
     except FleetError as exc:
@@ -93,6 +110,25 @@ def revoke(name: str, instance_dir: str) -> None:
     except FleetError as exc:
         raise click.ClickException(exc.message) from None
     click.echo(f"终端 {name} 已停用：不能再同步内容、上传事件或取号。重新启用请重新登记。")
+
+
+@main.command("search-misses")
+@INSTANCE_OPTION
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 366), help="统计最近多少天")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 1000), help="最多列出多少个搜索词")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
+def search_misses(instance_dir: str, days: int, limit: int, as_json: bool) -> None:
+    """列出终端上搜索了却没有找到事项的搜索词（按次数排序），供编辑补充别名或事项。"""
+    rows = _service(instance_dir).search_misses(days, limit)
+    if as_json:
+        click.echo(json.dumps({"days": days, "misses": rows}, ensure_ascii=False, indent=2))
+        return
+    if not rows:
+        click.echo(f"最近 {days} 天终端上没有搜不到结果的搜索。")
+        return
+    click.echo(f"最近 {days} 天终端上搜不到结果的搜索词（次数、终端数、最后一次，北京时间）：")
+    for r in rows:
+        click.echo(f"{r['query']}  {r['count']} 次  {r['kiosks']} 台终端  最后 {r['last_label']}")
 
 
 @main.command("signing-key")

@@ -20,7 +20,9 @@ def _report(result) -> None:
     if errors:
         click.echo(f"检查未通过：{errors} 处错误，{warnings} 处提醒。", err=True)
     else:
-        click.echo(f"检查通过：{guides} 个事项，{warnings} 处提醒，推荐要素完整度 {result.total_completeness}。", err=True)
+        halls = result.content.halls if result.content else {}
+        more = f"（另有 {len(halls)} 个大厅，共办理 {sum(len(h.codes()) for h in halls.values())} 个事项）" if halls else ""
+        click.echo(f"检查通过：{guides} 个事项{more}，{warnings} 处提醒，推荐要素完整度 {result.total_completeness}。", err=True)
 
 
 @main.command()

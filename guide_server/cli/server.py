@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from guides.halls import DEFAULT_HALL
+
 from guide_server.cli.base import INSTANCE_OPTION, _database_url, main
 
 
@@ -58,12 +60,14 @@ def serve(host: str, port: int, instance_dir: str, workers: int | None, behind_p
               help="输出目录（每个事项一个 PDF）")
 @click.option("--size", type=click.Choice(["A4", "A3"], case_sensitive=False), default="A4", show_default=True)
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="并行进程数（默认 CPU 核数）")
+@click.option("--hall", "hall_id", default=DEFAULT_HALL, show_default=True,
+              help="大厅标识（content/halls/ 下的文件夹名）；海报印该大厅的名称、热线和网址")
 @click.option("--src", "src_tag", default=None,
               help="二维码的来源标记（如 hall-2f；以 window 开头表示贴在窗口），用于统计扫码来源；"
                    "印在海报上的网址不变")
 @INSTANCE_OPTION
 @click.argument("codes", nargs=-1)
-def posters(out_dir: str, size: str, jobs: int | None, src_tag: str | None, instance_dir: str,
+def posters(out_dir: str, size: str, jobs: int | None, hall_id: str, src_tag: str | None, instance_dir: str,
             codes: tuple[str, ...]) -> None:
     """为当前版本的事项生成可打印的大厅海报（PDF，含二维码）。不写 CODE 则生成全部。"""
     rel = _release_or_exit(instance_dir)
@@ -73,11 +77,16 @@ def posters(out_dir: str, size: str, jobs: int | None, src_tag: str | None, inst
     if src_tag is not None and source_tag(src_tag) is None:
         raise click.ClickException(f"来源标记“{src_tag[:40]}”无效：只能用字母、数字、- 和 _，最多 32 个字符，例如 hall-2f。")
 
-    unknown = [c for c in codes if c not in rel.guides]
+    if hall_id != DEFAULT_HALL and hall_id not in rel.content.halls:
+        known = "、".join([DEFAULT_HALL, *rel.content.halls])
+        raise click.ClickException(f"没有大厅 {hall_id}；当前版本的大厅有：{known}")
+    guides = rel.content.guides_of(hall_id)
+    unknown = [c for c in codes if c not in guides]
     if unknown:
-        raise click.ClickException("没有这些事项编码：" + "、".join(unknown))
-    chosen = [rel.guides[c] for c in (codes or rel.guides)]
-    items = [poster_data(rel, g) for g in chosen]
+        raise click.ClickException("没有这些事项编码：" + "、".join(unknown)
+                                   + ("" if hall_id == DEFAULT_HALL else f"（大厅 {hall_id}）"))
+    chosen = [guides[c] for c in (codes or guides)]
+    items = [poster_data(rel, g, hall_id) for g in chosen]
     if src_tag:
         from dataclasses import replace
         items = [replace(item, qr_url=f"{item.url}?src={src_tag}") for item in items]

@@ -48,16 +48,32 @@ ROLE_OPTION = click.option("--role", required=True, type=click.Choice(["editor",
                            help="角色：editor 编辑，reviewer 审核，admin 管理员（可做全部操作）")
 
 
+SCOPE_HELP = ("权限范围：行政区划代码（如 330382，含其下各级区划和大厅）、hall:大厅标识（如 hall:liushi），"
+              "留空为全部。共享事项只能由范围包含主大厅所在区划的人员修改、审核和发布")
+
+
 @users.command("add")
 @click.argument("name")
 @ROLE_OPTION
+@click.option("--scope", default="", help=SCOPE_HELP)
 @INSTANCE_OPTION
-def add(name: str, role: str, instance_dir: str) -> None:
+def add(name: str, role: str, scope: str, instance_dir: str) -> None:
     """新增账号 NAME。密码从标准输入读取（终端中会提示输入两次）。"""
     svc = _service(instance_dir)
     password = _read_password()
-    acct = _run(lambda: svc.add(name, role, password))
-    click.echo(f"已新增账号 {acct.name}（{acct.role_label}）。")
+    acct = _run(lambda: svc.add(name, role, password, scope=scope))
+    scope_note = f"，权限范围：{acct.scope}" if acct.scope else ""
+    click.echo(f"已新增账号 {acct.name}（{acct.role_label}）{scope_note}。")
+
+
+@users.command("scope")
+@click.argument("name")
+@click.argument("scope")
+@INSTANCE_OPTION
+def set_scope(name: str, scope: str, instance_dir: str) -> None:
+    """修改账号 NAME 的权限范围 SCOPE（写 "" 为全部）；该账号需重新登录。"""
+    acct = _run(lambda: _service(instance_dir).set_scope(name, scope))
+    click.echo(f"账号 {acct.name} 的权限范围已改为：{acct.scope or '全部'}。")
 
 
 @users.command("list")
@@ -76,7 +92,7 @@ def list_users(instance_dir: str) -> None:
     for a in rows:
         state = "已停用" if not a.active else ("已锁定" if a.locked_until and a.locked_until > now else "正常")
         last = a.last_login.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") if a.last_login else "从未登录"
-        click.echo(f"{a.name:<20} {a.role:<9} {state}  最近登录：{last}")
+        click.echo(f"{a.name:<20} {a.role:<9} {state}  范围：{a.scope or '全部'}  最近登录：{last}")
 
 
 @users.command("passwd")

@@ -47,6 +47,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from guides.check_one import GuideCheck, check_guide
 from guides.loader import Content
 from guides.release import CHINA_TZ, Release, ReleaseError, ReleaseStore
+from guides.scopes import covers_shared, scope_label
 from guide_server.accounts.service import Account
 from guide_server.audit import AuditEntry
 from guide_server.db import Base, Database
@@ -71,6 +72,10 @@ class EditorError(Exception):
 
 class NotFound(EditorError):
     pass
+
+
+class OutOfScope(EditorError):
+    """The user's scope (guides.scopes) does not cover what they tried to change."""
 
 
 class Conflict(EditorError):
@@ -403,6 +408,20 @@ class EditorService:
             e.at = _aware(e.at).astimezone(dt.timezone.utc)
         return entries
 
+    def _check_scope(self, user: Account) -> None:
+        """OutOfScope unless `user`'s scope covers the shared guides this editor holds (they
+        belong to the default hall, of site.yaml's region_code; guides.scopes)."""
+        rel = self.current_release()
+        region = rel.site.region_code if rel is not None else None
+        if covers_shared(user.scope, region):
+            return
+        names = {code: r.name for code, r in rel.content.regions.items()} if rel is not None else {}
+        hall = rel.site.hall_name if rel is not None else "本站"
+        where = f"{names.get(region, '')}（{region}）" if region else "未注明区划"
+        raise OutOfScope(f"您的权限范围是{scope_label(user.scope, names)}，不能修改、审核或发布{hall}"
+                         f"（{where}）的共享事项。共享事项由该区划或其上级的编辑和审核人员维护；"
+                         "本大厅的窗口、电话等请在大厅的覆盖文件中修改。")
+
     # -- writing helpers ----------------------------------------------------------------------------
     def _revision(self, s, code: str, data: dict, action: str, user: str) -> None:
         last = s.scalar(select(func.max(EditorRevision.number)).where(EditorRevision.code == code)) or 0
@@ -433,6 +452,7 @@ class EditorService:
 
     # -- editing ------------------------------------------------------------------------------------
     def create(self, user: Account, code: str, data: dict, *, copied_from: str | None = None) -> GuideRow:
+        self._check_scope(user)
         code = (code or "").strip()
         data = dict(data, code=code)
         from guides.codes import valid_code
@@ -453,6 +473,7 @@ class EditorService:
         return self.get(code)
 
     def save(self, user: Account, code: str, version: int, data: dict, action: str = "saved") -> GuideRow:
+        self._check_scope(user)
         data = dict(data, code=code)
         with self.db.session.begin() as s:
             g = self._locked(s, code, version)
@@ -472,6 +493,7 @@ class EditorService:
         return self.get(code)
 
     def submit(self, user: Account, code: str, version: int) -> GuideRow:
+        self._check_scope(user)
         row = self.get(code)
         if row.version != version:
             raise Conflict(row)
@@ -488,6 +510,7 @@ class EditorService:
         return self.get(code)
 
     def withdraw(self, user: Account, code: str, version: int) -> GuideRow:
+        self._check_scope(user)
         with self.db.session.begin() as s:
             g = self._locked(s, code, version)
             if g.status != "in_review":
@@ -497,6 +520,7 @@ class EditorService:
         return self.get(code)
 
     def retire(self, user: Account, code: str, version: int, successor: str | None) -> GuideRow:
+        self._check_scope(user)
         successor = (successor or "").strip() or None
         if successor == code:
             raise EditorError("接替事项不能是它自己。")
@@ -516,6 +540,7 @@ class EditorService:
         return self.get(code)
 
     def restore(self, user: Account, code: str, version: int, number: int) -> GuideRow:
+        self._check_scope(user)
         rev = self.revision(code, number)
         row = self.save(user, code, version, rev.data, action="restored")
         with self.db.session.begin() as s:
@@ -532,6 +557,7 @@ class EditorService:
         return g
 
     def approve(self, user: Account, code: str, version: int) -> GuideRow:
+        self._check_scope(user)
         with self.db.session.begin() as s:
             g = self._reviewable(s, user, code, version)
             self._bump(s, g, version, status="approved", comment=None, updated_by=user.name)
@@ -539,6 +565,7 @@ class EditorService:
         return self.get(code)
 
     def send_back(self, user: Account, code: str, version: int, comment: str) -> GuideRow:
+        self._check_scope(user)
         comment = (comment or "").strip()
         if not comment:
             raise EditorError("退回时请写明需要修改的地方。")
@@ -557,6 +584,7 @@ class EditorService:
 
         Intent first, then the release, then the database, all under the release store's lock
         (see the module docstring), so that a crash at any point is put right by `reconcile`."""
+        self._check_scope(user)
         with self.releases.locked():
             self.reconcile()
             rel = self.current_release()
@@ -603,8 +631,14 @@ class EditorService:
                 old = guides.pop(r.code, None)
                 retired[r.code] = Retired(code=r.code, name=old.name if old else r.name, retired_on=today,
                                           successor=r.successor if r.successor in guides else None)
+        offered = {o.source: h for h, hall in rel.content.halls.items() for o in hall.offered}
+        gone = [r.code for r in rows if r.retiring and r.code in offered]
+        if gone:  # a hall's offer would point at nothing
+            raise EditorError("以下共享事项仍有大厅在办理，不能停用：" + "、".join(
+                f"{c}（大厅 {offered[c]}）" for c in gone) + "。请先从这些大厅的 hall.yaml 中去掉它。")
         return Content(rel.site, rel.categories, dict(sorted(guides.items())),
-                       tuple(sorted(retired.values(), key=lambda x: x.code)), rel.content.forms)
+                       tuple(sorted(retired.values(), key=lambda x: x.code)), rel.content.forms,
+                       rel.content.halls, rel.content.regions)  # the halls stay as published
 
     def _finish(self, intent_id: int, release: Release) -> bool:
         """Bring the database up to `release` for intent `intent_id`, in one transaction:

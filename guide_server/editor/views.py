@@ -13,6 +13,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 
 from guide_server.accounts.auth import add_nav, admin_page, current_user, require_role
 from guide_server.editor.service import (ACTIONS, STATUSES, CheckFailed, Conflict, EditorError, EditorService, NotFound,
+                                         OutOfScope,
                                          StalePublish, diff_lines)
 from guide_server.editor.messages import plain_message
 from guide_server.editor.form import (AUDIENCES, CHANNELS, ITEM_TYPES, ROWS, SPEEDS, FormError, blank_guide,
@@ -126,7 +127,7 @@ def new():
     try:
         row = svc().create(current_user(), code, data, copied_from=src.code if src else None)
     except EditorError as exc:
-        return _page("editor/new.html", status=400, title="新建事项", source=src, error=str(exc),
+        return _page("editor/new.html", status=_status(exc), title="新建事项", source=src, error=str(exc),
                      categories=svc().categories(), form=request.form)
     return redirect(url_for("editor.edit", code=row.code), 303)
 
@@ -189,7 +190,7 @@ def save(code: str):
         return _form_page(svc().get(code), data, status=400, check=exc.check,
                           error="草稿已保存，但" + str(exc))
     except EditorError as exc:
-        return _form_page(row, data, status=400, error=str(exc))
+        return _form_page(row, data, status=_status(exc), error=str(exc))
     return redirect(url_for("editor.edit", code=code, done="saved"), 303)
 
 
@@ -206,6 +207,11 @@ def check(code: str):
                                             "error": f.is_error} for f in result.findings])
 
 
+def _status(exc: EditorError) -> int:
+    """403 when the user's scope does not cover the guide, else 400."""
+    return 403 if isinstance(exc, OutOfScope) else 400
+
+
 def _workflow(code: str, fn, done: str):
     row = _row(code)
     if row is None:
@@ -218,7 +224,7 @@ def _workflow(code: str, fn, done: str):
     except CheckFailed as exc:
         return _form_page(row, row.data, status=400, check=exc.check, error=str(exc))
     except EditorError as exc:
-        return _error(str(exc), 400, url_for("editor.edit", code=code))
+        return _error(str(exc), _status(exc), url_for("editor.edit", code=code))
     return redirect(url_for("editor.edit", code=code, done=done), 303)
 
 
@@ -358,7 +364,7 @@ def publish():
     except CheckFailed as exc:
         return _error(str(exc), 400, url_for("editor.publish"))
     except EditorError as exc:
-        return _page("editor/publish.html", status=409 if isinstance(exc, StalePublish) else 400, title="发布",
+        return _page("editor/publish.html", status=409 if isinstance(exc, StalePublish) else _status(exc), title="发布",
                      rows=rows, stale=stale, error=str(exc), release=svc().current_release())
     msg = f"已发布 {rel.stamp}。手机页面和自助终端将显示新版本。" if created else f"内容与当前版本相同，未新建版本：{rel.stamp}"
     return _page("editor/publish.html", title="发布", rows=svc().list(status="approved"), message=msg, stale=set(),

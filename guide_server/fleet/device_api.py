@@ -40,6 +40,8 @@ from collections import OrderedDict
 
 from flask import Blueprint, Response, current_app, g, request
 
+from guides.hall_release import hall_release
+from guides.halls import DEFAULT_HALL
 from guides.release import ReleaseError, ReleaseStore, canonical_json
 from guides.signing import key_id, public_key_text, sign_manifest
 from guides.sync_format import ReleaseParts, delta_envelope
@@ -84,50 +86,66 @@ class ReleaseCache:
     """Signed manifests, manifest deltas and release parts, computed once per release number
     (releases are immutable) or per (base, release) pair."""
 
-    def __init__(self, instance, key, keep: int = 3, keep_deltas: int = 64):
+    def __init__(self, instance, key, keep: int = 64, keep_deltas: int = 256):
         self.store = ReleaseStore(instance)
         self.key = key
         self.public_key = public_key_text(key.public_key())
         self.key_id = key_id(self.public_key)
         self.keep = keep
         self.keep_deltas = keep_deltas
-        self._parts: OrderedDict[int, ReleaseParts] = OrderedDict()
-        self._signed: dict[int, tuple[str, bytes, bytes, dict]] = {}
-        self._deltas: OrderedDict[tuple[int, int], tuple[str, bytes, bytes]] = OrderedDict()
+        self._parts: OrderedDict[tuple[int, str], ReleaseParts] = OrderedDict()
+        self._signed: dict[tuple[int, str], tuple[str, bytes, bytes, dict]] = {}
+        self._deltas: OrderedDict[tuple[int, int, str], tuple[str, bytes, bytes]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def parts(self, number: int) -> ReleaseParts:
+    def parts(self, number: int, hall: str = DEFAULT_HALL) -> ReleaseParts:
+        """Release `number` in wire parts, as hall `hall`'s kiosks receive it (guides.hall_release)."""
+        key = (number, hall)
         with self._lock:
-            hit = self._parts.get(number)
+            hit = self._parts.get(key)
             if hit is not None:
-                self._parts.move_to_end(number)
+                self._parts.move_to_end(key)
                 return hit
-        parts = ReleaseParts.read(self.store, number)
+        manifest = self.store.manifest(number)
+        if "halls" in manifest:
+            if hall not in manifest["halls"]:
+                raise ReleaseError(f"版本 R{number} 中没有大厅 {hall}")
+            view, body = hall_release(self.store.load(number), hall)
+            parts = ReleaseParts.from_body(number, view.manifest(), body)
+        else:
+            parts = ReleaseParts.read(self.store, number)
         with self._lock:
-            self._parts[number] = parts
+            self._parts[key] = parts
             while len(self._parts) > self.keep:
                 self._parts.popitem(last=False)
         return parts
 
-    def _signed_entry(self, number: int) -> tuple[str, bytes, bytes, dict]:
-        hit = self._signed.get(number)
+    def hall_manifest(self, number: int, hall: str) -> dict:
+        """The manifest hall `hall`'s kiosks get for release `number` (the release's own
+        manifest when it has no halls)."""
+        manifest = self.store.manifest(number)
+        return self.parts(number, hall).manifest if "halls" in manifest else manifest
+
+    def _signed_entry(self, number: int, hall: str = DEFAULT_HALL) -> tuple[str, bytes, bytes, dict]:
+        hit = self._signed.get((number, hall))
         if hit is None:
-            manifest = self.store.manifest(number)
+            manifest = self.hall_manifest(number, hall)
             envelope = sign_manifest(manifest, self.key)
             body = canonical_json(envelope)
             hit = (f'R{number}-{manifest["hash"][:24]}', body, _gzip(body), envelope)
             with self._lock:
-                self._signed[number] = hit
+                self._signed[(number, hall)] = hit
         return hit
 
-    def signed(self, number: int) -> tuple[str, bytes, bytes]:
-        """(ETag, body, gzipped body) of the signed manifest envelope of release `number`."""
-        return self._signed_entry(number)[:3]
+    def signed(self, number: int, hall: str = DEFAULT_HALL) -> tuple[str, bytes, bytes]:
+        """(ETag, body, gzipped body) of the signed manifest envelope of release `number`
+        for the kiosks of hall `hall`."""
+        return self._signed_entry(number, hall)[:3]
 
-    def delta(self, base: int, number: int) -> tuple[str, bytes, bytes] | None:
+    def delta(self, base: int, number: int, hall: str = DEFAULT_HALL) -> tuple[str, bytes, bytes] | None:
         """(ETag, body, gzipped body) of release `number`'s delta envelope against release
-        `base`, or None when this server has no release `base`."""
-        key = (base, number)
+        `base`, or None when this server has no release `base` (or `base` lacks the hall)."""
+        key = (base, number, hall)
         with self._lock:
             hit = self._deltas.get(key)
             if hit is not None:
@@ -136,10 +154,10 @@ class ReleaseCache:
         if base not in self.store.numbers():
             return None
         try:
-            base_manifest = self.store.manifest(base)
+            base_manifest = self.hall_manifest(base, hall)
         except ReleaseError:
             return None
-        etag, _body, _gz, envelope = self._signed_entry(number)
+        etag, _body, _gz, envelope = self._signed_entry(number, hall)
         body = canonical_json(delta_envelope(envelope, base_manifest))
         hit = (f"{etag}-d{base}", body, _gzip(body))
         with self._lock:
@@ -218,15 +236,16 @@ def manifest():
     if number is None:
         return _error(503, "服务器还没有发布任何版本。")
     cache = releases()
+    hall = _kiosk_hall(number)
     base = _base_param()
     compressed = _wants_gzip()
     suffix = "-gz" if compressed else ""
-    release_tag = cache.signed(number)[0]
+    release_tag = cache.signed(number, hall)[0]
     held = _held_representation(release_tag, suffix) if base == number else None
     if held is not None:  # the kiosk holds the current release: its own representation is selected
         return _manifest_response(304, held)
-    rep = cache.delta(base, number) if base is not None else None
-    etag, body, gz = rep or cache.signed(number)
+    rep = cache.delta(base, number, hall) if base is not None else None
+    etag, body, gz = rep or cache.signed(number, hall)
     etag += suffix
     if request.if_none_match.contains_weak(etag):  # If-None-Match compares weakly (RFC 9110 13.1.2)
         return _manifest_response(304, etag)
@@ -256,10 +275,17 @@ def release_guide(number: int, code: str):
     return _part(number, code)
 
 
+def _kiosk_hall(number: int) -> str:
+    """The hall whose guides this kiosk receives from release `number`: the hall it was
+    enrolled to when that release has such a hall (content/halls/<id>), else the default hall."""
+    halls = releases().store.manifest(number).get("halls")
+    return g.kiosk.hall if halls and g.kiosk.hall in halls else DEFAULT_HALL
+
+
 def _part(number: int, code: str | None) -> Response:
     if number not in releases().store.numbers():
         return _error(404, f"没有版本 R{number}。")
-    parts = releases().parts(number)
+    parts = releases().parts(number, _kiosk_hall(number))
     if code is None:
         body = parts.site
     else:

@@ -28,7 +28,7 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"   # no 0/O, 1/I/L: read aloud 
 CODE_TTL = dt.timedelta(hours=24)
 OFFLINE_AFTER = dt.timedelta(minutes=10)
 BACKLOG_SAMPLES = 6
-EVENT_KINDS = ("rating", "ticket", "print", "fault", "search")
+EVENT_KINDS = ("rating", "ticket", "print", "fault", "search_nohit")
 BATCH_MAX = 200
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -333,6 +333,11 @@ class FleetService:
             if _personal(data):
                 result.rejected.append({"key": key, "reason": "事件中含有疑似个人信息（姓名、证件号码等），不予保存"})
                 continue
+            if ev["kind"] == "search_nohit":
+                problem = _search_query_problem(data.get("query"))
+                if problem:
+                    result.rejected.append({"key": key, "reason": problem})
+                    continue
             try:
                 at = _utc(dt.datetime.fromisoformat(str(ev.get("at"))))
             except ValueError:
@@ -385,6 +390,32 @@ class FleetService:
         self._insert_ignore(s, IssuedTicket, dict(hall=kiosk.hall, day=day, queue=queue, number=number,
                                                   source="local", kiosk_id=kiosk.id, request_key=key,
                                                   issued_at=at), ["kiosk_id", "request_key"])
+
+    def search_misses(self, days: int = 30, limit: int = 50, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """The queries kiosks searched without a hit in the last ``days`` days, most frequent first:
+        ``[{"query", "count", "kiosks", "last", "last_label"}]`` (``query`` normalised as
+        guides.search.normalize_query; ``kiosks`` how many kiosks saw it), for the editors."""
+        self.db.ready()
+        since = (now or utcnow()) - dt.timedelta(days=days)
+        seen: dict[str, dict[str, Any]] = {}
+        with self.db.session() as s:
+            rows = s.execute(select(KioskEvent.kiosk_id, KioskEvent.occurred_at, KioskEvent.data)
+                             .where(KioskEvent.kind == "search_nohit", KioskEvent.occurred_at >= since))
+            for kiosk_id, at, data in rows:
+                try:
+                    query = str(json.loads(data).get("query") or "")
+                except (ValueError, AttributeError):
+                    continue
+                if not query:
+                    continue
+                at = _utc(at)
+                row = seen.setdefault(query, {"query": query, "count": 0, "kiosks": set(), "last": at})
+                row["count"] += 1
+                row["kiosks"].add(kiosk_id)
+                row["last"] = max(row["last"], at)
+        out = sorted(seen.values(), key=lambda r: (-r["count"], -r["last"].timestamp(), r["query"]))[:limit]
+        return [{"query": r["query"], "count": r["count"], "kiosks": len(r["kiosks"]),
+                 "last": r["last"].isoformat(), "last_label": local_label(r["last"])} for r in out]
 
     def event_count(self, kind: str | None = None) -> int:
         self.db.ready()
@@ -456,6 +487,22 @@ class FleetService:
         """Every kiosk with its facts and alerts, for the admin page, its JSON and `kiosks list`."""
         now = now or utcnow()
         return [kiosk_status(k, current_release, now) for k in self.kiosks()]
+
+
+_DIGIT_RUN = re.compile(r"\d{7,}")
+
+
+def _search_query_problem(query: Any) -> str:
+    """Why a search_nohit event's query cannot be kept ("" when it can): it must be a short
+    normalised query with no phone or ID number and no run of 7 or more digits in it (the kiosk
+    checks the same; the server does not trust it to)."""
+    from guides.personal_data import find_personal_data
+
+    if not isinstance(query, str) or not query or len(query) > 32:
+        return "搜索事件的 query 应为 1 到 32 个字符的搜索词"
+    if find_personal_data(query) or _DIGIT_RUN.search(query):
+        return "搜索词中含有疑似电话号码或证件号码，不予保存"
+    return ""
 
 
 def _device_text(device: str, label: str, text: str) -> str:

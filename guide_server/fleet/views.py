@@ -27,8 +27,9 @@ def _page(status: int = 200, **ctx) -> Response:
     kiosks = _fleet().status(current)
     alerts = sum(len(k["alerts"]) for k in kiosks)
     pending = _fleet().pending_enrollments()
+    misses = _fleet().search_misses(days=30, limit=20)
     return admin_page("admin/fleet.html", status=status, title="终端设备", kiosks=kiosks, current=current,
-                      alert_count=alerts, pending=pending, local_label=local_label, **ctx)
+                      alert_count=alerts, pending=pending, local_label=local_label, misses=misses, **ctx)
 
 
 @bp.get("/admin/fleet")

@@ -12,7 +12,8 @@ from guides.keyfacts import fee_short, material_count, time_limit_short, visits_
 from guides.phones import phone_display
 from guides.model import Guide
 from guides.release import Release
-from guides.urls import guide_url
+from guides.halls import DEFAULT_HALL
+from guides.urls import guide_url, hall_guide_url
 
 
 class PosterError(Exception):
@@ -70,16 +71,25 @@ class PosterData:
                                   "印出来会缺字。请在内容中改用可显示的写法（如常用字或拼音注明）。")
 
 
-def poster_data(release: Release, guide: Guide) -> PosterData:
-    """The words of `guide`'s poster in `release`: stated facts only (guides.keyfacts)."""
+def poster_data(release: Release, guide: Guide, hall_id: str = DEFAULT_HALL) -> PosterData:
+    """The words of `guide`'s poster in hall `hall_id` of `release`: stated facts only
+    (guides.keyfacts), the hall's name, hotline and URL (the default hall prints the stable
+    <site URL>/g/<code>)."""
     limit, note = time_limit_short(guide)
     visits, visits_note = visits_short(guide)
     count = material_count(guide)
-    area = release.site.area_code
+    if hall_id == DEFAULT_HALL:
+        hall, hotline, url = release.site.hall_name, release.site.hotline, guide_url(release.site, guide.code)
+        area = release.site.area_code
+    else:
+        site = release.content.halls[hall_id].site
+        hall, hotline = site.name, site.hotline
+        url = hall_guide_url(release.site, hall_id, guide.code, site.public_base_url)
+        area = site.area_code or release.site.area_code
     return PosterData(
-        code=guide.code, hall=release.site.hall_name, name=guide.name, url=guide_url(release.site, guide.code),
+        code=guide.code, hall=hall, name=guide.name, url=url,
         time_limit=limit, time_note=note, fee=fee_short(guide), visits=visits, visits_note=visits_note,
         materials=count.label, materials_note=count.note or "需本人准备",
-        consult=phone_display(guide.contacts.consult, area), hotline=phone_display(release.site.hotline, area),
+        consult=phone_display(guide.contacts.consult, area), hotline=phone_display(hotline, area),
         stamp=release.stamp,
     )

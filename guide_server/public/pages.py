@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from guides.cases import UnknownAnswer, answers_from_query, path_query, with_answer
 from guides.present import guide_view
 from guides.glyphs import char_label, undrawable_chars
+from guides.halls import DEFAULT_HALL
 from guides.release import ReleaseError
 from guide_server.inputs import BadInput
 from guide_server.web import ELDER, MODE_COOKIE, NoRelease, cached_page, page, safe_next, served, wants_json
@@ -20,42 +21,88 @@ SEARCH_MAX = 50
 SHARE_PARAMS = frozenset({"from", "isappinstalled", "scene", "share_source", "spm"})
 
 
+def _hall(hall_id: str):
+    view = served().hall(hall_id)
+    if view is None:
+        abort(404)
+    return view
+
+
+def _home(s, key: tuple):
+    person = [c for c in s.release.categories if "个人" in [a.value for a in c.audience]]
+    legal = [c for c in s.release.categories if "法人" in [a.value for a in c.audience]]
+    return cached_page(key, "home.html", served_view=s, person=person, legal=legal, featured=s.featured,
+                       by_category=s.by_category, title=None)
+
+
 @bp.get("/")
 def home():
     s = served()
-    person = [c for c in s.release.categories if "个人" in [a.value for a in c.audience]]
-    legal = [c for c in s.release.categories if "法人" in [a.value for a in c.audience]]
-    return cached_page(("home",), "home.html", person=person, legal=legal, featured=s.featured,
-                       by_category=s.by_category, title=None)
+    if s.several_halls:
+        return cached_page(("home",), "halls.html", halls=hall_list(s), title="选择办事大厅")
+    return _home(s, ("home",))
+
+
+def hall_list(s) -> list[tuple[str, object, str]]:
+    """Every hall as (id, site data, region name), the default hall first, then by region code."""
+    regions = s.release.content.regions
+    rows = []
+    for hall_id in [DEFAULT_HALL, *s.release.content.halls]:
+        site = s.hall(hall_id).site
+        code = site.region_code or ""
+        rows.append((hall_id, site, regions[code].name if code in regions else ""))
+    return [rows[0], *sorted(rows[1:], key=lambda r: (r[1].region_code or "", r[0]))]
+
+
+@bp.get("/h/<hall_id>/")
+def hall_home(hall_id: str):
+    return _home(_hall(hall_id), ("h", hall_id, "home"))
+
+
+def _category(s, slug: str, key: tuple):
+    cat = s.category_by_slug.get(slug)
+    if cat is None:
+        by_name = s.category_by_name.get(slug)
+        if by_name is not None:
+            return redirect(f"{s.base}/c/{by_name.slug}", 301)
+        abort(404)
+    return cached_page(key, "category.html", served_view=s, category=cat, guides=s.by_category[slug],
+                       title=cat.name)
 
 
 @bp.get("/c/<slug>")
 def category(slug: str):
     s = served()
-    cat = s.category_by_slug.get(slug)
-    if cat is None:
-        by_name = s.category_by_name.get(slug)
-        if by_name is not None:
-            return redirect(f"/c/{by_name.slug}", 301)
-        abort(404)
-    return cached_page(("category", slug), "category.html", category=cat, guides=s.by_category[slug],
-                       title=cat.name)
+    return _category(s.hall(DEFAULT_HALL), slug, ("category", slug))
 
 
-@bp.get("/search")
-def search():
-    s = served()
+@bp.get("/h/<hall_id>/c/<slug>")
+def hall_category(hall_id: str, slug: str):
+    return _category(_hall(hall_id), slug, ("h", hall_id, "category", slug))
+
+
+def _search(s):
     q = request.args.get("q", "").strip()
     if len(q) > SEARCH_MAX:
         q = q[:SEARCH_MAX]
     hits = s.index.search(q, limit=30) if q else []
-    results = [(h, s.release.guides[h.code]) for h in hits]
+    results = [(h, s.guides[h.code]) for h in hits]
     if q and not hits:
         _count_miss(s, q)
-    resp = page("search.html", q=q, results=results, by_category=s.by_category,
+    resp = page("search.html", served_view=s, q=q, results=results, by_category=s.by_category,
                 title=f"搜索：{q}" if q else "搜索办事事项")
     resp.headers["Cache-Control"] = "no-cache"
     return resp
+
+
+@bp.get("/search")
+def search():
+    return _search(served().hall(DEFAULT_HALL))
+
+
+@bp.get("/h/<hall_id>/search")
+def hall_search(hall_id: str):
+    return _search(_hall(hall_id))
 
 
 class _Retired(Exception):
@@ -63,9 +110,9 @@ class _Retired(Exception):
         self.retired = retired
 
 
-def _guide(code: str):
-    s = served()
-    guide = s.release.guides.get(code)
+def _guide(code: str, s=None):
+    s = s or served()
+    guide = s.guides.get(code) if s.guides else s.release.guides.get(code)
     if guide is None:
         retired = s.release.retired.get(code)
         if retired is not None:
@@ -91,7 +138,7 @@ def _count_miss(s, q: str) -> None:
 
     words = search_words(q, find_personal_data)
     if words:
-        current_app.extensions["usage"].add("nohit", "phone", s.release.site.hall_name, words)
+        current_app.extensions["usage"].add("nohit", "phone", s.site.hall_name, words)
 
 
 class _UnknownAnswer(Exception):
@@ -112,18 +159,16 @@ def _answers(g) -> dict[str, str]:
     return answers
 
 
-@bp.get("/g/<code>")
-def guide(code: str):
-    s, g = _guide(code)
-    if "src" in request.args:
-        return _scanned(s, code)
+def _guide_page(s, g, key: tuple):
+    """Guide `g` as hall view `s` shows it, on the answer path in the query string."""
     answers = _answers(g)
-    view = guide_view(g, s.release.site, answers)
+    view = guide_view(g, s.site or s.release.site, answers)
     choices = [(q, [(o, path_query(g, with_answer(g, answers, q.id, o.id))) for o in q.options])
                for q in view.resolved.open_questions]
-    key = ("guide", code) if not answers else ("guide", code, view.resolved.query)
-    return cached_page(key, "guide.html", guide=g, view=view, choices=choices,
-                       category=s.category_by_name.get(g.category),
+    if answers:
+        key = (*key, view.resolved.query)
+    return cached_page(key, "guide.html", served_view=s, guide=g, view=view, choices=choices,
+                       category=s.category_by_name.get(g.category), other_halls=s.other_halls(g.code),
                        title=g.name if not answers else f"{g.name}（{view.resolved.answers_text}）")
 
 
@@ -145,19 +190,55 @@ def _scanned(s, code: str):
     resp.headers["Cache-Control"] = "no-store"
     if tag:
         channel = channel_of_tag(tag)
-        current_app.extensions["usage"].add("scan", channel, s.release.site.hall_name, code, tag)
+        current_app.extensions["usage"].add("scan", channel, s.site.hall_name, code, tag)
         resp.set_cookie(VIA_COOKIE, channel, max_age=3600, path="/g/", httponly=True, samesite="Lax",
                         secure=request.is_secure)
     return resp
 
 
+@bp.get("/g/<code>")
+def guide(code: str):
+    """The stable poster URL: the default hall's guide; with several halls and no default
+    hall offering it, the one hall that does, or a page to choose among them."""
+    s = served()
+    if "src" in request.args:
+        return _scanned(s, code)
+    if s.several_halls and code not in s.release.guides:
+        halls = s.release.content.halls_offering(code)
+        if len(halls) == 1:
+            view = s.hall(halls[0])
+            return _guide_page(view, view.guides[code], ("guide", code))
+        if len(halls) > 1:
+            choices = [(h, s.hall(h).site, s.hall(h).guides[code]) for h in halls]
+            return cached_page(("guide", code), "choose_hall.html", code=code, choices=choices,
+                               title=choices[0][2].name)
+    s, g = _guide(code, s.hall(DEFAULT_HALL))
+    return _guide_page(s, g, ("guide", code))
+
+
+@bp.get("/h/<hall_id>/g/<code>")
+def hall_guide(hall_id: str, code: str):
+    s, g = _guide(code, _hall(hall_id))
+    return _guide_page(s, g, ("h", hall_id, "guide", code))
+
+
 @bp.get("/g/<code>/print")
 def guide_print(code: str):
-    s, g = _guide(code)
-    view = guide_view(g, s.release.site)
-    return cached_page(("print", code), "print.html", guide=g, view=view,
+    s, g = _guide(code, served().hall(DEFAULT_HALL))
+    return _print_page(s, g, ("print", code))
+
+
+@bp.get("/h/<hall_id>/g/<code>/print")
+def hall_guide_print(hall_id: str, code: str):
+    s, g = _guide(code, _hall(hall_id))
+    return _print_page(s, g, ("h", hall_id, "print", code))
+
+
+def _print_page(s, g, key: tuple):
+    site = s.site or s.release.site
+    return cached_page(key, "print.html", served_view=s, guide=g, view=guide_view(g, site),
                        category=s.category_by_name.get(g.category), title=f"{g.name}（打印版）",
-                       undrawable=print_font_gaps(s.release.site, g))
+                       undrawable=print_font_gaps(site, g))
 
 
 def print_font_gaps(site, guide) -> list[str]:

@@ -8,7 +8,7 @@ fleet's idempotency keys keep replays out), and:
   kiosk's hall (a 差评 opens a case, anonymous); subject is a guide code or "queue:<prefix>";
 - print   {what: checklist, code, ok: true}: one 一次告知单 printed (usage "print");
 - ticket  {queue, number, day, source}: one queue ticket (usage "ticket", by hour of day);
-- search  {query, results: 0}: a kiosk search that found nothing (usage "nohit").
+- search_nohit {query, input, release}: a kiosk search that found nothing (usage "nohit").
 
 Anything malformed is skipped (the event itself stays stored for the fleet page). No Flask import.
 """
@@ -36,7 +36,7 @@ class KioskIntake:
 
     def __call__(self, s, kiosk, kind: str, at: dt.datetime, data: dict) -> None:
         try:
-            handler = getattr(self, f"_{kind}", None)
+            handler = getattr(self, f"_{kind}", None) if kind != "search" else None
             if handler is not None:
                 handler(s, kiosk.hall, at, data)
         except (TypeError, ValueError, KeyError):
@@ -75,8 +75,7 @@ class KioskIntake:
         if _QUEUE.match(queue):
             upsert(s, {key_for("ticket", "kiosk", hall, queue, at=at): 1})
 
-    def _search(self, s, hall: str, at: dt.datetime, data: dict) -> None:
-        if data.get("results", 0) == 0:
-            words = search_words(str(data.get("query") or ""), find_personal_data)
-            if words:
-                upsert(s, {key_for("nohit", "kiosk", hall, words, at=at): 1})
+    def _search_nohit(self, s, hall: str, at: dt.datetime, data: dict) -> None:
+        words = search_words(str(data.get("query") or ""), find_personal_data)
+        if words:
+            upsert(s, {key_for("nohit", "kiosk", hall, words, at=at): 1})

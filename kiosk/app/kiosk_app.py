@@ -2,8 +2,14 @@
 
 Each flow lives in its own controller without Kivy (kiosk.app.controllers): navigation
 (`nav`), checklist printing (`printing`), 取号 (`tickets`), 好差评 (`rating`), maintenance
-(`maintenance`) and the idle reset (`idle_reset`). The app is their host: it shows screens,
-runs the clock and holds the content; its public methods forward to the controllers.
+(`maintenance`), read-aloud (`read_aloud`) and the idle reset (`idle_reset`). The app is their
+host: it shows screens, runs the clock and holds the content; its public methods forward to the
+controllers. Two workers run beside the UI thread: the handwriting recogniser (opened the first
+time the 手写 pad shows) and the speaker; both answer through `Clock.schedule_once`.
+
+Events for the guide server (a search that found nothing) go to `record_event(kind, data)`,
+which the fleet hooks (kiosk.fleet.hooks.attach) point at the outbox; without a fleet
+connection they are only logged.
 
 Create it with `KioskApp(config, content, instance=..., devices=...)`. `run()`
 is for the terminal; tests call `start_in_window()` inside a GraphicUnitTest.
@@ -17,6 +23,7 @@ result has been rasterized and swapped.
 from __future__ import annotations
 
 import gc
+import logging
 import sys
 import time
 from pathlib import Path
@@ -51,12 +58,18 @@ from kiosk.app.controllers.printing import ChecklistPrinting
 from kiosk.app.controllers.queue_ticket import QueueTicket
 from kiosk.app.controllers.rating_flow import RatingFlow
 from kiosk.app.controllers.ratings import RatingStore
+from kiosk.app.controllers.read_aloud import ReadAloud
 from kiosk.app.controllers.search import SearchController
+from kiosk.app.controllers.search_terms import SearchTerms
 from kiosk.app.controllers.session import Session
 from kiosk.app.controllers.theme import theme_for
 from kiosk.devices import DeviceService, printer_opener
 from kiosk.hall_time import HallClock
+from kiosk.handwriting import HandwritingUnavailable, RecognitionWorker, Recognizer
+from kiosk.speech import NullEngine, Speaker, make_engine
 from kiosk.store import KioskStore
+
+log = logging.getLogger(__name__)
 
 
 LabelBase.register(FONT_NAME, str(FONT_PATH))
@@ -195,6 +208,7 @@ class KioskApp(App):
     offline = BooleanProperty(False)
     offline_text = StringProperty("")   # e.g. "离线 · 自 11-22 14:05 · …" (kiosk.fleet.hooks); "" for the default
     countdown = NumericProperty(0)
+    read_button = BooleanProperty(False)   # the guide screen shows 朗读
 
     def __init__(self, config: KioskConfig, content: KioskContent, *, instance: str | Path,
                  devices: DeviceService | None = None, store: KioskStore | None = None,
@@ -220,6 +234,12 @@ class KioskApp(App):
         self.rating = RatingFlow(self)
         self.maintenance = Maintenance(self)
         self.idle_reset = IdleReset(self)
+        self.search_terms = SearchTerms(self.store)
+        self.speaker = self._make_speaker(config)
+        self.read_aloud = ReadAloud(self)
+        self._handwriting: RecognitionWorker | None = None
+        self.handwriting_unavailable = ""   # the calm message once recognition is known not to run
+        self._search_chars: frozenset[str] | None = None
         self._events = []
         self._overlay = None
         self.set_content(content)
@@ -236,7 +256,8 @@ class KioskApp(App):
         self.stamp = release.stamp if release else ""
         self.offline = not content.fresh
         self._search_index = None  # built on first use or soon after the home screen is drawn
-        self.search = SearchController(_LazyIndex(self), on_miss=lambda q: self.search_missed(q))
+        self._search_chars = None
+        self.search = SearchController(_LazyIndex(self), terms=self.search_terms, on_nohit=self._search_nohit)
         cats = release.categories if release else ()
         self.queues = self.cfg.queues or tk.queues_from_categories(list(cats))
         self.ticket_flow = tk.TicketFlow(
@@ -251,6 +272,22 @@ class KioskApp(App):
             from guides.search import SearchIndex
             self._search_index = SearchIndex(self.guides.values())
         return self._search_index
+
+    @property
+    def search_chars(self) -> frozenset[str]:
+        """The Chinese characters the search can find something by (guide names, aliases,
+        materials, categories): the 手写 pad offers these first."""
+        if self._search_chars is None:
+            chars: set[str] = set()
+            for g in self.guides.values():
+                texts = [g.name, g.category, *getattr(g, "aliases", ())]
+                for m in getattr(g, "materials", ()):
+                    texts += [getattr(m, "name", "") or "", getattr(m, "one_of", "") or ""]
+                    texts += [getattr(i, "name", "") for i in (getattr(m, "items", None) or ())]
+                for t in texts:
+                    chars.update(ch for ch in t if 0x3400 <= ord(ch) <= 0x9FFF)
+            self._search_chars = frozenset(chars)
+        return self._search_chars
 
     def categories_with_guides(self):
         if not self.release:
@@ -287,6 +324,7 @@ class KioskApp(App):
         self.session.elder = on
         self.elder = on
         self.apply_theme()
+        self.read_button = self.read_aloud.button_shown()
 
     def _on_resize(self, _win, size) -> None:
         self.landscape = size[0] > size[1]
@@ -307,6 +345,8 @@ class KioskApp(App):
             self.screen("nocontent").problem = self.content.problem
             sm.current = "nocontent"
         root.ids.corner.bind(on_hold=lambda *_: self.open_maintenance())
+        self.read_button = self.read_aloud.button_shown()
+        self.screen("search").reset_input()
         self._overlay = (root, root.ids.countdown.__self__)  # a strong reference: ids are weak
         self.on_countdown(self, self.countdown)
         if self.window_scale < 1:
@@ -346,6 +386,9 @@ class KioskApp(App):
         start-up made (gc.freeze), so that later collections do not walk the widgets, fonts
         and guides each time; a full collection of all that paused a tap by 0.2-0.35 s here."""
         self.search_index  # noqa: B018
+        if self.cfg.voice.enabled:
+            from kiosk.speech.text import warm_up
+            warm_up()  # the number words' tables, not on the first 朗读
         gc.collect()
         gc.freeze()
         self.mark("settled")
@@ -363,6 +406,10 @@ class KioskApp(App):
             ev.cancel()
         Window.unbind(size=self._on_resize, on_keyboard=self._on_keyboard)
         self.devices.close()
+        self.speaker.close()
+        if self._handwriting is not None:
+            self._handwriting.close()
+            self._handwriting = None
 
     def shutdown_in_window(self) -> None:
         """Undo `start_in_window` (kv's `app` proxy lets go of this app on on_stop)."""
@@ -428,6 +475,50 @@ class KioskApp(App):
     def guide_url(self, code: str) -> str:
         return guide_url(self.site, code)
 
+    # -- handwriting and speech workers ------------------------------------------------------
+    def handwriting_worker(self) -> RecognitionWorker:
+        """The recogniser's worker, started on first use (the model opens on its thread)."""
+        if self._handwriting is None:
+            model = self.cfg.handwriting_model or None
+
+            def factory():
+                return Recognizer(model) if model else Recognizer()
+
+            def result(rid, rec):
+                Clock.schedule_once(lambda dt: self.screen("search").handwriting_result(rid, rec), 0)
+
+            def unavailable(exc: HandwritingUnavailable):
+                Clock.schedule_once(lambda dt: self._handwriting_unavailable(exc.zh), 0)
+            self._handwriting = RecognitionWorker(result, factory=factory, on_unavailable=unavailable)
+        return self._handwriting
+
+    def _handwriting_unavailable(self, message: str) -> None:
+        self.handwriting_unavailable = message
+        self.screen("search").handwriting_unavailable(message)
+
+    def _make_speaker(self, config: KioskConfig) -> Speaker:
+        try:
+            engine = make_engine(config.voice)
+        except Exception:  # settings were checked when read; an engine that cannot start is silence
+            log.exception("speech engine %r cannot start", config.voice.engine)
+            engine = NullEngine()
+
+        def result(text, outcome):
+            Clock.schedule_once(lambda dt: self.read_aloud.result(text, outcome), 0)
+        return Speaker(engine, config.voice, on_result=result)
+
+    # -- search events ------------------------------------------------------------------------
+    def record_event(self, kind: str, data: dict) -> None:
+        """An event for the guide server; replaced by kiosk.fleet.hooks.attach with the outbox."""
+        log.info("%s event not sent: this kiosk is not connected to a guide server", kind)
+
+    def _search_nohit(self, query: str) -> None:
+        self.record_event("search_nohit", {"query": query, "input": self.screen("search").input_mode,
+                                           "release": self.stamp})
+
+    def popular_search_terms(self) -> list[str]:
+        return self.search_terms.top(self.cfg.popular_terms)
+
     # -- what the screens call (each forwards to its controller) ------------------------------
     def go_back(self) -> None:
         self.nav.go_back()
@@ -443,6 +534,30 @@ class KioskApp(App):
 
     def search_key(self, key: str) -> None:
         self.nav.search_key(key)
+
+    def search_add_text(self, text: str) -> None:
+        self.nav.search_text(text)
+
+    def search_term(self, term: str) -> None:
+        self.nav.search_term(term)
+
+    def search_clear(self) -> None:
+        from kiosk.app.controllers.search import CLEAR
+        self.nav.search_key(CLEAR)
+
+    def search_help(self) -> None:
+        self.nav.search_help()
+
+    def open_search_result(self, code: str) -> None:
+        self.nav.open_search_result(code)
+
+    def toggle_reading(self) -> None:
+        """朗读 / 停止朗读 on the guide screen."""
+        scr = self.screen("guide")
+        if scr.reading:
+            self.read_aloud.stop()
+        elif scr.shown_guide is not None:
+            self.read_aloud.read_guide(scr.shown_guide)
 
     def open_guide(self, code: str, remember: bool = True) -> None:
         self.nav.open_guide(code, remember)
@@ -470,9 +585,6 @@ class KioskApp(App):
 
     def skip_rating(self) -> None:
         self.rating.skip_rating()
-
-    def search_missed(self, query: str) -> None:
-        """A search that found nothing and was left (the fleet hooks record it; here: nothing)."""
 
     def submit_rating(self, level: int, reasons: list[str]) -> None:
         self.rating.submit_rating(level, reasons)

@@ -343,12 +343,20 @@ def hw_list() -> None:
 @_printer_option
 @_profile_option
 @click.option("--no-test-page", is_flag=True, help="不打印测试页")
-def selftest(reader_url: str | None, printer_url: str | None, profile_name: str, no_test_page: bool) -> None:
-    """设备自检：读卡器状态、打印机状态和测试页，逐项显示通过或失败。"""
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="终端配置 kiosk.toml（手写模型 search.handwriting_model、语音 [voice]）；"
+                   "默认 <instance>/kiosk.toml（有则用）")
+@click.option("--instance", "instance_dir", envvar="KIOSK_INSTANCE", type=click.Path(file_okay=False),
+              default=None, help="终端实例目录（或环境变量 KIOSK_INSTANCE），用来找 kiosk.toml")
+@click.option("--sound", is_flag=True, help="试播放一句语音（请确认听到声音）")
+def selftest(reader_url: str | None, printer_url: str | None, profile_name: str, no_test_page: bool,
+             config_path: str | None, instance_dir: str | None, sound: bool) -> None:
+    """自检：读卡器、打印机和测试页，手写识别模型和语音播报引擎，逐项显示通过或失败。"""
     from hardware.printer import open_printer
     from hardware.reader import open_reader
     from kiosk.receipts import test_receipt
 
+    cfg = _selftest_config(config_path, instance_dir)
     failures = 0
 
     def report(ok: bool, what: str, detail: str) -> None:
@@ -382,6 +390,39 @@ def selftest(reader_url: str | None, printer_url: str | None, profile_name: str,
         except hexc.HardwareError as e:
             report(False, f"打印机 {printer_url}", e.zh)
 
+    for item in _software_selftests(cfg, sound):
+        report(item.ok, item.what, item.detail)
+
     if failures:
         _fail(f"自检未通过：{failures} 项失败。", EXIT_FAILED)
     click.echo("自检通过。")
+
+
+def _selftest_config(config_path: str | None, instance_dir: str | None):
+    """The kiosk.toml the self-test checks the handwriting model and voice of: --config, else
+    <instance>/kiosk.toml when it exists, else the defaults. A broken file ends the command (2)."""
+    from kiosk.config import ConfigError, KioskConfig, load_config
+
+    path = Path(config_path) if config_path else None
+    if path is None:
+        default = Path(instance_dir or os.environ.get("KIOSK_INSTANCE") or "instance") / "kiosk.toml"
+        path = default if default.is_file() else None
+    if path is None:
+        return KioskConfig()
+    try:
+        return load_config(path)
+    except ConfigError as e:
+        _fail(str(e), EXIT_NOT_READY)
+
+
+def _software_selftests(cfg, sound: bool):
+    """The handwriting model (recognises a test 十) and the speech engine the config names
+    (synthesises a test sentence; plays it with ``sound``), as self-test items."""
+    from kiosk.handwriting import selftest as handwriting_selftest
+    from kiosk.speech import make_engine, selftest as speech_selftest
+
+    if cfg.handwriting_model:
+        yield handwriting_selftest(cfg.handwriting_model)
+    else:
+        yield handwriting_selftest()
+    yield speech_selftest(make_engine(cfg.voice), play=sound)

@@ -7,8 +7,8 @@
 - starts the FleetAgent (sync with jitter, outbox upload, heartbeat every 60 s) when the kiosk
   is provisioned; a new release is loaded on the UI thread (app.reload_content);
 - heartbeat device states come through the app's DeviceService, never a second connection;
-- ratings, printed receipts, device faults and searches that found nothing also go to the
-  outbox (nothing personal: a search holding an ID number is refused by the outbox);
+- ratings, printed receipts, device faults and searches that found nothing (`search_nohit`,
+  through the app's `record_event`) also go to the outbox (nothing personal);
 - queue tickets come from the server (ServerTicketIssuer), with the kiosk-prefixed local
   sequence as fallback;
 - the home screen's offline badge reads "离线 · 自 11-22 14:05 · …" while the server is away;
@@ -190,10 +190,10 @@ def attach(app):
     app.ratings = OutboxRatings(app.ratings, outbox, kick)
     _wrap_devices(app, outbox, kick)
 
-    def search_missed(query: str) -> None:
-        _record(outbox, "search", {"query": str(query)[:40], "results": 0})
+    def record_event(kind: str, data: dict) -> None:
+        _record(outbox, kind, data)
         kick()
-    app.search_missed = search_missed
+    app.record_event = record_event
     agent = start_agent(instance, probe=app_probe(app), outbox=outbox,
                         on_release=lambda _r: Clock.schedule_once(reload, 0))
     holder["agent"] = agent

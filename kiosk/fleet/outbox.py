@@ -1,4 +1,5 @@
-"""The kiosk's event outbox: ratings, tickets, prints, device faults and no-hit searches, written to SQLite
+"""The kiosk's event outbox: ratings, tickets, prints, device faults and searches that found
+nothing (``search_nohit``: the normalised query only), written to SQLite
 first (WAL, synchronous=FULL: an event is on disk before `add` returns) and uploaded in
 batches later, each with its own idempotency key, so the server stores each exactly once
 however often a batch is re-sent.
@@ -20,7 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-KINDS = ("rating", "ticket", "print", "fault", "search")
+from guides.personal_data import find_personal_data
+
+KINDS = ("rating", "ticket", "print", "fault", "search_nohit")
 OUTBOX_FILE = "outbox.db"
 _ID_NUMBER = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)|(?<!\d)\d{15}(?!\d)")
 _PERSONAL_KEYS = {"name", "id_number", "idnumber", "photo", "address", "birth_date", "holder"}
@@ -55,7 +58,8 @@ def _personal(value: Any) -> bool:
         return any(str(k).lower() in _PERSONAL_KEYS or _personal(v) for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return any(_personal(v) for v in value)
-    return isinstance(value, (bytes, bytearray)) or (isinstance(value, str) and bool(_ID_NUMBER.search(value)))
+    return isinstance(value, (bytes, bytearray)) or (isinstance(value, str) and (
+        bool(_ID_NUMBER.search(value)) or bool(find_personal_data(value))))
 
 
 class Outbox:

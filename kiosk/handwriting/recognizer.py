@@ -20,9 +20,12 @@ What happens to the strokes before Zinnia sees them:
   ``"unclear"``.
 
 Candidates are ranked by the model's score within three tiers: characters in ``prefer`` (the
-screen passes the characters its search index knows, so what can be found comes first), then the
-3,755 common characters of GB 2312-80 level 1 (一级汉字), then the rest (radicals such as 囗 丶,
-rare characters). Errors: ``HandwritingUnavailable`` (library or model missing) from the
+screen passes the characters its search index knows, so what can be found comes first) scored
+within ``PREFER_MARGIN`` of the best candidate, then the 3,755 common characters of GB 2312-80
+level 1 (一级汉字), then the rest (radicals such as 囗 丶, rare characters). The margin keeps a
+character written clearly in first place even when no guide holds it: 十 scores about 0.95 and
+the next candidates below -0.7, so 二 (in the guides) does not jump ahead of it, while 入 (-0.47)
+still comes before 人 (-0.19) when only 入 can be found. Errors: ``HandwritingUnavailable`` (library or model missing) from the
 constructor; ``recognize`` itself raises nothing for any stroke input.
 """
 from __future__ import annotations
@@ -44,6 +47,7 @@ MAX_STROKE_LENGTH = 4.0      # canvas sides of ink in one stroke; more is a scri
 TAP_DOT = 6.0                # canvas units: a tap becomes a dot this long
 MAX_STROKES = 36             # strokes in one character (the most complex common ones have ~30)
 DEFAULT_MIN_SCORE = -1.5     # Zinnia SVM score below which a candidate is not offered
+PREFER_MARGIN = 0.5          # a preferred character is moved up only this close to the best score
 DEFAULT_NBEST = 8
 
 UNAVAILABLE_ZH = "手写识别暂不可用，请使用拼音输入。"
@@ -238,9 +242,10 @@ class Recognizer:
         if not kept:
             return Recognition((), "unclear", n)
         preferred = set(prefer) if prefer else set()
+        best = max(c.score for c in kept)
 
         def tier(c: Candidate) -> int:
-            if c.char in preferred:
+            if c.char in preferred and c.score >= best - PREFER_MARGIN:
                 return 0
             return gb2312_level(c.char)
         kept.sort(key=lambda c: (tier(c), -c.score))

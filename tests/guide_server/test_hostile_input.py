@@ -26,6 +26,9 @@ PUBLIC_ROUTES = [
     ("GET", "/login"), ("POST", "/login"), ("GET", "/logout"), ("POST", "/logout"), ("GET", "/account"),
     ("POST", "/account/password"),
     ("GET", "/static/<path:filename>"), ("GET", "/pingjia"),
+    ("GET", "/h/<hall_id>/"), ("GET", "/h/<hall_id>/c/<slug>"), ("GET", "/h/<hall_id>/search"),
+    ("GET", "/h/<hall_id>/g/<code>"), ("GET", "/h/<hall_id>/g/<code>/print"),
+    ("GET", "/h/<hall_id>/qr/<code>.svg"), ("GET", "/h/<hall_id>/qr/<code>.png"),
 ]
 
 nasty_text = st.one_of(
@@ -38,6 +41,7 @@ hostile_url = st.sampled_from(["//evil.example/", "https://evil.example/", "/\\e
                                "http:evil.example", "/g/x\r\nSet-Cookie: a=b", "/ok"])
 segment = st.one_of(nasty_text.filter(bool), st.sampled_from([GA, "330382-SC-0001", "gongan", "elder", "standard"]))
 MODE = st.sampled_from(["elder", "standard", "elder", "x"])
+HALL = st.one_of(st.sampled_from(["main", "liushi", "main"]), nasty_text.filter(bool))
 query = st.fixed_dictionaries({}, optional={
     "next": hostile_url, "q": nasty_text, "limit": nasty_text, "a": nasty_text,
     "b": nasty_text, "from": nasty_text, "v": nasty_text,
@@ -65,8 +69,14 @@ def hostile_app(tmp_path_factory):
     from guides.release import ReleaseStore
     from tests.conftest import FIXTURES
 
-    inst = tmp_path_factory.mktemp("hostile") / "instance"
-    ReleaseStore(inst).publish(load_content(FIXTURES / "valid"))
+    import shutil
+
+    from tests.support.halls import add_second_hall
+
+    root = tmp_path_factory.mktemp("hostile")
+    content = add_second_hall(shutil.copytree(FIXTURES / "valid", root / "content"), own_guide=True)
+    inst = root / "instance"
+    ReleaseStore(inst).publish(load_content(content))  # two halls: every hall route has a real target
     return create_app({"TESTING": True, "INSTANCE_DIR": str(inst), "PROPAGATE_EXCEPTIONS": False,
                        "PASSWORD_HASH_PROFILE": "cheap", "RATING_LIMIT": 10**6})
 
@@ -79,9 +89,9 @@ def test_the_list_holds_every_public_route(hostile_app):
 
 def _fill(rule: str, data) -> str:
     out = rule
-    for name in ("<slug>", "<code>", "<mode>", "<path:filename>"):
+    for name in ("<hall_id>", "<slug>", "<code>", "<mode>", "<path:filename>"):
         if name in out:
-            value = data.draw(MODE if name == "<mode>" else segment, label=name)
+            value = data.draw(MODE if name == "<mode>" else HALL if name == "<hall_id>" else segment, label=name)
             out = out.replace(name, quote(value, safe="/" if name.startswith("<path") else ""))
     return out
 

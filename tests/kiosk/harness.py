@@ -42,8 +42,12 @@ class KioskTestCase(GraphicUnitTest):
     # -- setting up ---------------------------------------------------------
     def start_app(self, content_dir, *, orientation: str | None = None, card_wait: float = 5.0,
                   window_scale: float = 1.0, **cfg_changes):
+        """The app on `content_dir` with both simulators. Read-aloud goes to the silent engine
+        ("none": it keeps the texts it was handed) unless `voice=` says otherwise."""
         from kiosk.app.kiosk_app import KioskApp
+        from kiosk.speech import VoiceSettings
         orientation = orientation or self.orientation
+        cfg_changes.setdefault("voice", VoiceSettings(engine="none"))
         self.sims = start_simulators(self.tmp / "receipts", script=[], pace=False)
         cfg_changes.setdefault("maintenance_pin", "2468")
         cfg = KioskConfig(orientation=orientation, reader=self.sims.reader_url, printer=self.sims.printer_url,
@@ -133,6 +137,24 @@ class KioskTestCase(GraphicUnitTest):
             time.sleep(0.01)
         touch.touch_up()
         self.pump(frames=5)
+
+    def write(self, pad, strokes, *, settle: bool = True):
+        """Write `strokes` on `pad` with a finger: each stroke a touch that goes down on its first
+        point, moves through the others and lifts on the last. Points are pad pixels from the
+        pad's lower-left corner (tests/kiosk/handwriting_samples.draw(..., y_up=True))."""
+        for stroke in strokes:
+            pts = [pad.to_window(pad.x + x, pad.y + y) for x, y in stroke]
+            touch = UnitTestTouch(*pts[0])
+            touch.touch_down()
+            self.step()
+            for x, y in pts[1:]:
+                touch.touch_move(x, y)
+                EventLoop.dispatch_input()  # each move seen where it is (the event is the touch itself)
+            self.step()
+            touch.touch_up()
+            self.step()
+        if settle:
+            self.pump(frames=2)
 
     def screen(self):
         return self.app.sm.current_screen

@@ -51,6 +51,12 @@ def test_search_vocabulary_is_offered_first(recognizer):
     assert preferred.chars[0] == "入"
 
 
+def test_a_clearly_written_character_stays_first_even_when_no_guide_holds_it(recognizer):
+    # 十 scores far above everything else; 二 and 一 are in the guides, 十 is not
+    strokes = draw("十", seed=0)
+    assert recognizer.recognize(strokes, (600, 600), prefer={"二", "一", "士"}).chars[0] == "十"
+
+
 def test_candidates_follow_each_stroke(recognizer):
     strokes = draw("十", seed=0)
     assert recognizer.recognize(strokes[:1], (600, 600)).chars[0] == "一"

@@ -3,7 +3,8 @@ that drops every bit of card-holder data.
 
 Plain Python around idle.IdleTimer; the host provides `idle`, `countdown` (seconds shown, 0
 hides it), `current`, `session`, `devices`, `ticket_flow`, `search`, `all_screens()`,
-`screen(name)`, `set_elder(on)`, `go_home()` and the `tickets` and `rating` controllers.
+`screen(name)`, `set_elder(on)`, `go_home()` and the `tickets`, `rating` and `read_aloud`
+controllers.
 """
 from __future__ import annotations
 
@@ -35,6 +36,8 @@ class IdleReset:
             return
         if host.devices.busy and host.current == "printing":
             host.idle.touch()  # nobody touches the screen while paper comes out
+        if host.current == "guide" and getattr(host.screen("guide"), "reading", False):
+            host.idle.touch()  # nor while listening to 朗读
         state = host.idle.state()
         if state.phase == COUNTDOWN:
             host.countdown = state.remaining
@@ -47,12 +50,15 @@ class IdleReset:
         """Idle reset: home, elder mode off, every bit of card-holder data gone."""
         host = self.host
         host.tickets.cancel_card_read()
+        host.read_aloud.stop()
         host.session.wipe()
         host.ticket_flow.wipe()
         for scr in host.all_screens():
             scr.clear_personal()
         host.search.clear()
-        host.screen("search").show_results(host.search)
+        search = host.screen("search")
+        search.reset_input()
+        search.show_results(host.search)
         host.set_elder(False)
         host.countdown = 0
         host.rating.forget()

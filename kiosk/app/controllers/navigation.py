@@ -3,9 +3,14 @@ search, a guide or its QR code. Plain Python; the app (the host) shows the scree
 
 The host provides: `current` (the shown screen's name), `show(name)`, `screen(name)`,
 `guides`, `release`, `content`, `session`, `search`, `search_index`, `guide_url(code)`,
-`mark(name)`, `mark_after_draw(name)` and the `tickets` controller.
+`mark(name)`, `mark_after_draw(name)` and the `tickets` and `read_aloud` controllers.
+
+Leaving the search screen ends the search as it stands (a query with no hit is reported for the
+editors, see SearchController.finish); leaving the guide screen stops reading it aloud.
 """
 from __future__ import annotations
+
+from kiosk import messages
 
 
 class Navigation:
@@ -20,6 +25,10 @@ class Navigation:
         """Show screen `name`; remember the one shown now for 返回 unless `remember` is false
         (never the printing or maintenance screen, never the same screen twice)."""
         host = self.host
+        if host.current == "search" and name != "search":
+            host.search.finish()
+        if host.current == "guide":
+            host.read_aloud.stop()
         if remember and host.current not in ("printing", "maintenance", name):
             self.history.append((host.current, dict(self.last_args)))
         host.show(name)
@@ -71,14 +80,40 @@ class Navigation:
         self.last_args = {}
 
     def search_key(self, key: str) -> None:
+        """A key of the on-screen keyboard (a letter, a digit, 删除, 清空)."""
+        self._search(lambda s: s.press(key))
+
+    def search_text(self, text: str) -> None:
+        """A character chosen on the 手写 pad."""
+        self._search(lambda s: s.add_text(text))
+
+    def search_term(self, term: str) -> None:
+        """A most-searched term tapped on the empty search."""
+        self._search(lambda s: s.set_query(term))
+
+    def _search(self, change) -> None:
         host = self.host
         host.mark("key")
         before = host.search.query
-        host.search.press(key)
+        change(host.search)
         if host.search.query != before:  # 删除 on an empty line, a 17th letter: nothing to redo
             host.screen("search").show_results(host.search)
         host.mark("results_shown")
         host.mark_after_draw("results_drawn")
+
+    def open_search_result(self, code: str) -> None:
+        """A guide tapped among the search results: the query found something (counted as a
+        popular term), then the guide."""
+        self.host.search.opened(code)
+        self.open_guide(code)
+
+    def search_help(self) -> None:
+        """请工作人员帮助 after a search with no hit: the query is reported, the way to staff shown
+        (and said, when spoken prompts are on)."""
+        host = self.host
+        host.search.finish()
+        host.screen("search").help_shown = True
+        host.read_aloud.prompt(messages.SEARCH_HELP)
 
     def open_guide(self, code: str, remember: bool = True) -> None:
         host = self.host

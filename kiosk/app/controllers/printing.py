@@ -2,9 +2,10 @@
 
 Plain Python; the host provides `guides`, `release`, `devices`, `screen(name)`,
 `guide_url(code)`, `every(fn, seconds)` (a repeating callback that can be cancelled), `hall_time`
-(the printed time), `guard` (a once.ActionGuard), `offer_rating(source, subject, note)` and the
-`nav` controller. One checklist prints at a time: a second tap (or one tap delivered twice)
-while it prints is ignored. After a checklist has printed the rating screen is offered at once.
+(the printed time), `guard`
+(a once.ActionGuard), `offer_rating(source, subject, note)` (after a print: the rating screen) and the `nav` and `read_aloud`
+controllers (the outcome is spoken when voice prompts are on). One checklist prints at a time: a second tap
+(or one tap delivered twice) while it prints is ignored.
 """
 from __future__ import annotations
 
@@ -42,12 +43,14 @@ class ChecklistPrinting:
             host.guard.end("print")
             scr.finish(False, messages.PRINTER_UNAVAILABLE)
             host.devices._record("printer", f"receipt: {type(e).__name__}")
+            host.read_aloud.prompt(messages.PRINTER_UNAVAILABLE)
             return
 
         def done(outcome) -> None:
             host.guard.end("print")
             progress.cancel()
             scr.finish(outcome.ok, outcome.message)
+            host.read_aloud.prompt(outcome.message)
             if outcome.ok:  # the service is done: ask for the rating now (skippable)
                 host.offer_rating("checklist", code, "一次告知单已打印，请取走。")
         host.devices.print_receipt(receipt, done)

@@ -2,10 +2,10 @@
 print the number, then forget the card holder.
 
 Plain Python; the host provides `ticket_flow` (a tickets.TicketFlow), `session`, `devices`,
-`current`, `screen(name)`, `guard` (a once.ActionGuard), `offer_rating(source, subject, note)`
-and the `nav` controller. A card read or a ticket runs once at a time: a repeated tap while it
-runs is ignored. Once the ticket has printed, the rating screen is offered with the number on it.
-Device results may arrive after the person
+`current`, `screen(name)`, `guard` (a once.ActionGuard), `offer_rating(source, subject, note)` (after the ticket prints) and the `nav` and `read_aloud`
+controllers. The flow's prompts (请将身份证放在读卡区, a card fault and what to do, the number
+printed) are spoken when voice prompts are on; nothing read from the card is ever spoken. A card read
+or a ticket runs once at a time: a repeated tap while it runs is ignored. Device results may arrive after the person
 left: each carries the session generation it was started in and is dropped when that changed.
 """
 from __future__ import annotations
@@ -38,6 +38,7 @@ class QueueTicket:
             host.nav.go("ticket")
         host.nav.last_args = {}
         generation = host.session.generation
+        host.read_aloud.prompt(flow.message)
         self.read_job = host.devices.read_card(partial(self.card_result, generation))
 
     def card_result(self, generation: int, outcome) -> None:
@@ -53,6 +54,7 @@ class QueueTicket:
             flow.card_read(outcome.value)
         else:
             flow.card_failed(outcome.message)
+            host.read_aloud.prompt(flow.message)
         host.screen("ticket").show_flow(flow, can_retry=not outcome.ok)
 
     def cancel_card_read(self) -> None:
@@ -79,6 +81,7 @@ class QueueTicket:
                 flow.not_issued(messages.TICKET_NOT_ISSUED)
                 self.end_ticket(keep_screen=True)
                 scr.show_flow(flow, can_retry=False)
+                host.read_aloud.prompt(flow.message)
                 return
             ticket = flow.choose(queue)
             host.session.ticket = ticket
@@ -98,6 +101,7 @@ class QueueTicket:
             # finished: the holder's data goes now; the number stays on screen
             self.end_ticket(keep_screen=True)
             scr.show_flow(flow)
+            host.read_aloud.prompt(flow.message)
             if outcome.ok:  # the ticket is in the person's hand: ask for the rating (skippable)
                 host.offer_rating("ticket", queue.prefix, f"您的号码 {number} 已打印，请取走号票。")
         host.devices.printer_status(checked)

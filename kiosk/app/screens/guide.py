@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from kivy.core.window import Window
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 
 from guides.present import guide_view
 from kiosk.app.controllers.guide_view import JUMPS, guide_header, guide_sections, guide_summary
@@ -66,8 +66,11 @@ class GuideScreen(KioskScreen):
     header = StringProperty("")
     summary = StringProperty("")
     code = StringProperty("")
+    reading = BooleanProperty(False)       # 朗读 in progress: the button says 停止朗读
+    voice_message = StringProperty("")     # speech did not work: the calm line under the summary
 
     _pending = None
+    shown_guide = None
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -110,6 +113,8 @@ class GuideScreen(KioskScreen):
             self._pending = None
             self._finish = None
         self.code = guide.code
+        self.shown_guide = guide   # what 朗读 reads: the guide as shown (a citizen's case, once resolved)
+        self.voice_message = ""
         self.title = guide.name
         self.header = guide_header(guide)
         site = getattr(self.app, "site", None) if self.app else None

@@ -134,3 +134,47 @@ def test_many_posters_go_through_the_process_pool(sample_instance, tmp_path):
     for d, path in zip(items, paths):
         _page, img, _text = pdf_pages(path, scale=1.0)
         assert decode(img) == [d.url]
+
+
+def test_posters_of_a_second_hall_print_its_name_phones_and_url(tmp_path, valid_content):
+    from guides.loader import load_content
+    from tests.support.halls import add_second_hall
+
+    add_second_hall(valid_content, own_guide=True)
+    inst = tmp_path / "halls-instance"
+    ReleaseStore(inst).publish(load_content(valid_content))
+    out = tmp_path / "liushi"
+    result = CliRunner().invoke(main, ["posters", "--hall", "liushi", "--out", str(out), "--instance", str(inst)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["330382-GA-0001.pdf", "330382-SC-0901.pdf"]
+    _page, img, text = pdf_pages(out / "330382-GA-0001.pdf")
+    flat = text.replace("\r", "").replace("\n", "")
+    assert "柳市镇便民服务中心" in flat and "0577-61111111" in flat and "0577-61111112" in flat
+    assert decode(img) == ["https://bs.example.gov.cn/h/liushi/g/330382-GA-0001"]
+    # the default hall's posters are unchanged: its name and the stable /g/<code> URL
+    main_out = tmp_path / "main"
+    assert CliRunner().invoke(main, ["posters", "--out", str(main_out), "--instance", str(inst)]).exit_code == 0
+    assert sorted(p.name for p in main_out.iterdir()) == ["330382-GA-0001.pdf", "330382-SC-0001.pdf"]
+    assert decode(pdf_pages(main_out / "330382-GA-0001.pdf")[1]) == ["https://bs.example.gov.cn/g/330382-GA-0001"]
+    bad = CliRunner().invoke(main, ["posters", "--hall", "nowhere", "--out", str(tmp_path / "x"), "--instance", str(inst)])
+    assert bad.exit_code != 0 and "没有大厅 nowhere" in bad.output and "liushi" in bad.output
+    other = CliRunner().invoke(main, ["posters", "--hall", "liushi", "--out", str(tmp_path / "y"),
+                                      "--instance", str(inst), "330382-SC-0001"])
+    assert other.exit_code != 0 and "330382-SC-0001" in other.output and not (tmp_path / "y").exists()
+
+
+def test_hall_page_qr_decodes_to_the_hall_url(tmp_path, valid_content):
+    from guide_server import create_app
+    from guides.loader import load_content
+    from tests.support.halls import add_second_hall
+
+    add_second_hall(valid_content)
+    inst = tmp_path / "i"
+    ReleaseStore(inst).publish(load_content(valid_content))
+    c = create_app({"TESTING": True, "INSTANCE_DIR": str(inst),
+                    "DATABASE_URL": f"sqlite:///{inst / 'db.sqlite3'}"}).test_client()
+    html = c.get("/h/liushi/g/330382-GA-0001").get_data(as_text=True)
+    assert 'src="/h/liushi/qr/330382-GA-0001.svg"' in html
+    svg = c.get("/h/liushi/qr/330382-GA-0001.svg").get_data(as_text=True)
+    assert decode(svg_to_image(svg)) == ["https://bs.example.gov.cn/h/liushi/g/330382-GA-0001"]
+    assert c.get("/h/liushi/qr/330382-SC-0001.svg").status_code == 404

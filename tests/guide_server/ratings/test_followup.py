@@ -328,7 +328,8 @@ def test_kiosk_events_count_in_the_same_figures(app):
         {"key": "p" * 32, "kind": "print", "at": at, "data": {"what": "checklist", "code": GA, "ok": True}},
         {"key": "t" * 32, "kind": "ticket", "at": at, "data": {"queue": "A", "number": "A001", "day": "2026-10-12",
                                                                "source": "server"}},
-        {"key": "s" * 32, "kind": "search", "at": at, "data": {"query": "WSBZ", "results": 0}},
+        {"key": "s" * 32, "kind": "search_nohit", "at": at, "data": {"query": "WSBZ", "input": "pinyin",
+                                                                     "release": "R1"}},
     ]
     # through the device API, as the kiosk's outbox sends them
     first = c.post("/api/v1/device/events", json={"events": events}, headers=auth)

@@ -205,3 +205,24 @@ def test_a_plain_postgresql_url_uses_the_installed_driver(instance, postgres, mo
     assert not (instance / "ratings.sqlite3").exists()
     app.extensions["ratings"].db.engine.dispose()
     postgres.drop_database(url)
+
+
+@pytest.mark.parametrize("comment", [
+    "请打电话给我 +86 138 1234 5678",
+    "手机：138-1234-5678",
+    "联系１３８１２３４５６７８",
+    "我的身份证 330382 19900101 4214",
+])
+def test_comment_with_a_phone_or_id_number_however_written_is_refused(comment):
+    from guide_server.ratings.service import RatingError, parse
+
+    with pytest.raises(RatingError) as exc:
+        parse("2", [], comment)
+    assert "隐私" in exc.value.errors["comment"]
+
+
+def test_comment_naming_the_office_phone_is_kept():
+    from guide_server.ratings.service import parse
+
+    data = parse("2", [], "打了 0577-61881125 没人接", public_numbers=("0577-61881125",))
+    assert data.comment == "打了 0577-61881125 没人接"

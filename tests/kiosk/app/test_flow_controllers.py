@@ -28,6 +28,9 @@ class Screen(SimpleNamespace):
     def show_results(self, search):
         self.shown = search.query
 
+    def reset_input(self):
+        self.input_reset = True
+
     def clear_personal(self):
         self.personal = False
 
@@ -50,7 +53,9 @@ class Host:
         self.stamp = "R3"
         self.elder = False
         self.countdown = 0
-        self.search = SimpleNamespace(query="", clear=lambda: None)
+        self.search = SimpleNamespace(query="", clear=lambda: None, finish=lambda: None)
+        self.prompts = []
+        self.read_aloud = SimpleNamespace(stop=lambda: None, prompt=self.prompts.append)
         self.ticket_flow = SimpleNamespace(wiped=False, wipe=lambda: setattr(self.ticket_flow, "wiped", True))
         self.devices = SimpleNamespace(busy=False)
         self.guard = ActionGuard()
@@ -165,17 +170,22 @@ def test_after_a_print_the_rating_is_offered_and_skipping_records_nothing():
     assert host.stored == [] and host.current == "home"
 
 
-def test_a_search_that_found_nothing_is_reported_when_it_is_left():
-    from kiosk.app.controllers.search import SearchController
-
-    missed = []
-    index = SimpleNamespace(search=lambda q, limit: [SimpleNamespace(code="x")] if q.startswith("S") else [])
-    ctl = SearchController(index, on_miss=missed.append)
-    for key in "SFZ":
-        ctl.press(key)
-    ctl.clear()                       # found something: not a miss
-    for key in "QXZ":
-        ctl.press(key)
-    ctl.clear()
-    ctl.clear()                       # an empty line is no search
-    assert missed == ["QXZ"]
+def test_listening_to_read_aloud_keeps_the_kiosk_from_resetting_and_the_reset_stops_it():
+    host = Host()
+    now = [0.0]
+    host.idle = IdleTimer(60, 10, clock=lambda: now[0])
+    stopped = []
+    host.read_aloud.stop = lambda: stopped.append(True)
+    host.nav.open_guide("330000-A-0001")
+    host.screens["guide"].reading = True     # 朗读 speaking: nobody touches the screen
+    now[0] = 200.0
+    host.idle_reset.tick()
+    assert host.current == "guide" and host.countdown == 0
+    host.screens["guide"].reading = False    # finished: the idle time starts again
+    now[0] = 265.0
+    host.idle_reset.tick()
+    assert host.countdown == 5
+    now[0] = 400.0
+    host.idle_reset.tick()
+    assert host.current == "home" and stopped
+    assert host.screens["search"].input_reset  # the next person gets the configured search input

@@ -10,7 +10,9 @@ from kivy.core.window import Window
 
 from kiosk.app.controllers import tickets as tk
 from kiosk.cli.simulate import DEMO_CARD
+from kiosk.speech import VoiceSettings
 from tests.kiosk.conftest import copy_sample_content
+from tests.kiosk.handwriting_samples import draw
 from tests.kiosk.harness import SHOTS, KioskTestCase, decode_qr
 from tests.kiosk.layout_check import draw_faults, layout_faults
 
@@ -29,7 +31,10 @@ class ScreenshotsPortrait(KioskTestCase):
     orientation = "portrait"
 
     def test_every_screen_in_both_modes(self):
-        app = self.start_app(copy_sample_content(self.tmp / "content"))
+        app = self.start_app(copy_sample_content(self.tmp / "content"),
+                             voice=VoiceSettings(engine="none", standard_mode=True))
+        for term in ("社保卡", "SFZ", "HUKOU", "公积金", "YB", "不动产"):  # what earlier people searched
+            app.search_terms.record(term)
         clock = FakeClock()
         app.idle._clock = clock
         shots = []
@@ -63,13 +68,42 @@ class ScreenshotsPortrait(KioskTestCase):
             self.pump()
             shot("category")
             app.open_search()
+            self.pump()
+            shot("search-empty")        # 常用事项 and the most searched terms
             for key in "SFZ":
                 app.search_key(key)
             self.pump()
             shot("search")
+            app.search_clear()
+            for key in "XQXQ":
+                app.search_key(key)
+            self.pump()
+            shot("search-nohit")        # categories, hotline, 请工作人员帮助
+            app.search_help()
+            self.pump()
+            shot("search-nohit-help")
+            app.search_clear()
+            search = app.screen("search")
+            search.toggle_keyboard()
+            for key in "HUKOU":
+                app.search_key(key)
+            self.pump()
+            shot("search-qwerty")
+            search.toggle_keyboard()
+            app.search_clear()
+            search.set_input("handwriting")
+            self.pump()
+            pad = search._hw_panel.ids.pad
+            self.write(pad, draw("社", (pad.width, pad.height), y_up=True))
+            self.pump(lambda: "社" in search.hw.candidates)
+            shot("search-handwriting")
+            search.rewrite()
+            search.set_input("pinyin")
             app.open_guide(CODE)
             self.pump()
-            shot("guide")
+            shot("guide")               # 朗读 beside the summary (standard mode too: voice.standard_mode)
+            app.toggle_reading()
+            self.pump(lambda: not app.screen("guide").reading)
             app.open_qr(CODE)
             assert decode_qr(shot("qr")) == [URL]
             app.print_checklist(CODE)

@@ -206,11 +206,38 @@ def test_print_to_a_usb_printer_without_pyusb_fails_loudly(runner, monkeypatch):
     assert result.exit_code == 3 and "pyusb" in result.stderr
 
 
-def test_selftest_passes_with_both_devices(runner, reader_sim, printer_sim):
-    result = runner.invoke(main, ["selftest", "--reader", reader_sim.url, "--printer", printer_sim.url])
+def test_selftest_passes_with_both_devices(runner, reader_sim, printer_sim, tmp_path):
+    result = runner.invoke(main, ["selftest", "--reader", reader_sim.url, "--printer", printer_sim.url,
+                                  "--instance", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert result.output.count("[通过]") == 3 and "自检通过" in result.output
+    assert result.output.count("[通过]") == 5 and "自检通过" in result.output
     assert printer_sim.wait_for_receipts(1)
+    lines = result.output.splitlines()
+    assert any(ln.startswith("[通过] 手写识别：Zinnia ") and "handwriting-zh_CN.model 共 6763 字，试写“十”识别正确" in ln
+               for ln in lines), result.output
+    assert any(ln.startswith("[通过] 语音播报：espeak-ng ") and "语音 cmn-latn-pinyin，音量 80，试读合成" in ln
+               for ln in lines), result.output
+
+
+def test_selftest_lists_a_missing_handwriting_model_and_voice_off_from_the_config(runner, reader_sim,
+                                                                                  printer_sim, tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text(f'[search]\nhandwriting_model = "{tmp_path / "gone.model"}"\n[voice]\nengine = "none"\n',
+                      encoding="utf-8")
+    result = runner.invoke(main, ["selftest", "--reader", reader_sim.url, "--printer", printer_sim.url,
+                                  "--no-test-page", "--config", str(config)])
+    assert result.exit_code == 1
+    assert f"[失败] 手写识别：未找到手写识别模型 {tmp_path / 'gone.model'}" in result.output
+    assert "[通过] 语音播报：已关闭" in result.output
+    assert "自检未通过：1 项失败。" in result.stderr
+
+
+def test_selftest_with_a_broken_config_says_where(runner, tmp_path):
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[voice]\nvolume = 300\n", encoding="utf-8")
+    result = runner.invoke(main, ["selftest", "--config", str(config)])
+    assert result.exit_code == 2
+    assert f"{config}: voice.volume 应为 0 到 100 的整数，不是 300" in result.stderr
 
 
 def test_selftest_names_the_failing_device(runner, reader_sim, printer_sim):

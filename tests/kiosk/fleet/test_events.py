@@ -207,3 +207,43 @@ def test_offline_tickets_use_the_kiosk_prefix_and_are_reconciled_later(fleet, tm
     requests.post(fleet.url + "/api/v1/device/events", json={"events": ev}, timeout=10,
                   headers={"Authorization": f"Bearer {token}"})
     assert len(fleet.service.tickets("对账大厅", day)) == 4
+
+
+def test_searches_that_found_nothing_reach_the_editors_without_personal_data(fleet, tmp_path):
+    import re
+    import subprocess
+
+    from tests.kiosk.fleet.conftest import GUIDE_SERVER
+
+    def guide_server(*args, input=None):
+        return subprocess.run([GUIDE_SERVER, *args, "--instance", str(fleet.instance)], capture_output=True,
+                              text=True, input=input, timeout=60, env=fleet.env())
+
+    name, token = fleet.kiosk("events-search")
+    box = Outbox(tmp_path / "outbox.db")
+    for q in ("xqxq", "lvyouqianzheng", "xqxq"):
+        box.add("search_nohit", {"query": q, "input": "pinyin", "release": "R1"})
+    assert upload(box, DeviceClient(fleet.url, token)).sent == 3
+    # a kiosk that did not check its queries itself: the server keeps none of these
+    bad = [{"key": k * 32, "kind": "search_nohit", "at": "2026-11-22T10:00:00+08:00", "data": {"query": q}}
+           for k, q in (("c", "13812345678"), ("d", "shouji1234567"), ("e", ""), ("f", "x" * 40))]
+    body = requests.post(fleet.url + "/api/v1/device/events", json={"events": bad}, timeout=10,
+                         headers={"Authorization": f"Bearer {token}"}).json()
+    assert body["stored"] == 0 and len(body["rejected"]) == 4
+    assert "疑似电话号码或证件号码" in body["rejected"][0]["reason"]
+    assert "1 到 32 个字符" in body["rejected"][2]["reason"]
+
+    misses = fleet.service.search_misses()
+    assert [(m["query"], m["count"], m["kiosks"]) for m in misses] == [("xqxq", 2, 1), ("lvyouqianzheng", 1, 1)]
+    out = guide_server("search-misses")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines()[1].startswith("xqxq  2 次  1 台终端  最后 "), out.stdout
+    # the admin fleet page lists them too
+    password = "correct horse battery 9"
+    assert guide_server("users", "add", "missadmin", "--role", "admin", input=password + "\n").returncode == 0
+    s = requests.Session()
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', s.get(fleet.url + "/login", timeout=10).text).group(1)
+    s.post(fleet.url + "/login", data={"name": "missadmin", "password": password, "csrf_token": csrf},
+           headers={"Origin": fleet.url, "Referer": fleet.url + "/login"}, timeout=30)
+    page = s.get(fleet.url + "/admin/fleet", timeout=10).text
+    assert "搜不到结果的搜索（近 30 天）" in page and "<th scope=\"row\">lvyouqianzheng</th>" in page

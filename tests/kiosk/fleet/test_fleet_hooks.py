@@ -1,8 +1,9 @@
 """The running kiosk app connected to a real guide server through kiosk.fleet.hooks: ratings
-reach the server through the outbox, a new release appears on screen, tickets come from the
+and searches that found nothing reach the server through the outbox, a new release appears on screen, tickets come from the
 server, and the home screen says since when it is offline."""
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -41,6 +42,19 @@ class FleetHookTests(KioskTestCase):
                     return c.execute(text("SELECT count(*) FROM kiosk_events WHERE kind='rating'")).scalar_one()
             self.pump(until=lambda: server_ratings() == 1, timeout=15)
             assert server_ratings() == 1
+
+            # a search that found nothing reaches the server when the person leaves it
+            app.open_search()
+            for key in "XQXQ":
+                app.search_key(key)
+            app.go_home()
+
+            def server_misses():
+                with fleet.db.engine.connect() as c:
+                    return list(c.execute(text("SELECT data FROM kiosk_events WHERE kind='search_nohit'")))
+            self.pump(until=lambda: server_misses(), timeout=15)
+            (data,), = server_misses()
+            assert json.loads(data) == {"query": "xqxq", "input": "pinyin", "release": app.stamp}
 
             new = fleet.publish(1)
             self.pump(until=lambda: app.stamp == new.stamp, timeout=20)

@@ -1,0 +1,152 @@
+"""Province-scale content: many halls offering shared guides with local overrides.
+
+Generates a content folder of `--shared` shared guides and `--halls` halls, each offering
+every shared guide (with `--overrides` of them overridden locally: windows and phones) plus
+`--own` guides of its own; the resolved guides are halls x (shared + own). Measured side by
+side in one run:
+- full check + release vs. the floor of merely parsing the same YAML files (libyaml);
+- re-release after one override changed (the whole folder is checked again: there is no
+  incremental check yet, so this is close to the full time);
+- search p50/p99 in random halls' views, and building a hall's view cold;
+- the process's resident memory after touching every hall (hall views are kept in a bounded
+  LRU, guide_server.state.MAX_HALL_VIEWS).
+Targets (issue): 200,000 guides over 1,500 halls check+release <= 60 s; re-release <= 1 s;
+search p99 <= 20 ms; server memory <= 1 GB.
+
+    .venv/bin/python bench/bench_province.py [--halls 150 --shared 120 --own 13 --overrides 20]
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.bench_content import pct  # noqa: E402
+from bench.generate_guides import generate  # noqa: E402
+from guides.loader import check_content  # noqa: E402
+from guides.release import ReleaseStore  # noqa: E402
+from guide_server.state import MAX_HALL_VIEWS, Served  # noqa: E402
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def build(root: Path, halls: int, shared: int, own: int, overrides: int) -> Path:
+    content = generate(root, shared + halls * own)
+    files = sorted((content / "guides").glob("*.yaml"))
+    shared_codes = [p.stem for p in files[:shared]]
+    rng = random.Random(11)
+    (content / "regions.yaml").write_text(yaml.safe_dump(
+        [{"code": "330000", "name": "浙江省", "children": [{"code": "330300", "name": "温州市", "children": [
+            {"code": "330382", "name": "乐清市", "children": [
+                {"code": f"330382{i:03d}", "name": f"第{i}镇"} for i in range(1, halls + 1)]}]}]}],
+        allow_unicode=True), encoding="utf-8")
+    for h in range(halls):
+        folder = content / "halls" / f"hall-{h:04d}"
+        (folder / "guides").mkdir(parents=True)
+        (folder / "overrides").mkdir()
+        for p in files[shared + h * own: shared + (h + 1) * own]:
+            p.rename(folder / "guides" / p.name)
+        hall = {"name": f"第{h + 1}镇便民服务中心", "address": f"乐清市第{h + 1}镇人民路 1 号",
+                "hours": "周一至周五 8:30-17:00", "hotline": f"0577-6{h:07d}"[:13], "area_code": "0577",
+                "region_code": f"330382{h + 1:03d}", "offers": [{"code": c} for c in shared_codes]}
+        (folder / "hall.yaml").write_text(yaml.safe_dump(hall, allow_unicode=True), encoding="utf-8")
+        for c in rng.sample(shared_codes, min(overrides, shared)):
+            over = {"locations": [{"address": f"乐清市第{h + 1}镇人民路 1 号", "window": f"{rng.randint(1, 9)} 号窗口",
+                                   "hours": "周一至周五 8:30-12:00"}],
+                    "contacts": {"consult": f"0577-6{h:03d}{rng.randint(1000, 9999)}", "complaint": "12345"}}
+            (folder / "overrides" / f"{c}.yaml").write_text(yaml.safe_dump(over, allow_unicode=True), encoding="utf-8")
+    return content
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--halls", type=int, default=150)
+    parser.add_argument("--shared", type=int, default=120)
+    parser.add_argument("--own", type=int, default=13)
+    parser.add_argument("--overrides", type=int, default=20)
+    parser.add_argument("--queries", type=int, default=300)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        content_dir = build(Path(tmp) / "content", args.halls, args.shared, args.own, args.overrides)
+        gen_s = time.perf_counter() - t0
+        files = sorted(content_dir.rglob("*.yaml"))
+
+        t0 = time.perf_counter()
+        for f in files:
+            yaml.load(f.read_bytes(), Loader=yaml.CSafeLoader)
+        parse_s = time.perf_counter() - t0
+
+        t0 = time.perf_counter()
+        result = check_content(content_dir)
+        check_s = time.perf_counter() - t0
+        assert result.ok, [str(f) for f in result.errors[:3]]
+        store = ReleaseStore(Path(tmp) / "instance")
+        t0 = time.perf_counter()
+        release, _ = store.publish(result.content)
+        release_s = time.perf_counter() - t0
+        total = check_s + release_s
+        resolved = sum(len(h) for h in release.hall_hashes.values())
+
+        victim = next((content_dir / "halls" / "hall-0000" / "overrides").glob("*.yaml"))
+        victim.write_text(victim.read_text(encoding="utf-8").replace("complaint: '12345'", "complaint: '0577-12345'")
+                          .replace("complaint: \"12345\"", "complaint: \"0577-12345\""), encoding="utf-8")
+        t0 = time.perf_counter()
+        again = check_content(content_dir)
+        assert again.ok, [str(f) for f in again.errors[:3]]
+        second, created = store.publish(again.content)
+        rerelease_s = time.perf_counter() - t0
+        changed = sum(1 for h, codes in second.hall_hashes.items() for c, x in codes.items()
+                      if release.hall_hashes[h].get(c) != x)
+
+        rss_before = rss_mb()
+        t0 = time.perf_counter()
+        loaded = store.current()
+        load_s = time.perf_counter() - t0
+        served = Served.build(loaded)
+        hall_ids = list(loaded.content.halls)
+        rng = random.Random(5)
+        cold_ms, search_ms = [], []
+        for hid in hall_ids:
+            t0 = time.perf_counter()
+            view = served.hall(hid)
+            cold_ms.append((time.perf_counter() - t0) * 1000)
+        for _ in range(args.queries):
+            view = served.hall(rng.choice(hall_ids))
+            g = rng.choice(list(view.guides.values()))
+            q = rng.choice([g.name[:2], g.name[:4], g.materials[0].name, (g.aliases or [g.name])[0]])
+            t0 = time.perf_counter()
+            view.index.search(q, limit=30)
+            search_ms.append((time.perf_counter() - t0) * 1000)
+        rss_after = rss_mb()
+
+    print(f"scale: {args.halls} halls x ({args.shared} shared + {args.own} own) = {resolved} resolved guides "
+          f"(+ default hall), {len(files)} YAML files, {args.overrides} local overrides per hall; "
+          f"generated in {gen_s:.1f} s")
+    print(f"yaml parse only (floor):    {parse_s:7.2f} s")
+    print(f"check:                      {check_s:7.2f} s")
+    print(f"release (hash+write):       {release_s:7.2f} s   {release.stamp}")
+    print(f"check+release:              {total:7.2f} s   = {total / parse_s:.1f}x the parse floor")
+    print(f"re-release, 1 override:     {rerelease_s:7.2f} s   = {rerelease_s / total:.2f} of the full run "
+          f"(new release: {created}; {changed} resolved guide hash changed) — whole folder re-checked")
+    print(f"load release from disk:     {load_s:7.2f} s")
+    print(f"hall view cold p50/p99:     {pct(cold_ms, 50):7.2f} / {pct(cold_ms, 99):7.2f} ms over {len(cold_ms)} halls")
+    print(f"search p50/p99 in a hall:   {pct(search_ms, 50):7.2f} / {pct(search_ms, 99):7.2f} ms over {len(search_ms)} "
+          f"queries; target p99 20 ms -> {pct(search_ms, 99) / 20:.2f} of budget")
+    print(f"memory (RSS):               {rss_before:7.0f} MB before serving, {rss_after:7.0f} MB after every hall "
+          f"was viewed (at most {MAX_HALL_VIEWS} hall views kept)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,438 @@
+"""Several halls in one content folder: the region tree and the halls under it.
+
+Layout (all optional; a folder with only site.yaml and guides/ is one hall)::
+
+    content/regions.yaml                  region tree, GB/T 2260 codes (6 digits) for province,
+                                          city and county; 统计用区划代码 (9 / 12 digits) for
+                                          township and village
+    content/halls/<id>/hall.yaml          site data of the hall and the shared guides it offers
+    content/halls/<id>/guides/*.yaml      the hall's own guides (its own 实施编码)
+    content/halls/<id>/overrides/<key>.yaml
+                                          local overrides of one shared guide; <key> is the
+                                          basic_code or code the offer names
+
+The folder's own site.yaml and guides/ are the default hall (id ``DEFAULT_HALL``), and its
+guides are the shared text other halls offer: a city writes an item once and a county or
+township overrides only what differs locally. What a local override may change is
+``LOCAL_KEYS``; the 六统一 elements (name, basis, conditions, materials, time limit …) are the
+same in every hall (三级四同) and an override touching one is an error (E506).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any, Callable, Iterable
+
+from pydantic import Field, StringConstraints, ValidationError
+
+from guides.findings import CODES, Finding, Severity
+from guides.model import Guide, Strict, Text
+from guides.schema_errors import schema_findings
+from guides.yamlsource import SourceDoc, YamlSyntaxError, read_yaml
+
+CODES.update({
+    "E501": "行政区划代码错误", "E502": "行政区划代码重复", "E503": "上级区划不符", "E504": "大厅所属区划不存在",
+    "E505": "共享事项不存在", "E506": "本地覆盖修改了六统一要素", "E507": "覆盖文件没有对应的共享事项",
+    "E508": "大厅事项编码重复", "E509": "大厅标识格式错误", "W501": "大厅没有任何事项",
+})
+
+DEFAULT_HALL = "main"
+HALL_ID = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+REGION_CODE = re.compile(r"^(\d{6}|\d{9}|\d{12})$")
+
+# What a hall may state for itself on a shared item.
+LOCAL_KEYS = {
+    "code": "事项编码（本大厅的实施编码）",
+    "department": "实施主体", "department_code": "实施主体编码", "handling_unit": "承办机构",
+    "locations": "办理地点（地址、窗口、办理时间）", "contacts": "咨询/监督投诉电话",
+    "fee": "收费", "online_url": "网上办理入口", "channels": "办理方式",
+}
+# 六统一 / 三级四同: the same in every hall; a local override must not touch these.
+UNIFIED_KEYS = {
+    "basic_code": "基本编码", "name": "事项名称", "item_type": "事项类型", "basis": "设定依据",
+    "conditions": "受理条件", "materials": "申请材料", "time_limit": "办理时限",
+    "questions": "情形引导", "audience": "服务对象", "speed": "办件类型",
+    "refusal_conditions": "不予受理的情形", "result": "办理结果",
+}
+LEVELS = {6: None, 9: "乡镇级", 12: "村级"}
+
+
+def region_level(code: str) -> str:
+    """省级 / 市级 / 县级 / 乡镇级 / 村级 from the shape of a GB/T 2260 (or 统计用区划) code."""
+    if len(code) == 9:
+        return "乡镇级"
+    if len(code) == 12:
+        return "村级"
+    if code.endswith("0000"):
+        return "省级"
+    if code.endswith("00"):
+        return "市级"
+    return "县级"
+
+
+def region_parent_prefix(code: str) -> str:
+    """The part of `code` a child region's code starts with (330000 -> 33, 330300 -> 3303)."""
+    level = region_level(code)
+    return {"省级": code[:2], "市级": code[:4]}.get(level, code)
+
+
+@dataclass(frozen=True)
+class Region:
+    """One region of the tree: code, name, level and the parent's code (None at the top)."""
+    code: str
+    name: str
+    level: str
+    parent: str | None = None
+
+
+class HallSite(Strict):
+    """hall.yaml: a hall's site data and the shared guides it offers."""
+    name: Text
+    address: Text
+    hours: Text
+    hotline: Text
+    # https URL of the hall's pages, or a path on this server such as /h/liushi
+    public_base_url: Text | None = None
+    area_code: Annotated[str, StringConstraints(pattern=r"^0\d{2,3}$")] | None = None
+    region_code: Annotated[str, StringConstraints(pattern=r"^(\d{6}|\d{9}|\d{12})$")]
+    featured: list[Text] = []
+    offers: list["Offer"] = []
+
+
+class Offer(Strict):
+    """One shared guide a hall offers: by its 基本编码 or by the shared guide's code."""
+    basic_code: Text | None = None
+    code: Text | None = None
+
+
+HallSite.model_rebuild()
+
+
+@dataclass(frozen=True)
+class OfferedGuide:
+    """A shared guide as one hall offers it: the hall's code, the shared code, the override."""
+    code: str
+    source: str
+    override: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Hall:
+    """One hall: id, site data, its own guides and the shared guides it offers."""
+    id: str
+    site: HallSite
+    own: dict[str, Guide] = field(default_factory=dict)
+    offered: tuple[OfferedGuide, ...] = ()
+
+    def codes(self) -> list[str]:
+        return sorted(set(self.own) | {o.code for o in self.offered})
+
+
+def resolve_offer(shared: Guide, offer: OfferedGuide) -> Guide:
+    """The shared guide with the hall's override applied (raises ValidationError on bad data)."""
+    if not offer.override and offer.code == shared.code:
+        return shared
+    data = shared.model_dump(mode="json", exclude_unset=True)
+    data.update(offer.override)
+    data["code"] = offer.code
+    return Guide.model_validate(data)
+
+
+def hall_guides(hall: Hall, shared: dict[str, Guide]) -> dict[str, Guide]:
+    """Every guide `hall` offers, resolved, by code (sorted)."""
+    out = dict(hall.own)
+    for offer in hall.offered:
+        out[offer.code] = resolve_offer(shared[offer.source], offer)
+    return dict(sorted(out.items()))
+
+
+# -- checking -------------------------------------------------------------------------------
+
+Reader = Callable[[Path, list[Finding]], SourceDoc | None]
+
+
+def _read(path: Path, findings: list[Finding]) -> SourceDoc | None:
+    try:
+        doc = read_yaml(path, str(path))
+    except YamlSyntaxError as exc:
+        findings.append(Finding(str(path), exc.line, "E001", f"YAML 语法错误：{exc.message}"))
+        return None
+    except FileNotFoundError as exc:
+        findings.append(Finding(str(path), 1, "E002", f"文件无法读取：{exc}"))
+        return None
+    for key, line in doc.duplicate_keys:
+        findings.append(Finding(str(path), line, "E003", f"重复的键：{key} 出现了不止一次"))
+    return doc
+
+
+def check_regions(path: Path, findings: list[Finding]) -> dict[str, Region]:
+    """Regions of regions.yaml by code; problems go to `findings` (E501–E503).
+
+    The file is a list of {code, name, children?}; a child's code must lie inside its
+    parent (GB/T 2260: 330000 -> 3303xx -> 3303xx -> 3303xxxxx -> 3303xxxxxxxx)."""
+    doc = _read(path, findings)
+    regions: dict[str, Region] = {}
+    if doc is None:
+        return regions
+    if not isinstance(doc.data, list):
+        findings.append(Finding(doc.path, 1, "E103", "类型错误：regions.yaml 的内容应为列表"))
+        return regions
+
+    def walk(items: Any, parent: str | None, where: tuple) -> None:
+        if not isinstance(items, list):
+            findings.append(Finding(doc.path, doc.line(where), "E103", "类型错误：children 应为列表"))
+            return
+        for i, item in enumerate(items):
+            at = where + (i,)
+            if not isinstance(item, dict) or set(item) - {"code", "name", "children"}:
+                findings.append(Finding(doc.path, doc.line(at), "E103",
+                                        "类型错误：每个区划应为 {code, name, children}，不能有其他字段"))
+                continue
+            code, name = item.get("code"), item.get("name")
+            if not isinstance(code, str) or not REGION_CODE.match(code):
+                findings.append(Finding(doc.path, doc.line(at + ("code",)), "E501",
+                                        f"行政区划代码错误：{code!r} 应为加引号的 6 位（GB/T 2260）、9 位或 12 位数字"))
+                continue
+            if not isinstance(name, str) or not name.strip():
+                findings.append(Finding(doc.path, doc.line(at), "E102", f"缺少必填项：区划 {code} 没有名称（name）"))
+                continue
+            if code in regions:
+                findings.append(Finding(doc.path, doc.line(at + ("code",)), "E502",
+                                        f"行政区划代码重复：{code} 出现了不止一次"))
+                continue
+            if parent is not None and (not code.startswith(region_parent_prefix(parent)) or code == parent
+                                       or len(code) < len(parent)):
+                findings.append(Finding(doc.path, doc.line(at + ("code",)), "E503",
+                                        f"上级区划不符：{name}（{code}）不属于 {regions[parent].name}（{parent}）"))
+                continue
+            regions[code] = Region(code, name.strip(), region_level(code), parent)
+            if "children" in item:
+                walk(item["children"], code, at + ("children",))
+
+    walk(doc.data, None, ())
+    return regions
+
+
+@dataclass
+class HallsResult:
+    """What `check_halls` yields: findings, and the halls when their files parsed."""
+    findings: list[Finding] = field(default_factory=list)
+    regions: dict[str, Region] = field(default_factory=dict)
+    halls: dict[str, Hall] = field(default_factory=dict)
+
+
+def _index_basic_codes(shared: dict[str, Guide]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for code, guide in shared.items():
+        basic = getattr(guide, "basic_code", None)
+        if basic:
+            out.setdefault(basic, []).append(code)
+    return out
+
+
+def check_halls(root: Path, shared: dict[str, Guide], default_codes: Iterable[str],
+                check_guide_files: Callable[[list[Path]], list[Any]],
+                categories: set[str] | None = None) -> HallsResult:
+    """Check regions.yaml and halls/ of content folder `root`.
+
+    `shared` are the root guides that parsed; `default_codes` every code of the root's
+    guide files (parsed or not); `check_guide_files` the loader's per-file guide checker,
+    returning objects with .path, .findings, .guide, .code; `categories` the names in
+    categories.yaml a hall's own guide must use (None: not checked). Never raises on bad content."""
+    res = HallsResult()
+    findings = res.findings
+    if (root / "regions.yaml").exists():
+        res.regions = check_regions(root / "regions.yaml", findings)
+    halls_dir = root / "halls"
+    if not halls_dir.is_dir():
+        return res
+    by_basic = _index_basic_codes(shared)
+    taken: dict[str, str] = {c: "site.yaml" for c in default_codes}  # code -> where it is first used
+    for folder in sorted(p for p in halls_dir.iterdir() if p.is_dir()):
+        hall = _check_hall(folder, shared, by_basic, res.regions, taken, check_guide_files, findings, categories)
+        if hall is not None:
+            res.halls[hall.id] = hall
+    return res
+
+
+def _check_hall(folder: Path, shared: dict[str, Guide], by_basic: dict[str, list[str]],
+                regions: dict[str, Region], taken: dict[str, str],
+                check_guide_files: Callable[[list[Path]], list[Any]],
+                findings: list[Finding], categories: set[str] | None = None) -> Hall | None:
+    hall_id = folder.name
+    hall_file = folder / "hall.yaml"
+    if not HALL_ID.match(hall_id) or hall_id == DEFAULT_HALL:
+        findings.append(Finding(str(folder), 1, "E509",
+                                f"大厅标识格式错误：{hall_id} 应为 2–40 位小写字母、数字或连字符，以字母开头，且不能是 {DEFAULT_HALL}"))
+        return None
+    if not hall_file.is_file():
+        findings.append(Finding(str(hall_file), 1, "E002", "文件缺失：找不到 hall.yaml"))
+        return None
+    doc = _read(hall_file, findings)
+    if doc is None:
+        return None
+    if not isinstance(doc.data, dict):
+        findings.append(Finding(doc.path, 1, "E103", "类型错误：hall.yaml 的内容应为键值对"))
+        return None
+    try:
+        site = HallSite.model_validate(doc.data)
+    except ValidationError as exc:
+        findings.extend(schema_findings(exc, doc))
+        return None
+    ok = True
+    if regions and site.region_code not in regions:
+        findings.append(Finding(doc.path, doc.line(("region_code",)), "E504",
+                                f"所属区划不存在：{site.region_code} 不在 regions.yaml 中"))
+        ok = False
+    url = site.public_base_url
+    if url is not None and not (url.startswith("https://") or re.match(r"^/[A-Za-z0-9/_-]*$", url)):
+        findings.append(Finding(doc.path, doc.line(("public_base_url",)), "E211",
+                                f"网址格式错误：{url} 应为 https:// 开头的网址，或以 / 开头的本站路径"))
+        ok = False
+
+    own: dict[str, Guide] = {}
+    guides_dir = folder / "guides"
+    files = sorted(guides_dir.glob("*.yaml")) if guides_dir.is_dir() else []
+    for result in check_guide_files(files):
+        findings.extend(result.findings)
+        if result.code is None:
+            continue
+        if result.code in taken:
+            findings.append(Finding(str(result.path), 1, "E207",
+                                    f"事项编码重复：{result.code} 已在 {taken[result.code]} 使用"))
+            ok = False
+            continue
+        taken[result.code] = str(result.path)
+        if result.guide is not None and categories is not None and result.guide.category not in categories:
+            line = read_yaml(result.path, str(result.path)).line(("category",))
+            findings.append(Finding(str(result.path), line, "E213",
+                                    f"主题分类不存在：“{result.guide.category}”不在 categories.yaml 中"))
+            ok = False
+        elif result.guide is not None:
+            own[result.code] = result.guide
+        else:
+            ok = False
+
+    offered: list[OfferedGuide] = []
+    used_keys: set[str] = set()
+    named: set[str] = set(own)  # codes the hall names, also those whose override failed
+    for i, offer in enumerate(site.offers):
+        line = doc.line(("offers", i))
+        if (offer.basic_code is None) == (offer.code is None):
+            findings.append(Finding(doc.path, line, "E103",
+                                    "类型或取值错误：每项共享事项写 basic_code（基本编码）或 code（事项编码）之一"))
+            ok = False
+            continue
+        key = offer.basic_code or offer.code or ""
+        if offer.basic_code is not None:
+            sources = by_basic.get(offer.basic_code, [])
+            if len(sources) != 1:
+                why = "没有事项使用该基本编码" if not sources else f"有 {len(sources)} 个事项使用该基本编码（{'、'.join(sources)}），请改用 code 指明"
+                findings.append(Finding(doc.path, line, "E505", f"共享事项不存在：基本编码 {key}：{why}"))
+                ok = False
+                continue
+            source = sources[0]
+        else:
+            source = key
+            if source not in shared:
+                findings.append(Finding(doc.path, line, "E505", f"共享事项不存在：{key} 不是 guides/ 中的事项"))
+                ok = False
+                continue
+        used_keys.add(key)
+        override, override_ok = _check_override(folder / "overrides" / f"{key}.yaml", findings)
+        ok = ok and override_ok
+        local_code = override.get("code", source)
+        if local_code in own or any(o.code == local_code for o in offered):
+            findings.append(Finding(doc.path, line, "E508", f"大厅事项编码重复：{local_code} 在本大厅出现了不止一次"))
+            ok = False
+            continue
+        if local_code != source and local_code in taken and local_code not in shared:
+            findings.append(Finding(doc.path, line, "E207", f"事项编码重复：{local_code} 已在 {taken[local_code]} 使用"))
+            ok = False
+            continue
+        entry = OfferedGuide(local_code, source, override)
+        named.add(local_code)
+        try:
+            resolve_offer(shared[source], entry)
+        except ValidationError as exc:
+            over_doc = _read(folder / "overrides" / f"{key}.yaml", [])
+            findings.extend(schema_findings(exc, over_doc) if over_doc else [])
+            ok = False
+            continue
+        offered.append(entry)
+    overrides_dir = folder / "overrides"
+    if overrides_dir.is_dir():
+        for path in sorted(overrides_dir.glob("*.yaml")):
+            if path.stem not in used_keys:
+                findings.append(Finding(str(path), 1, "E507",
+                                        f"覆盖文件没有对应的共享事项：hall.yaml 的 offers 中没有 {path.stem}"))
+                ok = False
+    codes = set(own) | {o.code for o in offered}
+    if not codes:
+        findings.append(Finding(doc.path, 1, "W501", "大厅没有任何事项：既没有 guides/ 文件，也没有 offers",
+                                Severity.warning))
+    for i, code in enumerate(site.featured):
+        if code not in codes | named:
+            findings.append(Finding(doc.path, doc.line(("featured", i)), "E215",
+                                    f"常用事项不存在：{code} 不是本大厅办理的事项"))
+            ok = False
+    return Hall(hall_id, site, dict(sorted(own.items())), tuple(offered)) if ok else None
+
+
+def _check_override(path: Path, findings: list[Finding]) -> tuple[dict[str, Any], bool]:
+    """(override data, ok) of one override file; no file is an empty override."""
+    if not path.exists():
+        return {}, True
+    doc = _read(path, findings)
+    if doc is None:
+        return {}, False
+    if not isinstance(doc.data, dict):
+        findings.append(Finding(doc.path, 1, "E103", "类型错误：覆盖文件的内容应为键值对"))
+        return {}, False
+    ok = True
+    for key in doc.data:
+        line = doc.line((key,))
+        if key in UNIFIED_KEYS:
+            findings.append(Finding(doc.path, line, "E506",
+                                    f"本地覆盖修改了六统一要素：{UNIFIED_KEYS[key]}（{key}）全省统一，各大厅不得改动；"
+                                    f"可覆盖的只有{'、'.join(LOCAL_KEYS.values())}"))
+            ok = False
+        elif key not in LOCAL_KEYS:
+            findings.append(Finding(doc.path, line, "E101",
+                                    f"未知字段：{key} 不能在覆盖文件中使用；可覆盖的只有{'、'.join(LOCAL_KEYS.values())}"))
+            ok = False
+    return (dict(doc.data) if ok else {}), ok
+
+
+# -- release form ---------------------------------------------------------------------------
+
+def regions_document(regions: dict[str, Region]) -> list[dict[str, Any]]:
+    """Regions as canonical JSON values, sorted by code."""
+    return [{"code": r.code, "name": r.name, "level": r.level, "parent": r.parent}
+            for r in sorted(regions.values(), key=lambda r: r.code)]
+
+
+def halls_document(halls: dict[str, Hall]) -> dict[str, Any]:
+    """Halls as canonical JSON values: site data, own guides, offered shared guides."""
+    return {
+        hid: {
+            "site": h.site.model_dump(mode="json"),
+            "own": {c: g.model_dump(mode="json") for c, g in sorted(h.own.items())},
+            "offered": [{"code": o.code, "source": o.source, "override": o.override} for o in h.offered],
+        }
+        for hid, h in sorted(halls.items())
+    }
+
+
+def halls_from_document(doc: dict[str, Any]) -> dict[str, Hall]:
+    return {
+        hid: Hall(hid, HallSite.model_validate(h["site"]),
+                  {c: Guide.model_validate(g) for c, g in h["own"].items()},
+                  tuple(OfferedGuide(o["code"], o["source"], o["override"]) for o in h["offered"]))
+        for hid, h in doc.items()
+    }
+
+
+def regions_from_document(doc: list[dict[str, Any]]) -> dict[str, Region]:
+    return {r["code"]: Region(r["code"], r["name"], r["level"], r["parent"]) for r in doc}
