@@ -2,15 +2,15 @@
 per-hall deadlines, monthly rating counts, usage counts; the `manager` role needs no schema
 change (roles are checked by the application)
 
-Revision ID: 0006
-Revises: 0005_security
+Revision ID: 0007_rating_followup
+Revises: 0006_user_scope
 Create Date: 2026-11-30
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0006"
-down_revision = "0005_security"
+revision = "0007_rating_followup"
+down_revision = "0006_user_scope"
 branch_labels = None
 depends_on = None
 
