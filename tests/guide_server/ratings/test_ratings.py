@@ -224,5 +224,5 @@ def test_comment_with_a_phone_or_id_number_however_written_is_refused(comment):
 def test_comment_naming_the_office_phone_is_kept():
     from guide_server.ratings.service import parse
 
-    data = parse("2", [], "打了 0577-61881125 没人接", public_numbers=("0577-61881125",))
+    data = parse("2", ["slow"], "打了 0577-61881125 没人接", public_numbers=("0577-61881125",))
     assert data.comment == "打了 0577-61881125 没人接"
