@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 
 import click
 
@@ -11,6 +12,10 @@ from guide_server.cli.base import INSTANCE_OPTION, main
 
 
 def _service(instance_dir: str):
+    """The fleet service of an instance folder; a missing folder is a clear error, not a traceback."""
+    if not Path(instance_dir).is_dir():
+        raise click.ClickException(f"实例目录 {instance_dir} 不存在。请先发布内容："
+                                   f"guide-server release --content content --instance {instance_dir}")
     from guide_server.cli.base import _database_url
     from guide_server.db import Database
     from guide_server.fleet.service import FleetService
