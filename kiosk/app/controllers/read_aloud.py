@@ -10,6 +10,8 @@ that looks like an ID or mobile number besides.
 """
 from __future__ import annotations
 
+import re
+
 import logging
 
 from kiosk.app.controllers.guide_view import guide_summary
@@ -67,11 +69,17 @@ def materials_for_reading(guide) -> list:
 def summary_for_reading(guide) -> str:
     """The facts at the top of the guide screen (办理时限, 收费, 到现场) as one sentence for the ear;
     where the screen says 需缴费，见下方 the listener hears the fee standard itself."""
+    from guides.present import guide_view
+
+    view = guide_view(guide, None)
+    fee_lines = next((f.lines for f in view.facts if f.label == "收费"), ())
     parts = []
-    for label, value in guide_summary(guide):
+    for label, value in guide_summary(guide, None, view):
         fee = getattr(guide, "fee", None)
-        if label == "收费" and getattr(fee, "charged", False):
-            value = getattr(fee, "standard", None) or value.replace("，见下方", "")
+        if label == "收费" and getattr(fee, "charged", False) and fee_lines:
+            value = "；".join(re.sub(r"^〔情形：(.*?)〕", r"\1：", line) for line in fee_lines)
+        elif label == "收费":
+            value = value.replace("，见下方", "")
         parts.append(f"{label}：{value}")
     return "。".join(parts)
 

@@ -197,7 +197,7 @@ def test_materials_to_bring_are_read_and_fetched_ones_are_not(index):
     assert read == ["原居民身份证（原件）",
                     MaterialGroup("视情况提供", ["照相馆出具的居民身份证相片回执（原件）", "监护人居民身份证（原件）"])]
     assert "居民户口簿" not in str(read)                     # 免提交: the window fetches it
-    assert summary_for_reading(g).startswith("办理时限：承诺 10 个工作日（法定 60 个工作日）。收费：到期换领 20 元/证")
+    assert summary_for_reading(g).startswith("办理时限：承诺 10 个工作日；法定 60 个自然日。收费：临时居民身份证工本费 10 元/证")
 
 
 def test_material_groups_and_copies_are_read_with_their_label():
