@@ -31,6 +31,15 @@ from guides.release import ReleaseStore  # noqa: E402
 from guides.search import SearchIndex, normalize, pinyin_forms  # noqa: E402
 
 
+def yaml_parse_floor(files) -> float:
+    """Seconds to parse ``files`` with libyaml and nothing else: the floor a content check is
+    measured against."""
+    t0 = time.perf_counter()
+    for f in files:
+        yaml.load(f.read_bytes(), Loader=yaml.CSafeLoader)
+    return time.perf_counter() - t0
+
+
 def pct(values, p):
     values = sorted(values)
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
@@ -56,10 +65,7 @@ def main() -> None:
         content_dir = generate(Path(tmp) / "content", args.count)
         files = sorted((content_dir / "guides").glob("*.yaml"))
 
-        t0 = time.perf_counter()
-        for f in files:
-            yaml.load(f.read_bytes(), Loader=yaml.CSafeLoader)
-        parse_s = time.perf_counter() - t0
+        parse_s = yaml_parse_floor(files)
 
         t0 = time.perf_counter()
         result = check_content(content_dir)

@@ -91,23 +91,12 @@ def request_body(model: str, description: str) -> dict[str, Any]:
             "content": {"application/json": {"schema": ref(model)}}}
 
 
-def schemas_of(models) -> dict[str, Any]:
-    """Component schemas of pydantic models (as serialised), their nested models included."""
+def schemas_of(models, mode: str = "serialization") -> dict[str, Any]:
+    """Component schemas of pydantic models, their nested models included: responses as
+    serialised (``mode="serialization"``), request bodies as validated (``mode="validation"``)."""
     out: dict[str, Any] = {}
     for model in models:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="serialization",
-                                         by_alias=True)
-        out.update(schema.pop("$defs", {}))
-        out[model.__name__] = schema
-    return out
-
-
-def request_schemas_of(models) -> dict[str, Any]:
-    """Component schemas of request models (as validated)."""
-    out: dict[str, Any] = {}
-    for model in models:
-        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode="validation",
-                                         by_alias=True)
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode, by_alias=True)
         out.update(schema.pop("$defs", {}))
         out[model.__name__] = schema
     return out
@@ -121,7 +110,7 @@ def build_document(parts: list[ApiPart]) -> dict[str, Any]:
     for part in parts:
         paths.update(part.paths)
         schemas.update(schemas_of(part.models))
-        schemas.update(request_schemas_of(part.requests))
+        schemas.update(schemas_of(part.requests, mode="validation"))
         security.update(part.security)
     components: dict[str, Any] = {"schemas": schemas}
     if security:

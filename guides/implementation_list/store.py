@@ -25,6 +25,7 @@ from guides.implementation_list.diff import diff_guides
 from guides.implementation_list.mapping import ImportResult
 from guides.implementation_list.merge import merge_guide
 from guides.implementation_list.yamlout import dump_guide, guide_hash
+from guides.release import fsync_dir
 
 STATE_FILE = "import-state.json"
 STATE_FORMAT = 1
@@ -123,14 +124,6 @@ def plan_write(result: ImportResult, folder: str | Path, *, overwrite: bool = Fa
     return Plan(folder, actions, state, not_in_file)
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def apply_plan(plan: Plan, *, sources: list[str], profile: str, texts: dict[str, str] | None = None) -> int:
     """Write the plan's new/update/overwrite guides and the import state; returns the
     number of files written. ``texts``: the YAML of each guide, when already dumped. Raises WriteError
@@ -162,6 +155,6 @@ def apply_plan(plan: Plan, *, sources: list[str], profile: str, texts: dict[str,
         raise WriteError(f"{plan.folder}: 写入失败（{exc.strerror or exc}），内容目录未作任何修改") from None
     for tmp, final in temps:
         os.replace(tmp, final)
-    _fsync_dir(guides_dir)
-    _fsync_dir(plan.folder)
+    fsync_dir(guides_dir)
+    fsync_dir(plan.folder)
     return len(writes)

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -124,17 +125,26 @@ def wait_for(url, proc, seconds=30):
     raise AssertionError(f"{url} did not come up")
 
 
-@pytest.fixture(scope="session")
-def live_server(sample_instance, tmp_path_factory):
-    """`guide-server serve` (gunicorn) on the sample release, as an operator starts it."""
+@contextmanager
+def serving(instance: Path, log_dir: Path, *, workers: int, ready_path: str = "/",
+            extra: tuple[str, ...] = (), stop_timeout: float = 20):
+    """`guide-server serve` (gunicorn) on ``instance``, as an operator starts it; yields its base
+    URL once ``ready_path`` answers, then terminates it. Its output goes to log_dir/serve.log."""
     port = free_port()
-    log = open(tmp_path_factory.mktemp("serve") / "serve.log", "wb")
-    proc = subprocess.Popen([*GUIDE_SERVER, "serve", "--instance", str(sample_instance), "--port", str(port),
-                             "--workers", "2"], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    log = open(log_dir / "serve.log", "wb")
+    proc = subprocess.Popen([*GUIDE_SERVER, "serve", "--instance", str(instance), "--port", str(port),
+                             "--workers", str(workers), *extra], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
     try:
-        wait_for(f"http://127.0.0.1:{port}/", proc)
+        wait_for(f"http://127.0.0.1:{port}{ready_path}", proc)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()
-        proc.wait(timeout=20)
+        proc.wait(timeout=stop_timeout)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def live_server(sample_instance, tmp_path_factory):
+    """`guide-server serve` (gunicorn) on the sample release, as an operator starts it."""
+    with serving(sample_instance, tmp_path_factory.mktemp("serve"), workers=2) as url:
+        yield url

@@ -5,7 +5,6 @@ exactly the limit of guesses reaches a hash: 5 per account, 10 per address."""
 from __future__ import annotations
 
 import re
-import subprocess
 import threading
 import urllib.error
 import urllib.parse
@@ -17,7 +16,7 @@ import pytest
 from guides.loader import load_content
 from guides.release import ReleaseStore
 from tests.conftest import FIXTURES
-from tests.guide_server.conftest import GUIDE_SERVER, ROOT, free_port, wait_for
+from tests.guide_server.conftest import serving
 
 WRONG = "用户名或密码不正确"   # only an attempt whose password was checked says this
 PASSWORD = "correct horse battery"
@@ -31,17 +30,9 @@ def server(tmp_path_factory):
     inst = tmp_path_factory.mktemp("lockout") / "instance"
     ReleaseStore(inst).publish(load_content(FIXTURES / "valid"))
     AccountService(Database(default_url(inst))).add("target", "editor", PASSWORD)
-    port = free_port()
-    log = open(inst.parent / "serve.log", "wb")
-    proc = subprocess.Popen([*GUIDE_SERVER, "serve", "--instance", str(inst), "--port", str(port), "--workers", "4",
-                             "--behind-proxy", "1"], stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
-    try:
-        wait_for(f"http://127.0.0.1:{port}/login", proc)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
+    with serving(inst, inst.parent, workers=4, ready_path="/login", extra=("--behind-proxy", "1"),
+                 stop_timeout=30) as url:
+        yield url
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
