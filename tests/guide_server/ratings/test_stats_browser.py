@@ -27,7 +27,7 @@ CHINA = dt.timezone(dt.timedelta(hours=8))
 
 @pytest.fixture
 def shots() -> Path:
-    return Path(os.environ.get("RATINGS_SCREENSHOTS") or Path(__file__).resolve().parents[2] / "var" / "screenshots" / "ratings")
+    return Path(os.environ.get("RATINGS_SCREENSHOTS") or Path(__file__).resolve().parents[3] / "var" / "screenshots" / "ratings")
 
 
 def _seed(app) -> str:
