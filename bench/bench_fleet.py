@@ -82,11 +82,15 @@ class RawHttp:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.connections += 1
 
-    def get(self, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes, int, int, bytes]:
-        """(status, headers (lower-case names), body, bytes received, bytes sent, raw head)."""
+    def request_bytes(self, path: str, headers: dict[str, str]) -> bytes:
+        """The GET request as sent: Host first, then the kiosk's headers, then `headers`."""
         lines = [f"GET {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
         lines += [f"{k}: {v}" for k, v in {**KIOSK_HEADERS, **headers}.items()]
-        request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+    def get(self, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes, int, int, bytes]:
+        """(status, headers (lower-case names), body, bytes received, bytes sent, raw head)."""
+        request = self.request_bytes(path, headers)
         for attempt in (0, 1):
             reused = self.sock is not None
             if not reused:
@@ -488,7 +492,19 @@ def main() -> int:
     ap.add_argument("--poll-interval", type=float, default=300, help="a kiosk's poll interval in the field, "
                     "for the fleet's load line (kiosk.fleet.settings.FleetSettings.poll_seconds)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary folder (for the server log)")
+    ap.add_argument("--instances", type=int, default=1, choices=(1, 2),
+                    help="2: the province run (bench/fleet_province.py): every kiosk polls once a minute against "
+                         "two gunicorn instances on one PostgreSQL behind nginx, side by side with one instance "
+                         "on SQLite")
+    ap.add_argument("--minutes", type=int, default=2, help="province run: minutes (rounds) of once-a-minute polls")
+    ap.add_argument("--sample", type=int, default=20, help="province run: real kiosks that catch up")
     args = ap.parse_args()
+    if args.instances == 2:
+        if not (1 <= args.minutes <= 10 and 1 <= args.sample <= 200 and 2 <= args.kiosks <= 20000):
+            ap.error("out of the bounds this benchmark is meant for")
+        from bench.fleet_province import province
+
+        return province(args)
     if not (1 <= args.clients <= 16 and 1 <= args.threads <= 16 and 1 <= args.seconds <= 120
             and 2 <= args.kiosks <= 20000 and 1 <= args.events <= 100000):
         ap.error("out of the bounds this benchmark is meant for")
