@@ -98,7 +98,10 @@ def site_files(served) -> list[tuple[str, str, bool]]:
             out += [(f"/h/{hall_id}/c/{c.slug}", f"h/{hall_id}/c/{c.slug}.html", True) for c in rel.categories]
             for code, guide in view.guides.items():
                 out += _guide_files(f"/h/{hall_id}", code, guide)
-    out += [(f"/forms/{quote(name)}", f"forms/{name}", False) for name in sorted(rel.attachments)]
+    # attachments the release folder holds (one written by hand without forms/ has none to serve)
+    forms = rel.content.forms
+    out += [(f"/forms/{quote(name)}", f"forms/{name}", False) for name in sorted(rel.attachments)
+            if forms is not None and (forms / name).is_file()]
     return out
 
 
