@@ -14,6 +14,7 @@ from guides.signing import load_or_create_key
 from kiosk.content import load_kiosk_content
 from kiosk.fleet.device_client import DeviceClient
 from kiosk.fleet.heartbeat import collect
+from kiosk.fleet.hooks import offline_label
 from kiosk.fleet.sync import read_state, sync_once
 from tests.conftest import FIXTURES
 from tests.kiosk.fleet.conftest import TamperProxy
@@ -125,6 +126,8 @@ def test_a_newer_content_format_is_refused_and_reported_until_the_kiosk_can_read
         assert ReleaseStore(inst).current_number() == held.number
         assert read_state(inst)["refused"]["reason"] == want
     assert [p for p, _s, _b in proxy.log if "/manifest" not in p] == []  # nothing but the manifest fetched
+    # the screen's notice says the content may be old, and why in short
+    assert offline_label(inst) == "内容未更新（本机软件需升级）· 内容可能不是最新，以窗口为准"
     # the heartbeat carries the reason, and the fleet page shows it as an alert
     beat = collect(inst, 0)
     assert beat["content_refused"] == want and beat["release"] == held.number
@@ -137,7 +140,7 @@ def test_a_newer_content_format_is_refused_and_reported_until_the_kiosk_can_read
     result = sync_once(inst, client, settings.public_key)
     assert result.ok and result.number == new.number and "refused" not in {k for k, v in read_state(inst).items() if v}
     beat = collect(inst, 0)
-    assert "content_refused" not in beat
+    assert "content_refused" not in beat and offline_label(inst) == ""
     client.heartbeat(beat)
     row = next(k for k in fleet.service.status(new.number) if k["name"] == settings.name)
     assert row["content_refused"] is None and not [a for a in row["alerts"] if a["code"] == "content_format"]
