@@ -161,3 +161,22 @@ def test_a_kiosk_of_an_older_format_keeps_its_release(fleet, kiosk, monkeypatch)
     assert f"内容格式版本 2 高于本机支持的 1，请升级终端软件；继续使用上一版内容 R{held.number}" in result.message
     assert ReleaseStore(inst).current_number() == held.number
     assert load_kiosk_content(None, inst).release.number == held.number
+
+
+def test_attachment_endpoint_serves_only_listed_files_to_enrolled_kiosks(fleet, kiosk):
+    import requests
+
+    _inst, _settings, token = kiosk
+    number = fleet.store.current_number()
+    url = f"{fleet.url}/api/v1/device/releases/{number}/forms/"
+    auth = {"Authorization": f"Bearer {token}"}
+    r = requests.get(url + FORM, headers=auth, timeout=10)
+    assert r.status_code == 200 and r.content == PDF
+    assert r.headers["Content-Type"] == "application/octet-stream"
+    r = requests.get(url + "nothing.pdf", headers=auth, timeout=10)
+    assert r.status_code == 404 and r.json()["error"]["message"] == f"版本 R{number} 中没有附件 nothing.pdf。"
+    r = requests.get(url + "..%2Fmanifest.json", headers=auth, timeout=10)
+    assert r.status_code == 404 and "没有附件" in r.json()["error"]["message"]
+    assert requests.get(url + FORM, timeout=10).status_code == 401
+    r = requests.get(f"{fleet.url}/api/v1/device/releases/9999/forms/{FORM}", headers=auth, timeout=10)
+    assert r.status_code == 404 and r.json()["error"]["message"] == "没有版本 R9999。"
