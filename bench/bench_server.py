@@ -3,7 +3,7 @@ hello-world Flask app under the same gunicorn settings vs nginx serving the expo
 情形 path page (/g/<code>?<question>=<option>…). One wrk run each, all in one run.
 
     .venv/bin/python bench/bench_server.py [--duration 10] [--connections 32] [--workers N]
-                                           [--posters 1000] [--no-postgres]
+                                           [--posters 1000] [--rounds 3] [--no-postgres]
 
 The PostgreSQL app is `guide-server serve` with DATABASE_URL on a throwaway cluster
 (tests/support/postgres.py: initdb/pg_ctl, unix socket only, deleted at exit).
@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -134,6 +135,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None, help="gunicorn workers for every app")
     ap.add_argument("--code", default=None, help="guide to fetch (default: the largest page)")
     ap.add_argument("--posters", type=int, default=0, help="also time this many posters")
+    ap.add_argument("--rounds", type=int, default=1, help="runs of every target, alternated; medians shown")
     ap.add_argument("--no-postgres", action="store_true", help="leave out the app on PostgreSQL")
     ap.add_argument("--hello-app", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -207,12 +209,17 @@ def main() -> None:
                       "so that line is left out)")
 
         print(f"guide {code}: {size} bytes of HTML; path page {path}; {workers} gunicorn workers (sync) per app, "
-              f"nginx 2 workers; wrk -t2 -c{args.connections} -d{args.duration}s; {os.cpu_count()} cores; "
+              f"nginx 2 workers; wrk -t2 -c{args.connections} -d{args.duration}s x {args.rounds} rounds (medians); "
+              f"{os.cpu_count()} cores; "
               f"load average {load_before[0]:.1f}")
-        results = {}
-        for name, url in targets:
+        for _name, url in targets:
             wrk(url, 2, args.connections)  # warm up
-            results[name] = wrk(url, args.duration, args.connections)
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name, _url in targets}
+        for _round in range(args.rounds):  # alternated, so that the machine's other load hits all alike
+            for name, url in targets:
+                runs[name].append(wrk(url, args.duration, args.connections))
+        results = {name: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs))
+                   for name, rs in runs.items()}
         hello = results["gunicorn hello-world Flask"][0]
         print()
         print(f"  {'':34s} {'req/s':>8s}  {'p99':>10s}  {'/ hello':>7s}")
