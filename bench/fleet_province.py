@@ -43,7 +43,7 @@ from bench.bench_fleet import (MANIFEST, POLL_TARGET, CATCH_UP_TARGET, CountingR
                                link_kiosk, percentile)
 
 ENROLL_PROCESSES = 2
-THREADS = 16          # client threads per polling process
+THREADS = 32          # client threads per polling process (most of the time asleep until a poll is due)
 PROCESSES = 2         # polling processes
 
 
@@ -122,6 +122,7 @@ def _poll_worker(port: int, path: str, schedule: list[tuple[float, str]], etag: 
     http = RawHttp(port)
     lat: list[float] = []
     late: list[float] = []
+    done: list[float] = []   # seconds after the start at which each answer ended
     received = sent = errors = other = cookies = 0
     sample = b""
     last = start_at
@@ -141,6 +142,7 @@ def _poll_worker(port: int, path: str, schedule: list[tuple[float, str]], etag: 
         lat.append(time.perf_counter() - t0)
         late.append(max(0.0, started - (start_at + due)))
         last = time.time()
+        done.append(last - start_at)
         if status != 304:
             other += 1
             continue
@@ -152,6 +154,7 @@ def _poll_worker(port: int, path: str, schedule: list[tuple[float, str]], etag: 
     with lock:
         out["lat"] += lat
         out["late"] += late
+        out["done"] += done
         for k, v in (("received", received), ("sent", sent), ("errors", errors), ("other", other),
                      ("cookies", cookies), ("connections", http.connections)):
             out[k] += v
@@ -161,7 +164,7 @@ def _poll_worker(port: int, path: str, schedule: list[tuple[float, str]], etag: 
 
 def _poll_process(port: int, path: str, shares: list[list[tuple[float, str]]], etag: str, start_at: float,
                   conn) -> None:
-    out = {"lat": [], "late": [], "received": 0, "sent": 0, "errors": 0, "other": 0, "cookies": 0,
+    out = {"lat": [], "late": [], "done": [], "received": 0, "sent": 0, "errors": 0, "other": 0, "cookies": 0,
            "connections": 0, "last": start_at, "sample": b""}
     lock = threading.Lock()
     ts = [threading.Thread(target=_poll_worker, args=(port, path, s, etag, start_at, out, lock)) for s in shares]
@@ -209,6 +212,8 @@ def scheduled_polls(port: int, tokens: list[str], etag: str, base: int, minutes:
                                                        "connections")}
     merged["lat"] = sorted(x for r in results for x in r["lat"])
     merged["late"] = sorted(x for r in results for x in r["late"])
+    merged["seconds"] = rounds * 60.0
+    merged["in_window"] = sum(1 for r in results for x in r["done"] if x <= rounds * 60.0)
     merged["scheduled"] = len(entries)
     merged["window"] = max(r["last"] for r in results) - start_at
     merged["needed_rate"] = len(tokens) / 60.0
@@ -448,7 +453,9 @@ def _table(args, setups, results, load_before, load_after, elapsed) -> int:
         p = res["polls"]
         n = res["n304"]
         return {
-            "rate": (len(p["lat"])) / max(p["window"], 1e-9),
+            "rate": p["in_window"] / p["seconds"],
+            "late1s": sum(1 for x in p["late"] if x > 1.0) / max(1, len(p["late"])) * 100,
+            "late50": percentile(p["late"], 0.5) * 1000,
             "p50": percentile(p["lat"], 0.5) * 1000, "p99": percentile(p["lat"], 0.99) * 1000,
             "max": (p["lat"][-1] if p["lat"] else 0) * 1000,
             "late99": percentile(p["late"], 0.99) * 1000,
@@ -461,12 +468,14 @@ def _table(args, setups, results, load_before, load_after, elapsed) -> int:
 
     sa, sb = stats(a), stats(b)
     need = args.kiosks / 60.0
-    line("polls/s achieved", sa["rate"], sb["rate"], lambda v: f"{v:.1f}", f">= {need:.0f}",
-         lambda v: v >= need * 0.97)
+    line("polls/s answered within the schedule's minutes", sa["rate"], sb["rate"], lambda v: f"{v:.1f}",
+         f">= {need:.0f}", lambda v: v >= need * 0.97)
     line("poll latency p50", sa["p50"], sb["p50"], lambda v: f"{v:.1f} ms")
     line("poll latency p99", sa["p99"], sb["p99"], lambda v: f"{v:.1f} ms")
     line("poll latency max", sa["max"], sb["max"], lambda v: f"{v:.0f} ms")
-    line("start late vs schedule, p99", sa["late99"], sb["late99"], lambda v: f"{v:.1f} ms")
+    line("poll sent late vs its schedule, p50", sa["late50"], sb["late50"], lambda v: f"{v:.1f} ms")
+    line("poll sent late vs its schedule, p99", sa["late99"], sb["late99"], lambda v: f"{v:.0f} ms")
+    line("polls sent more than 1 s late", sa["late1s"], sb["late1s"], lambda v: f"{v:.1f} %")
     line("bytes per unchanged poll (response)", sa["bytes"], sb["bytes"], lambda v: f"{v:.0f} B",
          f"<= {POLL_TARGET} B", lambda v: v <= POLL_TARGET)
     line("  request bytes per poll", sa["req"], sb["req"], lambda v: f"{v:.0f} B")
