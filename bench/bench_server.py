@@ -222,9 +222,10 @@ def main() -> None:
                    for name, rs in runs.items()}
         hello = results["gunicorn hello-world Flask"][0]
         print()
-        print(f"  {'':34s} {'req/s':>8s}  {'p99':>10s}  {'/ hello':>7s}")
+        print(f"  {'':34s} {'req/s':>8s}  {'p99':>10s}  {'/ hello':>7s}  req/s of each round")
         for name, (rps, p99) in results.items():
-            print(f"  {name:34s} {rps:8.0f}  {p99:7.2f} ms  {rps / hello:7.2f}")
+            each = " ".join(f"{r[0]:.0f}" for r in runs[name])
+            print(f"  {name:34s} {rps:8.0f}  {p99:7.2f} ms  {rps / hello:7.2f}  {each}")
         dyn, dyn_p99 = results["gunicorn /g/<code>, SQLite"]
         print(f"  dynamic (SQLite) / hello-world = {dyn / hello:.2f}  (target >= 0.80); p99 {dyn_p99:.2f} ms "
               "(target <= 25 ms)")
