@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/bench_fleet.py [--kiosks 2000] [--workers N] [--clients 2] [--threads 2]
                                           [--seconds 20] [--events 10000] [--content DIR]
+    .venv/bin/python bench/bench_fleet.py --kiosks 10000 --instances 2 [--minutes 2] [--sample 20]
+
+The second form is the province run (bench/fleet_province.py): every kiosk polls once a minute
+against two gunicorn instances on one PostgreSQL behind nginx, side by side with one instance on
+SQLite. The first form, described below, measures one instance at full speed.
 
 One run, everything on 127.0.0.1, in a temporary folder removed at the end:
 
