@@ -387,6 +387,12 @@ def _check_override(path: Path, findings: list[Finding]) -> tuple[dict[str, Any]
     doc = _read(path, findings)
     if doc is None:
         return {}, False
+    return check_override_doc(doc, findings)
+
+
+def check_override_doc(doc: SourceDoc, findings: list[Finding]) -> tuple[dict[str, Any], bool]:
+    """(override data, ok) of one parsed override (a file, or the text of the web editor's form):
+    only ``LOCAL_KEYS``; a 六统一 key is E506, any other key E101, each with the key's line."""
     if not isinstance(doc.data, dict):
         findings.append(Finding(doc.path, 1, "E103", "类型错误：覆盖文件的内容应为键值对"))
         return {}, False

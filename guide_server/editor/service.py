@@ -58,7 +58,7 @@ STATUSES = {"draft": "草稿", "in_review": "待审核", "approved": "已审核�
 ACTIONS = {"created": "新建", "copied": "复制新建", "saved": "保存", "submitted": "提交审核",
            "approved": "审核通过", "sent_back": "退回修改", "published": "发布", "retire": "申请停用",
            "retired": "停用", "restored": "恢复历史版本", "imported": "导入", "synced": "从版本载入",
-           "withdrawn": "撤回审核", "interrupted": "发布中断（未生效）"}
+           "withdrawn": "撤回审核", "interrupted": "发布中断（未生效）", "deleted": "删除本地覆盖"}
 # Key order of CONTENT-STANDARD.md's file shape, for YAML that reads like content/.
 KEY_ORDER = ["code", "basic_code", "name", "item_type", "audience", "category", "department", "department_code",
              "handling_unit", "level", "service_scope", "co_departments", "basis", "questions", "conditions",
@@ -236,6 +236,9 @@ class EditorService:
         self.releases = ReleaseStore(instance)
         self._synced: tuple | None = None  # (number, hash) of the release last learnt
         self._release: tuple[tuple, Release] | None = None  # (number, mtime_ns, size) -> loaded release
+        from guide_server.editor.hall_service import HallEditor
+
+        self.halls = HallEditor(self)  # halls' overrides and own guides, published through `publish`
 
     # -- reading ----------------------------------------------------------------------------------
     def current_release(self) -> Release | None:
@@ -636,8 +639,13 @@ class EditorService:
             self._audit(s, user.name, "sent_back", code, comment[:2000])
         return self.get(code)
 
-    def publish(self, user: Account, codes: list[str], *, allow_revert: bool = False) -> tuple[Release, bool]:
+    def publish(self, user: Account, codes: list[str], *, allow_revert: bool = False,
+                hall_items: list[int] | None = None) -> tuple[Release, bool]:
         """One new release with the approved guides `codes` (all approved ones when empty).
+
+        With `hall_items` (ids of approved hall changes, guide_server.editor.hall_service; all
+        approved ones the user's scope covers when empty) it publishes those instead of shared
+        guides: the scope checked is each item's hall, and the release's halls get the changes.
 
         Built from the current release (so nothing another path published is dropped). A
         copy whose guide another path changed after the copy was made (`stale`) would
@@ -645,24 +653,34 @@ class EditorService:
 
         Intent first, then the release, then the database, all under the release store's lock
         (see the module docstring), so that a crash at any point is put right by `reconcile`."""
-        self._check_scope(user)
+        if hall_items is None:
+            self._check_scope(user)
         with self.releases.locked():
             self.reconcile()
             rel = self.current_release()
             if rel is None:
                 raise EditorError("实例中还没有任何版本，无法取得大厅信息和主题分类。"
                                   "请先用 guide-server release 发布一次内容。")
-            rows = [r for r in self.list(status="approved") if not codes or r.code in codes]
-            if not rows:
+            if hall_items is None:
+                rows = [r for r in self.list(status="approved") if not codes or r.code in codes]
+                items = []
+            else:
+                rows, items = [], self.halls.approved_for(user, hall_items)
+            if not rows and not items:
                 raise EditorError("没有选中任何已审核待发布的事项。")
             stale = [r for r in rows if self.stale(r)]
             if stale and not allow_revert:
                 raise StalePublish(stale, rel.label)
-            content = self._content_with(rel, rows)
+            changed = [i for i in items if self.halls.stale(i)]
+            if changed and not allow_revert:
+                raise EditorError("未发布：" + "、".join(f"大厅 {i.hall} 的 {i.key}" for i in changed) +
+                                  f" 在修改之后已由其他途径更新（当前版本 {rel.label}）。请核对后勾选“覆盖其他途径的更新”再发布。")
+            content = self._content_with(rel, rows, items)
             from guides.release import build_release
 
             plan = [{"code": r.code, "retiring": r.retiring, "old": _guide_json(rel, r.code),
                      "new": None if r.retiring else r.data} for r in rows]
+            plan += [self.halls.plan(rel, i) for i in items]
             with self.db.session.begin() as s:
                 intent = PublishIntent(created=_now(), user_name=user.name, state="pending", plan=json.dumps(
                     plan, ensure_ascii=False), content_hash=build_release(content).hash, base_number=rel.number)
@@ -673,8 +691,9 @@ class EditorService:
             self._finish(intent_id, release)
         return release, created
 
-    def _content_with(self, rel: Release, rows: list[GuideRow]) -> Content:
-        """The current release's content with the approved rows put in (or taken out)."""
+    def _content_with(self, rel: Release, rows: list[GuideRow], hall_items: list | None = None) -> Content:
+        """The current release's content with the approved rows put in (or taken out), and the
+        approved hall changes `hall_items` put into its halls."""
         guides = dict(rel.guides)
         retired = dict(rel.retired)
         from guides.model import Guide, Retired
@@ -697,9 +716,10 @@ class EditorService:
         if gone:  # a hall's offer would point at nothing
             raise EditorError("以下共享事项仍有大厅在办理，不能停用：" + "、".join(
                 f"{c}（大厅 {offered[c]}）" for c in gone) + "。请先从这些大厅的 hall.yaml 中去掉它。")
+        halls = self.halls.apply(rel, guides, hall_items) if hall_items else rel.content.halls
         return Content(rel.site, rel.categories, dict(sorted(guides.items())),
                        tuple(sorted(retired.values(), key=lambda x: x.code)), rel.content.forms,
-                       rel.content.halls, rel.content.regions)  # the halls stay as published
+                       halls, rel.content.regions)
 
     def _finish(self, intent_id: int, release: Release) -> bool:
         """Bring the database up to `release` for intent `intent_id`, in one transaction:
@@ -713,6 +733,9 @@ class EditorService:
                 return False
             intent = s.get(PublishIntent, intent_id)
             for item in json.loads(intent.plan):
+                if "hall_item" in item:
+                    self.halls.finish(s, item, intent.user_name, release.stamp)
+                    continue
                 code, retiring = item["code"], item["retiring"]
                 status = "retired" if retiring else "published"
                 values: dict[str, Any] = {}
@@ -755,7 +778,7 @@ class EditorService:
                                        .values(state="abandoned", finished=_now()))
                     if closed.rowcount == 1:
                         for item in json.loads(intent.plan):
-                            self._audit(s, intent.user_name, "interrupted", item["code"],
+                            self._audit(s, intent.user_name, "interrupted", item["code"][:40],
                                         "发布被中断，未生效；事项仍为已审核待发布，请重新发布。")
                 done.append(f"被中断的发布 #{intent.id} 没有生效，相关事项仍为已审核待发布")
         return done
