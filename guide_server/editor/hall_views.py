@@ -123,7 +123,15 @@ def _override_page(hall_id: str, key: str, data: dict | None = None, extra: str 
                  fee_mode=fee_mode(data), LOCATION_PARTS=LOCATION_PARTS, CONTACT_PARTS=CONTACT_PARTS,
                  FEE_PARTS=FEE_PARTS, unified=UNIFIED_KEYS, local=LOCAL_KEYS, error=error, message=message,
                  stale=item is not None and halls().stale(item), user=current_user(),
-                 shared_unified=_unified(shared))
+                 shared_unified=_unified(shared), shared_owner=_shared_owner())
+
+
+def _shared_owner() -> str:
+    """Who keeps the shared text: the default hall and its region, in words."""
+    rel = svc().current_release()
+    region = rel.site.region_code
+    name = halls().region_names().get(region or "", "")
+    return f"{rel.site.hall_name}（{name}{region or ''}）"
 
 
 def _unified(guide) -> list[tuple[str, str]]:
