@@ -18,6 +18,7 @@ beside an override stays the city's (read-only here).
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import json
 from dataclasses import dataclass, replace
 from typing import Any
@@ -37,11 +38,20 @@ from guides.yamlsource import YamlSyntaxError, parse_yaml
 from guide_server.accounts.service import Account
 from guide_server.audit import AuditEntry
 from guide_server.db import Base
+from guide_server.editor.errors import CheckFailed, EditorError, NotFound, OutOfScope
 
 KINDS = {"override": "本地覆盖", "own": "本大厅事项"}
 STATUSES = {"draft": "草稿", "in_review": "待审核", "approved": "已审核待发布", "published": "已发布"}
 # Keys the override form has fields for; the other LOCAL_KEYS are edited as YAML beside them.
 FORM_KEYS = ("locations", "contacts", "fee")
+
+
+def _diff(old: Any, new: Any) -> list[str]:
+    """Unified diff of two YAML renderings (override or guide), for the audit log."""
+    def lines(v: Any) -> list[str]:
+        return yaml.safe_dump(v, allow_unicode=True, sort_keys=False, width=1000).splitlines() if v else []
+
+    return list(difflib.unified_diff(lines(old), lines(new), "之前", "之后", n=2, lineterm=""))
 
 
 def _now() -> dt.datetime:
@@ -206,25 +216,18 @@ class HallEditor:
         self.editor = editor
         self.db = editor.db
 
-    # -- errors (the editor's classes, so views treat them alike) --------------------------------
-    @property
-    def _errors(self):
-        from guide_server.editor import service
-
-        return service
-
     # -- reading ---------------------------------------------------------------------------------
     def _release(self) -> Release:
         rel = self.editor.current_release()
         if rel is None:
-            raise self._errors.EditorError("实例中还没有任何版本。请先用 guide-server release 发布一次内容。")
+            raise EditorError("实例中还没有任何版本。请先用 guide-server release 发布一次内容。")
         return rel
 
     def _hall(self, hall_id: str) -> Hall:
         rel = self._release()
         hall = rel.content.halls.get(hall_id)
         if hall is None:
-            raise self._errors.NotFound(f"没有大厅 {hall_id}。")
+            raise NotFound(f"没有大厅 {hall_id}。")
         return hall
 
     def region_names(self) -> dict[str, str]:
@@ -238,7 +241,7 @@ class HallEditor:
             return hall
         names = self.region_names()
         where = names.get(hall.site.region_code, "")
-        raise self._errors.OutOfScope(
+        raise OutOfScope(
             f"您的权限范围是{scope_label(user.scope, names)}，不能查看、修改、审核或发布{hall.site.name}"
             f"（{where}{hall.site.region_code}）的事项和本地覆盖。请联系该大厅所在区划或其上级的编辑和审核人员。")
 
@@ -300,7 +303,7 @@ class HallEditor:
         for o in self.offers(hall_id):
             if o.key == key:
                 return o
-        raise self._errors.NotFound(f"大厅 {hall_id} 没有办理共享事项 {key}。")
+        raise NotFound(f"大厅 {hall_id} 没有办理共享事项 {key}。")
 
     def own(self, hall_id: str) -> list[tuple[str, Guide | None, HallItem | None]]:
         """(code, guide in the release or None, the editor's change or None) of the hall's own guides."""
@@ -323,9 +326,7 @@ class HallEditor:
     # -- writing ---------------------------------------------------------------------------------
     def _audit(self, s, user: str, action: str, item_hall: str, kind: str, key: str, detail: str = "",
                old: Any = None, new: Any = None) -> None:
-        from guide_server.editor.service import diff_lines
-
-        diff = "\n".join(diff_lines(old, new)) if (old or new) and old != new else ""
+        diff = "\n".join(_diff(old, new)) if (old or new) and old != new else ""
         what = f"大厅 {item_hall} {KINDS[kind]} {key}"
         s.add(AuditEntry(at=_now(), user_name=user, action=action, code=key[:40],
                          detail=f"{what}{'：' + detail if detail else ''}", diff=diff))
@@ -333,9 +334,9 @@ class HallEditor:
     def _locked(self, s, item_id: int, version: int | None) -> HallItemRow:
         r = s.get(HallItemRow, item_id)
         if r is None:
-            raise self._errors.NotFound("没有这项修改。")
+            raise NotFound("没有这项修改。")
         if version is not None and r.version != version:
-            raise self._errors.EditorError(f"操作未成功：这项修改已被 {r.updated_by} 更新，请刷新页面后再操作。")
+            raise EditorError(f"操作未成功：这项修改已被 {r.updated_by} 更新，请刷新页面后再操作。")
         return r
 
     def _bump(self, s, r: HallItemRow, version: int, **values) -> None:
@@ -343,7 +344,7 @@ class HallEditor:
         res = s.execute(update(HallItemRow).where(HallItemRow.id == r.id, HallItemRow.version == version)
                         .values(**values))
         if res.rowcount != 1:
-            raise self._errors.EditorError("操作未成功：这项修改刚被其他人更新，请刷新页面后再操作。")
+            raise EditorError("操作未成功：这项修改刚被其他人更新，请刷新页面后再操作。")
 
     def _write(self, user: Account, hall_id: str, kind: str, key: str, version: int | None, data: dict,
                base: Any, deleting: bool = False) -> HallItem:
@@ -364,10 +365,10 @@ class HallEditor:
                 s.flush()
                 return self._item(r)
             if version is not None and r.version != version:
-                raise self._errors.EditorError(f"保存未成功：这项修改已被 {r.updated_by} 于 "
+                raise EditorError(f"保存未成功：这项修改已被 {r.updated_by} 于 "
                                                f"{_aware(r.updated):%m-%d %H:%M} 更新，请刷新页面后再修改。")
             if r.status not in ("draft", "published"):
-                raise self._errors.EditorError(f"这项修改现在是“{STATUSES[r.status]}”状态，不能修改。")
+                raise EditorError(f"这项修改现在是“{STATUSES[r.status]}”状态，不能修改。")
             old = json.loads(r.data) if r.status == "draft" else base
             authors = [a for a in r.authors.split(",") if a] if r.status == "draft" else []
             authors = list(dict.fromkeys(authors + [user.name]))
@@ -385,14 +386,14 @@ class HallEditor:
         offer = self.offer(hall_id, key)
         bad = [k for k in override if k not in LOCAL_KEYS]
         if bad:
-            raise self._errors.EditorError("本地覆盖只能修改" + "、".join(LOCAL_KEYS.values()) + "；不能修改："
+            raise EditorError("本地覆盖只能修改" + "、".join(LOCAL_KEYS.values()) + "；不能修改："
                                            + "、".join(f"{UNIFIED_KEYS.get(k, k)}（{k}）" for k in bad) + "。")
         return self._write(user, hall_id, "override", key, version, override, offer.override)
 
     def delete_override(self, user: Account, hall_id: str, key: str, version: int | None) -> HallItem:
         offer = self.offer(hall_id, key)
         if not offer.override and (offer.item is None or not offer.item.pending):
-            raise self._errors.EditorError("这个事项没有本地覆盖，无需删除。")
+            raise EditorError("这个事项没有本地覆盖，无需删除。")
         return self._write(user, hall_id, "override", key, version, {}, offer.override, deleting=True)
 
     def create_own(self, user: Account, hall_id: str, code: str, data: dict) -> HallItem:
@@ -402,7 +403,7 @@ class HallEditor:
         self.check_scope(user, hall_id)
         code = (code or "").strip()
         if not valid_code(code):
-            raise self._errors.EditorError(f"事项编码格式错误：{code or '（空）'} 应为 6-64 位字母、数字或“-”，以字母或数字开头")
+            raise EditorError(f"事项编码格式错误：{code or '（空）'} 应为 6-64 位字母、数字或“-”，以字母或数字开头")
         rel = self._release()
         used = set(rel.guides) | {r.code for r in rel.content.retired}
         for h in rel.content.halls.values():
@@ -412,32 +413,32 @@ class HallEditor:
         try:
             self.editor.get(code)
             used.add(code)
-        except self._errors.NotFound:
+        except NotFound:
             pass
         if code in used:
-            raise self._errors.EditorError(f"事项编码 {code} 已被使用。事项编码印在海报二维码上，不能重复使用。")
+            raise EditorError(f"事项编码 {code} 已被使用。事项编码印在海报二维码上，不能重复使用。")
         return self._write(user, hall_id, "own", code, None, dict(data, code=code), None)
 
     def save_own(self, user: Account, hall_id: str, code: str, version: int | None, data: dict) -> HallItem:
         base = self.published_own(hall_id, code)
         if base is None and self.item(hall_id, "own", code) is None:
-            raise self._errors.NotFound(f"大厅 {hall_id} 没有事项 {code}。")
+            raise NotFound(f"大厅 {hall_id} 没有事项 {code}。")
         return self._write(user, hall_id, "own", code, version, dict(data, code=code), base)
 
     def _step(self, user: Account, item_id: int, version: int | None, want: str, action: str, **values) -> HallItem:
         with self.db.session() as s:
             r = s.get(HallItemRow, item_id)
             if r is None:
-                raise self._errors.NotFound("没有这项修改。")
+                raise NotFound("没有这项修改。")
             hall_id = r.hall
         self.check_scope(user, hall_id)
         with self.db.session.begin() as s:
             r = self._locked(s, item_id, version)
             if r.status != want:
-                raise self._errors.EditorError(f"这项修改现在是“{STATUSES[r.status]}”状态，不能{values.pop('_what', '这样操作')}。")
+                raise EditorError(f"这项修改现在是“{STATUSES[r.status]}”状态，不能{values.pop('_what', '这样操作')}。")
             values.pop("_what", None)
             if action in ("approved", "sent_back") and user.name in r.authors.split(","):
-                raise self._errors.EditorError("您参与修改了这一版内容，不能审核自己的修改，请由其他审核人员审核。")
+                raise EditorError("您参与修改了这一版内容，不能审核自己的修改，请由其他审核人员审核。")
             comment = values.pop("_comment", None)
             self._bump(s, r, r.version, updated_by=user.name, **values)
             self._audit(s, user.name, action, r.hall, r.kind, r.key, comment or "")
@@ -449,19 +450,19 @@ class HallEditor:
         with self.db.session() as s:
             r = s.get(HallItemRow, item_id)
             if r is None:
-                raise self._errors.NotFound("没有这项修改。")
+                raise NotFound("没有这项修改。")
             item = self._item(r)
         self.check_scope(user, item.hall)
         if item.status == "draft" and not item.deleting:
             if item.kind == "own":
                 result = self.check_own(item.data)
                 if not result.ok:
-                    raise self._errors.CheckFailed(result)
+                    raise CheckFailed(result)
             else:
                 offer = self.offer(item.hall, item.key)
                 _, result = check_override(offer.shared, offer.source, item.data, "", self.categories())
                 if not result.ok:
-                    raise self._errors.EditorError("内容检查未通过：" + "；".join(f.message for f in result.findings
+                    raise EditorError("内容检查未通过：" + "；".join(f.message for f in result.findings
                                                                            if f.is_error))
         return self._step(user, item_id, version, "draft", "submitted", status="in_review", comment=None,
                           _what="提交审核")
@@ -476,7 +477,7 @@ class HallEditor:
     def send_back(self, user: Account, item_id: int, version: int | None, comment: str) -> HallItem:
         comment = (comment or "").strip()[:2000]
         if not comment:
-            raise self._errors.EditorError("退回时请写明需要修改的地方。")
+            raise EditorError("退回时请写明需要修改的地方。")
         return self._step(user, item_id, version, "in_review", "sent_back", status="draft", comment=comment,
                           _comment=comment, _what="退回")
 
@@ -502,7 +503,7 @@ class HallEditor:
             return self.published_own(item.hall, item.key) != item.base
         try:
             return self.offer(item.hall, item.key).override != (item.base or {})
-        except self._errors.NotFound:
+        except NotFound:
             return True
 
     def apply(self, rel: Release, guides: dict[str, Guide], items: list[HallItem]) -> dict[str, Hall]:
@@ -512,16 +513,16 @@ class HallEditor:
         for it in items:
             hall = halls.get(it.hall)
             if hall is None:
-                raise self._errors.EditorError(f"大厅 {it.hall} 已不在当前版本中，不能发布它的修改。")
+                raise EditorError(f"大厅 {it.hall} 已不在当前版本中，不能发布它的修改。")
             if it.kind == "own":
                 check = self.check_own(it.data)
                 if not check.ok:
-                    raise self._errors.CheckFailed(check)
+                    raise CheckFailed(check)
                 own = dict(hall.own)
                 own[it.key] = check.guide
                 taken = set(guides) | {c for h, x in halls.items() if h != it.hall for c in x.codes()}
                 if it.key in taken or it.key in {o.code for o in hall.offered}:
-                    raise self._errors.EditorError(f"事项编码 {it.key} 已被使用，不能发布为大厅 {it.hall} 的事项。")
+                    raise EditorError(f"事项编码 {it.key} 已被使用，不能发布为大厅 {it.hall} 的事项。")
                 halls[it.hall] = replace(hall, own=dict(sorted(own.items())))
                 continue
             offer = self.offer(it.hall, it.key)
@@ -529,7 +530,7 @@ class HallEditor:
             try:
                 resolve_offer(guides[offer.source], entry)
             except (KeyError, ValidationError):
-                raise self._errors.EditorError(f"大厅 {it.hall} 对 {it.key} 的本地覆盖与共享事项不符，请重新编辑后再提交。")
+                raise EditorError(f"大厅 {it.hall} 对 {it.key} 的本地覆盖与共享事项不符，请重新编辑后再提交。")
             offered = tuple(entry if o.source == offer.source else o for o in hall.offered)
             halls[it.hall] = replace(hall, offered=offered)
         return halls

@@ -52,6 +52,7 @@ from guides.scopes import covers_shared, scope_label
 from guide_server.accounts.service import Account
 from guide_server.audit import AuditEntry
 from guide_server.db import Base, Database
+from guide_server.editor.errors import CheckFailed, EditorError, NotFound, OutOfScope  # noqa: F401 - re-exported
 
 STATUSES = {"draft": "草稿", "in_review": "待审核", "approved": "已审核待发布", "published": "已发布",
             "retired": "已停用"}
@@ -65,18 +66,6 @@ KEY_ORDER = ["code", "basic_code", "name", "item_type", "audience", "category", 
              "materials", "time_limit", "speed", "fee", "channels", "visits", "visits_reason", "flow", "flow_image",
              "locations", "contacts", "result", "refusal_conditions", "remedies", "mistakes", "faq", "online_url",
              "forms", "aliases", "updated"]
-
-
-class EditorError(Exception):
-    """A request the workflow refuses; the message is Chinese, for people."""
-
-
-class NotFound(EditorError):
-    pass
-
-
-class OutOfScope(EditorError):
-    """The user's scope (guides.scopes) does not cover what they tried to change."""
 
 
 class Conflict(EditorError):
@@ -98,12 +87,6 @@ class StalePublish(EditorError):
         super().__init__(f"未发布：{names} 在您修改之后已由其他途径更新（当前版本 {label}）。"
                          "直接发布会覆盖那次更新。请先在编辑页核对“与发布版本的差异”，"
                          "确认要以您的修改为准，再勾选“覆盖其他途径的更新”后发布。")
-
-
-class CheckFailed(EditorError):
-    def __init__(self, check: GuideCheck):
-        self.check = check
-        super().__init__(f"内容检查未通过（{len(check.errors)} 处错误），请先按提示修改。")
 
 
 class EditorGuide(Base):

@@ -48,9 +48,6 @@ def init_app(app) -> None:
     add_nav(app, "待我审核", "/editor/review", *REVIEW)
     add_nav(app, "发布", "/editor/publish", *REVIEW)
     add_nav(app, "审计日志", "/editor/audit", "reviewer", "admin")
-    from guide_server.editor import hall_views
-
-    hall_views.init_app(app)  # /editor/halls/: halls' overrides and own guides
 
 
 def svc() -> EditorService:
