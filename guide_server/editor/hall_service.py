@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 from sqlalchemy import Boolean, DateTime, Integer, String, Text, UniqueConstraint, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guides.check_one import FieldFinding, GuideCheck, check_guide
@@ -351,6 +352,13 @@ class HallEditor:
         """Save `data` as the draft of (hall, kind, key); `version` the one the editor started from
         (None: a new item)."""
         self.check_scope(user, hall_id)
+        try:
+            return self._write_once(user, hall_id, kind, key, version, data, base, deleting)
+        except IntegrityError:  # someone created the same item at the same moment
+            raise EditorError("保存未成功：这项修改刚被其他人新建，请刷新页面后再修改。") from None
+
+    def _write_once(self, user: Account, hall_id: str, kind: str, key: str, version: int | None, data: dict,
+                    base: Any, deleting: bool) -> HallItem:
         action = "deleted" if deleting else "saved"
         with self.db.session.begin() as s:
             r = s.scalar(select(HallItemRow).where(HallItemRow.hall == hall_id, HallItemRow.kind == kind,
@@ -364,7 +372,7 @@ class HallEditor:
                             "", base, None if deleting else data)
                 s.flush()
                 return self._item(r)
-            if version is not None and r.version != version:
+            if (version is not None and r.version != version) or (version is None and r.status != "published"):
                 raise EditorError(f"保存未成功：这项修改已被 {r.updated_by} 于 "
                                                f"{_aware(r.updated):%m-%d %H:%M} 更新，请刷新页面后再修改。")
             if r.status not in ("draft", "published"):

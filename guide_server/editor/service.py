@@ -421,7 +421,7 @@ class EditorService:
         where = f"{names.get(region, '')}（{region}）" if region else "未注明区划"
         raise OutOfScope(f"您的权限范围是{scope_label(user.scope, names)}，不能修改、审核或发布{hall}"
                          f"（{where}）的共享事项。共享事项由该区划或其上级的编辑和审核人员维护；"
-                         "本大厅的窗口、电话等请在大厅的覆盖文件中修改。")
+                         "各大厅的窗口、办理时间、电话等请在编辑器的“大厅”页面修改本大厅的本地覆盖。")
 
     # -- writing helpers ----------------------------------------------------------------------------
     def _revision(self, s, code: str, data: dict, action: str, user: str) -> None:

@@ -183,10 +183,13 @@ def test_approved_override_is_published_as_a_new_release_for_that_hall_only(app)
 def test_nobody_approves_their_own_hall_change(app):
     item = _submitted(app)
     both = _client(app, "both", "admin", "hall:liushi")
-    r = _post(both, f"/editor/halls/liushi/o/{GA}", dict(_hours_form("周日 9:00-12:00")))
+    r = _post(both, f"/editor/halls/liushi/o/{GA}", dict(_hours_form("周日 9:00-12:00"), version=str(item.version)))
     assert r.status_code == 400 and "不能修改" in _text(r)  # in review: frozen
     _post(both, f"/editor/halls/item/{item.id}/withdraw", {"version": str(item.version)})
-    r = _post(both, f"/editor/halls/liushi/o/{GA}", dict(_hours_form("周日 9:00-12:00"), action="submit"))
+    withdrawn = _item(app, "liushi")
+    assert withdrawn.status == "draft"
+    r = _post(both, f"/editor/halls/liushi/o/{GA}", dict(_hours_form("周日 9:00-12:00"), action="submit",
+                                                         version=str(withdrawn.version)))
     assert r.status_code == 303
     item = _item(app, "liushi")
     r = _post(both, f"/editor/halls/item/{item.id}/approve", {"version": str(item.version)})
@@ -262,3 +265,14 @@ def test_own_guide_yaml_errors_are_shown_with_their_line(app):
     html = _text(r)
     assert "草稿已保存，但内容检查未通过" in html and re.search(r"第 \d+ 行", html)
     assert _item(app, "liushi", "330382-SC-0901", "own").status == "draft"
+
+
+def test_two_editors_starting_from_the_published_override_do_not_overwrite_each_other(app):
+    first = _client(app, "ed-a", "editor", "330382")
+    second = _client(app, "ed-b", "editor", "hall:liushi")
+    page = f"/editor/halls/liushi/o/{GA}"
+    token = csrf_token(second, page)  # the second editor opened the form before the first saved
+    assert _post(first, page, _hours_form("周一 8:30-12:00")).status_code == 303
+    r = second.post(page, data=dict(_hours_form("周二 8:30-12:00"), csrf_token=token))
+    assert r.status_code == 400 and "已被 ed-a" in _text(r)
+    assert _item(app, "liushi").data["locations"][0]["hours"] == "周一 8:30-12:00"
