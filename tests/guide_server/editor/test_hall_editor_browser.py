@@ -87,3 +87,49 @@ def test_county_editor_changes_window_hours_reviewer_publishes_phone_page_shows_
             assert "版本 R2" in b.text() and HOURS not in b.text()
         b.goto(f"{base}/g/{GA}")
         assert HOURS not in b.text()
+
+
+def test_hall_editor_pages_are_valid_html(tmp_path, valid_content):
+    """Nu checker on every hall page, including the override form showing an E506 and an own
+    guide's YAML with errors."""
+    import json
+    import subprocess
+
+    from tests.guide_server.authutil import csrf_token, login
+    from tests.guide_server.public.test_html_valid import VNU
+
+    city_with_halls(valid_content)
+    inst = tmp_path / "city"
+    ReleaseStore(inst).publish(load_content(valid_content))
+    app = make_auth_app(inst)
+    app.extensions["accounts"].add("ed", "editor", PASSWORD, scope="330382")
+    app.extensions["accounts"].add("rv", "reviewer", PASSWORD, scope="330382")
+    ed, rv = app.test_client(), app.test_client()
+    login(ed, "ed")
+    login(rv, "rv")
+    bad = ed.post(f"/editor/halls/liushi/o/{GA}", data={
+        "csrf_token": csrf_token(ed, "/editor/halls/"), "locations.0.address": "柳市镇前市街 1 号", "version": "",
+        "extra": "name: 改名"})
+    assert bad.status_code == 400
+    own = ed.post("/editor/halls/liushi/own/330382-SC-0901", data={
+        "csrf_token": csrf_token(ed, "/editor/halls/"), "yaml": "code: 330382-SC-0901\nname: 半截", "version": ""})
+    assert own.status_code == 303  # a draft may hold errors; they are shown on its page
+    own_page = ed.get("/editor/halls/liushi/own/330382-SC-0901")
+    assert "内容检查" in own_page.get_data(as_text=True) and 'class="msg err"' in own_page.get_data(as_text=True)
+    pages = {"e506": bad.data, "own-errors": own_page.data}
+    for name, path in (("index", "/editor/halls/"), ("hall", "/editor/halls/liushi/"),
+                       ("override", f"/editor/halls/baixiang/o/{GA}"),
+                       ("new", "/editor/halls/liushi/own-new")):
+        r = ed.get(path)
+        assert r.status_code == 200, path
+        pages[name] = r.data
+    for name, path in (("review", "/editor/halls/review"), ("publish", "/editor/halls/publish")):
+        pages[name] = rv.get(path).data
+    files = []
+    for name, body in pages.items():
+        (tmp_path / f"{name}.html").write_bytes(body)
+        files.append(str(tmp_path / f"{name}.html"))
+    run = subprocess.run(["java", "-Xss4m", "-jar", str(VNU), "--errors-only", "--format", "json", *files],
+                         capture_output=True, text=True, timeout=180)
+    messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
+    assert [(m.get("url", "").rsplit("/", 1)[-1], m.get("message")) for m in messages if m.get("type") == "error"] == []
