@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from guides.hall_export import export_hall_files
 from guides.loader import Content
 from guides.model import Guide, Retired
 from guides.schema_errors import FIELD_NAMES
@@ -152,7 +153,8 @@ def export_published(release, folder: str | Path, *, overwrite: bool = False) ->
     as it is (its comments and layout too); one that differs — an edit in the folder not yet
     released, or an older copy — is written only with `overwrite`, else reported in `kept`.
     So bringing the editor's releases back into content/ never silently drops a change
-    waiting there. Site and categories are the folder's own and are not touched."""
+    waiting there. Site and categories are the folder's own and are not touched; the halls'
+    overrides and own guides are written the same way (guides.hall_export)."""
     folder = Path(folder)
     (folder / "guides").mkdir(parents=True, exist_ok=True)
     report = ExportReport()
@@ -197,4 +199,5 @@ def export_published(release, folder: str | Path, *, overwrite: bool = False) ->
             path.write_text(_yaml([r.model_dump(mode="json", exclude_defaults=True) for r in release.content.retired]),
                             encoding="utf-8")
             report.written.append(path)
+    export_hall_files(release, folder, overwrite=overwrite, report=report, dump=_yaml)  # halls' overrides, own guides
     return report

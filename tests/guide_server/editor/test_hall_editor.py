@@ -276,3 +276,32 @@ def test_two_editors_starting_from_the_published_override_do_not_overwrite_each_
     r = second.post(page, data=dict(_hours_form("周二 8:30-12:00"), csrf_token=token))
     assert r.status_code == 400 and "已被 ed-a" in _text(r)
     assert _item(app, "liushi").data["locations"][0]["hours"] == "周一 8:30-12:00"
+
+
+def test_published_hall_changes_come_back_into_the_content_folder(app, valid_content, db_url):
+    from click.testing import CliRunner
+
+    from guide_server.cli import main
+
+    item = _submitted(app, hours="周一至周六 8:30-12:00")
+    rv = _client(app, "rv-yueqing", "reviewer", "330382")
+    _post(rv, f"/editor/halls/item/{item.id}/approve", {"version": str(item.version)})
+    ed = _client(app, "ed-ruian", "editor", "hall:ruian")
+    assert _post(ed, f"/editor/halls/ruian/o/{GA}", {"action": "delete", "version": ""}).status_code == 303
+    deleting = _item(app, "ruian")
+    _post(ed, f"/editor/halls/item/{deleting.id}/submit", {"version": str(deleting.version)})
+    deleting = _item(app, "ruian")
+    _post(_client(app, "rv-city", "reviewer", "330300"), f"/editor/halls/item/{deleting.id}/approve",
+          {"version": str(deleting.version)})
+    _svc(app).publish(app.extensions["accounts"].by_name("rv-city"), [], hall_items=[])
+    runner = CliRunner(env={"DATABASE_URL": db_url})
+    args = ["content", "export", "--published", "--out", str(valid_content), "--instance", app.instance_path]
+    kept = runner.invoke(main, args)
+    assert kept.exit_code == 0 and "未覆盖" in kept.output and f"liushi/overrides/{GA}.yaml" in kept.output
+    done = runner.invoke(main, args + ["--overwrite"])
+    assert done.exit_code == 0, done.output
+    assert "8:30-12:00" in (valid_content / "halls" / "liushi" / "overrides" / f"{GA}.yaml").read_text(encoding="utf-8")
+    assert not (valid_content / "halls" / "ruian" / "overrides" / f"{GA}.yaml").exists()
+    again = load_content(valid_content)
+    assert again.guides_of("liushi")[GA].locations[0].hours == "周一至周六 8:30-12:00"
+    assert again.guides_of("ruian")[GA].locations == again.guides[GA].locations
