@@ -503,6 +503,14 @@ class HallEditor:
         return [r for r in rows if r.hall in rel.content.halls
                 and covers_hall(user.scope, r.hall, rel.content.halls[r.hall].site.region_code)]
 
+    def changes(self, item: HallItem) -> list[str]:
+        """Unified diff (YAML lines) from what the release holds now to the change `item`."""
+        if item.kind == "own":
+            now = self.published_own(item.hall, item.key)
+        else:
+            now = self.offer(item.hall, item.key).override
+        return _diff(now, None if item.deleting else item.data)
+
     def stale(self, item: HallItem) -> bool:
         """True when the release changed this override / own guide after the change started."""
         if not item.pending:

@@ -123,7 +123,7 @@ def _override_page(hall_id: str, key: str, data: dict | None = None, extra: str 
                  fee_mode=fee_mode(data), LOCATION_PARTS=LOCATION_PARTS, CONTACT_PARTS=CONTACT_PARTS,
                  FEE_PARTS=FEE_PARTS, unified=UNIFIED_KEYS, local=LOCAL_KEYS, error=error, message=message,
                  stale=item is not None and halls().stale(item), user=current_user(),
-                 shared_unified=_unified(shared), shared_owner=_shared_owner())
+                 changes=halls().changes(item) if item is not None else [], shared_unified=_unified(shared), shared_owner=_shared_owner())
 
 
 def _shared_owner() -> str:
@@ -200,7 +200,8 @@ def _own_page(hall_id: str, code: str, text: str | None = None, status: int = 20
     result = check_guide_text(text, code, categories=cats, display="事项内容")
     return _page("editor/halls/own.html", status=status, title=f"{h.site.name}：{code}", hall_id=hall_id, hall=h,
                  code=code, item=pending, text=text, check=result, error=error, message=message, user=current_user(),
-                 stale=pending is not None and halls().stale(pending))
+                 stale=pending is not None and halls().stale(pending),
+                 changes=halls().changes(pending) if pending is not None else [])
 
 
 @bp.get("/<hall>/own/<code>")

@@ -130,6 +130,9 @@ def test_reviewers_approve_hall_changes_in_their_scope_only(app):
     assert "330382-GA-0001" not in _text(county_b.get("/editor/halls/review"))
     county_a = _client(app, "rv-yueqing", "reviewer", "330382")
     assert GA in _text(county_a.get("/editor/halls/review"))
+    diff = _text(county_a.get(f"/editor/halls/liushi/o/{GA}"))
+    diff = diff[diff.index('id="changes"'):]
+    assert "-  hours: 周一至周五 8:30-12:00" in diff and "+  hours: 周一至周六 8:30-12:00" in diff
     r = _post(county_a, f"/editor/halls/item/{item.id}/approve", data)
     assert r.status_code == 303 and _item(app, "liushi").status == "approved"
     # the county reviewer cannot approve the city's shared text
