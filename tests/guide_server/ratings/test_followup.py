@@ -313,6 +313,37 @@ def test_poster_qr_source_tag_is_counted_then_the_stable_url_and_the_rating_chan
     assert by_channel == {"poster": 1}
 
 
+def test_a_hall_posters_source_tag_is_counted_under_the_hall_then_its_stable_url(tmp_path, valid_content, db_url):
+    """A hall's poster QR (/h/<hall>/g/<code>?src=<tag>) counts like /g/<code>?src=: by tag and
+    under that hall, and the phone lands on the hall's stable URL without the tag."""
+    from guides.loader import load_content
+    from guides.release import ReleaseStore
+    from guide_server.ratings.stats import Period
+    from tests.support.halls import add_second_hall
+
+    add_second_hall(valid_content)
+    inst = tmp_path / "halls-instance"
+    ReleaseStore(inst).publish(load_content(valid_content))
+    app = make_auth_app(inst, DATABASE_URL=db_url)
+    c = app.test_client()
+    resp = c.get(f"/h/liushi/g/{GA}?src=liushi-1f")
+    assert resp.status_code == 302 and resp.headers["Location"] == f"/h/liushi/g/{GA}"
+    assert "via=poster" in resp.headers["Set-Cookie"] and "Path=/g/" in resp.headers["Set-Cookie"]
+    assert c.get(f"/h/liushi/g/{GA}?src=window-3&case=renew").headers["Location"] == f"/h/liushi/g/{GA}?case=renew"
+    assert c.get(f"/h/liushi/g/{GA}?src=<b>").headers["Location"] == f"/h/liushi/g/{GA}"   # bad tag: not counted
+    assert c.get(f"/h/nowhere/g/{GA}?src=liushi-1f").status_code == 404
+    assert c.get(f"/h/liushi/g/330382-SC-0001?src=liushi-1f").status_code == 404    # not offered there
+    assert c.get(f"/h/liushi/g/{GA}").status_code == 200
+    c.get(f"/g/{GA}?src=hall-2f")
+    app.extensions["usage"].flush()
+    stats, period = app.extensions["stats"], Period("2020-01", "2030-12")
+    assert sorted(stats.scans_by_source(period, "柳市镇便民服务中心").rows) == [
+        ["liushi-1f", "海报二维码", 1], ["window-3", "窗口二维码", 1]]
+    assert stats.scans_by_source(period, "测试市民中心").rows == [["hall-2f", "海报二维码", 1]]
+    views = stats.usage_by_guide("view", period, "柳市镇便民服务中心").rows
+    assert [r[-1] for r in views] == [1]                       # the page the scans land on, not the redirects
+
+
 def test_kiosk_events_count_in_the_same_figures(app):
     fleet = app.extensions["fleet"]
     code, _ = fleet.enroll("测试市民中心", "k1")
@@ -322,7 +353,8 @@ def test_kiosk_events_count_in_the_same_figures(app):
     at = "2026-10-12T09:15:00+08:00"
     events = [
         {"key": "r" * 32, "kind": "rating", "at": at, "data": {"subject": GA, "level": 2, "reasons": ["slow"],
-                                                               "source": "checklist", "release": "R1"}},
+                                                               "comment": "排队太久", "source": "checklist",
+                                                               "release": "R1"}},
         {"key": "q" * 32, "kind": "rating", "at": at, "data": {"subject": "queue:A", "level": 5, "reasons": [],
                                                                "source": "ticket", "release": "R1"}},
         {"key": "p" * 32, "kind": "print", "at": at, "data": {"what": "checklist", "code": GA, "ok": True}},
@@ -336,6 +368,13 @@ def test_kiosk_events_count_in_the_same_figures(app):
     assert first.status_code == 200 and first.get_json()["stored"] == 5, first.get_json()
     again = c.post("/api/v1/device/events", json={"events": events}, headers=auth)
     assert again.get_json()["duplicates"] == 5                      # a replay counts nothing twice
+    # a comment with a phone number never gets past the kiosk; should one arrive, it is not kept
+    phone = [{"key": "x" * 32, "kind": "rating", "at": at,
+              "data": {"subject": GA, "level": 1, "reasons": ["slow"], "comment": "打我电话 138 1234 5678",
+                       "source": "guide", "release": "R1"}}]
+    refused = c.post("/api/v1/device/events", json={"events": phone}, headers=auth).get_json()
+    assert refused["stored"] == 0 and "电话或证件号码" in refused["rejected"][0]["reason"]
+    assert PHONE.encode() not in database_dump(app.config["DATABASE_URL"])
     c.get("/search?q=" + "无此事项")
     c.get("/search?q=" + "身份证 330382199001024210")                # never recorded
     app.extensions["usage"].flush()
@@ -343,6 +382,7 @@ def test_kiosk_events_count_in_the_same_figures(app):
     stats, p = app.extensions["stats"], Period("2026-01", "2030-12")
     [case] = app.extensions["cases"].list()
     assert case.channel == "kiosk" and case.hall == "测试市民中心" and case.department == "测试市公安局户政科"
+    assert case.reasons == ("slow",) and case.comment == "排队太久"        # what the kiosk screen asked
     assert not case.named
     channels = {r[0]: (r[2], r[4]) for r in stats.satisfaction("channel", p).rows}
     assert channels == {"kiosk": (2, 1)}
