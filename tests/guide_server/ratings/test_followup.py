@@ -4,8 +4,10 @@ deadlines count working days across 国庆 2026 and its 调休 Saturday; forbidd
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import re
+import zipfile
 
 import pytest
 from sqlalchemy import text
@@ -115,7 +117,46 @@ def test_loading_a_new_year_by_command_changes_deadlines_of_a_running_app(app, i
 
 
 # -- the whole loop, over HTTP ------------------------------------------------------------------------
-def test_phone_chaping_case_verify_rectify_callback_publish_and_contact_gone(app, instance, caplog):
+def export_bytes(client, key: str, fmt: str) -> bytes:
+    """A dashboard download as searchable bytes (an XLSX is a zip of XML parts: unpacked)."""
+    resp = client.get(f"/admin/stats/{key}.{fmt}")
+    assert resp.status_code == 200
+    if fmt != "xlsx":
+        return resp.data
+    with zipfile.ZipFile(io.BytesIO(resp.data)) as z:
+        body = b"".join(z.read(n) for n in z.namelist())
+    assert b"<sheetData" in body
+    return body
+
+
+def assert_phone_nowhere(app, instance, client, caplog, capfd):
+    """After a 实名差评's case closed: no full contact number (nor its masked form) in the database
+    (SQLite file and WAL, or pg_dump), the audit log, any dashboard export, the log records
+    and the process output of the whole flow, or any file in the instance folder."""
+    from guide_server.privacy import digits_of
+    from guide_server.ratings.stats import Period
+
+    stats = app.extensions["stats"]
+    keys = [t.key for t in stats.dashboard(Period("2020-01", "2030-12"))]
+    assert len(keys) == 10 and "cases" in keys
+    for key in keys:
+        for fmt in ("csv", "xlsx"):
+            body = export_bytes(client, key, fmt)
+            assert PHONE.encode() not in body and b"5678" not in body
+    with app.extensions["ratings"].db.engine.connect() as conn:
+        audit = [" ".join(str(v) for v in r) for r in conn.execute(text("SELECT * FROM audit_log"))]
+        contacts = conn.execute(text("SELECT count(*) FROM rating_contacts")).scalar_one()
+    assert audit and contacts == 0
+    assert not [a for a in audit if PHONE in digits_of(a) or "138****5678" in a]
+    db_bytes = database_dump(app.config["DATABASE_URL"])   # the SQLite file and its WAL, or a pg_dump
+    assert PHONE.encode() not in db_bytes and PHONE.encode("utf-16-le") not in db_bytes
+    assert b"138****5678" not in db_bytes                    # the masked form went with it
+    out, err = capfd.readouterr()
+    assert PHONE not in caplog.text and PHONE not in out + err and "138****5678" not in caplog.text
+    assert not [p for p in instance.rglob("*") if p.is_file() and PHONE.encode() in p.read_bytes()]
+
+
+def test_phone_chaping_case_verify_rectify_callback_publish_and_contact_gone(app, instance, caplog, capfd):
     caplog.set_level(logging.DEBUG)
     citizen = app.test_client()
     assert bad_rating(citizen).status_code == 303
@@ -150,15 +191,34 @@ def test_phone_chaping_case_verify_rectify_callback_publish_and_contact_gone(app
     hist = app.extensions["cases"].history(case_id)
     assert [h.action for h in hist] == ["case_opened", "case_verify", "case_rectified", "case_reveal", "case_callback"]
     assert [h.user_name for h in hist][1:] == ["mia", "ed", "mia", "mia"]
-    # no full number anywhere: database files (incl. WAL), logs, exports
-    for key in ("levels", "satisfaction-guide", "cases"):
-        for fmt in ("csv", "xlsx"):
-            assert PHONE.encode() not in mia.get(f"/admin/stats/{key}.{fmt}").data
-    db_bytes = database_dump(app.config["DATABASE_URL"])   # the SQLite file and its WAL, or a pg_dump
-    assert PHONE.encode() not in db_bytes and PHONE.encode("utf-16-le") not in db_bytes
-    assert b"138****5678" not in db_bytes                    # the masked form went with it
-    assert PHONE not in caplog.text
-    assert not [p for p in instance.rglob("*") if p.is_file() and PHONE.encode() in p.read_bytes()]
+    # the daily digest runs over the closed case too (it logs and writes a file)
+    from click.testing import CliRunner
+    from guide_server.cli import main
+    res = CliRunner().invoke(main, ["ratings", "digest", "--instance", str(instance)],
+                             env={"DATABASE_URL": app.config["DATABASE_URL"]})
+    assert res.exit_code == 0, res.output
+    assert PHONE not in res.output
+    # no full number anywhere: database files (incl. WAL), audit log, logs, exports
+    assert_phone_nowhere(app, instance, mia, caplog, capfd)
+
+
+def test_a_revoked_chaping_leaves_no_contact_anywhere(app, instance, caplog, capfd):
+    """The other way a 实名差评's case closes: an appeal the reviewer grants (撤销)."""
+    caplog.set_level(logging.DEBUG)
+    bad_rating(app.test_client())
+    svc = app.extensions["cases"]
+    case_id = svc.list()[0].id
+    mia, rita = app.test_client(), app.test_client()
+    login(mia, "mia"), login(rita, "rita")
+    token = csrf_token(mia, f"/admin/cases/{case_id}")
+    assert PHONE in mia.post(f"/admin/cases/{case_id}/contact", data={"csrf_token": token}).get_data(as_text=True)
+    for fmt in ("csv", "xlsx"):   # while the case is open, the export holds the case but not the contact
+        body = export_bytes(mia, "cases", fmt)
+        assert "待核实".encode() in body and b"5678" not in body
+    assert step(mia, case_id, "appeal", "评价人当天未到大厅办理此事项").status_code == 303
+    assert step(rita, case_id, "revoke", "经核查监控，评价人未办理此事项").status_code == 303
+    assert svc.get(case_id).closed
+    assert_phone_nowhere(app, instance, mia, caplog, capfd)
 
 
 def test_contact_is_stored_encrypted_and_apart_from_the_rating(app, instance):
