@@ -402,6 +402,20 @@ def test_a_hall_posters_source_tag_is_counted_under_the_hall_then_its_stable_url
     assert stats.scans_by_source(period, "测试市民中心").rows == [["hall-2f", "海报二维码", 1]]
     views = stats.usage_by_guide("view", period, "柳市镇便民服务中心").rows
     assert [r[-1] for r in views] == [1]                       # the page the scans land on, not the redirects
+    # a 差评 given on the hall's page counts under that hall, with the poster's channel, and may
+    # quote the hall's own published phone
+    c.get(f"/h/liushi/g/{GA}?src=liushi-1f")
+    page = c.get(f"/h/liushi/g/{GA}").get_data(as_text=True)
+    assert '<input type="hidden" name="hall" value="liushi">' in page
+    resp = c.post(f"/g/{GA}/rate", headers=SAME_ORIGIN, data={
+        "hall": "liushi", "level": "2", "reason": ["slow"], "comment": "0577-61111112 一直占线"})
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    [case] = app.extensions["cases"].list()
+    assert (case.hall, case.channel, case.comment) == ("柳市镇便民服务中心", "poster", "0577-61111112 一直占线")
+    # a hall that does not offer the guide (or does not exist) does not move the rating
+    c.post(f"/g/{GA}/rate", headers=SAME_ORIGIN, data={"hall": "nowhere", "level": "5"})
+    halls = {r[0] for r in stats.satisfaction("channel", period, "测试市民中心").rows}
+    assert halls == {"poster"}
 
 
 def test_kiosk_events_count_in_the_same_figures(app):
