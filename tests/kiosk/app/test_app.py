@@ -121,6 +121,15 @@ class AppTests(KioskTestCase):
         assert scr.thanks and "感谢您的评价" in "\n".join(self.all_texts())
         db = b"".join(p.read_bytes() for p in (self.tmp / "instance").glob("kiosk.db*"))
         assert b"13812345678" not in db
+        # a comment left half-written goes with the idle reset: the next person starts clean
+        app.open_rating("guide", "330382-GA-0001")
+        self.tap(self.button("非常不满意"))
+        scr.open_comment()
+        self.pump()
+        self.tap(self.button("5", root=scr._digits))
+        assert scr.comment == "5"
+        app.idle_reset.reset_to_home()
+        assert app.current == "home" and scr.comment == "" and len(app.ratings.all()) == 1
 
     def test_printer_out_of_paper_shows_the_qr_instead(self):
         app = self.start_app(self.sample())
