@@ -134,6 +134,7 @@ class RatingScreen(KioskScreen):
         self.comment_open = False
 
     def add_text(self, text: str) -> None:
+        """A chosen character or a digit key: appended while the comment has room."""
         if len(self.comment) + len(text) <= COMMENT_MAX:
             self.comment += text
             self.message = ""
@@ -141,10 +142,12 @@ class RatingScreen(KioskScreen):
             self.message = f"意见最多 {COMMENT_MAX} 个字。"
 
     def delete_char(self) -> None:
+        """删除 beside the pad: the comment's last character."""
         self.comment = self.comment[:-1]
         self.message = ""
 
     def clear_text(self) -> None:
+        """清空 beside the pad: the whole comment (the ink stays for 重写)."""
         self.comment = ""
         self.message = ""
 
@@ -160,6 +163,7 @@ class RatingScreen(KioskScreen):
             self._refresh_pad()
 
     def handwriting_unavailable(self, message: str) -> None:
+        """Recognition cannot run: the pad says so and takes no ink; the digits still work."""
         if self.hw is not None:
             self.hw.disable(message)
             if self._panel is not None:
