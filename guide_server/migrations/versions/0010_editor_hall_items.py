@@ -1,14 +1,14 @@
 """editor_hall_items: a hall's local overrides and own guides as changes in the web editor
 
-Revision ID: 0009_editor_hall_items
-Revises: 0008_kiosk_content_refused
+Revision ID: 0010_editor_hall_items
+Revises: 0009_usage_log_offsets
 Create Date: 2026-11-30
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "0009_editor_hall_items"
-down_revision = "0008_kiosk_content_refused"
+revision = "0010_editor_hall_items"
+down_revision = "0009_usage_log_offsets"
 branch_labels = None
 depends_on = None
 
