@@ -433,33 +433,32 @@ class HallEditor:
             raise NotFound(f"大厅 {hall_id} 没有事项 {code}。")
         return self._write(user, hall_id, "own", code, version, dict(data, code=code), base)
 
-    def _step(self, user: Account, item_id: int, version: int | None, want: str, action: str, **values) -> HallItem:
+    def _load(self, item_id: int) -> HallItem:
         with self.db.session() as s:
             r = s.get(HallItemRow, item_id)
             if r is None:
                 raise NotFound("没有这项修改。")
-            hall_id = r.hall
-        self.check_scope(user, hall_id)
+            return self._item(r)
+
+    def _step(self, user: Account, item_id: int, version: int | None, *, want: str, to: str, action: str,
+              what: str, comment: str | None = None) -> HallItem:
+        """Move item `item_id` from status `want` to `to` (scope checked, version compared,
+        reviewers never their own change), with audit entry `action` (`comment` its detail)."""
+        self.check_scope(user, self._load(item_id).hall)
         with self.db.session.begin() as s:
             r = self._locked(s, item_id, version)
             if r.status != want:
-                raise EditorError(f"这项修改现在是“{STATUSES[r.status]}”状态，不能{values.pop('_what', '这样操作')}。")
-            values.pop("_what", None)
+                raise EditorError(f"这项修改现在是“{STATUSES[r.status]}”状态，不能{what}。")
             if action in ("approved", "sent_back") and user.name in r.authors.split(","):
                 raise EditorError("您参与修改了这一版内容，不能审核自己的修改，请由其他审核人员审核。")
-            comment = values.pop("_comment", None)
-            self._bump(s, r, r.version, updated_by=user.name, **values)
+            self._bump(s, r, r.version, status=to, comment=comment, updated_by=user.name)
             self._audit(s, user.name, action, r.hall, r.kind, r.key, comment or "")
-            out = self._item(r)
-        return self.item(out.hall, out.kind, out.key)
+        return self._load(item_id)
 
     def submit(self, user: Account, item_id: int, version: int | None) -> HallItem:
-        """draft -> in_review, after the checker passes (the override applied, or the own guide)."""
-        with self.db.session() as s:
-            r = s.get(HallItemRow, item_id)
-            if r is None:
-                raise NotFound("没有这项修改。")
-            item = self._item(r)
+        """draft -> in_review, after the checker passes (the override applied, or the own guide);
+        CheckFailed / EditorError (Chinese) with the findings otherwise."""
+        item = self._load(item_id)
         self.check_scope(user, item.hall)
         if item.status == "draft" and not item.deleting:
             if item.kind == "own":
@@ -468,26 +467,26 @@ class HallEditor:
                     raise CheckFailed(result)
             else:
                 offer = self.offer(item.hall, item.key)
-                _, result = check_override(offer.shared, offer.source, item.data, "", self.categories())
-                if not result.ok:
-                    raise EditorError("内容检查未通过：" + "；".join(f.message for f in result.findings
-                                                                           if f.is_error))
-        return self._step(user, item_id, version, "draft", "submitted", status="in_review", comment=None,
-                          _what="提交审核")
+                _, found = check_override(offer.shared, offer.source, item.data, "", self.categories())
+                if not found.ok:
+                    raise EditorError("内容检查未通过：" + "；".join(f.message for f in found.findings if f.is_error))
+        return self._step(user, item_id, version, want="draft", to="in_review", action="submitted", what="提交审核")
 
     def withdraw(self, user: Account, item_id: int, version: int | None) -> HallItem:
-        return self._step(user, item_id, version, "in_review", "withdrawn", status="draft", _what="撤回")
+        """in_review -> draft, by an editor (the change can be edited again)."""
+        return self._step(user, item_id, version, want="in_review", to="draft", action="withdrawn", what="撤回")
 
     def approve(self, user: Account, item_id: int, version: int | None) -> HallItem:
-        return self._step(user, item_id, version, "in_review", "approved", status="approved", comment=None,
-                          _what="审核")
+        """in_review -> approved, by a reviewer whose scope covers the hall and who did not make it."""
+        return self._step(user, item_id, version, want="in_review", to="approved", action="approved", what="审核")
 
     def send_back(self, user: Account, item_id: int, version: int | None, comment: str) -> HallItem:
+        """in_review -> draft with the reviewer's `comment` (required)."""
         comment = (comment or "").strip()[:2000]
         if not comment:
             raise EditorError("退回时请写明需要修改的地方。")
-        return self._step(user, item_id, version, "in_review", "sent_back", status="draft", comment=comment,
-                          _comment=comment, _what="退回")
+        return self._step(user, item_id, version, want="in_review", to="draft", action="sent_back", what="退回",
+                          comment=comment)
 
     # -- publishing (called by EditorService.publish) ---------------------------------------------
     def approved_for(self, user: Account, ids: list[int]) -> list[HallItem]:

@@ -6,6 +6,7 @@ service's Chinese message.
 """
 from __future__ import annotations
 
+import json
 import re
 
 import yaml
@@ -216,8 +217,6 @@ def _yaml_data(text: str) -> dict | None:
         data = yaml.safe_load(text)
     except yaml.YAMLError:
         return None
-    import json
-
     return json.loads(json.dumps(data, ensure_ascii=False, default=str)) if isinstance(data, dict) else None
 
 

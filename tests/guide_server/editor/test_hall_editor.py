@@ -176,6 +176,10 @@ def test_approved_override_is_published_as_a_new_release_for_that_hall_only(app)
     assert rel.content.guides_of("ruian")[GA].locations[0].hours == "周一至周五 8:30-12:00"
     assert rel.content.guides_of("baixiang")[GA].locations == rel.guides[GA].locations
     assert rel.guides[GA] == before.guides[GA]  # the shared text is untouched
+    from guides.hall_release import hall_release  # what a kiosk enrolled to each hall receives
+
+    assert hall_release(rel, "liushi")[0].guides[GA].locations[0].hours == "周一至周六 8:30-12:00"
+    assert hall_release(rel, "ruian")[0].guides[GA].locations[0].hours == "周一至周五 8:30-12:00"
     assert _item(app, "liushi").status == "published"
     actions = [(e.action, e.user_name) for e in reversed(_svc(app).audit(GA))]
     assert actions[-4:] == [("saved", "ed-liushi"), ("submitted", "ed-liushi"), ("approved", "rv-yueqing"),
