@@ -14,7 +14,7 @@ from flask import Blueprint, redirect, request, url_for
 
 from guide_server.accounts.auth import add_nav, admin_page, current_user, require_role
 from guide_server.editor.hall_form import CONTACT_PARTS, FEE_PARTS, LOCATION_PARTS, fee_mode, override_from_form
-from guide_server.editor.hall_service import KINDS, STATUSES, HallItem, check_override, override_text
+from guide_server.editor.hall_service import FORM_KEYS, KINDS, STATUSES, HallItem, check_override, override_text
 from guide_server.editor.service import CheckFailed, EditorError, NotFound, OutOfScope, to_yaml
 from guide_server.editor.views import EDITOR_CSP, svc
 from guide_server.inputs import BadInput
@@ -122,7 +122,7 @@ def _override_page(hall_id: str, key: str, data: dict | None = None, extra: str 
                  hall=h, offer=offer, item=item, d=data, extra=extra, check=result, by_field=result.by_field(),
                  locations=list(locations) + [{}], fee_items=list(fee.get("items") or []) + [{}], fee=fee,
                  fee_mode=fee_mode(data), LOCATION_PARTS=LOCATION_PARTS, CONTACT_PARTS=CONTACT_PARTS,
-                 FEE_PARTS=FEE_PARTS, unified=UNIFIED_KEYS, local=LOCAL_KEYS, error=error, message=message,
+                 FEE_PARTS=FEE_PARTS, form_keys=FORM_KEYS, unified=UNIFIED_KEYS, local=LOCAL_KEYS, error=error, message=message,
                  stale=item is not None and halls().stale(item), user=current_user(),
                  changes=halls().changes(item) if item is not None else [], shared_unified=_unified(shared), shared_owner=_shared_owner())
 

@@ -60,6 +60,14 @@ def test_county_editor_changes_window_hours_reviewer_publishes_phone_page_shows_
         assert "六统一要素（只读" in b.text()
         assert _serious(b) == []
         b.fill("[name='locations.0.hours']", HOURS)
+        b.fill("[name='extra']", "name: 柳市户口办理")  # a 六统一 element: refused, E506 beside the field
+        b.click("button[name=action][value=save]", navigate=True)
+        assert "E506" in b.text("[data-field='extra']") and "事项名称" in b.text("[data-field='extra']")
+        assert b.js("document.querySelector(\"[name='locations.0.hours']\").value") == HOURS  # kept
+        assert _serious(b) == []
+        b.js("document.querySelector(\"[data-field='extra']\").scrollIntoView({block: 'center'})")
+        b.screenshot(shots / "1-override-e506.png")
+        b.fill("[name='extra']", "")
         b.js("document.querySelector(\"[name='locations.0.hours']\").scrollIntoView({block: 'center'})")
         b.screenshot(shots / "1-override-form.png")
         b.click("button[name=action][value=submit]", navigate=True)
