@@ -312,3 +312,27 @@ def test_published_hall_changes_come_back_into_the_content_folder(app, valid_con
     again = load_content(valid_content)
     assert again.guides_of("liushi")[GA].locations[0].hours == "周一至周六 8:30-12:00"
     assert again.guides_of("ruian")[GA].locations == again.guides[GA].locations
+
+
+def test_a_hall_publish_interrupted_after_the_release_is_finished_by_reconcile(app, monkeypatch):
+    from guide_server.editor.service import EditorService
+
+    item = _submitted(app)
+    svc = _svc(app)
+    city = app.extensions["accounts"].add("rv-city", "reviewer", PASSWORD, scope="330300")
+    svc.halls.approve(city, item.id, item.version)
+    before = _current(app).number
+
+    def crash(self, intent_id, release):  # the process dies after writing the release
+        raise SystemExit("killed")
+
+    monkeypatch.setattr(EditorService, "_finish", crash)
+    with pytest.raises(SystemExit):
+        svc.publish(city, [], hall_items=[item.id])
+    monkeypatch.undo()
+    assert _current(app).number == before + 1 and _item(app, "liushi").status == "approved"
+    done = svc.reconcile()  # what a restarted server runs first
+    assert any("已补记被中断的发布" in line for line in done)
+    assert _item(app, "liushi").status == "published"
+    assert [e.action for e in svc.audit(GA, 1)] == ["published"]
+    assert _current(app).content.guides_of("liushi")[GA].locations[0].hours == "周一至周六 8:30-12:00"
