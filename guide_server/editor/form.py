@@ -469,8 +469,9 @@ def from_form(form, code: str, uploads: dict[str, str] | None = None) -> dict:
         v = _text(form, key)
         if v:
             d[key] = v
-    d["audience"] = [a for a in AUDIENCES if a in form.getlist("audience")]
-    d["channels"] = [c for c in CHANNELS if c in form.getlist("channels")]
+    # in the order submitted: the form lists a guide's own choices first, in its order
+    d["audience"] = list(dict.fromkeys(a for a in form.getlist("audience") if a in AUDIENCES))
+    d["channels"] = list(dict.fromkeys(c for c in form.getlist("channels") if c in CHANNELS))
     d["basis"] = _rows(form, "basis")
     questions, q_renamed, o_renamed = _questions(form)
     if questions:
@@ -510,6 +511,10 @@ def from_form(form, code: str, uploads: dict[str, str] | None = None) -> dict:
             d[key] = rows
     d["updated"] = today()
     text = _text(form, "_extra")
+    for key in ("audience", "channels", "basis", "conditions", "materials", "time_limit", "fee", "locations",
+                "contacts", "mistakes"):
+        if d[key] in ([], {}):
+            del d[key]  # an element left empty is absent (the checker says 缺少必备要素), never []
     if text:
         try:
             extra = yaml.safe_load(text)
@@ -534,9 +539,11 @@ def from_form(form, code: str, uploads: dict[str, str] | None = None) -> dict:
 def keep_date(data: dict, before: dict) -> dict:
     """`data` with the 更新日期 of `before` when nothing else changed (saving an unchanged
     guide does not claim the office checked it again today)."""
-    if {k: v for k, v in data.items() if k != "updated"} == {k: v for k, v in before.items() if k != "updated"} \
-            and "updated" in before:
-        return dict(data, updated=before["updated"])
+    if {k: v for k, v in data.items() if k != "updated"} == {k: v for k, v in before.items() if k != "updated"}:
+        out = {k: v for k, v in data.items() if k != "updated"}
+        if "updated" in before:
+            out["updated"] = before["updated"]
+        return out
     return data
 
 
@@ -721,6 +728,12 @@ def when_unknown(when: Any, choices) -> list[str]:
     known = {f"{q}={o}" for q, _ask, opts in choices for o, _label in opts}
     raw = [str(t) for t in when or [] if "=" not in str(t)]
     return sorted(when_checked(when) - known) + raw
+
+
+def own_order(chosen: Any, every: tuple[str, ...]) -> list[str]:
+    """`every` choice, those in `chosen` first and in its order (so saving keeps the order)."""
+    first = [c for c in chosen if c in every] if isinstance(chosen, list) else []
+    return first + [c for c in every if c not in first]
 
 
 def blank_guide(code: str = "", name: str = "", category: str = "") -> dict:
