@@ -511,10 +511,12 @@ def from_form(form, code: str, uploads: dict[str, str] | None = None) -> dict:
             d[key] = rows
     d["updated"] = today()
     text = _text(form, "_extra")
-    for key in ("audience", "channels", "basis", "conditions", "materials", "time_limit", "fee", "locations",
+    for key in ("audience", "channels", "basis", "conditions", "materials", "time_limit", "locations",
                 "contacts", "mistakes"):
         if d[key] in ([], {}):
             del d[key]  # an element left empty is absent (the checker says 缺少必备要素), never []
+    # `fee` stays a mapping: 是否收费 is a choice the form always asks, and without it the
+    # checker's message (是否收费 must be stated) belongs beside that select
     if text:
         try:
             extra = yaml.safe_load(text)
