@@ -163,7 +163,7 @@ def _form_page(row, data, status=200, check=None, message=None, error=None, extr
                rows=rows_for_display(data, extra), ROWS=ROWS, check=check, in_extra=in_extra,
                extra_text=data.get("_extra_text", extra_yaml(data)), limit_parts=F.limit_parts, own_order=F.own_order,
                limit_units=F.LIMIT_UNITS, tl_shape=F.time_limit_shape(data, extra), choices=F.when_choices(data),
-               when_checked=F.when_checked, when_unknown=F.when_unknown, MATERIAL_COLS=F.MATERIAL_COLS,
+               when_checked=F.when_checked, when_choices=F.when_choices, when_unknown=F.when_unknown, MATERIAL_COLS=F.MATERIAL_COLS,
                GROUP_COLS=F.GROUP_COLS, QUESTION_COLS=F.QUESTION_COLS, OPTION_COLS=F.OPTION_COLS,
                VARIANT_COLS=F.VARIANT_COLS, item_types=ITEM_TYPES, audiences=AUDIENCES, speeds=SPEEDS,
                channels=CHANNELS, categories=svc().categories(), message=message, error=error, conflict=conflict,

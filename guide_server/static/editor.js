@@ -106,7 +106,8 @@
       });
       copy.querySelectorAll("p.msg").forEach(function (p) { p.remove(); });
       copy.querySelectorAll(".bad").forEach(function (f) { f.classList.remove("bad"); });
-      copy.id = "f-" + key + "." + n;
+      if (last.id) { copy.id = "f-" + key + "." + n; }
+      copy.dataset.field = key + "." + n;
       copy.querySelector(".num").textContent = String(n + 1);
       last.after(copy);
       var first = copy.querySelector("input:not([type=checkbox]),textarea");
