@@ -16,10 +16,11 @@ v2 elements (CONTENT-STANDARD.md) are fields, not YAML:
 - time-limit variants ``{label, statutory, promised, note, when}`` with a number and a unit
   select (工作日 / 自然日 / 小时, or the words 即时 / 无); one variant without label and when
   is written back as one mapping, as the standard's simple form;
+- 办件类型 as one select, or variants {speed, label, when} the same way;
 - fee items with amount and ``when``; attachments (blank_form / sample / forms[].file) as a
   file name with an upload beside it (``<field>._upload``; stored by
   `guide_server.editor.attachments`, the view passes the stored names in).
-Elements the fields do not cover (基本编码, 办理结果, 办件类型 variants, ...) and any element
+Elements the fields do not cover (基本编码, 办理结果, co-departments, ...) and any element
 whose shape the fields cannot hold stay in the advanced YAML box, so nothing a guide holds
 is lost by saving it. An empty field stays absent: nothing is filled in by default.
 """
@@ -82,6 +83,11 @@ VARIANT_COLS: tuple[Col, ...] = (
     Col("statutory", "法定时限", "limit", optional=True),
     Col("promised", "承诺时限", "limit", optional=True),
     Col("note", "时限说明（可选）", optional=True, width="l"),
+    _WHEN,
+)
+SPEED_COLS: tuple[Col, ...] = (
+    Col("speed", "办件类型", "select", tuple(s.value for s in Speed)),
+    Col("label", "名称（可选）", optional=True, width="m"),
     _WHEN,
 )
 
@@ -217,7 +223,8 @@ def extra_keys(data: dict) -> set[str]:
                                else isinstance(tl, list) and bool(tl) and all(_fits(v, VARIANT_COLS) for v in tl)):
         out.add("time_limit")
     speed = data.get("speed")
-    if speed is not None and not isinstance(speed, str):
+    if speed is not None and not (isinstance(speed, str) or isinstance(speed, list) and bool(speed)
+                                  and all(_fits(v, SPEED_COLS) for v in speed)):
         out.add("speed")
     fee = data.get("fee")
     if fee is not None and not (isinstance(fee, dict) and set(fee) <= {"charged", "items", "waiver", "basis"}
@@ -459,13 +466,21 @@ def _time_limit(form):
     return variants
 
 
+def _speed(form):
+    """办件类型: one word (the simple form) or a list of {speed, label?, when?} variants."""
+    variants = _rows(form, "speed", SPEED_COLS)
+    if _text(form, "speed._shape") == "one" and len(variants) <= 1 and set(variants[0] if variants else {}) <= {"speed"}:
+        return variants[0]["speed"] if variants else None
+    return variants or None
+
+
 def from_form(form, code: str, uploads: dict[str, str] | None = None) -> dict:
     """Guide data (as YAML would load it) from the submitted form. `uploads` maps an attachment
     field ("materials.2.blank_form") to the file name just stored for it. Raises `FormError`
     when the YAML box does not parse."""
     uploads = uploads or {}
     d: dict = {"code": code}
-    for key in ("name", "category", "department", "item_type", "speed"):
+    for key in ("name", "category", "department", "item_type"):
         v = _text(form, key)
         if v:
             d[key] = v
@@ -479,6 +494,9 @@ def from_form(form, code: str, uploads: dict[str, str] | None = None) -> dict:
     d["conditions"] = [c["text"] if set(c) == {"text"} else c for c in _rows(form, "conditions")]
     d["materials"] = _materials(form, uploads)
     d["time_limit"] = _time_limit(form)
+    speed = _speed(form)
+    if speed is not None:
+        d["speed"] = speed
     fee: dict = {}
     charged = _text(form, "fee.charged")
     if charged in YES_NO:
@@ -570,6 +588,10 @@ def _when_places(data: dict):
     for i, v in enumerate(tl if isinstance(tl, list) else [tl] if isinstance(tl, dict) else []):
         if isinstance(v, dict) and isinstance(v.get("when"), list):
             yield f"time_limit.{i}.when", v["when"]
+    speed = data.get("speed")
+    for i, v in enumerate(speed if isinstance(speed, list) else []):
+        if isinstance(v, dict) and isinstance(v.get("when"), list):
+            yield f"speed.{i}.when", v["when"]
     fee = data.get("fee")
     for i, it in enumerate((fee.get("items") or []) if isinstance(fee, dict) else []):
         if isinstance(it, dict) and isinstance(it.get("when"), list):
@@ -683,12 +705,18 @@ def rows_for_display(data: dict, extra: str | None = None) -> dict[str, list]:
     if extra == "time_limit":
         variants.append({})
     out["time_limit"] = variants
+    speed = data.get("speed")
+    speeds = list(speed) if isinstance(speed, list) else [{"speed": speed}] if isinstance(speed, str) else [{}]
+    if extra == "speed":
+        speeds.append({})
+    out["speed"] = speeds
     return out
 
 
-def time_limit_shape(data: dict, extra: str | None = None) -> str:
-    """"one" when the time limit is written as one mapping (and stays one), else "list"."""
-    return "list" if isinstance(data.get("time_limit"), list) or extra == "time_limit" else "one"
+def time_limit_shape(data: dict, extra: str | None = None, key: str = "time_limit") -> str:
+    """"one" when the time limit (or, with `key` "speed", the 办件类型) is written in the simple
+    form (one mapping, one word) and stays so, else "list"."""
+    return "list" if isinstance(data.get(key), list) or extra == key else "one"
 
 
 def limit_parts(value: Any) -> tuple[str, str]:

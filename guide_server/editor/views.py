@@ -147,7 +147,7 @@ class _FormMessage:
     is_error: bool = True
 
 
-_ADD = re.compile(r"^(materials\.group|materials\.[0-9]{1,3}\.items|questions|questions\.[0-9]{1,3}\.options|time_limit)$")
+_ADD = re.compile(r"^(materials\.group|materials\.[0-9]{1,3}\.items|questions|questions\.[0-9]{1,3}\.options|time_limit|speed)$")
 
 
 def _form_page(row, data, status=200, check=None, message=None, error=None, extra=None, conflict=None,
@@ -162,7 +162,8 @@ def _form_page(row, data, status=200, check=None, message=None, error=None, extr
     ctx = dict(title=f"{data.get('name') or row.code}", row=row, d=data,
                rows=rows_for_display(data, extra), ROWS=ROWS, check=check, in_extra=in_extra,
                extra_text=data.get("_extra_text", extra_yaml(data)), limit_parts=F.limit_parts, own_order=F.own_order,
-               limit_units=F.LIMIT_UNITS, tl_shape=F.time_limit_shape(data, extra), choices=F.when_choices(data),
+               limit_units=F.LIMIT_UNITS, tl_shape=F.time_limit_shape(data, extra), speed_shape=F.time_limit_shape(data, extra, 'speed'),
+               SPEED_COLS=F.SPEED_COLS, choices=F.when_choices(data),
                when_checked=F.when_checked, when_choices=F.when_choices, when_unknown=F.when_unknown, MATERIAL_COLS=F.MATERIAL_COLS,
                GROUP_COLS=F.GROUP_COLS, QUESTION_COLS=F.QUESTION_COLS, OPTION_COLS=F.OPTION_COLS,
                VARIANT_COLS=F.VARIANT_COLS, item_types=ITEM_TYPES, audiences=AUDIENCES, speeds=SPEEDS,

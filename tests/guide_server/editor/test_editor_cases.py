@@ -209,6 +209,25 @@ def test_time_limit_variant_with_unit_and_when(app, ed):
     assert app.extensions["editor"].check(_data(app, GA)).ok
 
 
+def test_speed_by_case(app, ed):
+    form = form_of(ed, GA)
+    assert form["speed.0.speed"] == "承诺件" and form["speed._shape"] == "one"
+    form["action"] = "add:speed"
+    form = MultiDict(_parse(ed.post(f"/editor/g/{GA}", data=form).get_data(as_text=True)))
+    form.add("speed.0.when", "why=renew")
+    form["speed.1.speed"] = "即办件"
+    form.add("speed.1.when", "why=lost")
+    assert save(ed, GA, form).status_code == 303
+    assert _data(app, GA)["speed"] == [{"speed": "承诺件", "when": ["why=renew"]},
+                                       {"speed": "即办件", "when": ["why=lost"]}]
+    form = form_of(ed, GA)  # back to one: the simple form, as written in content/
+    form["speed.1._delete"] = "1"
+    form.setlist("speed.0.when", [])
+    form["speed._shape"] = "one"
+    assert save(ed, GA, form).status_code == 303
+    assert _data(app, GA)["speed"] == "承诺件"
+
+
 def test_fee_item_amount_and_when(app, ed):
     form = form_of(ed, GA)
     items = sorted({int(i) for i in re.findall(r"fee\.items\.(\d+)\.name", " ".join(form))})
