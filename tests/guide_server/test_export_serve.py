@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from guide_server.cli import main
-from guide_server.export import site_files
+from guide_server.export import answer_queries, site_files
 from tests.guide_server.conftest import GUIDE_SERVER, ROOT, fetch, free_port, wait_for
 
 
@@ -63,7 +63,9 @@ def test_check_stays_free_of_flask(tmp_path):
 def test_export_is_byte_identical_to_served_pages(exported, sample_app, sample_release):
     client = sample_app.test_client()
     files = site_files(sample_app.extensions["releases"].get())
-    assert len(files) == 2 + len(sample_release.categories) + 4 * len(sample_release.guides)
+    paths = sum(len(answer_queries(g)) for g in sample_release.guides.values())
+    assert paths == 12  # the sample guides with 情形 questions, one page per answer path
+    assert len(files) == 2 + len(sample_release.categories) + 4 * len(sample_release.guides) + paths
     for url, name, is_page in files:
         client.delete_cookie("mode")
         want = client.get(url).data
