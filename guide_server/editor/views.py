@@ -223,11 +223,14 @@ def _uploads(code: str) -> tuple[dict, dict[str, list[str]]]:
 
 @bp.url_value_preprocessor
 def _upload_limit(endpoint, _values):
-    """The guide form may carry attachments: a larger body than the app's default limit,
-    for this one endpoint (set before the CSRF check reads the form)."""
+    """The guide form may carry attachments, and a long guide's form is more than the app's
+    default body limit: larger limits for these two endpoints (set before the CSRF check
+    reads the form)."""
     if endpoint == "editor.save" and request.method == "POST":
         request.max_content_length = MAX_BYTES * 4 + 512 * 1024
         request.max_form_memory_size = 2 * 1024 * 1024
+    elif endpoint == "editor.check" and request.method == "POST":  # the whole form, without files
+        request.max_content_length = 512 * 1024
 
 
 @bp.post("/g/<code>")

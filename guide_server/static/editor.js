@@ -58,7 +58,7 @@
     Array.from(body.keys()).forEach(function (k) {  // files are checked on save, not while typing
       if (body.get(k) instanceof File) { body.delete(k); }
     });
-    fetch(form.dataset.check, { method: "POST", body: body, credentials: "same-origin",
+    fetch(form.dataset.check, { method: "POST", body: new URLSearchParams(body), credentials: "same-origin",
                                 headers: { "X-CSRFToken": token } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {

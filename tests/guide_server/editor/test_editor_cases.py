@@ -310,6 +310,9 @@ def test_uploaded_blank_form_is_stored_checked_and_released(app, ed, instance):
     assert "已发布" in post(rita, "/editor/publish", "/editor/publish", code=SC).get_data(as_text=True)
     store = ReleaseStore(instance)
     assert store.attachment(store.current_number(), name) == pdf
+    phone = app.test_client()
+    assert f'href="/forms/{name}"' in phone.get(f"/g/{SC}").get_data(as_text=True)  # the citizen's download
+    assert phone.get(f"/forms/{name}").data == pdf
 
 
 # -- preview per answer path ----------------------------------------------------------------------------------
