@@ -150,6 +150,12 @@ class _FormMessage:
 _ADD = re.compile(r"^(materials\.group|materials\.[0-9]{1,3}\.items|questions|questions\.[0-9]{1,3}\.options|time_limit|speed)$")
 
 
+def _attachment_known(name: str) -> bool:
+    """True when `name` is an upload of the editor or an attachment of the current release."""
+    rel = svc().current_release()
+    return svc().attachments.path(name) is not None or (rel is not None and name in rel.attachments)
+
+
 def _form_page(row, data, status=200, check=None, message=None, error=None, extra=None, conflict=None,
                field_errors: dict[str, list[str]] | None = None):
     """The form for `data`, each checker finding (and each of `field_errors`) beside its field."""
@@ -163,7 +169,7 @@ def _form_page(row, data, status=200, check=None, message=None, error=None, extr
                rows=rows_for_display(data, extra), ROWS=ROWS, check=check, in_extra=in_extra,
                extra_text=data.get("_extra_text", extra_yaml(data)), limit_parts=F.limit_parts, own_order=F.own_order,
                limit_units=F.LIMIT_UNITS, tl_shape=F.time_limit_shape(data, extra), speed_shape=F.time_limit_shape(data, extra, 'speed'),
-               SPEED_COLS=F.SPEED_COLS, choices=F.when_choices(data),
+               SPEED_COLS=F.SPEED_COLS, attachment_known=_attachment_known, choices=F.when_choices(data),
                when_checked=F.when_checked, when_choices=F.when_choices, when_unknown=F.when_unknown, MATERIAL_COLS=F.MATERIAL_COLS,
                GROUP_COLS=F.GROUP_COLS, QUESTION_COLS=F.QUESTION_COLS, OPTION_COLS=F.OPTION_COLS,
                VARIANT_COLS=F.VARIANT_COLS, item_types=ITEM_TYPES, audiences=AUDIENCES, speeds=SPEEDS,
@@ -452,6 +458,27 @@ def receipt(code: str):
     png = receipt_png(result.guide, rel.site, "预览 · 未发布", answers=answers)
     resp = send_file(io.BytesIO(png), mimetype="image/png", max_age=0)
     resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/forms/<name>")
+@require_role(*READ)
+def attachment(name: str):
+    """An attachment a working copy names, for editors and reviewers to look at before it is
+    released: an upload not released yet, or the current release's file."""
+    from guide_server.public.attachments import disposition, media_type
+
+    path = svc().attachments.path(name)
+    if path is not None:
+        data = path.read_bytes()
+    else:
+        rel = svc().current_release()
+        if rel is None or name not in rel.attachments:
+            return _error("没有这个附件。", 404)
+        data = svc().releases.attachment(rel.number, name)
+    resp = current_app.response_class(data, mimetype=media_type(name))
+    resp.headers["Content-Disposition"] = disposition(name).replace("attachment", "inline", 1)
+    resp.headers["Content-Security-Policy"] = "default-src 'none'"
     return resp
 
 

@@ -305,6 +305,13 @@ def test_uploaded_blank_form_is_stored_checked_and_released(app, ed, instance):
     name = _data(app, SC)["materials"][0]["blank_form"]
     assert name == "ge-ti-gong-shang-hu-deng-ji-shen-qing-shu.pdf"
     assert (instance / "editor-forms" / name).read_bytes() == pdf
+    page = ed.get(f"/editor/g/{SC}").get_data(as_text=True)
+    assert f'href="/editor/forms/{name}"' in page  # editors and reviewers can open it before release
+    assert ed.get(f"/editor/forms/{name}").data == pdf
+    assert ed.get("/editor/forms/nothing.pdf").status_code == 404
+    out = instance.parent / "export"
+    app.extensions["editor"].export(out)  # the exported content/ carries the unreleased file
+    assert (out / "forms" / name).read_bytes() == pdf
     rita = client_for(app, "rita")
     assert post(rita, f"/editor/g/{SC}/approve", f"/editor/g/{SC}", version=version_of(rita, SC)).status_code == 303
     assert "已发布" in post(rita, "/editor/publish", "/editor/publish", code=SC).get_data(as_text=True)
