@@ -396,7 +396,9 @@ def _materials(form, uploads: dict[str, str]) -> list:
             head = _row(form, prefix, GROUP_COLS, uploads)
             items = _rows(form, f"{prefix}.items", MATERIAL_COLS, uploads)
             if head or items:
-                group = {"one_of": head.pop("one_of", "")} if "one_of" in head else {}
+                # a group keeps its one_of key even when left empty (the checker then asks for
+                # the group's name beside the field), so it stays a group with its members
+                group = {"one_of": head.pop("one_of", "")}
                 group.update(head)
                 group["items"] = items
                 out.append(group)

@@ -191,6 +191,12 @@ def test_material_group_with_members_and_when(app, ed):
         {"name": "居民户口簿", "form": "原件"}, {"name": "居住证"}, {"name": "社会保障卡"}]}
     page = ed.get(f"/editor/g/{SC}").get_data(as_text=True)
     assert f'name="materials.{g}.items.2.name"' in page and "组内材料（办事人任选1种）" in page
+    form = form_of(ed, SC)
+    form[f"materials.{g}.one_of"] = ""  # a group without its name stays a group, and the checker says so
+    assert save(ed, SC, form).status_code == 303
+    assert len(_data(app, SC)["materials"][g]["items"]) == 3
+    page = ed.get(f"/editor/g/{SC}").get_data(as_text=True)
+    assert 'class="msg err"' in _field_html(page, f"materials.{g}.one_of")
 
 
 def test_time_limit_variant_with_unit_and_when(app, ed):
@@ -284,6 +290,14 @@ def test_question_with_one_option_is_refused(app, ed):
     form = form_of(ed, GA)
     form["questions.0.options.1._delete"] = "1"
     _refused(app, ed, GA, form, "questions.0.options", "只有 1 个选项")
+
+
+def test_deleting_a_question_still_used_in_when_is_refused_where_it_is_used(app, ed):
+    form = form_of(ed, GA)
+    form["questions.0._delete"] = "1"
+    _refused(app, ed, GA, form, "materials.0.when", "问题“why”本事项没有")
+    html = save(ed, GA, form).get_data(as_text=True)
+    assert 'value="why=renew" checked' in _field_html(html, "materials.0.when")  # kept and shown, not dropped
 
 
 @pytest.mark.parametrize("name,data,text", [
