@@ -768,6 +768,14 @@ def own_order(chosen: Any, every: tuple[str, ...]) -> list[str]:
     return first + [c for c in every if c not in first]
 
 
+# The columns, choices and helpers the form template draws with.
+TEMPLATE_NAMES = dict(
+    ROWS=ROWS, MATERIAL_COLS=MATERIAL_COLS, GROUP_COLS=GROUP_COLS, QUESTION_COLS=QUESTION_COLS, OPTION_COLS=OPTION_COLS,
+    VARIANT_COLS=VARIANT_COLS, SPEED_COLS=SPEED_COLS, limit_units=LIMIT_UNITS, item_types=ITEM_TYPES,
+    audiences=AUDIENCES, speeds=SPEEDS, channels=CHANNELS, limit_parts=limit_parts, own_order=own_order,
+    when_checked=when_checked, when_choices=when_choices, when_unknown=when_unknown)
+
+
 def blank_guide(code: str = "", name: str = "", category: str = "") -> dict:
     # 是否收费 is a choice the editor must make: no default (an office that charges must not
     # be published as 不收费 because nobody changed a pre-set answer)

@@ -19,9 +19,8 @@ from guide_server.editor.service import (ACTIONS, STATUSES, CheckFailed, Conflic
 from guide_server.editor.messages import plain_message
 from guide_server.editor import form as F
 from guide_server.editor.attachments import MAX_BYTES, AttachmentError
-from guide_server.editor.form import (AUDIENCES, CHANNELS, ITEM_TYPES, ROWS, SPEEDS, FormError, blank_guide,
-                                      extra_keys, extra_yaml, from_form, keep_date, rows_for_display,
-                                      structure_errors)
+from guide_server.editor.form import (ROWS, FormError, blank_guide, extra_keys, extra_yaml, from_form, keep_date,
+                                      rows_for_display, structure_errors)
 from guide_server.editor.placing import form_field, place, rendered_keys
 from guides.cases import UnknownAnswer, all_paths, answers_from_query, path_query, resolve
 from guide_server.inputs import BadInput
@@ -165,16 +164,12 @@ def _form_page(row, data, status=200, check=None, message=None, error=None, extr
     changes = diff_lines(published, row.data, f"发布版本 {release.label}" if release else "发布版本", "此版本") \
         if published != row.data else []
     in_extra = extra_keys(data)
-    ctx = dict(title=f"{data.get('name') or row.code}", row=row, d=data,
-               rows=rows_for_display(data, extra), ROWS=ROWS, check=check, in_extra=in_extra,
-               extra_text=data.get("_extra_text", extra_yaml(data)), limit_parts=F.limit_parts, own_order=F.own_order,
-               limit_units=F.LIMIT_UNITS, tl_shape=F.time_limit_shape(data, extra), speed_shape=F.time_limit_shape(data, extra, 'speed'),
-               SPEED_COLS=F.SPEED_COLS, attachment_known=_attachment_known, choices=F.when_choices(data),
-               when_checked=F.when_checked, when_choices=F.when_choices, when_unknown=F.when_unknown, MATERIAL_COLS=F.MATERIAL_COLS,
-               GROUP_COLS=F.GROUP_COLS, QUESTION_COLS=F.QUESTION_COLS, OPTION_COLS=F.OPTION_COLS,
-               VARIANT_COLS=F.VARIANT_COLS, item_types=ITEM_TYPES, audiences=AUDIENCES, speeds=SPEEDS,
-               channels=CHANNELS, categories=svc().categories(), message=message, error=error, conflict=conflict,
-               user=current_user(), release=release, changes=changes, stale=svc().stale(row))
+    ctx = dict(title=f"{data.get('name') or row.code}", row=row, d=data, rows=rows_for_display(data, extra),
+               check=check, in_extra=in_extra, extra_text=data.get("_extra_text", extra_yaml(data)),
+               tl_shape=F.time_limit_shape(data, extra), speed_shape=F.time_limit_shape(data, extra, "speed"),
+               choices=F.when_choices(data), attachment_known=_attachment_known, categories=svc().categories(),
+               message=message, error=error, conflict=conflict, user=current_user(), release=release,
+               changes=changes, stale=svc().stale(row), **F.TEMPLATE_NAMES)
     # Where each message goes depends on which fields the form draws: draw it once to learn that.
     keys = rendered_keys(render_template("editor/edit.html", by_field={}, placed=[], csrf_token="", nav=[],
                                          here=request.path, **ctx))
