@@ -173,6 +173,19 @@ def test_add_a_question_with_two_options_and_a_when_on_a_material_without_javasc
     assert app.extensions["editor"].check(d).ok
 
 
+def test_add_an_option_and_rename_a_question_in_the_form(app, ed):
+    form = form_of(ed, GA)
+    form["action"] = "add:questions.0.options"
+    form = MultiDict(_parse(ed.post(f"/editor/g/{GA}", data=form).get_data(as_text=True)))
+    form["questions.0.options.2.id"], form["questions.0.options.2.label"] = "damaged", "证件损坏（换领）"
+    form["questions.0.id"] = "reason"  # renamed: every when of the guide follows
+    assert save(ed, GA, form).status_code == 303
+    d = _data(app, GA)
+    assert [o["id"] for o in d["questions"][0]["options"]] == ["renew", "lost", "damaged"]
+    assert d["materials"][0]["when"] == ["reason=renew"] and d["fee"]["items"][1]["when"] == ["reason=lost"]
+    assert app.extensions["editor"].check(d).ok
+
+
 def test_material_group_with_members_and_when(app, ed):
     form = form_of(ed, SC)
     form["action"] = "add:materials.group"
