@@ -32,7 +32,7 @@ class Section:
 def material_line(i: int, m: MaterialRow) -> str:
     """One material (or a 任选一种 group with its members) as numbered lines."""
     if m.is_group:
-        parts = [f"{i}. {m.name}（{m.heading}）"]
+        parts = [f"{i}. {m.name}", f"   {m.heading}："]
         parts += [f"   ({j}) {item.name}：{item.how}" for j, item in enumerate(m.items, 1)]
     else:
         parts = [f"{i}. {m.name}：{m.how}"]
@@ -107,6 +107,15 @@ def guide_sections(guide: Guide, site: Site | None = None, answers: Mapping[str,
     s.append(Section("设定依据", view.basis))
     order = {t: i for i, t in enumerate(SECTION_TITLES)}
     return sorted(s, key=lambda sec: order.get(sec.title, len(order)))
+
+
+def case_line(resolved) -> str:
+    """The line naming the citizen's case above a guide with 情形 questions: the chosen options
+    ("您的情形：证件严重损坏不能辨认"), or, for the whole guide, that it is grouped by case.
+    `resolved` is a guides.cases.ResolvedGuide."""
+    if resolved.answers:
+        return "您的情形：" + "；".join(a.option.label for a in resolved.answers)
+    return "未选择情形：下面按情形分列。"
 
 
 def guide_header(guide: Guide) -> str:
