@@ -91,7 +91,8 @@ def guide_sections(guide: Guide, site: Site | None = None, answers: Mapping[str,
     lines = []
     for sec in view.mistakes:
         lines += _case(sec.label) + [f"{MISTAKE} 易错：{m.mistake}\n{CORRECT} 正确做法：{m.correct}" for m in sec.items]
-    s.append(Section("易错范例", tuple(lines)))
+    if lines:   # a 情形 path may have none of the guide's mistakes
+        s.append(Section("易错范例", tuple(lines)))
     lines = []
     for sec in view.locations:
         lines += _case(sec.label)

@@ -166,6 +166,6 @@ class Navigation:
         guide = host.guides[code]
         query = path_query(guide, answers) if answers else ""
         host.screen("qr").show(guide, host.guide_url(code, query),
-                               resolve(guide, answers).answers_text if answers else "")
+                               "；".join(a.option.label for a in resolve(guide, answers).answers) if answers else "")
         self.go("qr")
         self.last_args = {"code": code, "answers": dict(answers) if answers else None}
