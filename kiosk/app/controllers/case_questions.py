@@ -132,6 +132,11 @@ class CaseQuestions:
         host = self.host
         self.flow = QuestionFlow(host.guides[code], answers, steps)
         self.purpose = purpose
+        # asked before a print: 返回 after printing goes to the guide, not to these questions
+        if purpose == PRINT:
+            host.nav.transient.add("questions")
+        else:
+            host.nav.transient.discard("questions")
         if self.flow.complete:
             self._finish()
             return

@@ -25,6 +25,7 @@ class Navigation:
         self.host = host
         self.history: list[tuple[str, dict]] = []
         self.last_args: dict = {}
+        self.transient: set[str] = set()   # screens 返回 never goes back to, beside printing and maintenance
 
     def go(self, name: str, remember: bool = True) -> None:
         """Show screen `name`; remember the one shown now for 返回 unless `remember` is false
@@ -34,7 +35,7 @@ class Navigation:
             host.search.finish()
         if host.current == "guide":
             host.read_aloud.stop()
-        if remember and host.current not in ("printing", "maintenance", name):
+        if remember and host.current not in ("printing", "maintenance", name) and host.current not in self.transient:
             self.history.append((host.current, dict(self.last_args)))
         host.show(name)
 

@@ -7,6 +7,7 @@ from tests.kiosk.harness import KioskTestCase
 from tests.kiosk.layout_check import window_box
 
 CODE = "330382-GA-0001"
+PATH = {"reason": "expiring"}   # its 情形 question (您为什么换领？) answered
 
 
 def test_every_sample_guide_starts_with_its_materials_and_marks_its_mistakes(sample_content):
@@ -34,7 +35,7 @@ class GuideOrderPortrait(KioskTestCase):
         app = self.start_app(copy_sample_content(self.tmp / "content"))
         for elder in (False, True):
             app.set_elder(elder)
-            app.open_guide(CODE)
+            app.open_guide(CODE, answers=PATH)
             self.pump()
             scr = self.screen()
             scroll = scr.ids.scroll

@@ -21,7 +21,7 @@ class Wrap(KioskTestCase):
     def test_amount_not_split_across_lines(self):
         # field case 05: the portrait guide screen, normal mode; the product cut "工本费 1" / "0 元/证"
         app = self.start_app(copy_sample_content(self.tmp / "content"))
-        app.open_guide("330382-GA-0001")
+        app.show_guide("330382-GA-0001")   # the whole guide, every case
         self.pump(frames=6)
         self.wait(1.0)
         body = next(w for w in self.screen().walk() if type(w).__name__ == "SectionBody" and "工本费" in w.text
@@ -43,7 +43,7 @@ class WrapElderLandscape(KioskTestCase):
     def test_every_section_of_the_guide_in_elder_mode(self):
         app = self.start_app(copy_sample_content(self.tmp / "content"))
         app.set_elder(True)
-        app.open_guide("330382-GA-0001")
+        app.show_guide("330382-GA-0001")   # the whole guide, every case
         scr = app.screen("guide")
         self.pump(lambda: scr._pending is None)
         self.pump()
