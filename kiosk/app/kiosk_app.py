@@ -1,8 +1,8 @@
 """The kiosk app (Kivy): builds the screens and wires the flows to them.
 
 Each flow lives in its own controller without Kivy (kiosk.app.controllers): navigation
-(`nav`), 情形 questions (`questions`), checklist printing (`printing`), 取号 (`tickets`), 好差评 (`rating`), maintenance
-(`maintenance`), read-aloud (`read_aloud`) and the idle reset (`idle_reset`). The app is their
+(`nav`), 情形 questions (`questions`), checklist printing (`printing`), 取号 (`tickets`), 好差评
+(`rating`), maintenance (`maintenance`), read-aloud (`read_aloud`) and the idle reset (`idle_reset`). The app is their
 host: it shows screens, runs the clock and holds the content; its public methods forward to the
 controllers. Two workers run beside the UI thread: the handwriting recogniser (opened the first
 time the 手写 pad shows) and the speaker; both answer through `Clock.schedule_once`.
@@ -93,8 +93,8 @@ Builder.load_file(str(Path(__file__).with_name("app.kv")))
 
 __all__ = ["KioskApp", "VERSION"]
 
-SCREENS = (HomeScreen, CategoryScreen, SearchScreen, QuestionScreen, GuideScreen, QRScreen, PrintingScreen, TicketScreen,
-           RatingScreen, MaintenanceScreen, NoContentScreen)
+SCREENS = (HomeScreen, CategoryScreen, SearchScreen, QuestionScreen, GuideScreen, QRScreen, PrintingScreen,
+           TicketScreen, RatingScreen, MaintenanceScreen, NoContentScreen)
 
 
 class KioskRoot(FloatLayout):

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from guides.cases import ResolvedGuide, path_query, resolve, with_answer
+from guides.cases import ResolvedGuide, UnknownAnswer, path_query, resolve, with_answer
 from guides.model import Guide, Question
 
 GUIDE, PRINT = "guide", "print"   # what a complete path leads to: the guide screen, or the printer
@@ -127,10 +127,14 @@ class CaseQuestions:
 
     def start(self, code: str, answers: Mapping[str, str] | None = None, purpose: str = GUIDE,
               remember: bool = True, steps: list[dict[str, str]] | None = None) -> None:
-        """Ask the open questions of guide `code` (from `answers` on); `purpose` says what the
-        complete path leads to (GUIDE: the guide screen; PRINT: the 一次告知单)."""
+        """Ask the open questions of guide `code` (from `answers` on, with `steps` for 返回); `purpose`
+        says what the complete path leads to (GUIDE: the guide screen; PRINT: the 一次告知单).
+        Answers the guide does not take (kept from an older release) are dropped: it starts over."""
         host = self.host
-        self.flow = QuestionFlow(host.guides[code], answers, steps)
+        try:
+            self.flow = QuestionFlow(host.guides[code], answers, steps)
+        except UnknownAnswer:   # answers kept from before a new release changed the questions
+            self.flow = QuestionFlow(host.guides[code])
         self.purpose = purpose
         # asked before a print: 返回 after printing goes to the guide, not to these questions
         if purpose == PRINT:

@@ -35,7 +35,8 @@ class Navigation:
             host.search.finish()
         if host.current == "guide":
             host.read_aloud.stop()
-        if remember and host.current not in ("printing", "maintenance", name) and host.current not in self.transient:
+        skip = ("printing", "maintenance", name, *self.transient)
+        if remember and host.current not in skip:
             self.history.append((host.current, dict(self.last_args)))
         host.show(name)
 
@@ -142,11 +143,19 @@ class Navigation:
     def show_guide(self, code: str, answers: dict[str, str] | None = None, remember: bool = True,
                    back_to_questions: dict | None = None) -> None:
         """The guide screen of `code` for `answers` (None: the whole guide, grouped by case).
-        `back_to_questions` ({code, answers, steps}) makes 返回 go to the last question."""
+        `back_to_questions` ({code, answers, steps}) makes 返回 go to the last question. Answers
+        the guide no longer takes (a new release changed its questions) ask the questions again."""
+        from guides.cases import UnknownAnswer, resolve
         host = self.host
         guide = host.guides.get(code)
         if guide is None:
             return
+        if answers:
+            try:
+                resolve(guide, answers)
+            except UnknownAnswer:
+                self.open_guide(code, remember)
+                return
         host.mark("guide_open")
         host.marks.pop("guide_complete", None)
         host.session.guide_code = code

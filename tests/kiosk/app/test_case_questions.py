@@ -165,3 +165,11 @@ def test_printing_before_answering_asks_first_then_prints_the_path(guide):
     assert host.printed == [(CODE, {"why": "lost", "where": "local"})]
     host.questions.forget()
     assert host.questions.flow is None and host.questions.purpose == GUIDE
+
+
+def test_answers_a_new_release_no_longer_takes_ask_again_instead_of_failing(guide):
+    host = Host(guide)
+    host.nav.show_guide(CODE, {"why": "lost", "where": "abroad"})   # an option the guide has not (any more)
+    assert host.current == "questions" and host.screen("questions").question == WHY
+    host.questions.resume(CODE, {"why": "gone"}, [{}])
+    assert host.current == "questions" and host.questions.flow.answers == {}
