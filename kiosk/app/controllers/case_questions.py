@@ -31,8 +31,14 @@ GUIDE, PRINT = "guide", "print"   # what a complete path leads to: the guide scr
 
 
 def needs_questions(guide: Guide, answers: Mapping[str, str] | None) -> bool:
-    """True when `guide` has questions still open for `answers` (guides.cases.resolve decides)."""
-    return bool(getattr(guide, "questions", None)) and not resolve(guide, answers or {}).complete
+    """True when `guide` has questions still open for `answers` (guides.cases.resolve decides), or
+    answers it does not take (kept from an older release: the questions are asked again)."""
+    if not getattr(guide, "questions", None):
+        return False
+    try:
+        return not resolve(guide, answers or {}).complete
+    except UnknownAnswer:
+        return True
 
 
 def answers_named(resolved: ResolvedGuide) -> str:

@@ -32,6 +32,8 @@ class ChecklistPrinting:
         from kiosk.receipts import checklist_for_release
         host = self.host
         guide = host.guides[code]
+        if not guide.questions:
+            answers = None
         if needs_questions(guide, answers):
             host.questions.start(code, answers, PRINT)
             return

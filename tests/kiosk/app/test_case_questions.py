@@ -65,6 +65,7 @@ def test_needs_questions_follows_resolve(guide):
     assert not needs_questions(guide, {"why": "renew"})
     assert not needs_questions(guide, {"why": "lost", "where": "away"})
     assert not needs_questions(SimpleNamespace(questions=None), None)
+    assert needs_questions(guide, {"why": "gone"})   # answers from an older release: ask again
 
 
 # -- the controller in its host ---------------------------------------------------------------
