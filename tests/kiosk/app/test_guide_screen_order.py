@@ -19,7 +19,7 @@ def test_every_sample_guide_starts_with_its_materials_and_marks_its_mistakes(sam
         assert titles[0] == "申请材料", g.code
         assert titles == [t for t in SECTION_TITLES if t in titles]
         mistakes = next(s for s in sections if s.title == "易错范例")
-        marked = [line for line in mistakes.lines if not line.startswith("〔情形：")]  # case labels aside
+        marked = [line for line in mistakes.lines if line and not line.startswith("〔情形：")]  # case labels aside
         assert sorted(marked) == sorted(f"{MISTAKE} 易错：{m.mistake}\n{CORRECT} 正确做法：{m.correct}"
                                         for m in g.mistakes), g.code
 

@@ -32,7 +32,7 @@ class Wrap(KioskTestCase):
         self.pump(frames=4)
         pairs = list(zip(lines, lines[1:]))
         split_digits = [(a[-8:], b[:8]) for a, b in pairs if a[-1:].isdigit() and b[:1].isdigit()]
-        punct_start = [b[:8] for a, b in pairs if b[:1] in PUNCT_START]
+        punct_start = [b[:8] for a, b in pairs if b and b[0] in PUNCT_START]   # ("": a blank line)
         assert not split_digits and not punct_start, (split_digits, punct_start)
         assert any("10 元/证" in line for line in lines), lines
 
