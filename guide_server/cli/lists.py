@@ -24,20 +24,25 @@ def _save_drafts(payloads, overwrite: bool, instance_dir: str) -> Iterator[str]:
     svc = EditorService(Database(_database_url(instance_dir)), Path(instance_dir).resolve())
     user = system_account("import-list")
     counts = {"新建": 0, "更新": 0, "未变": 0, "保留": 0, "失败": 0}
-    payloads = list(payloads)
     known = {row.code for row in svc.list()}
-    new = [(p.code, p.data) for p in payloads if p.code not in known]
+    updates = []  # re-imported guides: few next to the new ones, handled one by one below
+
+    def new_items():
+        for p in payloads:
+            if p.code in known:
+                updates.append(p)
+            else:
+                yield p.code, p.data
+
     try:
-        svc.create_many(user, new, action="imported", detail="由实施清单导入")
+        created = svc.create_many(user, new_items(), action="imported", detail="由实施清单导入")
     except EditorError as exc:
-        counts["失败"] += len(new)
+        counts["失败"] += 1
         yield f"未能写入新建的草稿（均未写入）：{exc}"
     else:
-        counts["新建"] += len(new)
-        yield from (f"{code}：已新建草稿" for code, _ in new)
-    for p in payloads:
-        if p.code not in known:
-            continue
+        counts["新建"] += len(created)
+        yield from (f"{code}：已新建草稿" for code in created)
+    for p in updates:
         row = svc.get(p.code)
         history = svc.history(p.code)  # newest first
         hand_edited = bool(history) and history[0].user_name != user.name

@@ -22,7 +22,7 @@ def svc(instance, db_url):
 
 def test_create_many_writes_copy_revision_and_audit(svc):
     codes = [f"113303820026094220{n:04d}" for n in range(1500)]  # more than one batch of 1,000
-    assert svc.create_many(ED, [(c, _draft(c)) for c in codes], detail="由实施清单导入") == 1500
+    assert svc.create_many(ED, ((c, _draft(c)) for c in codes), detail="由实施清单导入") == codes
     drafts = {r.code: r for r in svc.list(status="draft")}
     assert set(codes) <= set(drafts)
     row = drafts[codes[1234]]
@@ -38,5 +38,8 @@ def test_a_used_code_refuses_the_whole_batch(svc):
     with pytest.raises(EditorError, match=published):
         svc.create_many(ED, [(fresh, _draft(fresh)), (published, _draft(published))])
     assert fresh not in {r.code for r in svc.list()}
+    with pytest.raises(EditorError, match=fresh):  # the same code twice in one import
+        svc.create_many(ED, [(fresh, _draft(fresh)), (fresh, _draft(fresh))])
     with pytest.raises(EditorError, match="格式错误"):
-        svc.create_many(ED, [("坏 编码", _draft("0000"))])
+        svc.create_many(ED, [(fresh, _draft(fresh)), ("坏 编码", _draft("0000"))])
+    assert fresh not in {r.code for r in svc.list()}
