@@ -84,7 +84,7 @@ class AppTests(KioskTestCase):
 
     def test_a_chaping_asks_for_a_reason_and_takes_a_written_comment_but_no_phone_number(self):
         app = self.start_app(self.sample())
-        app.open_guide("330382-GA-0001")
+        app.open_guide("330382-GA-0001", answers=EXPIRING)
         self.pump()
         self.tap(self.button("打印一次告知单"))
         self.pump(lambda: app.current == "rating")
