@@ -178,3 +178,7 @@ class QuestionsPortrait(KioskTestCase):
             assert receipt_qrs(ops) == [URL + "?why=renew"]
             self.pump(lambda: app.current == "rating")
         assert not self.faults, "\n".join(self.faults)
+
+
+class QuestionsLandscape(QuestionsPortrait):
+    orientation = "landscape"
