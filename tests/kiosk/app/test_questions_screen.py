@@ -71,7 +71,8 @@ class QuestionsPortrait(KioskTestCase):
         assert [b.text for b in buttons] == labels
         box = self.screen().ids.options
         for b in buttons:
-            assert b.height >= app.target and b.height >= (150 * min(app.scale, 1.3)) - 1
+            tall = (130 if app.landscape else 150) * min(app.scale, 1.3)
+            assert b.height >= app.target and b.height >= tall - 1
             assert abs(b.width - box.width) < 1        # full width
             assert b.font_size == 36 * app.scale
 
@@ -90,6 +91,8 @@ class QuestionsPortrait(KioskTestCase):
             assert app.current == "questions" and scr.ask == WHERE and scr.number == "第 2 个问题"
             assert scr.chosen == f"已选择：{LOST}"
             self.assert_big_options([LOCAL, AWAY])
+            view = scr.ids.scroll
+            assert scr.ids.options.height <= view.height   # both answers in view, no scrolling
             self.checked_shot(f"{mode}-2-nested-question")
             self.tap(self.button("返回"))                     # one question back
             assert app.current == "questions" and scr.ask == WHY
