@@ -1,0 +1,219 @@
+"""What checking each content file found, kept between releases (incremental re-release).
+
+Checking a guide file (parse, schema, rules, completeness) depends on that file's bytes
+alone, plus the names of the files under content/forms/ that it may point to; so do a
+hall.yaml's own findings, an override file's, and regions.yaml's. The cache keeps, per file
+path, the SHA-256 of the bytes that were checked and what the check found (findings, the
+guide's release form, the lines cross-file messages point to). On the next check a file
+whose bytes have the same SHA-256 is not parsed again; rules that span files (duplicate
+codes, offers of unknown codes, overrides against the shared text, the region tree,
+featured codes, categories) are always evaluated again from these per-file summaries.
+
+Key of an entry: the path as the checker names it and the SHA-256 of the file's bytes. To
+avoid reading every file, a file whose size, mtime_ns, ctime_ns and inode are those
+recorded is taken as unchanged, unless it had been modified less than `RACY_NS` before it
+was read (a write in the same clock tick could then go unseen); any other file is read and
+hashed. ctime cannot be set back by a user, so an edit that restores size and mtime is
+still seen.
+
+The cache is one file, ``<instance>/release-cache/check-cache.bin``: a header (format,
+`CODE_VERSION`, SHA-256 of the body) and a pickle of plain data and guides.* classes (the
+unpickler refuses any other class). A cache written by another version of the checker, a
+truncated or altered file, or one for another content/forms/ listing is ignored as a whole:
+everything is checked again. It is written atomically after a check and holds the files
+of that check only. Like the rest of the instance folder it is written by the server's own
+user; it is not content and never lives in content/.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pydantic
+
+FORMAT = b"GSCC2"
+FOLDER = "release-cache"
+FILE = "check-cache.bin"
+RACY_NS = 2_000_000_000  # a file modified this close to its reading is hashed again
+
+
+def _code_version() -> str:
+    """SHA-256 of the checker's code (every guides/*.py), pydantic's and Python's versions."""
+    h = hashlib.sha256(FORMAT)
+    here = Path(__file__).resolve().parent
+    for path in sorted(here.rglob("*.py")):
+        h.update(str(path.relative_to(here)).encode() + b"\0" + path.read_bytes() + b"\0")
+    h.update(f"{pydantic.VERSION}|{sys.version_info[:3]}".encode())
+    return h.hexdigest()
+
+
+CODE_VERSION = _code_version()
+
+
+class _Unpickler(pickle.Unpickler):
+    """Only the checker's own classes: a cache file cannot make the loader import anything else."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "guides" or module.startswith("guides."):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a check cache")
+
+
+@dataclass
+class _Entry:
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    ino: int
+    read_ns: int   # time.time_ns() just before the bytes were read
+    sha256: str
+    summary: Any
+
+
+def file_digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+Stamp = tuple  # (size, mtime_ns, ctime_ns, ino, read_ns, sha256) of the bytes a check read
+
+
+def read_source(path: Path) -> tuple[bytes, Stamp]:
+    """The bytes of `path` and their stamp: the file's stat taken before reading (so a
+    later write always shows as a changed stat), the time of reading and the SHA-256.
+    OSError as Path.read_bytes."""
+    st = os.stat(path)
+    read_ns = time.time_ns()
+    raw = Path(path).read_bytes()
+    return raw, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, read_ns, file_digest(raw))
+
+
+class CheckCache:
+    """Per-file check results of one instance folder; see the module text.
+
+    `get(kind, path)` gives the summary stored for the file's current bytes or None;
+    `put(kind, path, sha256, read_ns, summary)` records a fresh one; `save()` writes the
+    entries used by this check. `status` says whether the file was used ("loaded"), absent
+    ("empty") or ignored and why; `hits` / `misses` count the lookups."""
+
+    def __init__(self, instance: str | Path):
+        self.path = Path(instance) / FOLDER / FILE
+        self.forms_listing: tuple[str, ...] | None = None
+        self._forms_old: tuple[str, ...] | None = None
+        self._old: dict[tuple[str, str], _Entry] = {}
+        self._new: dict[tuple[str, str], _Entry] = {}
+        self.resolved_old: dict[str, str] = {}
+        self.resolved: dict[str, str] = {}
+        self.hits = self.misses = 0
+        self.status = "empty"
+        self._load()
+
+    # -- the file --------------------------------------------------------------------------
+    def _load(self) -> None:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            self.status = f"ignored: unreadable ({exc.strerror})"
+            return
+        head, sep, body = raw.partition(b"\n\n")
+        fields = head.split(b"\n")
+        if not sep or len(fields) != 3 or fields[0] != FORMAT:
+            self.status = "ignored: not a check cache"
+            return
+        if fields[1].decode("ascii", "replace") != CODE_VERSION:
+            self.status = "ignored: written by another version of the checker"
+            return
+        if fields[2].decode("ascii", "replace") != hashlib.sha256(body).hexdigest():
+            self.status = "ignored: corrupt (checksum differs)"
+            return
+        try:
+            data = _Unpickler(io.BytesIO(body)).load()
+            forms, entries, resolved = data["forms"], data["entries"], data["resolved"]
+        except Exception as exc:  # any damage: the cache is only ever an optimisation
+            self.status = f"ignored: unreadable ({type(exc).__name__})"
+            return
+        self._old, self.resolved_old, self._forms_old = entries, resolved, tuple(forms)
+        self.status = "loaded"
+
+    def use_forms(self, listing: tuple[str, ...]) -> None:
+        """The checker calls this first with the content's forms/ listing (`forms_listing`):
+        guide rules look at which attachments exist, so a cache made for another listing is
+        dropped."""
+        self.forms_listing = listing
+        if self._old and self._forms_old != listing:
+            self._old, self.resolved_old = {}, {}
+            self.status = "ignored: content/forms/ changed"
+
+    def save(self) -> None:
+        """Write the entries and resolved hashes of this check (atomically; errors are
+        swallowed: a cache that cannot be written only costs time next time)."""
+        from guides.release import atomic_write
+        if self.forms_listing is None:
+            return
+        body = pickle.dumps({"forms": self.forms_listing, "entries": self._new, "resolved": self.resolved},
+                            protocol=pickle.HIGHEST_PROTOCOL)
+        head = b"\n".join([FORMAT, CODE_VERSION.encode(), hashlib.sha256(body).hexdigest().encode()])
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.path, head + b"\n\n" + body)
+        except OSError:
+            pass
+
+    # -- lookups ---------------------------------------------------------------------------
+    def get(self, kind: str, path: Path | str) -> Any:
+        """The summary of file `path` (checked as `kind`) when its bytes are those recorded."""
+        key = (kind, str(path))
+        entry = self._old.get(key)
+        if entry is None:
+            self.misses += 1
+            return None
+        try:
+            st = os.stat(path)
+        except OSError:
+            self.misses += 1
+            return None
+        same_stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) == (
+            entry.size, entry.mtime_ns, entry.ctime_ns, entry.ino)
+        if not (same_stat and entry.mtime_ns < entry.read_ns - RACY_NS):
+            read_ns = time.time_ns()
+            try:
+                raw = Path(path).read_bytes()
+            except OSError:
+                self.misses += 1
+                return None
+            if file_digest(raw) != entry.sha256:
+                self.misses += 1
+                return None
+            entry = _Entry(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, read_ns, entry.sha256,
+                           entry.summary)
+        self._new[key] = entry
+        self.hits += 1
+        return entry.summary
+
+    def put(self, kind: str, path: Path | str, stamp: "Stamp | None", summary: Any) -> None:
+        """Record what checking `path` found; `stamp` is `read_source`'s for the bytes that
+        were checked (None: the file could not be read, nothing is recorded)."""
+        if stamp is not None:
+            self._new[(kind, str(path))] = _Entry(*stamp, summary)
+
+    def resolved_hash(self, key: str) -> str | None:
+        """A resolved (shared guide + override) guide's hash recorded under `key`."""
+        h = self.resolved_old.get(key) or self.resolved.get(key)
+        if h is not None:
+            self.resolved[key] = h
+        return h
+
+
+def forms_listing(forms: Path) -> tuple[str, ...]:
+    """The files under content/forms/ (relative paths, sorted): what guide rules look at."""
+    if not forms.is_dir():
+        return ()
+    return tuple(sorted(str(p.relative_to(forms)) for p in forms.rglob("*") if p.is_file()))
