@@ -57,11 +57,16 @@ def _code_version() -> str:
 CODE_VERSION = _code_version()
 
 
+_PLAIN = {("pathlib", "PosixPath"), ("pathlib", "PurePosixPath"), ("datetime", "date"),
+          ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"), ("datetime", "timezone")}
+
+
 class _Unpickler(pickle.Unpickler):
-    """Only the checker's own classes: a cache file cannot make the loader import anything else."""
+    """Only the checker's own classes and a few plain value types (paths, YAML dates): a
+    cache file cannot make the loader import or call anything else."""
 
     def find_class(self, module: str, name: str) -> Any:
-        if module == "guides" or module.startswith("guides."):
+        if module == "guides" or module.startswith("guides.") or (module, name) in _PLAIN:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a check cache")
 
