@@ -38,6 +38,8 @@ from typing import Any
 
 import pydantic
 
+from guides.atomicfile import atomic_write
+
 FORMAT = b"GSCC2"
 FOLDER = "release-cache"
 FILE = "check-cache.bin"
@@ -160,7 +162,6 @@ class CheckCache:
     def save(self) -> None:
         """Write the entries and resolved hashes of this check (atomically; errors are
         swallowed: a cache that cannot be written only costs time next time)."""
-        from guides.release import atomic_write
         if self.forms_listing is None:
             return
         body = pickle.dumps({"forms": self.forms_listing, "entries": self._new, "resolved": self.resolved},

@@ -38,6 +38,7 @@ from typing import Any
 
 from guides.halls import (DEFAULT_HALL, halls_document, resolve_offer, halls_from_document, regions_document,
                           regions_from_document)
+from guides.atomicfile import atomic_write, fsync_dir  # noqa: F401  (re-exported: callers import them from here)
 from guides.guideset import GuideSet, canonical_bytes
 from guides.loader import Content
 from guides.model import Category, Guide, Retired, Site
@@ -236,35 +237,12 @@ def content_from_document(doc: dict[str, Any]) -> Content:
     )
 
 
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_file(path: Path, data: bytes) -> None:
     with open(path, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
     os.chmod(path, 0o444)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data`: temp file, fsync, rename, fsync the folder."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
 
 
 @dataclass(frozen=True)
