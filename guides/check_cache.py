@@ -3,7 +3,7 @@
 Checking a guide file (parse, schema, rules, completeness) depends on that file's bytes
 alone, plus the names of the files under content/forms/ that it may point to; so do a
 hall.yaml's own findings, an override file's, and regions.yaml's. The cache keeps, per file
-path, the SHA-256 of the bytes that were checked and what the check found (findings, the
+path, the SHA-256 of the bytes that were checked and what the check found, as plain tuples (findings, the
 guide's release form, the lines cross-file messages point to). On the next check a file
 whose bytes have the same SHA-256 is not parsed again; rules that span files (duplicate
 codes, offers of unknown codes, overrides against the shared text, the region tree,
@@ -17,8 +17,8 @@ hashed. ctime cannot be set back by a user, so an edit that restores size and mt
 still seen.
 
 The cache is one file, ``<instance>/release-cache/check-cache.bin``: a header (format,
-`CODE_VERSION`, SHA-256 of the body) and a pickle of plain data and guides.* classes (the
-unpickler refuses any other class). A cache written by another version of the checker, a
+`CODE_VERSION`, SHA-256 of the body) and a pickle of plain data (the unpickler refuses every
+class but dates). A cache written by another version of the checker, a
 truncated or altered file, or one for another content/forms/ listing is ignored as a whole:
 everything is checked again. It is written atomically after a check and holds the files
 of that check only. Like the rest of the instance folder it is written by the server's own
@@ -31,14 +31,14 @@ import io
 import os
 import pickle
 import sys
+import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pydantic
 
-from guides.atomicfile import atomic_write
+from guides.findings import Finding, Severity
 
 FORMAT = b"GSCC2"
 FOLDER = "release-cache"
@@ -59,29 +59,18 @@ def _code_version() -> str:
 CODE_VERSION = _code_version()
 
 
-_PLAIN = {("pathlib", "PosixPath"), ("pathlib", "PurePosixPath"), ("datetime", "date"),
-          ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"), ("datetime", "timezone")}
+_PLAIN = {("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
+          ("datetime", "timezone")}
 
 
 class _Unpickler(pickle.Unpickler):
-    """Only the checker's own classes and a few plain value types (paths, YAML dates): a
-    cache file cannot make the loader import or call anything else."""
+    """Plain data only (the values YAML gives, dates included): a cache file cannot make the
+    loader import or call anything."""
 
     def find_class(self, module: str, name: str) -> Any:
-        if module == "guides" or module.startswith("guides.") or (module, name) in _PLAIN:
+        if (module, name) in _PLAIN:
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a check cache")
-
-
-@dataclass
-class _Entry:
-    size: int
-    mtime_ns: int
-    ctime_ns: int
-    ino: int
-    read_ns: int   # time.time_ns() just before the bytes were read
-    sha256: str
-    summary: Any
 
 
 def file_digest(raw: bytes) -> str:
@@ -113,8 +102,10 @@ class CheckCache:
         self.path = Path(instance) / FOLDER / FILE
         self.forms_listing: tuple[str, ...] | None = None
         self._forms_old: tuple[str, ...] | None = None
-        self._old: dict[tuple[str, str], _Entry] = {}
-        self._new: dict[tuple[str, str], _Entry] = {}
+        # (kind, path) -> (size, mtime_ns, ctime_ns, ino, read_ns, sha256, summary): the
+        # file's stat before it was read, when it was read, the SHA-256 of the bytes checked
+        self._old: dict[tuple[str, str], tuple] = {}
+        self._new: dict[tuple[str, str], tuple] = {}
         self.resolved_old: dict[str, str] = {}
         self.resolved: dict[str, str] = {}
         self.hits = self.misses = 0
@@ -160,8 +151,8 @@ class CheckCache:
             self.status = "ignored: content/forms/ changed"
 
     def save(self) -> None:
-        """Write the entries and resolved hashes of this check (atomically; errors are
-        swallowed: a cache that cannot be written only costs time next time)."""
+        """Write the entries and resolved hashes of this check (renamed into place; errors
+        are swallowed: a cache that cannot be written only costs time next time)."""
         if self.forms_listing is None:
             return
         body = pickle.dumps({"forms": self.forms_listing, "entries": self._new, "resolved": self.resolved},
@@ -169,7 +160,13 @@ class CheckCache:
         head = b"\n".join([FORMAT, CODE_VERSION.encode(), hashlib.sha256(body).hexdigest().encode()])
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.path, head + b"\n\n" + body)
+            fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", dir=self.path.parent)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(head + b"\n\n" + body)
+                os.replace(tmp, self.path)  # not fsynced: a file torn by a crash fails its checksum
+            finally:
+                Path(tmp).unlink(missing_ok=True)
         except OSError:
             pass
 
@@ -186,29 +183,28 @@ class CheckCache:
         except OSError:
             self.misses += 1
             return None
-        same_stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) == (
-            entry.size, entry.mtime_ns, entry.ctime_ns, entry.ino)
-        if not (same_stat and entry.mtime_ns < entry.read_ns - RACY_NS):
+        size, mtime_ns, ctime_ns, ino, read_ns, digest, summary = entry
+        same_stat = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) == (size, mtime_ns, ctime_ns, ino)
+        if not (same_stat and mtime_ns < read_ns - RACY_NS):
             read_ns = time.time_ns()
             try:
                 raw = Path(path).read_bytes()
             except OSError:
                 self.misses += 1
                 return None
-            if file_digest(raw) != entry.sha256:
+            if file_digest(raw) != digest:
                 self.misses += 1
                 return None
-            entry = _Entry(st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, read_ns, entry.sha256,
-                           entry.summary)
+            entry = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, read_ns, digest, summary)
         self._new[key] = entry
         self.hits += 1
-        return entry.summary
+        return summary
 
     def put(self, kind: str, path: Path | str, stamp: "Stamp | None", summary: Any) -> None:
         """Record what checking `path` found; `stamp` is `read_source`'s for the bytes that
         were checked (None: the file could not be read, nothing is recorded)."""
         if stamp is not None:
-            self._new[(kind, str(path))] = _Entry(*stamp, summary)
+            self._new[(kind, str(path))] = (*stamp, summary)
 
     def resolved_hash(self, key: str) -> str | None:
         """A resolved (shared guide + override) guide's hash recorded under `key`."""
@@ -216,6 +212,15 @@ class CheckCache:
         if h is not None:
             self.resolved[key] = h
         return h
+
+
+def pack_findings(findings: list[Finding]) -> tuple:
+    """Findings as plain tuples, for the cache."""
+    return tuple((f.path, f.line, f.code, f.message, f.severity.value) for f in findings)
+
+
+def unpack_findings(rows: tuple) -> list[Finding]:
+    return [Finding(p, line, code, msg, Severity(sev)) for p, line, code, msg, sev in rows]
 
 
 def forms_listing(forms: Path) -> tuple[str, ...]:

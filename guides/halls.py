@@ -21,15 +21,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterable
 
 from pydantic import Field, StringConstraints, ValidationError
 
-from guides.check_cache import read_source
+from guides.check_cache import pack_findings, read_source, unpack_findings
 from guides.findings import CODES, Finding, Severity
 from guides.guideset import GuideSet, canonical_bytes
 from guides.model import Guide, Strict, Text
@@ -174,14 +175,16 @@ def _read(path: Path, findings: list[Finding], raw: bytes | None = None) -> Sour
     return doc
 
 
-def _summary(kind: str, path: Path, cache: Any, compute: Callable[[Path, bytes | None, list[Finding]], Any]
+def _summary(kind: str, path: Path, cache: Any, compute: Callable[[Path, bytes | None, list[Finding]], Any],
+             pack: Callable[[Any], Any] = lambda v: v, unpack: Callable[[Any], Any] = lambda v: v
              ) -> tuple[list[Finding], Any]:
     """(findings, value) of checking one file on its own: from `cache` (guides.check_cache)
-    when its bytes were checked before, else `compute(path, raw, findings)` (recorded)."""
+    when its bytes were checked before, else `compute(path, raw, findings)` (recorded, the
+    value as `pack` makes it plain data; `unpack` undoes that)."""
     if cache is not None:
         hit = cache.get(kind, path)
         if hit is not None:
-            return hit
+            return unpack_findings(hit[0]), unpack(hit[1])
     try:
         raw, stamp = read_source(path)
     except OSError:
@@ -189,7 +192,7 @@ def _summary(kind: str, path: Path, cache: Any, compute: Callable[[Path, bytes |
     findings: list[Finding] = []
     value = compute(path, raw, findings)
     if cache is not None:
-        cache.put(kind, path, stamp, (findings, value))
+        cache.put(kind, path, stamp, (pack_findings(findings), pack(value)))
     return findings, value
 
 
@@ -274,7 +277,9 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Iterable
     findings = res.findings
     if (root / "regions.yaml").exists():
         found, res.regions = _summary("regions", root / "regions.yaml", cache,
-                                         lambda path, raw, found: check_regions(path, found, raw))
+                                         lambda path, raw, found: check_regions(path, found, raw),
+                                         lambda regions: tuple(astuple(r) for r in regions.values()),
+                                         lambda rows: {r[0]: Region(*r) for r in rows})
         findings.extend(found)
     halls_dir = root / "halls"
     if not halls_dir.is_dir():
@@ -286,9 +291,8 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Iterable
     taken: dict[str, str] = {c: "site.yaml" for c in default_codes}  # code -> where it is first used
     # each hall's own file first, then the guide files of all halls in one go (one process pool)
     heads = [(folder, _hall_head(folder, cache, findings))
-             for folder in sorted(p for p in halls_dir.iterdir() if p.is_dir())]
-    files = {folder: sorted((folder / "guides").glob("*.yaml")) if (folder / "guides").is_dir() else []
-             for folder, head in heads if head is not None}
+             for folder in sorted((p for p in halls_dir.iterdir() if p.is_dir()), key=_name)]
+    files = {folder: _yaml_files(folder / "guides") for folder, head in heads if head is not None}
     checked = iter(check_guide_files([p for fs in files.values() for p in fs]))
     for folder, head in heads:
         if head is None:
@@ -299,6 +303,19 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Iterable
         if hall is not None:
             res.halls[hall.id] = hall
     return res
+
+
+def _name(path: Path) -> str:
+    return path.name
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    """The *.yaml entries of `folder` sorted by name (as sorted(folder.glob("*.yaml")), faster)."""
+    try:
+        names = sorted(n for n in os.listdir(folder) if n.endswith(".yaml"))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [folder / n for n in names]
 
 
 def _hall_file(path: Path, raw: bytes | None, findings: list[Finding]) -> dict[str, Any] | None:
@@ -320,7 +337,7 @@ def _hall_file(path: Path, raw: bytes | None, findings: list[Finding]) -> dict[s
         findings.append(Finding(doc.path, doc.line(("public_base_url",)), "E211",
                                 f"网址格式错误：{url} 应为 https:// 开头的网址，或以 / 开头的本站路径"))
         url_ok = False
-    return {"data": doc.data, "url_ok": url_ok, "region_line": doc.line(("region_code",)),
+    return {"site": site.model_dump(mode="json"), "url_ok": url_ok, "region_line": doc.line(("region_code",)),
             "offer_lines": [doc.line(("offers", i)) for i in range(len(site.offers))],
             "featured_lines": [doc.line(("featured", i)) for i in range(len(site.featured))]}
 
@@ -361,7 +378,7 @@ def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shar
                 findings: list[Finding], categories: set[str] | None = None, cache: Any = None) -> Hall | None:
     hall_id = folder.name
     path = str(folder / "hall.yaml")
-    site = HallSite.model_validate(head["data"])
+    site = HallSite.model_validate(head["site"])  # the dump of a valid one (~0.2 ms for 120 offers)
     ok = head["url_ok"]
     if regions and site.region_code not in regions:
         findings.append(Finding(path, head["region_line"], "E504",
@@ -389,6 +406,10 @@ def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shar
             ok = False
 
     offered: list[OfferedGuide] = []
+    offered_codes: set[str] = set()
+    overrides_dir = folder / "overrides"
+    override_files = _yaml_files(overrides_dir)
+    override_names = {p.name for p in override_files}
     used_keys: set[str] = set()
     named: set[str] = set(own)  # codes the hall names, also those whose override failed
     for i, offer in enumerate(site.offers):
@@ -414,10 +435,11 @@ def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shar
                 ok = False
                 continue
         used_keys.add(key)
-        override, override_ok = _check_override(folder / "overrides" / f"{key}.yaml", findings, cache)
+        override, override_ok = (_check_override(overrides_dir / f"{key}.yaml", findings, cache)
+                                 if f"{key}.yaml" in override_names else ({}, True))  # no file: no override
         ok = ok and override_ok
         local_code = override.get("code", source)
-        if local_code in own or any(o.code == local_code for o in offered):
+        if local_code in own or local_code in offered_codes:
             findings.append(Finding(path, line, "E508", f"大厅事项编码重复：{local_code} 在本大厅出现了不止一次"))
             ok = False
             continue
@@ -435,13 +457,12 @@ def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shar
             ok = False
             continue
         offered.append(entry)
-    overrides_dir = folder / "overrides"
-    if overrides_dir.is_dir():
-        for over_path in sorted(overrides_dir.glob("*.yaml")):
-            if over_path.stem not in used_keys:
-                findings.append(Finding(str(over_path), 1, "E507",
-                                        f"覆盖文件没有对应的共享事项：hall.yaml 的 offers 中没有 {over_path.stem}"))
-                ok = False
+        offered_codes.add(local_code)
+    for over_path in override_files:
+        if over_path.stem not in used_keys:
+            findings.append(Finding(str(over_path), 1, "E507",
+                                    f"覆盖文件没有对应的共享事项：hall.yaml 的 offers 中没有 {over_path.stem}"))
+            ok = False
     codes = set(own) | {o.code for o in offered}
     if not codes:
         findings.append(Finding(path, 1, "W501", "大厅没有任何事项：既没有 guides/ 文件，也没有 offers",
@@ -477,9 +498,7 @@ def _override_file(path: Path, raw: bytes | None, findings: list[Finding]) -> tu
 
 
 def _check_override(path: Path, findings: list[Finding], cache: Any = None) -> tuple[dict[str, Any], bool]:
-    """(override data, ok) of one override file; no file is an empty override."""
-    if not path.exists():
-        return {}, True
+    """(override data, ok) of one override file (the caller has seen that it exists)."""
     found, value = _summary("override", path, cache, _override_file)
     findings.extend(found)
     return value

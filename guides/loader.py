@@ -17,8 +17,8 @@ from typing import Any, Mapping
 
 from pydantic import TypeAdapter, ValidationError
 
-from guides.check_cache import CheckCache, Stamp, forms_listing, read_source
-from guides.completeness import Completeness, completeness, completeness_findings
+from guides.check_cache import CheckCache, Stamp, forms_listing, pack_findings, read_source, unpack_findings
+from guides.completeness import Completeness, Missing, completeness, completeness_findings
 from guides.findings import Finding, Severity
 from guides.guideset import GuideSet, canonical_bytes
 from guides.halls import DEFAULT_HALL, Hall, Region, check_halls, hall_guides
@@ -148,6 +148,20 @@ class _GuideFile:
     code_line: int = 1
     category_line: int = 1
 
+    def row(self) -> tuple:
+        """This result as plain tuples (what the check cache keeps)."""
+        c = self.completeness
+        figure = None if c is None else (c.present, c.total, tuple((m.parent, m.key, m.owner) for m in c.missing))
+        return (str(self.path), pack_findings(self.findings), self.code, self.category, figure, self.form,
+                self.guide_category, self.basic_code, self.code_line, self.category_line)
+
+    @classmethod
+    def from_row(cls, row: tuple) -> "_GuideFile":
+        path, found, code, category, figure, form, guide_category, basic_code, code_line, category_line = row
+        c = None if figure is None else Completeness(figure[0], figure[1], tuple(Missing(*m) for m in figure[2]))
+        return cls(Path(path), unpack_findings(found), code, category, c, form, guide_category, basic_code,
+                   code_line, category_line)
+
 
 def _check_guide_source(path: Path, forms_dir: Path | None = None) -> tuple[_GuideFile, Stamp | None]:
     """Check one guide file; also the stamp of the bytes checked (None: unreadable)."""
@@ -200,7 +214,7 @@ def _check_guide_files(files: list[Path], forms_dir: Path | None,
             if hit is None:
                 todo.append(p)
             else:
-                done[p] = hit
+                done[p] = _GuideFile.from_row(hit)
     workers = min(os.cpu_count() or 1, 8)
     check = partial(_check_guide_source, forms_dir=forms_dir)
     if len(todo) < PARALLEL_FROM or workers < 2:
@@ -212,7 +226,7 @@ def _check_guide_files(files: list[Path], forms_dir: Path | None,
     for p, (result, stamp) in zip(todo, fresh):
         done[p] = result
         if cache is not None:
-            cache.put("guide", p, stamp, result)
+            cache.put("guide", p, stamp, result.row())
     return [done[p] for p in files]
 
 
