@@ -292,7 +292,8 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Iterable
     # each hall's own file first, then the guide files of all halls in one go (one process pool)
     heads = [(folder, _hall_head(folder, cache, findings))
              for folder in sorted((p for p in halls_dir.iterdir() if p.is_dir()), key=_name)]
-    files = {folder: _yaml_files(folder / "guides") for folder, head in heads if head is not None}
+    files = {folder: [folder / "guides" / n for n in _yaml_files(folder / "guides")]
+             for folder, head in heads if head is not None}
     checked = iter(check_guide_files([p for fs in files.values() for p in fs]))
     for folder, head in heads:
         if head is None:
@@ -310,12 +311,11 @@ def _name(path: Path) -> str:
 
 
 def _yaml_files(folder: Path) -> list[Path]:
-    """The *.yaml entries of `folder` sorted by name (as sorted(folder.glob("*.yaml")), faster)."""
+    """Names of the *.yaml entries of `folder`, sorted (as sorted(folder.glob("*.yaml")), faster)."""
     try:
-        names = sorted(n for n in os.listdir(folder) if n.endswith(".yaml"))
+        return sorted(n for n in os.listdir(folder) if n.endswith(".yaml"))
     except (FileNotFoundError, NotADirectoryError):
         return []
-    return [folder / n for n in names]
 
 
 def _hall_file(path: Path, raw: bytes | None, findings: list[Finding]) -> dict[str, Any] | None:
@@ -358,12 +358,17 @@ def _hall_head(folder: Path, cache: Any, findings: list[Finding]) -> dict[str, A
     return head
 
 
-def _resolved_hash(shared: GuideSet, offer: "OfferedGuide", cache: Any) -> str:
+def _override_text(override: dict[str, Any]) -> str:
+    """One text for one override's data (a key of the resolved-hash memo)."""
+    return json.dumps(override, ensure_ascii=False, sort_keys=True, default=repr)
+
+
+def _resolved_hash(shared: GuideSet, offer: "OfferedGuide", cache: Any, over: str) -> str:
     """Hash of the release form of `offer` resolved against its shared guide (remembered in
-    `cache` by shared guide hash, override and code); raises ValidationError on bad data."""
+    `cache` by shared guide hash, code and `over`, the override's `_override_text`); raises
+    ValidationError on bad data."""
     if not offer.override and offer.code == offer.source:
         return shared.hash(offer.source)
-    over = json.dumps(offer.override, ensure_ascii=False, sort_keys=True, default=repr)
     key = hashlib.sha256(f"{shared.hash(offer.source)}\0{offer.code}\0{over}".encode()).hexdigest()
     found = cache.resolved_hash(key) if cache is not None else None
     if found is None:
@@ -408,8 +413,7 @@ def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shar
     offered: list[OfferedGuide] = []
     offered_codes: set[str] = set()
     overrides_dir = folder / "overrides"
-    override_files = _yaml_files(overrides_dir)
-    override_names = {p.name for p in override_files}
+    override_names = _yaml_files(overrides_dir)
     used_keys: set[str] = set()
     named: set[str] = set(own)  # codes the hall names, also those whose override failed
     for i, offer in enumerate(site.offers):
@@ -435,8 +439,8 @@ def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shar
                 ok = False
                 continue
         used_keys.add(key)
-        override, override_ok = (_check_override(overrides_dir / f"{key}.yaml", findings, cache)
-                                 if f"{key}.yaml" in override_names else ({}, True))  # no file: no override
+        override, override_ok, over_text = (_check_override(f"{overrides_dir}/{key}.yaml", findings, cache)
+                                            if f"{key}.yaml" in override_names else ({}, True, "{}"))  # no file
         ok = ok and override_ok
         local_code = override.get("code", source)
         if local_code in own or local_code in offered_codes:
@@ -450,7 +454,7 @@ def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shar
         entry = OfferedGuide(local_code, source, override)
         named.add(local_code)
         try:
-            entry = OfferedGuide(local_code, source, override, _resolved_hash(shared, entry, cache))
+            entry = OfferedGuide(local_code, source, override, _resolved_hash(shared, entry, cache, over_text))
         except ValidationError as exc:
             over_doc = _read(folder / "overrides" / f"{key}.yaml", [])
             findings.extend(schema_findings(exc, over_doc) if over_doc else [])
@@ -458,8 +462,9 @@ def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shar
             continue
         offered.append(entry)
         offered_codes.add(local_code)
-    for over_path in override_files:
-        if over_path.stem not in used_keys:
+    for name in override_names:
+        if name[:-len(".yaml")] not in used_keys:
+            over_path = overrides_dir / name
             findings.append(Finding(str(over_path), 1, "E507",
                                     f"覆盖文件没有对应的共享事项：hall.yaml 的 offers 中没有 {over_path.stem}"))
             ok = False
@@ -475,13 +480,13 @@ def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shar
     return Hall(hall_id, site, GuideSet(dict(sorted(own.items()))), tuple(offered)) if ok else None
 
 
-def _override_file(path: Path, raw: bytes | None, findings: list[Finding]) -> tuple[dict[str, Any], bool]:
+def _override_file(path: Path, raw: bytes | None, findings: list[Finding]) -> tuple[dict[str, Any], bool, str]:
     doc = _read(path, findings, raw)
     if doc is None:
-        return {}, False
+        return {}, False, "{}"
     if not isinstance(doc.data, dict):
         findings.append(Finding(doc.path, 1, "E103", "类型错误：覆盖文件的内容应为键值对"))
-        return {}, False
+        return {}, False, "{}"
     ok = True
     for key in doc.data:
         line = doc.line((key,))
@@ -494,11 +499,13 @@ def _override_file(path: Path, raw: bytes | None, findings: list[Finding]) -> tu
             findings.append(Finding(doc.path, line, "E101",
                                     f"未知字段：{key} 不能在覆盖文件中使用；可覆盖的只有{'、'.join(LOCAL_KEYS.values())}"))
             ok = False
-    return (dict(doc.data) if ok else {}), ok
+    data = dict(doc.data) if ok else {}
+    return data, ok, _override_text(data)
 
 
-def _check_override(path: Path, findings: list[Finding], cache: Any = None) -> tuple[dict[str, Any], bool]:
-    """(override data, ok) of one override file (the caller has seen that it exists)."""
+def _check_override(path: str, findings: list[Finding], cache: Any = None) -> tuple[dict[str, Any], bool, str]:
+    """(override data, ok, its `_override_text`) of one override file (the caller has seen
+    that it exists)."""
     found, value = _summary("override", path, cache, _override_file)
     findings.extend(found)
     return value

@@ -156,10 +156,11 @@ class _GuideFile:
                 self.guide_category, self.basic_code, self.code_line, self.category_line)
 
     @classmethod
-    def from_row(cls, row: tuple) -> "_GuideFile":
-        path, found, code, category, figure, form, guide_category, basic_code, code_line, category_line = row
+    def from_row(cls, row: tuple, path: Path) -> "_GuideFile":
+        """The result `row()` made for file `path`."""
+        _, found, code, category, figure, form, guide_category, basic_code, code_line, category_line = row
         c = None if figure is None else Completeness(figure[0], figure[1], tuple(Missing(*m) for m in figure[2]))
-        return cls(Path(path), unpack_findings(found), code, category, c, form, guide_category, basic_code,
+        return cls(path, unpack_findings(found), code, category, c, form, guide_category, basic_code,
                    code_line, category_line)
 
 
@@ -214,7 +215,7 @@ def _check_guide_files(files: list[Path], forms_dir: Path | None,
             if hit is None:
                 todo.append(p)
             else:
-                done[p] = _GuideFile.from_row(hit)
+                done[p] = _GuideFile.from_row(hit, p)
     workers = min(os.cpu_count() or 1, 8)
     check = partial(_check_guide_source, forms_dir=forms_dir)
     if len(todo) < PARALLEL_FROM or workers < 2:
