@@ -4,7 +4,9 @@ Measured side by side in one run, each phase a separate process run as a user wo
 to /dev/null); time, and peak resident memory of the process with its checker workers:
 - bare read: python-calamine reading every sheet of the file into Python lists (the floor);
 - dry run: `import-list --dry-run` (read, map, content checker, report);
-- write: `import-list --out` into an empty content folder (the same plus YAML files).
+- write: `import-list --out` into an empty content folder (the same plus YAML files);
+- drafts: `guide-server import-list --as-drafts` into a fresh instance's web editor (the same
+  plus one editor draft per item in the instance database, SQLite).
 Targets: dry run and write each <= 60 s and <= 1 GB on this machine; printed as a ratio to
 the bare read. CPU seconds (the phase with its checker workers) are printed too: on a shared
 machine they drift less than wall time.
@@ -69,6 +71,7 @@ cells = sum(len(r) for n in book.sheet_names for r in book.get_sheet_by_name(n).
 print(cells, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 _IMPORT = "import sys; from guides.implementation_list.cli import import_list; import_list(sys.argv[1:])"
+_SERVER = "import sys; from guide_server.cli import main; main(sys.argv[1:])"
 
 
 def _tree_rss_kb(root: int) -> int:
@@ -94,6 +97,9 @@ def run_phase(name: str, file: Path, out: Path | None) -> dict:
     and the peak resident memory of the process and its checker workers together."""
     if name == "read":
         cmd = [sys.executable, "-c", _READ, str(file)]
+    elif name == "drafts":
+        cmd = [sys.executable, "-c", _SERVER, "import-list", str(file), "--as-drafts", "--brief",
+               "--instance", str(out)]
     else:
         args = [str(file), "--dry-run"] if name == "dry" else [str(file), "--out", str(out)]
         cmd = [sys.executable, "-c", _IMPORT, *args]
@@ -118,6 +124,15 @@ def run_phase(name: str, file: Path, out: Path | None) -> dict:
     return {"seconds": seconds, "cpu": cpu, "peak_mb": peak / 1024, "summary": stderr.strip().splitlines()[0]}
 
 
+def _count_drafts(instance: Path) -> int:
+    """Editor guides in the draft state in the instance database (SQLite by default)."""
+    from guide_server.cli.base import _database_url
+    from guide_server.db import Database
+    from guide_server.editor.service import EditorService
+
+    return len(EditorService(Database(_database_url(str(instance))), instance.resolve()).list(status="draft"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=20_000)
@@ -133,14 +148,20 @@ def main() -> None:
         dry = run_phase("dry", file, None)
         write = run_phase("write", file, Path(tmp) / "content")
         files = len(list((Path(tmp) / "content" / "guides").glob("*.yaml")))
+        instance = Path(tmp) / "instance"
+        subprocess.run([sys.executable, "-c", _SERVER, "release", "--content", str(ROOT / "content"),
+                        "--instance", str(instance)], check=True, capture_output=True,
+                       env=dict(os.environ, PYTHONPATH=str(ROOT)))
+        drafts = run_phase("drafts", file, instance)
+        drafts_made = _count_drafts(instance)
     print(f"bare calamine read : {read['seconds']:6.2f} s (CPU {read['cpu']:5.1f} s)  peak {read['peak_mb']:5.0f} MB"
           f"  ({read['cells']:,} cells)")
-    for label, r in (("dry run", dry), ("write (--out)", write)):
+    for label, r in (("dry run", dry), ("write (--out)", write), ("drafts (--as-drafts)", drafts)):
         print(f"{label:<19}: {r['seconds']:6.2f} s (CPU {r['cpu']:5.1f} s)  peak {r['peak_mb']:5.0f} MB  = "
               f"{r['seconds'] / read['seconds']:4.1f}× the bare read's time ({r['cpu'] / read['cpu']:4.1f}× its CPU), "
               f"{r['peak_mb'] / read['peak_mb']:3.1f}× its memory")
     print(f"  {dry['summary']}")
-    print(f"wrote {files:,} guide files. targets: ≤ 60 s and ≤ 1,024 MB per phase "
+    print(f"wrote {files:,} guide files and {drafts_made:,} editor drafts. targets: ≤ 60 s and ≤ 1,024 MB per phase "
           f"(peak = the import process and its checker workers together); load average {os.getloadavg()[0]:.1f}")
 
 

@@ -19,19 +19,31 @@ def _save_drafts(payloads, overwrite: bool, instance_dir: str) -> Iterator[str]:
     """Store ``DraftPayload``s as editor drafts of the instance; yields one Chinese line per guide."""
     from guide_server.cli.base import _database_url
     from guide_server.db import Database
-    from guide_server.editor.service import EditorError, EditorService, NotFound, system_account
+    from guide_server.editor.service import EditorError, EditorService, system_account
 
     svc = EditorService(Database(_database_url(instance_dir)), Path(instance_dir).resolve())
     user = system_account("import-list")
     counts = {"新建": 0, "更新": 0, "未变": 0, "保留": 0, "失败": 0}
-    for p in payloads:
-        try:
-            row = svc.get(p.code)
-        except NotFound:
-            svc.create(user, p.code, p.data)
-            counts["新建"] += 1
-            yield f"{p.code}：已新建草稿"
-            continue
+    known = {row.code for row in svc.list()}
+    updates = []  # re-imported guides: few next to the new ones, handled one by one below
+
+    def new_items():
+        for p in payloads:
+            if p.code in known:
+                updates.append(p)
+            else:
+                yield p.code, p.data
+
+    try:
+        created = svc.create_many(user, new_items(), action="imported", detail="由实施清单导入")
+    except EditorError as exc:
+        counts["失败"] += 1
+        yield f"未能写入新建的草稿（均未写入）：{exc}"
+    else:
+        counts["新建"] += len(created)
+        yield from (f"{code}：已新建草稿" for code in created)
+    for p in updates:
+        row = svc.get(p.code)
         history = svc.history(p.code)  # newest first
         hand_edited = bool(history) and history[0].user_name != user.name
         if hand_edited and not overwrite:

@@ -37,6 +37,7 @@ import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import yaml
@@ -234,10 +235,24 @@ class EditorService:
         self.db = db
         self.releases = ReleaseStore(instance)
         self._synced: tuple | None = None  # (number, hash) of the release last learnt
+        self._release: tuple[tuple, Release] | None = None  # (number, mtime_ns, size) -> loaded release
 
     # -- reading ----------------------------------------------------------------------------------
     def current_release(self) -> Release | None:
-        return self.releases.current()
+        """The current release, loaded once per release: a release folder is written once and
+        never changed, so (number, mtime, size of its content.json) names its state; a store
+        re-created under the same number (a wiped instance) differs in mtime and is re-read."""
+        number = self.releases.current_number()
+        if number is None:
+            return None
+        try:
+            st = (self.releases.folder(number) / "content.json").stat()
+        except OSError:
+            return self.releases.current()  # raises the store's own message
+        key = (number, st.st_mtime_ns, st.st_size)
+        if self._release is None or self._release[0] != key:
+            self._release = (key, self.releases.load(number))
+        return self._release[1]
 
     def categories(self) -> list[str]:
         rel = self.current_release()
@@ -471,6 +486,52 @@ class EditorService:
             self._revision(s, code, data, action, user.name)
             self._audit(s, user.name, action, code, f"复制自 {copied_from}" if copied_from else "", None, data)
         return self.get(code)
+
+    def create_many(self, user: Account, items: Iterable[tuple[str, dict]], action: str = "imported",
+                    detail: str = "") -> list[str]:
+        """New drafts for codes nobody uses yet, all in one transaction (an import of a 实施清单
+        brings tens of thousands; rows go to the database 1,000 at a time, so memory stays flat
+        whatever the number). Each gets its working copy, revision 1 (the full content) and an
+        audit entry naming `detail` (the import's source) — without the line-by-line diff that
+        `create` writes, since revision 1 already holds every line. Returns the codes created.
+        EditorError, and nothing written, when a code is malformed or already used (by a
+        working copy, the current release or an earlier item)."""
+        from guides.codes import valid_code
+
+        self._check_scope(user)
+        self.sync_from_release()
+        rel = self.current_release()
+        now = _now()
+        created: list[str] = []
+        batch: tuple[list, list, list] = ([], [], [])
+        with self.db.session.begin() as s:
+            taken = set(s.scalars(select(EditorGuide.code)))
+
+            def flush() -> None:
+                for table, rows in zip((EditorGuide.__table__, EditorRevision.__table__, AuditEntry.__table__), batch):
+                    if rows:
+                        s.execute(table.insert(), rows)
+                        rows.clear()
+
+            for code, data in items:
+                if not valid_code(code):
+                    raise EditorError(f"事项编码格式错误：{code or '（空）'}")
+                if code in taken or (rel is not None and code in rel.guides):
+                    raise EditorError(f"事项编码 {code} 已被使用。事项编码印在海报二维码上，不能重复使用。")
+                taken.add(code)
+                data = dict(data, code=code)
+                text = json.dumps(data, ensure_ascii=False)
+                batch[0].append(dict(code=code, name=str(data.get("name", ""))[:200],
+                                     category=str(data.get("category", ""))[:100], status="draft", data=text,
+                                     version=1, authors=user.name, retiring=False, successor=None, comment=None,
+                                     updated=now, updated_by=user.name))
+                batch[1].append(dict(code=code, number=1, data=text, action=action, user_name=user.name, created=now))
+                batch[2].append(dict(at=now, user_name=user.name, action=action, code=code, detail=detail, diff=""))
+                created.append(code)
+                if len(batch[0]) >= 1000:
+                    flush()
+            flush()
+        return created
 
     def save(self, user: Account, code: str, version: int, data: dict, action: str = "saved") -> GuideRow:
         self._check_scope(user)

@@ -20,11 +20,14 @@ from guides.implementation_list import report
 from guides.implementation_list.codelists import DEFAULT_PROFILE, ProfileError, available_profiles
 from guides.implementation_list.headers import HeaderMapError
 from guides.implementation_list.service import (DraftPayload, categories_of, check_result, guides_from_content,
-                                                guides_from_release, read_lists, to_draft_payloads)
+                                                guides_from_release, read_lists, iter_draft_payloads)
 from guides.implementation_list.checking import dump_and_check
 from guides.implementation_list.store import WriteError, apply_plan, plan_write
 
-SaveDrafts = Callable[[list[DraftPayload], bool, str], Iterable[str]]
+# -h as well as --help, whether the command runs alone or inside `guide-server` (click caches a
+# command's help option the first time it is built, so both entries must agree).
+HELP = {"help_option_names": ["-h", "--help"]}
+SaveDrafts = Callable[[Iterable[DraftPayload], bool, str], Iterable[str]]
 
 
 def _echo(lines: Iterable[str], err: bool = False) -> None:
@@ -35,7 +38,7 @@ def _echo(lines: Iterable[str], err: bool = False) -> None:
 def make_import_list(save_drafts: SaveDrafts | None = None) -> click.Command:
     """The `import-list` command; ``save_drafts`` connects ``--as-drafts`` to the editor."""
 
-    @click.command("import-list")
+    @click.command("import-list", context_settings=HELP)
     @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
     @click.option("--codes", default=DEFAULT_PROFILE, show_default=True,
                   help=f"代码表：单元格中的纯代码按它解释（{'、'.join(available_profiles())}，或 YAML 文件路径）")
@@ -57,7 +60,7 @@ def make_import_list(save_drafts: SaveDrafts | None = None) -> click.Command:
             raise click.UsageError("请指定 --out 内容目录、--as-drafts 或 --dry-run")
         try:
             result = read_lists(list(files), codes=codes, headers=tuple(headers),
-                                trace=as_drafts or (dry_run and not brief))
+                                trace=dry_run and not brief)
         except (ProfileError, HeaderMapError) as exc:
             click.echo(str(exc), err=True)
             sys.exit(1)
@@ -113,8 +116,10 @@ def make_import_list(save_drafts: SaveDrafts | None = None) -> click.Command:
         if save_drafts is None:
             click.echo("此安装的命令行没有连接网页编辑器，无法写入草稿；请改用 --out 内容目录。", err=True)
             sys.exit(1)
-        _echo(save_drafts(to_draft_payloads(result), overwrite, instance_dir))
-        click.echo(report.summary_line(result, findings), err=True)
+        summary = report.summary_line(result, findings)
+        del findings, merged  # the drafts are saved one batch at a time; keep memory for them
+        _echo(save_drafts(iter_draft_payloads(result), overwrite, instance_dir))
+        click.echo(summary, err=True)
 
     return import_list
 
@@ -122,7 +127,7 @@ def make_import_list(save_drafts: SaveDrafts | None = None) -> click.Command:
 import_list = make_import_list()
 
 
-@click.command("export-list")
+@click.command("export-list", context_settings=HELP)
 @click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False),
               help="输出的 .xlsx 文件")
 @click.option("--content", "content_dir", type=click.Path(file_okay=False, exists=True),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Callable
 
 import yaml
@@ -86,20 +87,26 @@ class DraftPayload:
     trace: list[str] = field(default_factory=list)
 
 
-def to_draft_payloads(result: ImportResult,
-                      existing: Callable[[str], dict | None] | None = None) -> list[DraftPayload]:
-    """The imported guides as editor drafts, in code order, JSON-ready (the editor stores JSON:
-    ``updated`` is an ISO date string). ``existing(code)`` may return the current draft or
-    published guide (a dict as the editor holds it), so that elements the spreadsheet does not
-    carry (易错范例, 情形引导, …) are kept. Nothing is saved here."""
-    out = []
+def iter_draft_payloads(result: ImportResult,
+                        existing: Callable[[str], dict | None] | None = None) -> Iterator[DraftPayload]:
+    """The imported guides as editor drafts, one at a time in code order, JSON-ready (the
+    editor stores JSON: ``updated`` is an ISO date string), so that tens of thousands are never
+    all held at once. ``existing(code)`` may return the current draft or published guide (a
+    dict as the editor holds it), so that elements the spreadsheet does not carry (易错范例,
+    情形引导, …) are kept. Nothing is saved here."""
     for code, guide in result.guides.items():
         current = existing(code) if existing else None
         data = json.loads(canonical(merge_guide(current, guide.data, guide.managed)))
         data = ordered(data)
-        trace = [f"{t.column} {t.place} → {t.element}" + (f"（{t.note}）" if t.note else "") for t in guide.trace]
-        out.append(DraftPayload(code, data, set(guide.managed), trace))
-    return out
+        trace = [f"{t.column} {t.place} → {t.element}" + (f"（{t.note}）" if t.note else "")
+                 for t in guide.trace or ()]
+        yield DraftPayload(code, data, set(guide.managed), trace)
+
+
+def to_draft_payloads(result: ImportResult,
+                      existing: Callable[[str], dict | None] | None = None) -> list[DraftPayload]:
+    """`iter_draft_payloads` as a list."""
+    return list(iter_draft_payloads(result, existing))
 
 
 def guides_from_content(content_dir: str | Path) -> list[dict]:
@@ -127,5 +134,5 @@ def guides_from_release(instance_dir: str | Path) -> list[dict]:
     return [g.model_dump(mode="json", exclude_none=True) for _, g in sorted(release.guides.items())]
 
 
-__all__ = ["read_lists", "check_result", "categories_of", "to_draft_payloads", "DraftPayload",
+__all__ = ["read_lists", "check_result", "categories_of", "to_draft_payloads", "iter_draft_payloads", "DraftPayload",
            "guides_from_content", "guides_from_release", "Problem"]

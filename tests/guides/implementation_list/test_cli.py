@@ -23,9 +23,10 @@ def test_as_drafts_without_an_editor_connection_says_so(tmp_path, imp):
 def test_as_drafts_hands_v2_payloads_to_the_editor_hook(tmp_path):
     saved = []
 
-    def save_drafts(payloads, overwrite, instance_dir):
-        saved.extend(payloads)
-        return [f"草稿 {p.code} -> {instance_dir}" for p in payloads]
+    def save_drafts(payloads, overwrite, instance_dir):  # payloads come one at a time (single pass)
+        for p in payloads:
+            saved.append(p)
+            yield f"草稿 {p.code} -> {instance_dir}"
 
     command = make_import_list(save_drafts)
     result = CliRunner().invoke(command, [str(write_xlsx(tmp_path / "清单.xlsx", sample_book())), "--as-drafts",
