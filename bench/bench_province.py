@@ -34,6 +34,7 @@ from bench.bench_content import pct, yaml_parse_floor  # noqa: E402
 from bench.generate_guides import generate  # noqa: E402
 from guides.check_cache import CheckCache  # noqa: E402
 from guides.loader import check_content  # noqa: E402
+from guides.publishing import undoes  # noqa: E402
 from guides.release import ReleaseStore  # noqa: E402
 from guide_server.state import MAX_HALL_VIEWS, Served  # noqa: E402
 
@@ -127,13 +128,14 @@ def main() -> None:
             t2 = time.perf_counter()
             cache.save()
             t3 = time.perf_counter()
+            assert undoes(store, again.content, "content") == []  # as `guide-server release` does
             second, created = store.publish(again.content)
             t4 = time.perf_counter()
             cpu = cpu_s() - c0
             changed = sum(1 for h, codes in second.hall_hashes.items() for c, x in codes.items()
                           if before[h].get(c) != x)
             return t4 - t0, cpu, (f"cache load {t1 - t0:.2f} + check {t2 - t1:.2f} + cache save {t3 - t2:.2f} + "
-                             f"release {t4 - t3:.2f} s; {cache.misses} file(s) parsed, {cache.hits} from the cache; "
+                             f"undo check + release {t4 - t3:.2f} s; {cache.misses} file(s) parsed, {cache.hits} from the cache; "
                              f"new release: {created}, {changed} resolved guide hash(es) changed")
 
         hall0 = content_dir / "halls" / "hall-0000"
