@@ -31,7 +31,8 @@ from pydantic import ValidationError
 from guides.loader import Content
 from guides.model import Guide, Retired
 from guides.schema_errors import FIELD_NAMES
-from guides.release import ReleaseError, ReleaseStore, build_release
+from guides.guideset import GuideSet
+from guides.release import SCHEMA, ReleaseError, ReleaseStore
 
 SOURCES = {"content": "内容目录（guide-server release）", "editor": "网页编辑器", "unknown": "未记录的途径"}
 KINDS = {"removed": "将被移除", "reverted": "这次发布的修改将被改回", "unretired": "已停用，将被恢复上线",
@@ -90,7 +91,8 @@ def undoes(store: ReleaseStore, content: Content, source: str) -> list[Undo]:
     number = store.current_number()
     if number is None:
         return []
-    new = build_release(content)
+    guides = GuideSet.of(content.guides)
+    new_hashes = {code: guides.hash(code) for code in guides}  # build_release(content).guide_hashes
     new_retired = {r.code for r in content.retired}
     out: list[Undo] = []
 
@@ -101,39 +103,41 @@ def undoes(store: ReleaseStore, content: Content, source: str) -> list[Undo]:
     def by_other(introduced: int) -> bool:
         return store.origin(introduced).get("source", "unknown") not in (source, "unknown")
 
-    if store.manifest(number).get("guides") == new.guide_hashes:
-        # every live guide stays as it is: only retired codes can be undone, and they are
-        # read from content.json without validating every guide (a province's release is large)
-        doc = json.loads(store.verified_body(number)[1])
-        current_retired = {r["code"]: Retired.model_validate(r) for r in doc.get("retired", ())}
-    else:
-        current = store.load(number)
-        current_retired = current.retired
-        loaded: dict[int, object] = {number: current}
+    # the current release's manifest and content.json, its guides validated only where one is
+    # removed or changed (a province's release holds tens of thousands of hall guides)
+    manifest, body = store.verified_body(number)
+    if manifest.get("schema", 1) != SCHEMA:
+        store.load(number)  # raises the ReleaseError that says so
+    try:
+        doc = json.loads(body)
+    except ValueError as exc:
+        raise ReleaseError(f"版本 R{number} 的内容无法解析：{exc}") from None
+    current_retired = {r["code"]: Retired.model_validate(r) for r in doc.get("retired", ())}
+    loaded: dict[int, object] = {}
 
-        def release(n: int):
-            if n not in loaded:
-                loaded[n] = store.load(n)
-            return loaded[n]
+    def release(n: int):
+        if n not in loaded:
+            loaded[n] = store.load(n)
+        return loaded[n]
 
-        for code, guide in current.guides.items():
-            h = current.guide_hashes[code]
-            if code not in new.guide_hashes and code not in new_retired:
-                add(code, guide.name, "removed", _introduced(store, code, number, h))
-            elif code in new.guide_hashes and new.guide_hashes[code] != h:
-                introduced = _introduced(store, code, number, h)
-                if not by_other(introduced) or introduced == 1:
-                    continue
-                before = release(introduced - 1).guides.get(code)
-                if before is None:  # the other path created it: any version here is an edit on top
-                    continue
-                keys = _reverted_fields(before.model_dump(mode="json"), guide.model_dump(mode="json"),
-                                        content.guides[code].model_dump(mode="json"))
-                if keys:
-                    add(code, guide.name, "reverted", introduced, tuple(FIELD_NAMES.get(k, k) for k in keys))
+    for code, h in manifest["guides"].items():
+        if code not in new_hashes and code not in new_retired:
+            add(code, doc["guides"][code]["name"], "removed", _introduced(store, code, number, h))
+        elif code in new_hashes and new_hashes[code] != h:
+            introduced = _introduced(store, code, number, h)
+            if not by_other(introduced) or introduced == 1:
+                continue
+            before = release(introduced - 1).guides.get(code)
+            if before is None:  # the other path created it: any version here is an edit on top
+                continue
+            guide = Guide.model_validate(doc["guides"][code])
+            keys = _reverted_fields(before.model_dump(mode="json"), guide.model_dump(mode="json"),
+                                    content.guides[code].model_dump(mode="json"))
+            if keys:
+                add(code, guide.name, "reverted", introduced, tuple(FIELD_NAMES.get(k, k) for k in keys))
     for code, retired in current_retired.items():
         introduced = _introduced(store, code, number, None)
-        if code in new.guide_hashes:
+        if code in new_hashes:
             if by_other(introduced):
                 add(code, retired.name, "unretired", introduced)
         elif code not in new_retired:
