@@ -17,15 +17,16 @@ hashed. ctime cannot be set back by a user, so an edit that restores size and mt
 still seen.
 
 The cache is one file, ``<instance>/release-cache/check-cache.bin``: a header (format,
-`CODE_VERSION`, SHA-256 of the body) and a pickle of plain data (the unpickler refuses every
+`code_version()`, SHA-256 of the body) and a pickle of plain data (the unpickler refuses every
 class but dates). A cache written by another version of the checker, a
 truncated or altered file, or one for another content/forms/ listing is ignored as a whole:
-everything is checked again. It is written atomically after a check and holds the files
-of that check only. Like the rest of the instance folder it is written by the server's own
+everything is checked again. It is renamed into place after a check (not fsynced: a file
+torn by a crash fails its checksum) and holds the files of that check only. Like the rest of the instance folder it is written by the server's own
 user; it is not content and never lives in content/.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -46,17 +47,19 @@ FILE = "check-cache.bin"
 RACY_NS = 2_000_000_000  # a file modified this close to its reading is hashed again
 
 
-def _code_version() -> str:
-    """SHA-256 of the checker's code (every guides/*.py), pydantic's and Python's versions."""
+@functools.cache
+def code_version() -> str:
+    """SHA-256 of what the checker's findings depend on besides the content: every file under
+    guides/ and zhtext/ (code, word lists, the font the glyph rule reads), pydantic's and
+    Python's versions. Computed once per process, on first use."""
     h = hashlib.sha256(FORMAT)
-    here = Path(__file__).resolve().parent
-    for path in sorted(here.rglob("*.py")):
-        h.update(str(path.relative_to(here)).encode() + b"\0" + path.read_bytes() + b"\0")
+    top = Path(__file__).resolve().parent.parent
+    for package in ("guides", "zhtext"):
+        for path in sorted((top / package).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(str(path.relative_to(top)).encode() + b"\0" + path.read_bytes() + b"\0")
     h.update(f"{pydantic.VERSION}|{sys.version_info[:3]}".encode())
     return h.hexdigest()
-
-
-CODE_VERSION = _code_version()
 
 
 _PLAIN = {("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
@@ -94,7 +97,7 @@ class CheckCache:
     """Per-file check results of one instance folder; see the module text.
 
     `get(kind, path)` gives the summary stored for the file's current bytes or None;
-    `put(kind, path, sha256, read_ns, summary)` records a fresh one; `save()` writes the
+    `put(kind, path, stamp, summary)` records a fresh one; `save()` writes the
     entries used by this check. `status` says whether the file was used ("loaded"), absent
     ("empty") or ignored and why; `hits` / `misses` count the lookups."""
 
@@ -126,7 +129,7 @@ class CheckCache:
         if not sep or len(fields) != 3 or fields[0] != FORMAT:
             self.status = "ignored: not a check cache"
             return
-        if fields[1].decode("ascii", "replace") != CODE_VERSION:
+        if fields[1].decode("ascii", "replace") != code_version():
             self.status = "ignored: written by another version of the checker"
             return
         if fields[2].decode("ascii", "replace") != hashlib.sha256(body).hexdigest():
@@ -157,7 +160,7 @@ class CheckCache:
             return
         body = pickle.dumps({"forms": self.forms_listing, "entries": self._new, "resolved": self.resolved},
                             protocol=pickle.HIGHEST_PROTOCOL)
-        head = b"\n".join([FORMAT, CODE_VERSION.encode(), hashlib.sha256(body).hexdigest().encode()])
+        head = b"\n".join([FORMAT, code_version().encode(), hashlib.sha256(body).hexdigest().encode()])
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", dir=self.path.parent)
