@@ -91,11 +91,12 @@ def create_app(test_config: dict | None = None) -> "Flask":
     csrf.init_app(app)
 
     from guide_server.api import views as api
-    from guide_server.public import pages, qr_views
+    from guide_server.public import attachments, pages, qr_views
     from guide_server.ratings import views as rating_views
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(qr_views.bp)
+    app.register_blueprint(attachments.bp)
     app.register_blueprint(rating_views.bp)
     app.register_blueprint(api.bp)
     pages.register_errors(app)

@@ -27,6 +27,10 @@ class Manifest(BaseModel):
     hash: str = Field(description="SHA-256 of the release's canonical content")
     stamp: str = Field(description='what every surface shows, e.g. "版本 R12 · 2026-11-22 · 9f3a1c"')
     guides: dict[str, str] = Field(description="事项编码 -> SHA-256 of the guide document")
+    attachments: dict[str, str] | None = Field(default=None, description="file name under forms/ (blank form, "
+                                               "sample) -> SHA-256 of its bytes; absent when there are none")
+    attachment_sizes: dict[str, int] | None = Field(default=None, description="file name under forms/ -> size "
+                                                    "in bytes (releases published before sizes were kept lack it)")
 
 
 class ErrorBody(BaseModel):

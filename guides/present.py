@@ -47,6 +47,8 @@ class MaterialRow:
     note: str | None = None
     heading: str | None = None
     items: tuple["MaterialRow", ...] = ()
+    blank_form: str | None = None  # file name under content/forms/ (空白表格), served at /forms/<name>
+    sample: str | None = None      # likewise, a filled-in example (示例样表)
 
     @property
     def is_group(self) -> bool:
@@ -98,7 +100,8 @@ def material_row(entry: Material | MaterialGroup) -> MaterialRow:
     if isinstance(entry, MaterialGroup):
         return MaterialRow(entry.one_of, note=entry.note, heading=group_heading(entry),
                            items=tuple(material_row(m) for m in entry.items))
-    return MaterialRow(entry.name, material_how(entry), entry.source, entry.note)
+    return MaterialRow(entry.name, material_how(entry), entry.source, entry.note,
+                       blank_form=entry.blank_form, sample=entry.sample)
 
 
 def _sections(applicable: Applicable, row=lambda x: x) -> tuple[Section, ...]:

@@ -2,7 +2,7 @@
 
 On disk, under ``<instance>/releases/``::
 
-    R0007/manifest.json   number, created, hash, per-guide hashes, per-attachment hashes
+    R0007/manifest.json   number, created, hash, per-guide hashes, per-attachment hashes and sizes
     R0007/content.json    canonical JSON of site, categories and guides
     R0007/forms/...       the attachments the guides name (blank forms, samples, flow
                           images), copied from content/forms/
@@ -71,7 +71,7 @@ def guide_hash(guide: Guide) -> str:
 @dataclass(frozen=True)
 class Release:
     """One release: its number, time, hash of content.json, per-guide hashes, the content and
-    the SHA-256 of each attachment (file name under forms/ -> hash)."""
+    the SHA-256 and size in bytes of each attachment (file name under forms/ -> hash, -> size)."""
     number: int | None  # None: built in memory, not published
     created: dt.datetime
     hash: str
@@ -80,6 +80,7 @@ class Release:
     # per hall id, the hash of each resolved guide it offers; empty for a one-hall release
     hall_hashes: dict[str, dict[str, str]] = field(default_factory=dict)
     attachments: dict[str, str] = field(default_factory=dict)
+    attachment_sizes: dict[str, int] = field(default_factory=dict)
 
     @property
     def site(self) -> Site:
@@ -117,6 +118,7 @@ class Release:
             "guides": dict(sorted(self.guide_hashes.items())),
             **({"halls": self.hall_hashes} if self.hall_hashes else {}),
             **({"attachments": dict(sorted(self.attachments.items()))} if self.attachments else {}),
+            **({"attachment_sizes": dict(sorted(self.attachment_sizes.items()))} if self.attachment_sizes else {}),
         }
 
 
@@ -202,16 +204,23 @@ def attachment_names(content: Content) -> list[str]:
     return sorted(names)
 
 
-def _attachments(content: Content) -> dict[str, str]:
+def _attachments(content: Content) -> tuple[dict[str, str], dict[str, int]]:
+    """(SHA-256, size in bytes) of each attachment file the guides name, by file name."""
+    hashes: dict[str, str] = {}
+    sizes: dict[str, int] = {}
     if content.forms is None:
-        return {}
-    return {name: sha256((content.forms / name).read_bytes()) for name in attachment_names(content)
-            if (content.forms / name).is_file()}
+        return hashes, sizes
+    for name in attachment_names(content):
+        if (content.forms / name).is_file():
+            data = (content.forms / name).read_bytes()
+            hashes[name], sizes[name] = sha256(data), len(data)
+    return hashes, sizes
 
 
 def _build(content: Content, number: int | None = None,
            created: dt.datetime | None = None) -> tuple[Release, bytes]:
     body, hashes, hall_hashes = _serialize(content)
+    attachments, attachment_sizes = _attachments(content)
     release = Release(
         number=number,
         created=created or dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
@@ -219,7 +228,8 @@ def _build(content: Content, number: int | None = None,
         guide_hashes=hashes,
         content=content,
         hall_hashes=hall_hashes,
-        attachments=_attachments(content),
+        attachments=attachments,
+        attachment_sizes=attachment_sizes,
     )
     return release, body
 
@@ -330,6 +340,7 @@ class ReleaseStore:
             content=content,
             hall_hashes={h: dict(v) for h, v in manifest.get("halls", {}).items()},
             attachments=dict(manifest.get("attachments") or {}),
+            attachment_sizes=dict(manifest.get("attachment_sizes") or {}),
         )
 
     def attachment(self, number: int, name: str) -> bytes:

@@ -9,7 +9,9 @@ so a kiosk downloads only what changed:
   that already holds release N it travels as a *delta envelope* against N (below);
 - the *site part*: canonical JSON of everything but the guides (``site``, ``categories``
   and, when there are any, ``retired``) of a release;
-- each guide: exactly the canonical bytes whose SHA-256 is in the manifest.
+- each guide: exactly the canonical bytes whose SHA-256 is in the manifest;
+- each attachment (blank form, sample: ``attachments`` name -> SHA-256 and
+  ``attachment_sizes`` name -> bytes in the manifest): the file's bytes as published.
 
 The kiosk puts the parts back together with `assemble_body`; the SHA-256 of the result
 must equal the manifest's ``hash``, which is how the site part (which has no hash of its
@@ -68,7 +70,34 @@ def check_manifest(manifest: Any) -> dict[str, Any]:
             raise FormatError(f"版本清单中的事项 {str(code)[:40]} 哈希无效")
     if not isinstance(manifest.get("created"), str):
         raise FormatError("版本清单缺少发布时间")
+    schema = manifest.get("schema", 1)
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+        raise FormatError(f"版本清单的内容格式版本无效：{str(schema)[:20]!r}")
+    attachments = manifest.get("attachments", {})
+    sizes = manifest.get("attachment_sizes", {})
+    if not isinstance(attachments, dict) or not isinstance(sizes, dict):
+        raise FormatError("版本清单的附件列表无效")
+    for name, h in attachments.items():
+        if not safe_attachment_name(name) or not isinstance(h, str) or not HEX64.match(h):
+            raise FormatError(f"版本清单中的附件 {str(name)[:60]} 名称或哈希无效")
+    for name, size in sizes.items():
+        if name not in attachments or not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAX_ATTACHMENT:
+            raise FormatError(f"版本清单中的附件 {str(name)[:60]} 大小无效")
     return manifest
+
+
+MAX_ATTACHMENT = 64 * 1024 * 1024  # bytes: a scanned form is a few MB; anything larger is refused
+
+
+def safe_attachment_name(name: object) -> bool:
+    """True for a relative file name under forms/ that stays there (``shenling-biao.pdf``,
+    ``gongan/biao.pdf``): no absolute path, no ``.`` or ``..`` part, no backslash or control
+    character, at most 200 characters (guides.rules E224 holds content to the same)."""
+    if not isinstance(name, str) or not name or len(name) > 200 or "\\" in name or name.startswith("/"):
+        return False
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return False
+    return all(part not in ("", ".", "..") for part in name.split("/"))
 
 
 def site_part(doc: dict[str, Any]) -> dict[str, Any]:

@@ -107,14 +107,15 @@ def posters(out_dir: str, size: str, jobs: int | None, hall_id: str, src_tag: st
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="导出目录")
 @INSTANCE_OPTION
 def export(out_dir: str, instance_dir: str) -> None:
-    """把当前版本的手机页面导出为静态文件（与服务器应答逐字节相同），供 nginx 或 CDN 使用。"""
-    rel = _release_or_exit(instance_dir)
+    """把当前版本的手机页面（含每种情形的页面、各大厅的页面和空白表格）导出为静态文件（与服务器应答逐字节相同），供 nginx 或 CDN 使用。"""
+    _release_or_exit(instance_dir)
     from guide_server import create_app
-    from guide_server.export import ExportError, export_site
+    from guide_server.export import ExportError, export_site, site_files
 
     app = create_app({"INSTANCE_DIR": str(Path(instance_dir).resolve()), "AUTO_MIGRATE": False})
     try:
-        with click.progressbar(length=len(rel.categories) + 2 * len(rel.guides) + 2, label="导出",
+        # one step per URL: pages (each answer path, each hall's pages), QR images, attachments
+        with click.progressbar(length=len(site_files(app.extensions["releases"].get())), label="导出",
                                file=sys.stderr) as bar:
             number, count = export_site(app, Path(out_dir), progress=lambda _u: bar.update(1))
     except ExportError as exc:

@@ -1,5 +1,5 @@
-"""HTTP API of the kiosks: /api/v1/device/… (enroll, signed manifest, release parts,
-events, heartbeat, queue tickets).
+"""HTTP API of the kiosks: /api/v1/device/… (enroll, signed manifest, release parts and
+attachments, events, heartbeat, queue tickets).
 
 Every endpoint but /enroll needs ``Authorization: Bearer <device token>``: 401 when the
 token is missing or unknown, 403 when the kiosk was revoked. Answers are JSON; errors are
@@ -273,6 +273,20 @@ def release_site(number: int):
 @bp.get("/releases/<int:number>/guides/<code>")
 def release_guide(number: int, code: str):
     return _part(number, code)
+
+
+@bp.get("/releases/<int:number>/forms/<path:name>")
+def release_attachment(number: int, name: str):
+    """One attachment (blank form, sample) of release `number`, as the kiosk's manifest lists it:
+    the bytes whose SHA-256 and size the signed manifest gives (checked again here)."""
+    if number not in releases().store.numbers():
+        return _error(404, f"没有版本 R{number}。")
+    listed = releases().hall_manifest(number, _kiosk_hall(number)).get("attachments") or {}
+    if name not in listed:
+        return _error(404, f"版本 R{number} 中没有附件 {name[:80]}。")
+    resp = Response(releases().store.attachment(number, name), mimetype="application/octet-stream")
+    resp.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return resp
 
 
 def _kiosk_hall(number: int) -> str:

@@ -37,6 +37,8 @@ class Kiosk(Base):
     reader_state: Mapped[str] = mapped_column(String(20), nullable=False, default="")
     reader_text: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     offline_since: Mapped[str] = mapped_column(String(40), nullable=False, default="")  # kiosk's own view
+    # why the kiosk keeps an older release (a content format it does not read), "" when it does not
+    content_refused: Mapped[str] = mapped_column(String(400), nullable=False, default="")
     hardware: Mapped[str] = mapped_column(Text, nullable=False, default="")             # JSON, from provision
 
     __table_args__ = (UniqueConstraint("hall", "tag", name="uq_kiosks_hall_tag"),)

@@ -50,6 +50,8 @@ class HeartbeatRequest(_Request):
     offline_since: Annotated[str, Field(max_length=64)] | None = None
     printer: DeviceReport | None = None
     reader: DeviceReport | None = None
+    content_refused: Annotated[str, Field(max_length=400)] | None = Field(
+        default=None, description="终端不接受服务器当前版本的原因（内容格式版本不受支持），没有时不发送")
 
 
 class EventsRequest(_Request):
@@ -190,6 +192,15 @@ def device_part() -> ApiPart:
                                         "schema": {"type": "string"}, "description": "事项编码"}],
                 "responses": {"200": json_response("Guide", "办事指南（字节与清单中的哈希一致）", headers=gz),
                               **INPUT_ERRORS, **auth, "404": error("没有这个版本或事项")}}},
+            "/api/v1/device/releases/{number}/forms/{name}": {"get": {
+                "operationId": "getReleaseAttachment", "summary": "某版本的一个附件（空白表格、示例样表）",
+                "security": bearer,
+                "parameters": [number, {"name": "name", "in": "path", "required": True,
+                                        "schema": {"type": "string"}, "description": "forms/ 下的文件名"}],
+                "responses": {"200": {"description": "附件的字节（与清单中的哈希和大小一致）",
+                                      "content": {"application/octet-stream": {"schema": {"type": "string",
+                                                                                          "format": "binary"}}}},
+                              **INPUT_ERRORS, **auth, "404": error("没有这个版本或附件")}}},
             "/api/v1/device/events": {"post": post("uploadEvents", "上传事件（幂等）", "EventsRequest",
                                                    "EventsResponse")},
             "/api/v1/device/heartbeat": {"post": post("sendHeartbeat", "心跳：终端和设备状态", "HeartbeatRequest",

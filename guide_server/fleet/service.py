@@ -124,6 +124,14 @@ class IssuedNumber:
     day: str
 
 
+def _comment_has_phone(comment: Any) -> bool:
+    """True when a kiosk rating's comment holds a phone or ID number (guides.personal_data): the
+    kiosk refuses such a comment on screen, so one arriving here is not stored at all."""
+    from guides.personal_data import find_personal_data
+
+    return isinstance(comment, str) and bool(find_personal_data(comment))
+
+
 def _personal(value: Any) -> bool:
     """True when an event's data looks like it carries personal data."""
     if isinstance(value, dict):
@@ -302,6 +310,7 @@ class FleetService:
             k.printer_state, k.printer_text = device("printer", PRINTER_STATES)
             k.reader_state, k.reader_text = device("reader", READER_STATES)
             k.offline_since = str(data.get("offline_since") or "")[:40]
+            k.content_refused = str(data.get("content_refused") or "")[:400]
 
     def touch(self, kiosk: Kiosk, now: dt.datetime | None = None) -> None:
         """Any authenticated call counts as seen."""
@@ -332,6 +341,9 @@ class FleetService:
                 continue
             if _personal(data):
                 result.rejected.append({"key": key, "reason": "事件中含有疑似个人信息（姓名、证件号码等），不予保存"})
+                continue
+            if ev["kind"] == "rating" and _comment_has_phone(data.get("comment")):
+                result.rejected.append({"key": key, "reason": "评价意见中含有电话或证件号码，不予保存"})
                 continue
             if ev["kind"] == "search_nohit":
                 problem = _search_query_problem(data.get("query"))
@@ -533,7 +545,9 @@ def kiosk_status(k: Kiosk, current_release: int | None, now: dt.datetime) -> dic
         if k.reader_state in ("fault", "unknown"):
             alerts.append({"code": "reader_fault", "level": "error",
                            "text": _device_text("读卡器", READER_STATES[k.reader_state], k.reader_text)})
-        if current_release is not None and k.release_number != current_release:
+        if k.content_refused:
+            alerts.append({"code": "content_format", "level": "error", "text": k.content_refused})
+        elif current_release is not None and k.release_number != current_release:
             have = f"R{k.release_number}" if k.release_number else "无"
             alerts.append({"code": "release_behind", "level": "warning",
                            "text": f"内容版本落后（本机 {have}，最新 R{current_release}）"})
@@ -550,6 +564,7 @@ def kiosk_status(k: Kiosk, current_release: int | None, now: dt.datetime) -> dic
         "printer": {"state": k.printer_state or None, "text": k.printer_text},
         "reader": {"state": k.reader_state or None, "text": k.reader_text},
         "kiosk_offline_since": k.offline_since or None,
+        "content_refused": k.content_refused or None,
         "enrolled_at": _utc(k.enrolled_at).isoformat() if k.enrolled_at else None,
         "revoked_at": _utc(k.revoked_at).isoformat() if k.revoked_at else None,
         "alerts": alerts,

@@ -175,17 +175,19 @@ def _guide_page(s, g, key: tuple):
 VIA_COOKIE = "via"
 
 
-def _scanned(s, code: str):
-    """A poster QR (`/g/<code>?src=<tag>`): count the scan by its tag, remember the channel for a
-    rating given on this visit (cookie `via`, one hour, nothing personal), and send the phone to
-    the stable URL `/g/<code>` (other query arguments, such as 情形 answers, are kept)."""
+def _scanned(s, code: str, base: str = ""):
+    """A poster QR (`<base>/g/<code>?src=<tag>`; `base` is "" for the default hall's stable URL
+    or /h/<hall> for a hall's poster): count the scan by its tag under hall view `s`'s hall,
+    remember the channel for a rating given on this visit (cookie `via`, one hour, nothing
+    personal), and send the phone to the stable URL `<base>/g/<code>` (other query arguments,
+    such as 情形 answers, are kept)."""
     from urllib.parse import urlencode
 
     from guide_server.usage import channel_of_tag, source_tag
 
     tag = source_tag(request.args.get("src"))
     rest = [(k, v) for k, v in request.args.items(multi=True) if k != "src"]
-    target = f"/g/{code}" + (("?" + urlencode(rest)) if rest else "")
+    target = f"{base}/g/{code}" + (("?" + urlencode(rest)) if rest else "")
     resp = redirect(target, 302)
     resp.headers["Cache-Control"] = "no-store"
     if tag:
@@ -216,9 +218,28 @@ def guide(code: str):
     return _guide_page(s, g, ("guide", code))
 
 
+def _count_view(s, code: str) -> None:
+    """A hall page view, counted under its hall as the fast path counts /g/<code> (nothing
+    about the visitor); counting never stops the page."""
+    usage = current_app.extensions.get("usage")
+    if usage is None:
+        return
+    try:
+        usage.add("view", "phone", s.site.hall_name, code)
+    except Exception:  # noqa: BLE001 - a page is answered even when counting fails
+        current_app.logger.warning("hall page view not counted")
+
+
 @bp.get("/h/<hall_id>/g/<code>")
 def hall_guide(hall_id: str, code: str):
+    """A hall's guide page; its posters' QR (`?src=<tag>`) is counted as on /g/<code>."""
+    if "src" in request.args:
+        s = _hall(hall_id)
+        if code not in s.guides:
+            abort(404)
+        return _scanned(s, code, f"/h/{hall_id}")
     s, g = _guide(code, _hall(hall_id))
+    _count_view(s, code)
     return _guide_page(s, g, ("h", hall_id, "guide", code))
 
 

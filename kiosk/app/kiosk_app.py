@@ -485,16 +485,22 @@ class KioskApp(App):
                 return Recognizer(model) if model else Recognizer()
 
             def result(rid, rec):
-                Clock.schedule_once(lambda dt: self.screen("search").handwriting_result(rid, rec), 0)
+                # the pad of the search screen, or of the rating screen's comment
+                Clock.schedule_once(lambda dt: self.screen(self._pad_screen()).handwriting_result(rid, rec), 0)
 
             def unavailable(exc: HandwritingUnavailable):
                 Clock.schedule_once(lambda dt: self._handwriting_unavailable(exc.zh), 0)
             self._handwriting = RecognitionWorker(result, factory=factory, on_unavailable=unavailable)
         return self._handwriting
 
+    def _pad_screen(self) -> str:
+        """The screen whose 手写 pad is in use: the rating screen's comment, else search."""
+        return "rating" if self.current == "rating" else "search"
+
     def _handwriting_unavailable(self, message: str) -> None:
         self.handwriting_unavailable = message
         self.screen("search").handwriting_unavailable(message)
+        self.screen("rating").handwriting_unavailable(message)
 
     def _make_speaker(self, config: KioskConfig) -> Speaker:
         try:
@@ -586,8 +592,9 @@ class KioskApp(App):
     def skip_rating(self) -> None:
         self.rating.skip_rating()
 
-    def submit_rating(self, level: int, reasons: list[str]) -> None:
-        self.rating.submit_rating(level, reasons)
+    def submit_rating(self, level: int, reasons: list[str], comment: str = "") -> str | None:
+        """Store the rating; returns what to change instead (Chinese), or None when stored."""
+        return self.rating.submit_rating(level, reasons, comment)
 
     def open_maintenance(self) -> None:
         self.maintenance.open_maintenance()

@@ -105,10 +105,21 @@ def read_card(reader_url: str | None, timeout: float, as_json: bool, show_full: 
 @_printer_option
 @_profile_option
 @click.option("--force", is_flag=True, help="不查询打印机状态，直接发送（用于不回传状态的打印机）")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+              help="终端配置 kiosk.toml（打印时间按其中大厅时区 hall.timezone）；默认 <instance>/kiosk.toml（有则用）")
 @click.pass_context
-def print_group(ctx: click.Context, printer_url: str | None, profile_name: str, force: bool) -> None:
+def print_group(ctx: click.Context, printer_url: str | None, profile_name: str, force: bool,
+                config_path: str | None) -> None:
     """打印一次告知单或测试页。"""
-    ctx.obj = {"printer_url": printer_url, "profile": profile_name, "force": force}
+    ctx.obj = {"printer_url": printer_url, "profile": profile_name, "force": force, "config_path": config_path}
+
+
+def _hall_now(ctx: click.Context, instance_dir: str | None = None):
+    """Now in the hall's time zone (kiosk.toml `hall.timezone`; Asia/Shanghai without a config),
+    so a printed time reads as the hall's clock whatever the machine's own zone is."""
+    from kiosk.hall_time import HallClock
+
+    return HallClock(_selftest_config(ctx.obj.get("config_path"), instance_dir).timezone).now()
 
 
 def _print(ctx: click.Context, receipt, what: str) -> None:
@@ -164,7 +175,7 @@ def print_checklist(ctx: click.Context, code: str, content_dir: str | None, inst
     release = _load_release(content_dir, None if content_dir else instance_dir)
     if code not in release.guides:
         _fail(f"找不到事项编码 {code} 的办事指南（{release.stamp}）。", EXIT_FAILED)
-    receipt = checklist_for_release(release, code)
+    receipt = checklist_for_release(release, code, printed_at=_hall_now(ctx, instance_dir))
     _print(ctx, receipt, f"一次告知单《{release.guides[code].name}》({code},{release.stamp})")
 
 
@@ -174,7 +185,8 @@ def print_test(ctx: click.Context) -> None:
     """打印测试页(列宽、中文、全角标点、生僻字、二维码、条码、切纸)。"""
     from kiosk.receipts import test_receipt
 
-    receipt = test_receipt(_profile(ctx.obj["profile"]), printer_url=ctx.obj["printer_url"] or "")
+    receipt = test_receipt(_profile(ctx.obj["profile"]), printer_url=ctx.obj["printer_url"] or "",
+                           printed_at=_hall_now(ctx))
     _print(ctx, receipt, "测试页")
 
 
@@ -384,8 +396,10 @@ def selftest(reader_url: str | None, printer_url: str | None, profile_name: str,
                 status = printer.status()
                 report(status.ready, f"打印机 {printer_url} 状态", status.describe_zh())
                 if status.ready and not no_test_page:
-                    sent = printer.print_receipt(test_receipt(profile, printer_url=printer_url),
-                                                 check_status=False)
+                    from kiosk.hall_time import HallClock
+
+                    page = test_receipt(profile, printer_url=printer_url, printed_at=HallClock(cfg.timezone).now())
+                    sent = printer.print_receipt(page, check_status=False)
                     report(True, "测试页", f"已发送 {sent} 字节，请检查打印效果")
         except hexc.HardwareError as e:
             report(False, f"打印机 {printer_url}", e.zh)

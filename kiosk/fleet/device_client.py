@@ -104,6 +104,12 @@ class DeviceClient:
     def guide(self, number: int, code: str) -> bytes:
         return self._request("GET", f"/releases/{number}/guides/{code}").content
 
+    def attachment(self, number: int, name: str) -> bytes:
+        """The bytes of attachment `name` (a file name under forms/) of release `number`."""
+        from urllib.parse import quote
+
+        return self._request("GET", f"/releases/{number}/forms/{quote(name)}", timeout=60).content
+
     def events(self, events: list[dict]) -> dict:
         return self._json(self._request("POST", "/events", body={"events": events}))
 

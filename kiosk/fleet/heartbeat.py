@@ -2,7 +2,11 @@
 
     {"release": 12, "app_version": "0.1.0", "uptime": 3600, "disk_free_mb": 5120,
      "outbox_backlog": 0, "offline_since": null,
-     "printer": {"state": "near_end", "text": "纸将用完"}, "reader": {"state": "ok", "text": "正常"}}
+     "printer": {"state": "near_end", "text": "纸将用完"}, "reader": {"state": "ok", "text": "正常"},
+     "content_refused": "内容格式版本 3 高于本机支持的 2，请升级终端软件；继续使用上一版内容 R11"}
+
+``content_refused`` is sent only while the server's current release is in a content format
+this kiosk does not read (kiosk.fleet.sync); the fleet page shows it as an alert.
 
 Device states come from a *probe*: `probe_devices(reader_url, printer_url, profile)` opens the
 devices itself (the `kiosk heartbeat` command, the agent without the app); inside the app a
@@ -75,7 +79,7 @@ def probe_devices(reader_url: str, printer_url: str, profile: str = "80mm") -> d
 
 def collect(instance: Path, backlog: int, probe: Probe | None = None,
             started: float | None = None) -> dict[str, Any]:
-    from kiosk.fleet.sync import read_state
+    from kiosk.fleet.sync import read_state, refused_reason
 
     instance = Path(instance)
     try:
@@ -94,6 +98,9 @@ def collect(instance: Path, backlog: int, probe: Probe | None = None,
         "outbox_backlog": backlog,
         "offline_since": read_state(instance).get("offline_since"),
     }
+    refused = refused_reason(instance)
+    if refused:  # the server's current release is in a content format this program does not read
+        data["content_refused"] = refused
     if probe is not None:
         try:
             data.update(probe())

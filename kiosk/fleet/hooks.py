@@ -45,11 +45,15 @@ def prepare_instance(instance: Path) -> int | None:
 
 def offline_label(instance: Path, hall_time: HallClock | None = None) -> str:
     """"离线 · 自 11-22 14:05 · 内容可能不是最新，以窗口为准" while the server is away, else "";
-    the time is the last good sync in hall time."""
-    from kiosk.fleet.sync import offline_since, read_state
+    the time is the last good sync in hall time. While the kiosk refuses the server's release
+    (a content format it does not read): "内容未更新（本机软件需升级）· 内容可能不是最新，以窗口为准"
+    (the full reason goes to the log, `kiosk sync` and the heartbeat)."""
+    from kiosk.fleet.sync import offline_since, read_state, refused_reason
 
     since = offline_since(Path(instance))
     if since is None:
+        if refused_reason(Path(instance)):
+            return "内容未更新（本机软件需升级）· 内容可能不是最新，以窗口为准"
         return ""
     last_ok = read_state(Path(instance)).get("last_ok")
     try:
@@ -76,10 +80,10 @@ class OutboxRatings:
         self._outbox = outbox
         self._kick = kick
 
-    def add(self, subject, level, reasons=(), source="guide", release="", now=None):
-        rating = self._inner.add(subject, level, reasons, source=source, release=release, now=now)
+    def add(self, subject, level, reasons=(), source="guide", release="", now=None, comment=""):
+        rating = self._inner.add(subject, level, reasons, source=source, release=release, now=now, comment=comment)
         _record(self._outbox, "rating", {"subject": subject, "level": level, "reasons": list(rating.reasons),
-                                         "source": source, "release": release})
+                                         "comment": rating.comment, "source": source, "release": release})
         self._kick()
         return rating
 

@@ -15,9 +15,20 @@ One pass (`sync_once`):
    the others, each checked against its SHA-256 in the manifest; put content.json back
    together and check the whole-release hash (this also covers site and categories, which
    are downloaded only when that check fails with the old ones); parse it as the app will.
-4. Write the release folder under a temporary name (files fsynced, folder fsynced), rename
-   it to R<nnnn>, fsync releases/, replace CURRENT atomically (guides.release.atomic_write).
-   The previous release is kept to fall back on; older ones are removed.
+   Attachments (blank forms, samples: the manifest's ``attachments`` name -> SHA-256 and
+   ``attachment_sizes`` name -> bytes) likewise: a file the current local release holds with
+   the same hash (re-checked on disk) is reused, every other one downloaded and checked
+   against its size and SHA-256 before anything is written.
+4. Write the release folder, attachments under forms/ included, under a temporary name (files
+   fsynced, folders fsynced), rename it to R<nnnn>, fsync releases/, replace CURRENT atomically
+   (guides.release.atomic_write). So the attachments of a release appear together with it or
+   not at all. The previous release is kept to fall back on; older ones are removed.
+
+A release in a content format this program does not read (the manifest's ``schema``: a newer
+server's 3 on a kiosk that reads 2, say) is refused before anything is downloaded: the kiosk
+keeps its last good release, logs the reason and keeps it in ``sync-state.json`` (``refused``)
+for its heartbeat and status until a pass succeeds, i.e. until the kiosk software is updated
+(or the server goes back to a format it reads).
 
 A rejected release (unsigned, wrong key, altered, truncated, wrong hash) is logged with its
 reason and changes nothing: the kiosk stays on its last good release. Unreachable server:
@@ -40,8 +51,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from guides.release import (ReleaseError, ReleaseStore, atomic_write, canonical_json, content_from_document,
-                            fsync_dir, sha256)
+from guides.release import (SCHEMA, ReleaseError, ReleaseStore, atomic_write, canonical_json,
+                            content_from_document, fsync_dir, sha256)
 from guides.signing import SignatureError, verify_envelope
 from guides.sync_format import (DeltaBaseMismatch, FormatError, apply_delta, assemble_body, check_manifest,
                                 site_part)
@@ -51,10 +62,26 @@ from kiosk.fleet.device_client import DeviceApiError, DeviceClient, Offline
 log = logging.getLogger("kiosk.fleet.sync")
 
 KEEP = 2  # current + previous
+# The content format (release manifest "schema", guides.release.SCHEMA) this kiosk reads.
+SUPPORTED_SCHEMA = SCHEMA
 
 
 class SyncRejected(Exception):
     """The server offered a release this kiosk will not use; the message says why (Chinese)."""
+
+
+class FormatUnsupported(SyncRejected):
+    """A release in a content format this kiosk does not read; `message` is the whole Chinese
+    sentence for people (what, and which release the kiosk keeps using)."""
+
+    def __init__(self, schema: int, number: int, current: int | None):
+        if schema > SUPPORTED_SCHEMA:
+            what = f"内容格式版本 {schema} 高于本机支持的 {SUPPORTED_SCHEMA}，请升级终端软件"
+        else:
+            what = f"内容格式版本 {schema} 低于本机支持的 {SUPPORTED_SCHEMA}，请联系管理员用新版服务器重新发布"
+        keep = f"继续使用上一版内容 R{current}" if current else "本机还没有任何可用内容"
+        self.schema, self.number, self.message = schema, number, f"{what}；{keep}"
+        super().__init__(self.message)
 
 
 @dataclass
@@ -65,6 +92,8 @@ class SyncResult:
     previous: int | None = None
     downloaded: list[str] = field(default_factory=list)
     reused: int = 0
+    forms_downloaded: list[str] = field(default_factory=list)  # attachments fetched in this pass
+    forms_reused: int = 0
     removed: int = 0
     bytes: int = 0
     offline: bool = False
@@ -95,7 +124,14 @@ def write_state(instance: Path, **changes: Any) -> dict[str, Any]:
 
 def _ok(instance: Path, now: dt.datetime, **changes: Any) -> None:
     write_state(instance, last_ok=now.isoformat(), last_attempt=now.isoformat(), last_error="",
-                offline_since=None, **changes)
+                offline_since=None, refused=None, **changes)
+
+
+def refused_reason(instance: Path) -> str | None:
+    """Why the kiosk does not take the server's current release (a content format it does not
+    read), in Chinese, or None. Kept from the refusing pass until a pass succeeds."""
+    refused = read_state(instance).get("refused")
+    return str(refused.get("reason"))[:400] if isinstance(refused, dict) and refused.get("reason") else None
 
 
 def offline_since(instance: Path) -> dt.datetime | None:
@@ -113,6 +149,18 @@ def _valid(store: ReleaseStore, number: int) -> bool:
         store.load(number)
         return True
     except (ReleaseError, ValueError, KeyError, TypeError):
+        return False
+
+
+def _attachments_intact(store: ReleaseStore, number: int) -> bool:
+    """Every attachment the manifest of local release `number` lists is on disk and matches.
+    (A release synced by an older kiosk program has none on disk: it still loads and is shown,
+    and the next pass that brings it again fetches them.)"""
+    try:
+        for name in store.manifest(number).get("attachments") or {}:
+            store.attachment(number, name)
+        return True
+    except ReleaseError:
         return False
 
 
@@ -154,30 +202,61 @@ def _current_doc(store: ReleaseStore) -> tuple[int | None, dict[str, Any] | None
         return None, None, {}
 
 
-def _write_release(store: ReleaseStore, number: int, manifest: dict, body: bytes, envelope: dict) -> None:
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.chmod(path, 0o444)
+
+
+def _write_release(store: ReleaseStore, number: int, manifest: dict, body: bytes, envelope: dict,
+                   forms: dict[str, bytes | Path] | None = None) -> None:
+    """Release folder R<number>: content, manifest, signature and the attachments `forms`
+    (name -> downloaded bytes, or the verified file of the current release to reuse)."""
     store.root.mkdir(parents=True, exist_ok=True)
     target = store.folder(number)
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=store.root))
     try:
         for name, data in (("content.json", body), ("manifest.json", canonical_json(manifest)),
                            ("signature.json", canonical_json(envelope))):
-            with open(tmp / name, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.chmod(tmp / name, 0o444)
+            _write_file(tmp / name, data)
+        for name, source in sorted((forms or {}).items()):
+            dest = tmp / "forms" / name
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(source, Path):
+                try:
+                    os.link(source, dest)  # releases are read-only: the two share one file
+                except OSError:
+                    _write_file(dest, source.read_bytes())
+            else:
+                _write_file(dest, source)
+        if forms:
+            for folder in sorted({p for p in (tmp / "forms").rglob("*") if p.is_dir()} | {tmp / "forms"},
+                                 key=lambda p: len(p.parts), reverse=True):
+                fsync_dir(folder)
+                os.chmod(folder, 0o555)
         fsync_dir(tmp)
         os.chmod(tmp, 0o555)
         if target.exists():  # a broken copy of the same number: set it aside first
-            os.chmod(target, 0o755)
+            _writable(target)
             aside = Path(tempfile.mkdtemp(prefix=".tmp-old-", dir=store.root))
             os.rename(target, aside / "old")
         os.rename(tmp, target)
     except BaseException:
-        os.chmod(tmp, 0o755)
+        _writable(tmp)
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     fsync_dir(store.root)
+
+
+def _writable(folder: Path) -> None:
+    """Make a read-only release folder (and its forms/ folders) removable."""
+    for p in [folder, *(q for q in folder.rglob("*") if q.is_dir())] if folder.is_dir() else []:
+        try:
+            os.chmod(p, 0o755)
+        except OSError:
+            pass
 
 
 def _prune(store: ReleaseStore, keep: set[int]) -> int:
@@ -185,7 +264,7 @@ def _prune(store: ReleaseStore, keep: set[int]) -> int:
     for number in store.numbers():
         if number not in keep:
             folder = store.folder(number)
-            os.chmod(folder, 0o755)
+            _writable(folder)
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
     store.clean_temporaries()
@@ -233,6 +312,12 @@ def _sync_locked(instance: Path, client: DeviceClient, public_key: str, now: dt.
         log.warning("sync: %s", exc)
         have = f"继续使用本机的 R{current}" if current else "本机还没有任何版本"
         return SyncResult(False, number=current, offline=True, message=f"{exc}；{have}。")
+    except FormatUnsupported as exc:
+        write_state(instance, last_attempt=now.isoformat(), last_error=exc.message,
+                    refused={"schema": exc.schema, "release": exc.number, "reason": exc.message})
+        log.error("sync refused R%s: %s", exc.number, exc.message)
+        return SyncResult(False, number=current, message=f"未更新：{exc.message}。",
+                          bytes=client.bytes_received - start_bytes)
     except (SyncRejected, DeviceApiError) as exc:
         reason = exc.message if isinstance(exc, DeviceApiError) else str(exc)
         write_state(instance, last_attempt=now.isoformat(), last_error=reason)
@@ -292,14 +377,17 @@ def _apply(instance: Path, store: ReleaseStore, client: DeviceClient, public_key
         where = f"（增量版本清单，基于 R{delta_base}）" if delta_base is not None else ""
         raise SyncRejected(f"{exc}{where}") from None
     number = manifest["number"]
-    if number == current and old_doc is not None and store.manifest(current).get("hash") == manifest["hash"]:
+    if manifest.get("schema", 1) != SUPPORTED_SCHEMA:
+        raise FormatUnsupported(manifest.get("schema", 1), number, current)
+    if (number == current and old_doc is not None and store.manifest(current).get("hash") == manifest["hash"]
+            and _attachments_intact(store, current)):
         return SyncResult(True, number=number, message=f"内容没有变化（R{number}）。")
     if number in store.numbers() and number != current:
         try:
             local = store.manifest(number)
         except ReleaseError:
             local = {}
-        if local.get("hash") == manifest["hash"] and _valid(store, number):
+        if local.get("hash") == manifest["hash"] and _valid(store, number) and _attachments_intact(store, number):
             atomic_write(store.root / "CURRENT", f"{number}\n".encode())
             removed = _prune(store, {number, current} if current else {number})
             return SyncResult(True, changed=True, number=number, previous=current, removed=removed,
@@ -335,15 +423,57 @@ def _apply(instance: Path, store: ReleaseStore, client: DeviceClient, public_key
         content_from_document(json.loads(content))
     except Exception as exc:  # pydantic ValidationError and friends: the app could not show it
         raise SyncRejected(f"新版本的内容无法解析：{type(exc).__name__}") from None
+    forms, forms_downloaded = _fetch_attachments(store, client, number, manifest, current)
 
-    _write_release(store, number, manifest, content, envelope)
+    _write_release(store, number, manifest, content, envelope, forms)
     atomic_write(store.root / "CURRENT", f"{number}\n".encode())
     removed = _prune(store, {number, current} if current else {number})
     n_guides = len([d for d in downloaded if d != "site"])
+    forms_reused = len(forms) - len(forms_downloaded)
+    attached = (f"；附件下载 {len(forms_downloaded)} 个，沿用 {forms_reused} 个" if forms else "")
     msg = (f"已更新到 R{number}（上一个版本 {'R' + str(current) if current else '无'}）："
-           f"下载 {n_guides} 个事项{'和站点信息' if 'site' in downloaded else ''}，沿用 {reused} 个未变化的事项。")
+           f"下载 {n_guides} 个事项{'和站点信息' if 'site' in downloaded else ''}，沿用 {reused} 个未变化的事项"
+           f"{attached}。")
     return SyncResult(True, changed=True, number=number, previous=current, downloaded=downloaded,
-                      reused=reused, removed=removed, message=msg)
+                      reused=reused, removed=removed, message=msg, forms_downloaded=forms_downloaded,
+                      forms_reused=forms_reused)
+
+
+def _fetch_attachments(store: ReleaseStore, client: DeviceClient, number: int, manifest: dict,
+                       current: int | None) -> tuple[dict[str, bytes | Path], list[str]]:
+    """(name -> bytes or reusable local file, names downloaded) of the manifest's attachments.
+
+    A file of the current local release is reused when the manifest gives the same SHA-256
+    and the file on disk still has it; every other one is downloaded and must have the
+    manifest's size (when given) and SHA-256, else SyncRejected and nothing is written."""
+    wanted: dict[str, str] = manifest.get("attachments") or {}
+    sizes: dict[str, int] = manifest.get("attachment_sizes") or {}
+    have: dict[str, str] = {}
+    if current is not None:
+        try:
+            have = store.manifest(current).get("attachments") or {}
+        except ReleaseError:
+            have = {}
+    out: dict[str, bytes | Path] = {}
+    downloaded: list[str] = []
+    for name, h in sorted(wanted.items()):
+        if have.get(name) == h:
+            local = store.folder(current) / "forms" / name
+            try:
+                if sha256(local.read_bytes()) == h:
+                    out[name] = local
+                    continue
+            except OSError:
+                pass
+        data = client.attachment(number, name)
+        if name in sizes and len(data) != sizes[name]:
+            raise SyncRejected(f"附件 {name} 的大小 {len(data)} 字节与版本清单中的 {sizes[name]} 字节不符"
+                               "（可能被截断）")
+        if sha256(data) != h:
+            raise SyncRejected(f"附件 {name} 的内容与版本清单中的哈希不符（可能被篡改）")
+        out[name] = data
+        downloaded.append(name)
+    return out, downloaded
 
 
 def boot_release(instance: Path, stale_hours: float = 48):

@@ -150,3 +150,39 @@ class RatingTapLandscapeElder(KioskTestCase):
             assert app.current == expected, f"{label} led to {app.current}, level {app.screen('rating').level}"
             app.set_elder(True)
         assert app.ratings.all() == []
+
+
+class RatingCommentPortrait(KioskTestCase):
+    """The rating screen's comment panel (pad, digits, a full 60-character comment and a refusal
+    message) fits the window without overlap or cut text, in both modes and orientations."""
+
+    def test_comment_panel_with_a_full_comment_and_a_message(self):
+        app = self.start_app(copy_sample_content(self.tmp / "content"))
+        faults = []
+        for elder in (False, True):
+            app.set_elder(elder)
+            app.open_rating("guide", "330382-GA-0001")
+            scr = app.screen("rating")
+            self.pump()
+            self.tap(self.button("非常不满意"))
+            scr.submit()                                   # no reason: the message under the reasons
+            self.pump()
+            mode = "elder" if elder else "normal"
+            faults += [f"{mode} reasons: {f}" for f in layout_faults(app.root, Window.size)]
+            scr.open_comment()                              # 写意见（选填）, below the reasons
+            self.pump()
+            assert scr.comment_open
+            scr.comment = "窗口工作人员态度很好但是排队的人太多了等了很久" * 3
+            scr.comment = scr.comment[:60]
+            scr.message = "为保护您的隐私，请删去意见中的手机号码（第 3–13 个字）后再提交。本机是公用设备，请不要留下电话或证件号码。"
+            self.pump()
+            self.shot(f"rating-comment-{self.orientation}-{mode}")
+            assert scr._hw_panel.ids.pad.get_root_window() is not None and scr._hw_panel.ids.pad.width >= 300
+            faults += [f"{mode} comment: {f}" for f in layout_faults(app.root, Window.size)]
+            self.tap(self.button("写好了"))
+            assert scr._scroll.parent is not None
+        assert not faults, f"{len(faults)} layout faults:\n" + "\n".join(faults)
+
+
+class RatingCommentLandscape(RatingCommentPortrait):
+    orientation = "landscape"

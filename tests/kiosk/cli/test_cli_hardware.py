@@ -284,3 +284,22 @@ def test_simulate_reader_and_printer_as_processes(runner, tmp_path):
             outputs.append(proc.communicate(timeout=10)[0])
     assert "读卡器模拟器已停止，共被读卡 1 次" in outputs[0] and reader_proc.returncode == 0
     assert "打印机模拟器已停止，共收到 1 张小票" in outputs[1] and printer_proc.returncode == 0
+
+
+def test_printed_time_is_the_halls_clock_from_kiosk_toml(runner, printer_sim, valid_content, tmp_path):
+    """A kiosk in a hall whose kiosk.toml says Asia/Urumqi prints Urumqi time on the test page and
+    the 一次告知单 (two hours behind Beijing), whatever the machine's own zone."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    cfg = tmp_path / "kiosk.toml"
+    cfg.write_text('[hall]\nname = "乌鲁木齐测试大厅"\ntimezone = "Asia/Urumqi"\n', encoding="utf-8")
+    for args in (["test"], ["checklist", "330382-GA-0001", "--content", str(valid_content)]):
+        before = dt.datetime.now(ZoneInfo("Asia/Urumqi"))
+        result = runner.invoke(main, ["print", "--printer", printer_sim.url, "--config", str(cfg), *args])
+        after = dt.datetime.now(ZoneInfo("Asia/Urumqi"))
+        assert result.exit_code == 0, result.output + result.stderr
+        assert printer_sim.wait_for_receipts(1)
+        lines = [op.text for op in printer_sim.receipts.pop() if isinstance(op, ed.Line)]
+        stamps = {t.strftime("%Y-%m-%d %H:%M") for t in (before, after)}
+        assert any(s in line for line in lines for s in stamps), lines

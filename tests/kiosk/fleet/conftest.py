@@ -181,7 +181,9 @@ class TamperProxy:
     (one byte of each guide body changed, same length), "flip_site" (the site part changed),
     "delta_hash" / "delta_add" / "delta_remove" (a delta manifest with one changed entry's
     hash altered / a guide added / a guide of the base removed; signature kept),
-    "delta_base_hash" (a delta that claims another copy of its base release).
+    "delta_base_hash" (a delta that claims another copy of its base release), "truncate_form" /
+    "flip_form" (attachment bodies cut short / one byte changed), "newer_schema" (what a newer
+    server sends: the full manifest in content format 3, signed with `signing_key`, the real key).
     `weak_etags` makes every ETag weak (W/"…"), as nginx with gzip on does. `log` records
     (path, status, bytes sent) of every answer."""
 
@@ -190,6 +192,7 @@ class TamperProxy:
         self.mode: str | None = None
         self.weak_etags = False
         self.remove_code = ""  # for "delta_remove": a guide of the kiosk's release
+        self.signing_key = None  # for "newer_schema": the server's own private key
         self.log: list[tuple[str, int, int]] = []
         proxy = self
 
@@ -203,7 +206,12 @@ class TamperProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-                r = requests.request(method, proxy.upstream + self.path, data=body, headers=headers, timeout=10)
+                path = self.path
+                if proxy.mode == "newer_schema" and path.split("?")[0].endswith("/manifest"):
+                    path = path.split("?")[0]  # the full manifest, which is re-signed below
+                    headers.pop("If-None-Match", None)
+                    headers.pop("Accept-Encoding", None)
+                r = requests.request(method, proxy.upstream + path, data=body, headers=headers, timeout=10)
                 data = proxy.spoil(self.path, r.status_code, r.content)
                 self.send_response(r.status_code)
                 for k in ("Content-Type", "ETag"):
@@ -253,6 +261,10 @@ class TamperProxy:
                 delta["removed"].append(self.remove_code)
             elif self.mode == "delta_base_hash" and delta:
                 delta["base_hash"] = sha(delta["base_hash"])
+            elif self.mode == "newer_schema":
+                from guides.signing import sign_manifest
+                return json.dumps(sign_manifest(dict(env_["manifest"], schema=3), self.signing_key),
+                                  ensure_ascii=False).encode()
             else:
                 return data
             return json.dumps(env_, ensure_ascii=False).encode()
@@ -261,6 +273,10 @@ class TamperProxy:
         if "/guides/" in path and self.mode == "flip_guide":
             i = data.index(b'"name":"') + 8
             return data[:i] + (b"X" if data[i:i + 1] != b"X" else b"Y") + data[i + 1:]
+        if "/forms/" in path and self.mode == "truncate_form":
+            return data[: len(data) // 2]
+        if "/forms/" in path and self.mode == "flip_form":
+            return data[:-1] + (b"X" if data[-1:] != b"X" else b"Y")
         if path.endswith("/site") and self.mode == "flip_site":
             return data.replace(b'"hotline":"', b'"hotline":"9', 1)
         return data
