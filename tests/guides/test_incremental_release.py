@@ -198,12 +198,33 @@ def test_cache_naming_a_foreign_class_is_refused(content, tmp_path):
     assert cache.status.startswith("ignored: unreadable")
 
 
+def _age(root: Path, seconds: int = 3600) -> None:
+    """Set every content file's mtime `seconds` back, as for files not edited lately."""
+    for p in root.rglob("*"):
+        if p.is_file():
+            st = p.stat()
+            os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 10**9))
+
+
+def test_unchanged_files_are_not_read_again(content, tmp_path, monkeypatch):
+    _age(content)
+    _both(content, tmp_path)
+    import guides.check_cache as check_cache
+    hashed = []
+    monkeypatch.setattr(check_cache, "file_digest", lambda raw: hashed.append(raw) or "x")
+    cache = CheckCache(tmp_path / "instance")
+    check_content(content, cache)
+    assert cache.hits == _files(content) and hashed == []  # size, mtime, ctime and inode as recorded
+
+
 def test_edit_that_keeps_size_and_mtime_is_still_seen(content, tmp_path):
+    _age(content)
     _both(content, tmp_path)
     path = content / "halls" / "liushi" / "overrides" / f"{GA}.yaml"
     st = path.stat()
     _edit(path, "3 号窗口", "4 号窗口")  # same size
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # and the old mtime: only ctime differs
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (st.st_size, st.st_mtime_ns)
     _, inc, cache = _both(content, tmp_path)
     assert cache.misses == 1
     assert ReleaseStore(tmp_path / "instance").current().content.guides_of("liushi")[GA].locations[0].window == "4 号窗口"
