@@ -35,7 +35,7 @@ from bench.generate_guides import generate  # noqa: E402
 from guides.check_cache import CheckCache  # noqa: E402
 from guides.loader import check_content  # noqa: E402
 from guides.publishing import undoes  # noqa: E402
-from guides.release import ReleaseStore  # noqa: E402
+from guides.release import ReleaseStore, build_release  # noqa: E402
 from guide_server.state import MAX_HALL_VIEWS, Served  # noqa: E402
 
 
@@ -114,7 +114,7 @@ def main() -> None:
         total_cpu = cpu_s() - c0
         resolved = sum(len(h) for h in release.hall_hashes.values())
 
-        def rerelease(path: Path, old: str, new: str) -> tuple[float, str]:
+        def rerelease(path: Path, old: str, new: str) -> tuple[float, float, str]:
             text = path.read_text(encoding="utf-8")
             assert old in text, (path, old)
             path.write_text(text.replace(old, new, 1), encoding="utf-8")
@@ -147,6 +147,9 @@ def main() -> None:
             ("1 own guide changed", *rerelease(own_file, "本人到场或委托代理人办理", "本人到场或委托代理人办理（须带原件）")),
             ("1 override changed", *rerelease(override, "complaint: '12345'", "complaint: '0577-12345'")),
         ]
+        # the last incremental release against one built from scratch (no cache) of the same folder
+        scratch = check_content(content_dir)
+        same = build_release(scratch.content).hash == store.current().hash
 
         rss_before = rss_mb()
         t0 = time.perf_counter()
@@ -182,6 +185,7 @@ def main() -> None:
         print(f"re-release, {label + ':':<23}{secs:6.2f} s   = {secs / total:.3f} of the full run; "
               f"target 1 s -> {secs:.2f} of budget (CPU {cpu:.2f} s)")
         print(f"    ({detail})")
+    print(f"last incremental release == release built from scratch: {same}")
     print(f"load release from disk:     {load_s:7.2f} s")
     print(f"hall view cold p50/p99:     {pct(cold_ms, 50):7.2f} / {pct(cold_ms, 99):7.2f} ms over {len(cold_ms)} halls")
     print(f"search p50/p99 in a hall:   {pct(search_ms, 50):7.2f} / {pct(search_ms, 99):7.2f} ms over {len(search_ms)} "
