@@ -32,8 +32,10 @@ editor started from, so concurrent edits are detected, never silently overwritte
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
+import tempfile
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +53,7 @@ from guides.release import CHINA_TZ, Release, ReleaseError, ReleaseStore
 from guides.scopes import covers_shared, scope_label
 from guide_server.accounts.service import Account
 from guide_server.audit import AuditEntry
+from guide_server.editor.attachments import Attachments
 from guide_server.db import Base, Database
 
 STATUSES = {"draft": "草稿", "in_review": "待审核", "approved": "已审核待发布", "published": "已发布",
@@ -234,6 +237,7 @@ class EditorService:
     def __init__(self, db: Database, instance: str | Path):
         self.db = db
         self.releases = ReleaseStore(instance)
+        self.attachments = Attachments(instance)
         self._synced: tuple | None = None  # (number, hash) of the release last learnt
         self._release: tuple[tuple, Release] | None = None  # (number, mtime_ns, size) -> loaded release
 
@@ -397,7 +401,28 @@ class EditorService:
         forms = rel.content.forms if rel is not None and rel.content.forms is not None else None
         if rel is not None and forms is None:
             forms = self.releases.root / ".no-attachments"  # none released: every named file is missing
-        return check_guide(data, categories=set(cats) if cats else None, forms_dir=forms)
+        result = check_guide(data, categories=set(cats) if cats else None, forms_dir=forms)
+        return self._with_uploads(data, result)
+
+    def _with_uploads(self, data: dict, result: GuideCheck) -> GuideCheck:
+        """`result` without "附件文件不存在" for files uploaded in the editor (not released yet)."""
+        def uploaded(f) -> bool:
+            if f.code != "E224" or "不存在" not in f.message:
+                return False
+            node: Any = data
+            for p in f.path:
+                node = node[p] if isinstance(node, (dict, list)) else None
+            return isinstance(node, str) and self.attachments.path(node) is not None
+
+        kept = [f for f in result.findings if not uploaded(f)]
+        if len(kept) == len(result.findings):
+            return result
+        guide = None
+        if not any(f.is_error for f in kept):
+            from guides.model import Guide
+
+            guide = Guide.model_validate(data)
+        return GuideCheck(kept, guide, result.completeness)
 
     def history(self, code: str) -> list[Revision]:
         with self.db.session() as s:
@@ -659,19 +684,49 @@ class EditorService:
             if stale and not allow_revert:
                 raise StalePublish(stale, rel.label)
             content = self._content_with(rel, rows)
-            from guides.release import build_release
+            with self._forms_with_uploads(content) as content:
+                return self._publish(user, rel, rows, content)
 
-            plan = [{"code": r.code, "retiring": r.retiring, "old": _guide_json(rel, r.code),
-                     "new": None if r.retiring else r.data} for r in rows]
-            with self.db.session.begin() as s:
-                intent = PublishIntent(created=_now(), user_name=user.name, state="pending", plan=json.dumps(
-                    plan, ensure_ascii=False), content_hash=build_release(content).hash, base_number=rel.number)
-                s.add(intent)
-                s.flush()
-                intent_id = intent.id
-            release, created = self.releases.publish(content, origin={"source": "editor", "by": user.name})
-            self._finish(intent_id, release)
+    def _publish(self, user: Account, rel: Release, rows: list[GuideRow], content: Content) -> tuple[Release, bool]:
+        """Intent, release, database (see `publish`); under the release store's lock."""
+        from guides.release import build_release
+
+        plan = [{"code": r.code, "retiring": r.retiring, "old": _guide_json(rel, r.code),
+                 "new": None if r.retiring else r.data} for r in rows]
+        with self.db.session.begin() as s:
+            intent = PublishIntent(created=_now(), user_name=user.name, state="pending", plan=json.dumps(
+                plan, ensure_ascii=False), content_hash=build_release(content).hash, base_number=rel.number)
+            s.add(intent)
+            s.flush()
+            intent_id = intent.id
+        release, created = self.releases.publish(content, origin={"source": "editor", "by": user.name})
+        self._finish(intent_id, release)
         return release, created
+
+    @contextlib.contextmanager
+    def _forms_with_uploads(self, content: Content):
+        """`content` whose forms folder also holds the editor's uploads its guides name (a
+        temporary folder of copies, removed afterwards); `content` itself when none is named."""
+        from dataclasses import replace
+
+        from guides.release import attachment_names
+
+        names = [n for n in attachment_names(content) if self.attachments.path(n) is not None
+                 and not (content.forms is not None and (content.forms / n).is_file())]
+        if not names:
+            yield content
+            return
+        with tempfile.TemporaryDirectory(dir=self.releases.instance, prefix=".publish-forms-") as tmp:
+            folder = Path(tmp)
+            if content.forms is not None:
+                for src in content.forms.rglob("*"):
+                    if src.is_file():
+                        dest = folder / src.relative_to(content.forms)
+                        dest.parent.mkdir(parents=True, exist_ok=True)
+                        dest.write_bytes(src.read_bytes())
+            for n in names:
+                (folder / n).write_bytes(self.attachments.path(n).read_bytes())
+            yield replace(content, forms=folder)
 
     def _content_with(self, rel: Release, rows: list[GuideRow]) -> Content:
         """The current release's content with the approved rows put in (or taken out)."""
@@ -799,6 +854,11 @@ class EditorService:
             if r.status == "retired":
                 continue
             (out / "guides" / f"{r.code}.yaml").write_text(to_yaml(r.data), encoding="utf-8")
+            for name in _attachment_names(r.data):  # uploaded in the editor, not released yet
+                src = self.attachments.path(name)
+                if src is not None and not (out / "forms" / name).exists():
+                    (out / "forms").mkdir(parents=True, exist_ok=True)
+                    (out / "forms" / name).write_bytes(src.read_bytes())
             n += 1
         return n
 
@@ -839,6 +899,19 @@ class EditorService:
             except EditorError as exc:
                 out.append((code, str(exc), result))
         return out
+
+
+def _attachment_names(data: dict) -> list[str]:
+    """The attachment file names a working copy names (materials, group members, forms)."""
+    out = []
+    for m in data.get("materials") or []:
+        if isinstance(m, dict):
+            for item in [m, *(m.get("items") or [] if isinstance(m.get("items"), list) else [])]:
+                out += [item[k] for k in ("blank_form", "sample") if isinstance(item, dict) and isinstance(item.get(k), str)]
+    for f in data.get("forms") or []:
+        if isinstance(f, dict):
+            out += [f[k] for k in ("file", "sample") if isinstance(f.get(k), str)]
+    return out
 
 
 def system_account(name: str = "import") -> Account:

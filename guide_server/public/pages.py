@@ -162,14 +162,22 @@ def _answers(g) -> dict[str, str]:
 def _guide_page(s, g, key: tuple):
     """Guide `g` as hall view `s` shows it, on the answer path in the query string."""
     answers = _answers(g)
-    view = guide_view(g, s.site or s.release.site, answers)
+    ctx = path_context(g, s.site or s.release.site, answers)
+    if answers:
+        key = (*key, ctx["view"].resolved.query)
+    return cached_page(key, "guide.html", served_view=s, guide=g, category=s.category_by_name.get(g.category),
+                       other_halls=s.other_halls(g.code), **ctx)
+
+
+def path_context(g, site, answers: dict[str, str]) -> dict:
+    """What guide.html shows of guide `g` on one answer path: ``view`` (guides.present),
+    ``choices`` (each open question with each option's path query) and ``title``. The
+    editor's preview renders a draft with the same. Raises guides.cases.UnknownAnswer."""
+    view = guide_view(g, site, answers)
     choices = [(q, [(o, path_query(g, with_answer(g, answers, q.id, o.id))) for o in q.options])
                for q in view.resolved.open_questions]
-    if answers:
-        key = (*key, view.resolved.query)
-    return cached_page(key, "guide.html", served_view=s, guide=g, view=view, choices=choices,
-                       category=s.category_by_name.get(g.category), other_halls=s.other_halls(g.code),
-                       title=g.name if not answers else f"{g.name}（{view.resolved.answers_text}）")
+    return dict(view=view, choices=choices,
+                title=g.name if not answers else f"{g.name}（{view.resolved.answers_text}）")
 
 
 VIA_COOKIE = "via"
