@@ -23,11 +23,14 @@ class RatingFlow:
     def __init__(self, host) -> None:
         self.host = host
         self.context: tuple[str, str] | None = None  # (source, subject) being rated
+        self.answers: dict[str, str] | None = None    # the 情形 path of the guide being rated
 
-    def open_rating(self, source: str, subject: str, note: str = "") -> None:
+    def open_rating(self, source: str, subject: str, note: str = "", answers: dict[str, str] | None = None) -> None:
         """Rate `subject`: a guide code, or a queue prefix when `source` is "ticket"; `note`
-        is shown above the question (what was just printed)."""
+        is shown above the question (what was just printed); `answers`: the guide's path shown
+        (跳过 returns to it)."""
         host = self.host
+        self.answers = dict(answers) if answers else None
         if source == "ticket":
             q = next((q for q in host.queues if q.prefix == subject), None)
             title = f"取号 · {q.name}" if q else "取号"
@@ -40,16 +43,16 @@ class RatingFlow:
         host.nav.go("rating")
         host.nav.last_args = {}
 
-    def offer_rating(self, source: str, subject: str, note: str) -> None:
+    def offer_rating(self, source: str, subject: str, note: str, answers: dict[str, str] | None = None) -> None:
         """After a print: the rating screen at once, saying what was printed (skippable)."""
-        self.open_rating(source, subject, note)
+        self.open_rating(source, subject, note, answers)
 
     def skip_rating(self) -> None:
         """跳过: nothing is recorded; back to the guide after a checklist, home after a ticket."""
         host = self.host
         context, self.context = self.context, None
         if context and context[0] in ("checklist", "guide") and context[1] in host.guides:
-            host.nav.open_guide(context[1], False)
+            host.nav.show_guide(context[1], self.answers, remember=False)
         else:
             host.go_home()
 
@@ -73,3 +76,4 @@ class RatingFlow:
 
     def forget(self) -> None:
         self.context = None
+        self.answers = None

@@ -11,6 +11,7 @@ from tests.kiosk.handwriting_samples import draw
 from tests.kiosk.harness import KioskTestCase, decode_qr
 
 URL = "https://bs.example.gov.cn/g/330382-GA-0001"
+EXPIRING = {"reason": "expiring"}   # 330382-GA-0001 asks 您为什么换领？ first
 FULL_ID, FULL_NAME = "330382198001014210", "张三"
 MASKED_ID, MASKED_NAME = "330382********4210", "张*"
 
@@ -31,6 +32,8 @@ class AppTests(KioskTestCase):
         self.tap(self.button("户籍办理"))
         assert app.current == "category"
         self.tap(self.button("居民身份证换领"))
+        assert app.current == "questions" and self.screen().ask == "您为什么换领？"
+        self.tap(self.button("有效期满或即将到期"))
         assert app.current == "guide"
         texts = "\n".join(self.all_texts())
         for title in ("受理条件", "申请材料", "办理流程", "易错范例", "地点和时间", "电话"):
@@ -41,9 +44,9 @@ class AppTests(KioskTestCase):
         assert scroll.scroll_y < 0.95
         self.tap(self.button("手机扫码带走"))
         assert app.current == "qr"
-        assert decode_qr(self.shot("test-qr-screen")) == [URL]
+        assert decode_qr(self.shot("test-qr-screen")) == [URL + "?reason=expiring"]
         self.tap(self.button("返回"))
-        assert app.current == "guide"
+        assert app.current == "guide" and self.screen().answers == EXPIRING
 
     def test_search_by_pinyin_initials_on_the_screen_keyboard(self):
         app = self.start_app(self.sample())
@@ -57,11 +60,11 @@ class AppTests(KioskTestCase):
         assert scr.query == "SF"
         self.tap(self.button("Z"))
         self.tap(self.button("居民身份证换领", root=scr.ids.results))
-        assert app.current == "guide" and self.screen().title == "居民身份证换领"
+        assert app.current == "questions" and self.screen().title == "居民身份证换领"
 
     def test_print_checklist_to_the_printer_simulator_then_rate_it(self):
         app = self.start_app(self.sample())
-        app.open_guide("330382-GA-0001")
+        app.open_guide("330382-GA-0001", answers=EXPIRING)
         self.pump()
         self.tap(self.button("打印一次告知单"))
         scr = app.screen("printing")
@@ -81,7 +84,7 @@ class AppTests(KioskTestCase):
 
     def test_a_chaping_asks_for_a_reason_and_takes_a_written_comment_but_no_phone_number(self):
         app = self.start_app(self.sample())
-        app.open_guide("330382-GA-0001")
+        app.open_guide("330382-GA-0001", answers=EXPIRING)
         self.pump()
         self.tap(self.button("打印一次告知单"))
         self.pump(lambda: app.current == "rating")
@@ -134,14 +137,14 @@ class AppTests(KioskTestCase):
     def test_printer_out_of_paper_shows_the_qr_instead(self):
         app = self.start_app(self.sample())
         self.sims.printer.set_state(paper="out")
-        app.open_guide("330382-GA-0001")
+        app.open_guide("330382-GA-0001", answers=EXPIRING)
         self.pump()
         self.tap(self.button("打印一次告知单"))
         scr = self.screen()
         self.pump(lambda: scr.phase != "working")
         assert scr.message == "打印机暂不可用，请扫码带走或联系工作人员"
         assert not self.sims.printer.receipts
-        assert decode_qr(self.shot("test-printer-out")) == [URL]
+        assert decode_qr(self.shot("test-printer-out")) == [URL + "?reason=expiring"]
         assert app.devices.errors[-1].device == "printer"
 
     def test_take_a_ticket_with_the_reader_simulator(self):
@@ -240,7 +243,7 @@ class AppTests(KioskTestCase):
         clock = FakeClock()
         app.idle._clock = clock
         app.idle.touch()
-        app.open_guide("330382-GA-0001")
+        app.open_guide("330382-GA-0001", answers=EXPIRING)
         clock.t += 62
         self.pump(lambda: app.countdown > 0)
         self.tap(self.button("继续使用", root=app.root))

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from types import SimpleNamespace
 
+from kiosk.app.controllers.case_questions import CaseQuestions
 from kiosk.app.controllers.idle import IdleTimer
 from kiosk.app.controllers.idle_reset import IdleReset
 from kiosk.app.controllers.navigation import Navigation
@@ -18,7 +19,7 @@ class Screen(SimpleNamespace):
     def __init__(self, name):
         super().__init__(name=name, shown=None, personal=True, thanks="", title=None)
 
-    def show(self, what, then=None):
+    def show(self, what, *args, then=None, answers=None):
         self.shown = what
 
     def start(self, title, note=""):
@@ -60,12 +61,13 @@ class Host:
         self.devices = SimpleNamespace(busy=False)
         self.guard = ActionGuard()
         self.nav = Navigation(self)
+        self.questions = CaseQuestions(self)
         self.tickets = QueueTicket(self)
         self.rating = RatingFlow(self)
         self.idle_reset = IdleReset(self)
 
-    def offer_rating(self, source, subject, note):
-        self.rating.offer_rating(source, subject, note)
+    def offer_rating(self, source, subject, note, answers=None):
+        self.rating.offer_rating(source, subject, note, answers)
 
     def show(self, name):
         self.current = name
@@ -88,8 +90,8 @@ class Host:
     def go_home(self):
         self.nav.go_home()
 
-    def guide_url(self, code):
-        return f"https://example.gov.cn/g/{code}"
+    def guide_url(self, code, query=""):
+        return f"https://example.gov.cn/g/{code}" + (f"?{query}" if query else "")
 
     def set_elder(self, on):
         self.elder = on

@@ -1,5 +1,6 @@
 """The layout check (tests/kiosk/layout_check.py) itself, and every guide and category screen
-run through it in both modes and both orientations, with a long hall name.
+run through it in both modes and both orientations, with a long hall name: each guide with 情形
+questions on its first question, on the whole guide and on every answer path (and their QR screens).
 
 The screenshot test runs the same check on every other screen."""
 from kivy.core.window import Window
@@ -11,6 +12,7 @@ from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from guides.cases import all_paths, path_query
 from guides.fonts import FONT_NAME, FONT_PATH
 from tests.kiosk.conftest import copy_sample_content
 from tests.kiosk.harness import KioskTestCase
@@ -118,13 +120,21 @@ class EveryGuidePortrait(KioskTestCase):
                 faults += [f"{mode} category {cat.slug}: {f}" for f in layout_faults(app.root, Window.size)]
             scr = app.screen("guide")
             for code in sorted(app.guides):
-                app.open_guide(code)
-                self.pump(lambda: scr._pending is None)
-                self.pump()
-                faults += [f"{mode} guide {code}: {f}" for f in layout_faults(app.root, Window.size)]
-                app.open_qr(code)
-                self.pump()
-                faults += [f"{mode} qr {code}: {f}" for f in layout_faults(app.root, Window.size)]
+                guide = app.guides[code]
+                if guide.questions:   # 打开事项 asks first: the first question, then every path
+                    app.open_guide(code)
+                    self.pump()
+                    assert app.current == "questions"
+                    faults += [f"{mode} questions {code}: {f}" for f in layout_faults(app.root, Window.size)]
+                for answers in [None, *(all_paths(guide) if guide.questions else ())]:
+                    name = f"{code}?{path_query(guide, answers)}" if answers else code
+                    app.show_guide(code, answers)
+                    self.pump(lambda: scr._pending is None)
+                    self.pump()
+                    faults += [f"{mode} guide {name}: {f}" for f in layout_faults(app.root, Window.size)]
+                    app.open_qr(code, answers)
+                    self.pump()
+                    faults += [f"{mode} qr {name}: {f}" for f in layout_faults(app.root, Window.size)]
         assert not faults, f"{len(faults)} layout faults:\n" + "\n".join(faults)
 
 
@@ -139,7 +149,7 @@ class RatingTapLandscapeElder(KioskTestCase):
         app = self.start_app(copy_sample_content(self.tmp / "content"))
         app.set_elder(True)
         for label, expected in (("返回", "guide"), ("首页", "home")):
-            app.open_guide("330382-GA-0001")
+            app.open_guide("330382-GA-0001", answers={"reason": "expiring"})
             app.open_rating("guide", "330382-GA-0001")
             self.pump()
             assert app.current == "rating"
