@@ -102,6 +102,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
     pages.register_errors(app)
     from guide_server.accounts import auth; auth.init_app(app)  # noqa: E702 - admin logins
     from guide_server.editor import views as editor_views; editor_views.init_app(app)  # noqa: E702 - guide editor
+    from guide_server.editor import hall_views; hall_views.init_app(app)  # noqa: E702 - halls in the editor
     from guide_server.fleet import app as fleet_app; fleet_app.init_app(app)  # noqa: E702 - kiosk fleet
     _count_kiosk_events(app)
     from guide_server.ratings import admin_views; admin_views.init_app(app)  # noqa: E702 - dashboard, 差评 cases

@@ -21,7 +21,8 @@ def local_config(workdir: Path, export_dir: Path, port: int, app_port: int | Seq
     X-Upstream header (the instance's address) to every proxied answer, for tests.
     With `tls` (certificate, key) the site's HTTPS server is kept as shipped; without it, it
     listens in plain HTTP. The plain-HTTP server that redirects to HTTPS listens on
-    `http_port` when given, and is left out otherwise."""
+    `http_port` when given, and is left out otherwise. The views log of pages answered from the
+    export (guide_server.views_log) is <workdir>/guide-views.log."""
     workdir.mkdir(parents=True, exist_ok=True)
     server = CONF.read_text(encoding="utf-8")
     redirect = server[server.index("server {\n    listen 80;"):server.index("server {\n    listen 443")]
@@ -33,7 +34,8 @@ def local_config(workdir: Path, export_dir: Path, port: int, app_port: int | Seq
     replacements = [("listen 443 ssl http2;", listen),
                     ("root /srv/guide-site;", f"root {export_dir};"),
                     ("server 127.0.0.1:8000;", upstreams),
-                    ("ssl_session_cache shared:guide_tls:10m;", "")]
+                    ("ssl_session_cache shared:guide_tls:10m;", ""),
+                    ("/var/log/nginx/guide-views.log", str(workdir / "guide-views.log"))]
     if trace_upstream:
         replacements.append(("proxy_pass http://guide_app;",
                              "proxy_pass http://guide_app;\n        add_header X-Upstream $upstream_addr always;"))

@@ -19,14 +19,20 @@ same in every hall (三级四同) and an override touching one is an error (E506
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterable
 
 from pydantic import Field, StringConstraints, ValidationError
 
+from guides.check_cache import pack_findings, read_source, unpack_findings
 from guides.findings import CODES, Finding, Severity
+from guides.guideset import GuideSet, canonical_bytes
 from guides.model import Guide, Strict, Text
 from guides.schema_errors import schema_findings
 from guides.yamlsource import SourceDoc, YamlSyntaxError, read_yaml
@@ -111,10 +117,13 @@ HallSite.model_rebuild()
 
 @dataclass(frozen=True)
 class OfferedGuide:
-    """A shared guide as one hall offers it: the hall's code, the shared code, the override."""
+    """A shared guide as one hall offers it: the hall's code, the shared code, the override,
+    and (when the checker made it) the SHA-256 of the resolved guide's release form, so a
+    release need not resolve it again; not part of the release document."""
     code: str
     source: str
     override: dict[str, Any] = field(default_factory=dict)
+    resolved_hash: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -122,7 +131,7 @@ class Hall:
     """One hall: id, site data, its own guides and the shared guides it offers."""
     id: str
     site: HallSite
-    own: dict[str, Guide] = field(default_factory=dict)
+    own: Mapping[str, Guide] = field(default_factory=dict)  # a GuideSet when it came from the checker
     offered: tuple[OfferedGuide, ...] = ()
 
     def codes(self) -> list[str]:
@@ -152,9 +161,9 @@ def hall_guides(hall: Hall, shared: dict[str, Guide]) -> dict[str, Guide]:
 Reader = Callable[[Path, list[Finding]], SourceDoc | None]
 
 
-def _read(path: Path, findings: list[Finding]) -> SourceDoc | None:
+def _read(path: Path, findings: list[Finding], raw: bytes | None = None) -> SourceDoc | None:
     try:
-        doc = read_yaml(path, str(path))
+        doc = read_yaml(path, str(path), raw)
     except YamlSyntaxError as exc:
         findings.append(Finding(str(path), exc.line, "E001", f"YAML 语法错误：{exc.message}"))
         return None
@@ -166,12 +175,33 @@ def _read(path: Path, findings: list[Finding]) -> SourceDoc | None:
     return doc
 
 
-def check_regions(path: Path, findings: list[Finding]) -> dict[str, Region]:
+def _summary(kind: str, path: Path, cache: Any, compute: Callable[[Path, bytes | None, list[Finding]], Any],
+             pack: Callable[[Any], Any] = lambda v: v, unpack: Callable[[Any], Any] = lambda v: v
+             ) -> tuple[list[Finding], Any]:
+    """(findings, value) of checking one file on its own: from `cache` (guides.check_cache)
+    when its bytes were checked before, else `compute(path, raw, findings)` (recorded, the
+    value as `pack` makes it plain data; `unpack` undoes that)."""
+    if cache is not None:
+        hit = cache.get(kind, path)
+        if hit is not None:
+            return unpack_findings(hit[0]), unpack(hit[1])
+    try:
+        raw, stamp = read_source(path)
+    except OSError:
+        raw, stamp = None, None  # compute reads it again and reports why it cannot
+    findings: list[Finding] = []
+    value = compute(path, raw, findings)
+    if cache is not None:
+        cache.put(kind, path, stamp, (pack_findings(findings), pack(value)))
+    return findings, value
+
+
+def check_regions(path: Path, findings: list[Finding], raw: bytes | None = None) -> dict[str, Region]:
     """Regions of regions.yaml by code; problems go to `findings` (E501–E503).
 
     The file is a list of {code, name, children?}; a child's code must lie inside its
     parent (GB/T 2260: 330000 -> 3303xx -> 3303xx -> 3303xxxxx -> 3303xxxxxxxx)."""
-    doc = _read(path, findings)
+    doc = _read(path, findings, raw)
     regions: dict[str, Region] = {}
     if doc is None:
         return regions
@@ -222,54 +252,75 @@ class HallsResult:
     halls: dict[str, Hall] = field(default_factory=dict)
 
 
-def _index_basic_codes(shared: dict[str, Guide]) -> dict[str, list[str]]:
+def _index_basic_codes(basic_codes: dict[str, str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
-    for code, guide in shared.items():
-        basic = getattr(guide, "basic_code", None)
-        if basic:
-            out.setdefault(basic, []).append(code)
+    for code, basic in sorted(basic_codes.items()):
+        out.setdefault(basic, []).append(code)
     return out
 
 
-def check_halls(root: Path, shared: dict[str, Guide], default_codes: Iterable[str],
+def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Iterable[str],
                 check_guide_files: Callable[[list[Path]], list[Any]],
-                categories: set[str] | None = None) -> HallsResult:
+                categories: set[str] | None = None, basic_codes: dict[str, str] | None = None,
+                cache: Any = None) -> HallsResult:
     """Check regions.yaml and halls/ of content folder `root`.
 
-    `shared` are the root guides that parsed; `default_codes` every code of the root's
-    guide files (parsed or not); `check_guide_files` the loader's per-file guide checker,
-    returning objects with .path, .findings, .guide, .code; `categories` the names in
-    categories.yaml a hall's own guide must use (None: not checked). Never raises on bad content."""
+    `shared` are the root guides that parsed (a GuideSet keeps their release forms);
+    `default_codes` every code of the root's guide files (parsed or not);
+    `check_guide_files` the loader's per-file guide checker, returning objects with .path,
+    .findings, .code, .form (release form), .guide_category, .category_line; `categories`
+    the names in categories.yaml a hall's own guide must use (None: not checked);
+    `basic_codes` the 基本编码 of the shared guides by code (None: read from `shared`);
+    `cache` a guides.check_cache.CheckCache for what each file yields on its own.
+    Never raises on bad content."""
     res = HallsResult()
     findings = res.findings
     if (root / "regions.yaml").exists():
-        res.regions = check_regions(root / "regions.yaml", findings)
+        found, res.regions = _summary("regions", root / "regions.yaml", cache,
+                                         lambda path, raw, found: check_regions(path, found, raw),
+                                         lambda regions: tuple(astuple(r) for r in regions.values()),
+                                         lambda rows: {r[0]: Region(*r) for r in rows})
+        findings.extend(found)
     halls_dir = root / "halls"
     if not halls_dir.is_dir():
         return res
-    by_basic = _index_basic_codes(shared)
+    shared = GuideSet.of(shared)
+    if basic_codes is None:
+        basic_codes = {c: g.basic_code for c, g in shared.items() if getattr(g, "basic_code", None)}
+    by_basic = _index_basic_codes(basic_codes)
     taken: dict[str, str] = {c: "site.yaml" for c in default_codes}  # code -> where it is first used
-    for folder in sorted(p for p in halls_dir.iterdir() if p.is_dir()):
-        hall = _check_hall(folder, shared, by_basic, res.regions, taken, check_guide_files, findings, categories)
+    # each hall's own file first, then the guide files of all halls in one go (one process pool)
+    heads = [(folder, _hall_head(folder, cache, findings))
+             for folder in sorted((p for p in halls_dir.iterdir() if p.is_dir()), key=_name)]
+    files = {folder: [folder / "guides" / n for n in _yaml_files(folder / "guides")]
+             for folder, head in heads if head is not None}
+    checked = iter(check_guide_files([p for fs in files.values() for p in fs]))
+    for folder, head in heads:
+        if head is None:
+            continue
+        own_results = [next(checked) for _ in files[folder]]
+        hall = _check_hall(folder, head, own_results, shared, by_basic, res.regions, taken, findings,
+                           categories, cache)
         if hall is not None:
             res.halls[hall.id] = hall
     return res
 
 
-def _check_hall(folder: Path, shared: dict[str, Guide], by_basic: dict[str, list[str]],
-                regions: dict[str, Region], taken: dict[str, str],
-                check_guide_files: Callable[[list[Path]], list[Any]],
-                findings: list[Finding], categories: set[str] | None = None) -> Hall | None:
-    hall_id = folder.name
-    hall_file = folder / "hall.yaml"
-    if not HALL_ID.match(hall_id) or hall_id == DEFAULT_HALL:
-        findings.append(Finding(str(folder), 1, "E509",
-                                f"大厅标识格式错误：{hall_id} 应为 2–40 位小写字母、数字或连字符，以字母开头，且不能是 {DEFAULT_HALL}"))
-        return None
-    if not hall_file.is_file():
-        findings.append(Finding(str(hall_file), 1, "E002", "文件缺失：找不到 hall.yaml"))
-        return None
-    doc = _read(hall_file, findings)
+def _name(path: Path) -> str:
+    return path.name
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    """Names of the *.yaml entries of `folder`, sorted (as sorted(folder.glob("*.yaml")), faster)."""
+    try:
+        return sorted(n for n in os.listdir(folder) if n.endswith(".yaml"))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+
+
+def _hall_file(path: Path, raw: bytes | None, findings: list[Finding]) -> dict[str, Any] | None:
+    """What hall.yaml says on its own: its data when valid, the lines messages point to."""
+    doc = _read(path, findings, raw)
     if doc is None:
         return None
     if not isinstance(doc.data, dict):
@@ -280,21 +331,67 @@ def _check_hall(folder: Path, shared: dict[str, Guide], by_basic: dict[str, list
     except ValidationError as exc:
         findings.extend(schema_findings(exc, doc))
         return None
-    ok = True
-    if regions and site.region_code not in regions:
-        findings.append(Finding(doc.path, doc.line(("region_code",)), "E504",
-                                f"所属区划不存在：{site.region_code} 不在 regions.yaml 中"))
-        ok = False
+    url_ok = True
     url = site.public_base_url
     if url is not None and not (url.startswith("https://") or re.match(r"^/[A-Za-z0-9/_-]*$", url)):
         findings.append(Finding(doc.path, doc.line(("public_base_url",)), "E211",
                                 f"网址格式错误：{url} 应为 https:// 开头的网址，或以 / 开头的本站路径"))
+        url_ok = False
+    return {"site": site.model_dump(mode="json"), "url_ok": url_ok, "region_line": doc.line(("region_code",)),
+            "offer_lines": [doc.line(("offers", i)) for i in range(len(site.offers))],
+            "featured_lines": [doc.line(("featured", i)) for i in range(len(site.featured))]}
+
+
+def _hall_head(folder: Path, cache: Any, findings: list[Finding]) -> dict[str, Any] | None:
+    """The hall id check and hall.yaml's own findings; None when the hall goes no further."""
+    hall_id = folder.name
+    hall_file = folder / "hall.yaml"
+    if not HALL_ID.match(hall_id) or hall_id == DEFAULT_HALL:
+        findings.append(Finding(str(folder), 1, "E509",
+                                f"大厅标识格式错误：{hall_id} 应为 2–40 位小写字母、数字或连字符，以字母开头，且不能是 {DEFAULT_HALL}"))
+        return None
+    if not hall_file.is_file():
+        findings.append(Finding(str(hall_file), 1, "E002", "文件缺失：找不到 hall.yaml"))
+        return None
+    found, head = _summary("hall", hall_file, cache, _hall_file)
+    findings.extend(found)
+    return head
+
+
+def _override_text(override: dict[str, Any]) -> str:
+    """One text for one override's data (a key of the resolved-hash memo)."""
+    return json.dumps(override, ensure_ascii=False, sort_keys=True, default=repr)
+
+
+def _resolved_hash(shared: GuideSet, offer: "OfferedGuide", cache: Any, over: str) -> str:
+    """Hash of the release form of `offer` resolved against its shared guide (remembered in
+    `cache` by shared guide hash, code and `over`, the override's `_override_text`); raises
+    ValidationError on bad data."""
+    if not offer.override and offer.code == offer.source:
+        return shared.hash(offer.source)
+    key = hashlib.sha256(f"{shared.hash(offer.source)}\0{offer.code}\0{over}".encode()).hexdigest()
+    found = cache.resolved_hash(key) if cache is not None else None
+    if found is None:
+        found = hashlib.sha256(canonical_bytes(resolve_offer(shared[offer.source], offer).dump())).hexdigest()
+        if cache is not None:
+            cache.resolved[key] = found
+    return found
+
+
+def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shared: GuideSet,
+                by_basic: dict[str, list[str]], regions: dict[str, Region], taken: dict[str, str],
+                findings: list[Finding], categories: set[str] | None = None, cache: Any = None) -> Hall | None:
+    hall_id = folder.name
+    path = str(folder / "hall.yaml")
+    site = HallSite.model_validate(head["site"])  # the dump of a valid one (~0.2 ms for 120 offers)
+    ok = head["url_ok"]
+    if regions and site.region_code not in regions:
+        findings.append(Finding(path, head["region_line"], "E504",
+                                f"所属区划不存在：{site.region_code} 不在 regions.yaml 中"))
         ok = False
 
-    own: dict[str, Guide] = {}
-    guides_dir = folder / "guides"
-    files = sorted(guides_dir.glob("*.yaml")) if guides_dir.is_dir() else []
-    for result in check_guide_files(files):
+    own: dict[str, bytes] = {}
+    for result in own_results:
         findings.extend(result.findings)
         if result.code is None:
             continue
@@ -304,23 +401,25 @@ def _check_hall(folder: Path, shared: dict[str, Guide], by_basic: dict[str, list
             ok = False
             continue
         taken[result.code] = str(result.path)
-        if result.guide is not None and categories is not None and result.guide.category not in categories:
-            line = read_yaml(result.path, str(result.path)).line(("category",))
-            findings.append(Finding(str(result.path), line, "E213",
-                                    f"主题分类不存在：“{result.guide.category}”不在 categories.yaml 中"))
+        if result.form is not None and categories is not None and result.guide_category not in categories:
+            findings.append(Finding(str(result.path), result.category_line, "E213",
+                                    f"主题分类不存在：“{result.guide_category}”不在 categories.yaml 中"))
             ok = False
-        elif result.guide is not None:
-            own[result.code] = result.guide
+        elif result.form is not None:
+            own[result.code] = result.form
         else:
             ok = False
 
     offered: list[OfferedGuide] = []
+    offered_codes: set[str] = set()
+    overrides_dir = folder / "overrides"
+    override_names = _yaml_files(overrides_dir)
     used_keys: set[str] = set()
     named: set[str] = set(own)  # codes the hall names, also those whose override failed
     for i, offer in enumerate(site.offers):
-        line = doc.line(("offers", i))
+        line = head["offer_lines"][i]
         if (offer.basic_code is None) == (offer.code is None):
-            findings.append(Finding(doc.path, line, "E103",
+            findings.append(Finding(path, line, "E103",
                                     "类型或取值错误：每项共享事项写 basic_code（基本编码）或 code（事项编码）之一"))
             ok = False
             continue
@@ -329,64 +428,70 @@ def _check_hall(folder: Path, shared: dict[str, Guide], by_basic: dict[str, list
             sources = by_basic.get(offer.basic_code, [])
             if len(sources) != 1:
                 why = "没有事项使用该基本编码" if not sources else f"有 {len(sources)} 个事项使用该基本编码（{'、'.join(sources)}），请改用 code 指明"
-                findings.append(Finding(doc.path, line, "E505", f"共享事项不存在：基本编码 {key}：{why}"))
+                findings.append(Finding(path, line, "E505", f"共享事项不存在：基本编码 {key}：{why}"))
                 ok = False
                 continue
             source = sources[0]
         else:
             source = key
             if source not in shared:
-                findings.append(Finding(doc.path, line, "E505", f"共享事项不存在：{key} 不是 guides/ 中的事项"))
+                findings.append(Finding(path, line, "E505", f"共享事项不存在：{key} 不是 guides/ 中的事项"))
                 ok = False
                 continue
         used_keys.add(key)
-        override, override_ok = _check_override(folder / "overrides" / f"{key}.yaml", findings)
+        override, override_ok, over_text = (_check_override(f"{overrides_dir}/{key}.yaml", findings, cache)
+                                            if f"{key}.yaml" in override_names else ({}, True, "{}"))  # no file
         ok = ok and override_ok
         local_code = override.get("code", source)
-        if local_code in own or any(o.code == local_code for o in offered):
-            findings.append(Finding(doc.path, line, "E508", f"大厅事项编码重复：{local_code} 在本大厅出现了不止一次"))
+        if local_code in own or local_code in offered_codes:
+            findings.append(Finding(path, line, "E508", f"大厅事项编码重复：{local_code} 在本大厅出现了不止一次"))
             ok = False
             continue
         if local_code != source and local_code in taken and local_code not in shared:
-            findings.append(Finding(doc.path, line, "E207", f"事项编码重复：{local_code} 已在 {taken[local_code]} 使用"))
+            findings.append(Finding(path, line, "E207", f"事项编码重复：{local_code} 已在 {taken[local_code]} 使用"))
             ok = False
             continue
         entry = OfferedGuide(local_code, source, override)
         named.add(local_code)
         try:
-            resolve_offer(shared[source], entry)
+            entry = OfferedGuide(local_code, source, override, _resolved_hash(shared, entry, cache, over_text))
         except ValidationError as exc:
             over_doc = _read(folder / "overrides" / f"{key}.yaml", [])
             findings.extend(schema_findings(exc, over_doc) if over_doc else [])
             ok = False
             continue
         offered.append(entry)
-    overrides_dir = folder / "overrides"
-    if overrides_dir.is_dir():
-        for path in sorted(overrides_dir.glob("*.yaml")):
-            if path.stem not in used_keys:
-                findings.append(Finding(str(path), 1, "E507",
-                                        f"覆盖文件没有对应的共享事项：hall.yaml 的 offers 中没有 {path.stem}"))
-                ok = False
+        offered_codes.add(local_code)
+    for name in override_names:
+        if name[:-len(".yaml")] not in used_keys:
+            over_path = overrides_dir / name
+            findings.append(Finding(str(over_path), 1, "E507",
+                                    f"覆盖文件没有对应的共享事项：hall.yaml 的 offers 中没有 {over_path.stem}"))
+            ok = False
     codes = set(own) | {o.code for o in offered}
     if not codes:
-        findings.append(Finding(doc.path, 1, "W501", "大厅没有任何事项：既没有 guides/ 文件，也没有 offers",
+        findings.append(Finding(path, 1, "W501", "大厅没有任何事项：既没有 guides/ 文件，也没有 offers",
                                 Severity.warning))
     for i, code in enumerate(site.featured):
         if code not in codes | named:
-            findings.append(Finding(doc.path, doc.line(("featured", i)), "E215",
+            findings.append(Finding(path, head["featured_lines"][i], "E215",
                                     f"常用事项不存在：{code} 不是本大厅办理的事项"))
             ok = False
-    return Hall(hall_id, site, dict(sorted(own.items())), tuple(offered)) if ok else None
+    return Hall(hall_id, site, GuideSet(dict(sorted(own.items()))), tuple(offered)) if ok else None
 
 
-def _check_override(path: Path, findings: list[Finding]) -> tuple[dict[str, Any], bool]:
-    """(override data, ok) of one override file; no file is an empty override."""
-    if not path.exists():
-        return {}, True
-    doc = _read(path, findings)
+def _override_file(path: Path, raw: bytes | None, findings: list[Finding]) -> tuple[dict[str, Any], bool, str]:
+    """(override data, ok, its `_override_text`) of one override file's bytes."""
+    doc = _read(path, findings, raw)
     if doc is None:
-        return {}, False
+        return {}, False, "{}"
+    data, ok = check_override_doc(doc, findings)
+    return data, ok, _override_text(data)
+
+
+def check_override_doc(doc: SourceDoc, findings: list[Finding]) -> tuple[dict[str, Any], bool]:
+    """(override data, ok) of one parsed override (a file, or the text of the web editor's form):
+    only ``LOCAL_KEYS``; a 六统一 key is E506, any other key E101, each with the key's line."""
     if not isinstance(doc.data, dict):
         findings.append(Finding(doc.path, 1, "E103", "类型错误：覆盖文件的内容应为键值对"))
         return {}, False
@@ -405,6 +510,14 @@ def _check_override(path: Path, findings: list[Finding]) -> tuple[dict[str, Any]
     return (dict(doc.data) if ok else {}), ok
 
 
+def _check_override(path: str, findings: list[Finding], cache: Any = None) -> tuple[dict[str, Any], bool, str]:
+    """(override data, ok, its `_override_text`) of one override file (the caller has seen
+    that it exists)."""
+    found, value = _summary("override", path, cache, _override_file)
+    findings.extend(found)
+    return value
+
+
 # -- release form ---------------------------------------------------------------------------
 
 def regions_document(regions: dict[str, Region]) -> list[dict[str, Any]]:
@@ -418,7 +531,7 @@ def halls_document(halls: dict[str, Hall]) -> dict[str, Any]:
     return {
         hid: {
             "site": h.site.model_dump(mode="json"),
-            "own": {c: g.model_dump(mode="json") for c, g in sorted(h.own.items())},
+            "own": {c: g.dump() for c, g in sorted(h.own.items())},
             "offered": [{"code": o.code, "source": o.source, "override": o.override} for o in h.offered],
         }
         for hid, h in sorted(halls.items())

@@ -13,12 +13,14 @@ from functools import partial
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from pydantic import TypeAdapter, ValidationError
 
-from guides.completeness import Completeness, completeness, completeness_findings
+from guides.check_cache import CheckCache, Stamp, forms_listing, pack_findings, read_source, unpack_findings
+from guides.completeness import Completeness, Missing, completeness, completeness_findings
 from guides.findings import Finding, Severity
+from guides.guideset import GuideSet, canonical_bytes
 from guides.halls import DEFAULT_HALL, Hall, Region, check_halls, hall_guides
 from guides.model import Category, Guide, Retired, Site
 from guides.rules import categories_rules, guide_rules, site_rules
@@ -38,7 +40,7 @@ class Content:
     content came from a release)."""
     site: Site
     categories: tuple[Category, ...]
-    guides: dict[str, Guide]  # by code, sorted by code
+    guides: Mapping[str, Guide]  # by code, sorted by code (a GuideSet when it came from the checker)
     retired: tuple[Retired, ...] = ()  # codes taken out of service (content/retired.yaml)
     forms: Path | None = None
     halls: dict[str, Hall] = field(default_factory=dict)  # further halls (content/halls/), by id
@@ -131,51 +133,117 @@ def _validate(model: Any, doc: SourceDoc, findings: list[Finding]) -> Any:
 
 @dataclass
 class _GuideFile:
-    """What checking one guide file yields (picklable, for the process pool)."""
+    """What checking one guide file yields (picklable, for the process pool and the check
+    cache): its findings, the guide's release form when it validated (canonical JSON bytes,
+    see guides.guideset), and what rules spanning files need: code, category, 基本编码 and
+    the lines of `code` and `category`."""
     path: Path
     findings: list[Finding]
-    guide: Guide | None = None
     code: str | None = None
     category: Any = None
     completeness: Completeness | None = None
+    form: bytes | None = None
+    guide_category: str | None = None
+    basic_code: str | None = None
+    code_line: int = 1
+    category_line: int = 1
+
+    def row(self) -> tuple:
+        """This result as plain tuples (what the check cache keeps)."""
+        c = self.completeness
+        figure = None if c is None else (c.present, c.total, tuple((m.parent, m.key, m.owner) for m in c.missing))
+        return (str(self.path), pack_findings(self.findings), self.code, self.category, figure, self.form,
+                self.guide_category, self.basic_code, self.code_line, self.category_line)
+
+    @classmethod
+    def from_row(cls, row: tuple, path: Path) -> "_GuideFile":
+        """The result `row()` made for file `path`."""
+        _, found, code, category, figure, form, guide_category, basic_code, code_line, category_line = row
+        c = None if figure is None else Completeness(figure[0], figure[1], tuple(Missing(*m) for m in figure[2]))
+        return cls(path, unpack_findings(found), code, category, c, form, guide_category, basic_code,
+                   code_line, category_line)
 
 
-def _check_guide_file(path: Path, forms_dir: Path | None = None) -> _GuideFile:
+def _check_guide_source(path: Path, forms_dir: Path | None = None) -> tuple[_GuideFile, Stamp | None]:
+    """Check one guide file; also the stamp of the bytes checked (None: unreadable)."""
     findings: list[Finding] = []
-    doc = _read(path, findings)
-    if doc is None:
-        return _GuideFile(path, findings)
+    shown = str(path)
+    try:
+        raw, stamp = read_source(path)
+    except OSError as exc:
+        findings.append(Finding(shown, 1, "E002", f"文件无法读取：{shown}: {exc.strerror}"))
+        return _GuideFile(path, findings), None
+    try:
+        doc = read_yaml(path, shown, raw)
+    except YamlSyntaxError as exc:
+        findings.append(Finding(shown, exc.line, "E001", f"YAML 语法错误：{exc.message}"))
+        return _GuideFile(path, findings), stamp
+    for key, line in doc.duplicate_keys:
+        findings.append(Finding(shown, line, "E003", f"重复的键：{key} 出现了不止一次"))
     guide = _validate(Guide, doc, findings)
     findings.extend(guide_rules(doc, path.stem, forms_dir))
     figure = completeness(doc.data)
     findings.extend(completeness_findings(doc, figure))
     data = doc.data if isinstance(doc.data, dict) else {}
     code = data.get("code") if isinstance(data.get("code"), str) else None
-    return _GuideFile(path, findings, guide, code, data.get("category"), figure if isinstance(doc.data, dict) else None)
+    result = _GuideFile(path, findings, code, data.get("category"), figure if isinstance(doc.data, dict) else None)
+    if code is not None:
+        result.code_line = doc.line(("code",))
+        result.category_line = doc.line(("category",))
+    if guide is not None:
+        result.form = canonical_bytes(guide.dump())
+        result.guide_category = guide.category
+        result.basic_code = getattr(guide, "basic_code", None)
+    return result, stamp
 
 
-def _check_guide_files(files: list[Path], forms_dir: Path | None) -> list[_GuideFile]:
+def _check_guide_file(path: Path, forms_dir: Path | None = None) -> _GuideFile:
+    """Check one guide file: findings, release form, what cross-file rules need."""
+    return _check_guide_source(path, forms_dir)[0]
+
+
+def _check_guide_files(files: list[Path], forms_dir: Path | None,
+                       cache: CheckCache | None = None) -> list[_GuideFile]:
+    """Check guide files (in the given order); with `cache`, files whose bytes were checked
+    before are not parsed again, and what the others yield is recorded in it."""
+    done: dict[Path, _GuideFile] = {}
+    todo = files
+    if cache is not None:
+        todo = []
+        for p in files:
+            hit = cache.get("guide", p)
+            if hit is None:
+                todo.append(p)
+            else:
+                done[p] = _GuideFile.from_row(hit, p)
     workers = min(os.cpu_count() or 1, 8)
-    check = partial(_check_guide_file, forms_dir=forms_dir)
-    if len(files) < PARALLEL_FROM or workers < 2:
-        return [check(p) for p in files]
-    ctx = multiprocessing.get_context("spawn")  # safe in threaded hosts (Flask, Kivy)
-    with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
-        return list(pool.map(check, files, chunksize=64))
+    check = partial(_check_guide_source, forms_dir=forms_dir)
+    if len(todo) < PARALLEL_FROM or workers < 2:
+        fresh = [check(p) for p in todo]
+    else:
+        ctx = multiprocessing.get_context("spawn")  # safe in threaded hosts (Flask, Kivy)
+        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+            fresh = list(pool.map(check, todo, chunksize=64))
+    for p, (result, stamp) in zip(todo, fresh):
+        done[p] = result
+        if cache is not None:
+            cache.put("guide", p, stamp, result.row())
+    return [done[p] for p in files]
 
 
-def _code_line(path: Path) -> int:
-    doc = read_yaml(path, str(path))
-    return doc.line(("code",))
-
-
-def check_content(root: str | Path) -> CheckResult:
+def check_content(root: str | Path, cache: CheckCache | None = None) -> CheckResult:
     """Check a content folder (site.yaml, categories.yaml, guides/, optional retired.yaml
-    and forms/); never raises on bad content."""
+    and forms/); never raises on bad content. With `cache` (guides.check_cache, built for
+    this folder's forms/ listing), files checked before with the same bytes are not parsed
+    again; every rule spanning files is evaluated again all the same, so the result is the
+    one a check without cache gives."""
     root = Path(root)
     if not root.is_dir():
         return CheckResult([Finding(str(root), 1, "E002", "内容目录不存在")])
     findings: list[Finding] = []
+    forms_dir = root / "forms"
+    if cache is not None:
+        cache.use_forms(forms_listing(forms_dir))
     site = categories = None
     site_doc = _read(root / "site.yaml", findings)
     if site_doc:
@@ -200,12 +268,11 @@ def check_content(root: str | Path) -> CheckResult:
         files = sorted(guides_dir.glob("*.yaml")) + sorted(guides_dir.glob("*.yml"))
         if not files:
             findings.append(Finding(str(guides_dir), 1, "E002", "guides 目录中没有任何事项文件"))
-    guides: dict[str, Guide] = {}
+    guides: dict[str, bytes] = {}
     first_file: dict[str, _GuideFile] = {}
-    forms_dir = root / "forms"
     figures: dict[str, Completeness] = {}
     used: set[Any] = set()
-    for result in _check_guide_files(files, forms_dir):
+    for result in _check_guide_files(files, forms_dir, cache):
         findings.extend(result.findings)
         used.add(result.category if isinstance(result.category, str) else None)
         if result.completeness is not None:
@@ -214,20 +281,19 @@ def check_content(root: str | Path) -> CheckResult:
             continue
         if result.code in first_file:
             first = first_file[result.code].path
-            findings.append(Finding(str(result.path), _code_line(result.path), "E207",
-                                    f"事项编码重复：{result.code} 已在 {first}:{_code_line(first)} 使用"))
+            findings.append(Finding(str(result.path), result.code_line, "E207",
+                                    f"事项编码重复：{result.code} 已在 {first}:{first_file[result.code].code_line} 使用"))
             continue
         first_file[result.code] = result
-        if result.guide is not None:
-            guides[result.code] = result.guide
+        if result.form is not None:
+            guides[result.code] = result.form
 
     if categories is not None and cat_doc is not None:
         names = {c.name for c in categories}
         for code, result in first_file.items():
-            if result.guide is not None and result.guide.category not in names:
-                doc = read_yaml(result.path, str(result.path))
-                findings.append(Finding(doc.path, doc.line(("category",)), "E213",
-                                        f"主题分类不存在：“{result.guide.category}”不在 categories.yaml 中"))
+            if result.form is not None and result.guide_category not in names:
+                findings.append(Finding(str(result.path), result.category_line, "E213",
+                                        f"主题分类不存在：“{result.guide_category}”不在 categories.yaml 中"))
         for i, cat in enumerate(categories):
             if cat.name not in used:
                 findings.append(Finding(cat_doc.path, cat_doc.line((i,)), "W302",
@@ -252,14 +318,17 @@ def check_content(root: str | Path) -> CheckResult:
             if code not in known:
                 findings.append(Finding(site_doc.path, site_doc.line(("featured", i)), "E215",
                                         f"常用事项不存在：{code} 没有对应的事项文件"))
-    halls = check_halls(root, guides, set(first_file) | {p.stem for p in files},
-                        partial(_check_guide_files, forms_dir=forms_dir),
-                        {c.name for c in categories} if categories is not None else None)
+    shared = GuideSet(dict(sorted(guides.items())))
+    basic_codes = {code: r.basic_code for code, r in first_file.items() if r.form is not None and r.basic_code}
+    halls = check_halls(root, shared, set(first_file) | {p.stem for p in files},
+                        partial(_check_guide_files, forms_dir=forms_dir, cache=cache),
+                        {c.name for c in categories} if categories is not None else None,
+                        basic_codes=basic_codes, cache=cache)
     findings.extend(halls.findings)
     findings.sort(key=lambda f: (f.path, f.line, f.code))
     result = CheckResult(findings, completeness=figures)
     if result.ok and site is not None and categories is not None:
-        result.content = Content(site, tuple(categories), dict(sorted(guides.items())),
+        result.content = Content(site, tuple(categories), shared,
                                  tuple(sorted(retired, key=lambda r: r.code)),
                                  forms_dir if forms_dir.is_dir() else None, halls.halls, halls.regions)
     return result

@@ -20,16 +20,20 @@ The caller then refuses unless the operator asked for it explicitly (--allow-rem
 """
 from __future__ import annotations
 
+import json
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
 
+from guides.hall_export import export_hall_files
 from guides.loader import Content
 from guides.model import Guide, Retired
 from guides.schema_errors import FIELD_NAMES
-from guides.release import ReleaseError, ReleaseStore, build_release
+from guides.guideset import GuideSet
+from guides.release import SCHEMA, ReleaseError, ReleaseStore
 
 SOURCES = {"content": "内容目录（guide-server release）", "editor": "网页编辑器", "unknown": "未记录的途径"}
 KINDS = {"removed": "将被移除", "reverted": "这次发布的修改将被改回", "unretired": "已停用，将被恢复上线",
@@ -88,16 +92,10 @@ def undoes(store: ReleaseStore, content: Content, source: str) -> list[Undo]:
     number = store.current_number()
     if number is None:
         return []
-    current = store.load(number)
-    new = build_release(content)
+    guides = GuideSet.of(content.guides)
+    new_hashes = {code: guides.hash(code) for code in guides}  # build_release(content).guide_hashes
     new_retired = {r.code for r in content.retired}
-    loaded: dict[int, object] = {number: current}
     out: list[Undo] = []
-
-    def release(n: int):
-        if n not in loaded:
-            loaded[n] = store.load(n)
-        return loaded[n]
 
     def add(code: str, name: str, kind: str, introduced: int, fields: tuple[str, ...] = ()) -> None:
         origin = store.origin(introduced)
@@ -106,24 +104,41 @@ def undoes(store: ReleaseStore, content: Content, source: str) -> list[Undo]:
     def by_other(introduced: int) -> bool:
         return store.origin(introduced).get("source", "unknown") not in (source, "unknown")
 
-    for code, guide in current.guides.items():
-        h = current.guide_hashes[code]
-        if code not in new.guide_hashes and code not in new_retired:
-            add(code, guide.name, "removed", _introduced(store, code, number, h))
-        elif code in new.guide_hashes and new.guide_hashes[code] != h:
+    # the current release's manifest and content.json, its guides validated only where one is
+    # removed or changed (a province's release holds tens of thousands of hall guides)
+    manifest, body = store.verified_body(number)
+    if manifest.get("schema", 1) != SCHEMA:
+        store.load(number)  # raises the ReleaseError that says so
+    try:
+        doc = json.loads(body)
+    except ValueError as exc:
+        raise ReleaseError(f"版本 R{number} 的内容无法解析：{exc}") from None
+    current_retired = {r["code"]: Retired.model_validate(r) for r in doc.get("retired", ())}
+    loaded: dict[int, object] = {}
+
+    def release(n: int):
+        if n not in loaded:
+            loaded[n] = store.load(n)
+        return loaded[n]
+
+    for code, h in manifest["guides"].items():
+        if code not in new_hashes and code not in new_retired:
+            add(code, doc["guides"][code]["name"], "removed", _introduced(store, code, number, h))
+        elif code in new_hashes and new_hashes[code] != h:
             introduced = _introduced(store, code, number, h)
             if not by_other(introduced) or introduced == 1:
                 continue
             before = release(introduced - 1).guides.get(code)
             if before is None:  # the other path created it: any version here is an edit on top
                 continue
+            guide = Guide.model_validate(doc["guides"][code])
             keys = _reverted_fields(before.model_dump(mode="json"), guide.model_dump(mode="json"),
                                     content.guides[code].model_dump(mode="json"))
             if keys:
                 add(code, guide.name, "reverted", introduced, tuple(FIELD_NAMES.get(k, k) for k in keys))
-    for code, retired in current.retired.items():
+    for code, retired in current_retired.items():
         introduced = _introduced(store, code, number, None)
-        if code in new.guide_hashes:
+        if code in new_hashes:
             if by_other(introduced):
                 add(code, retired.name, "unretired", introduced)
         elif code not in new_retired:
@@ -152,7 +167,8 @@ def export_published(release, folder: str | Path, *, overwrite: bool = False) ->
     as it is (its comments and layout too); one that differs — an edit in the folder not yet
     released, or an older copy — is written only with `overwrite`, else reported in `kept`.
     So bringing the editor's releases back into content/ never silently drops a change
-    waiting there. Site and categories are the folder's own and are not touched."""
+    waiting there. Site and categories are the folder's own and are not touched; the halls'
+    overrides and own guides are written the same way (guides.hall_export)."""
     folder = Path(folder)
     (folder / "guides").mkdir(parents=True, exist_ok=True)
     report = ExportReport()
@@ -197,4 +213,5 @@ def export_published(release, folder: str | Path, *, overwrite: bool = False) ->
             path.write_text(_yaml([r.model_dump(mode="json", exclude_defaults=True) for r in release.content.retired]),
                             encoding="utf-8")
             report.written.append(path)
+    export_hall_files(release, folder, overwrite=overwrite, report=report, dump=_yaml)  # halls' overrides, own guides
     return report

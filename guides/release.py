@@ -38,6 +38,8 @@ from typing import Any
 
 from guides.halls import (DEFAULT_HALL, halls_document, resolve_offer, halls_from_document, regions_document,
                           regions_from_document)
+from guides.atomicfile import atomic_write, fsync_dir  # noqa: F401  (re-exported: callers import them from here)
+from guides.guideset import GuideSet, canonical_bytes
 from guides.loader import Content
 from guides.model import Category, Guide, Retired, Site
 
@@ -54,7 +56,7 @@ class ReleaseError(Exception):
 
 def canonical_json(value: Any) -> bytes:
     """One byte form for one value: sorted keys, no whitespace, UTF-8."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    return canonical_bytes(value)
 
 
 def sha256(data: bytes) -> str:
@@ -137,24 +139,51 @@ def content_document(content: Content) -> dict[str, Any]:
     return doc
 
 
+def _object(members) -> bytes:
+    """Canonical JSON of an object from (key, canonical JSON bytes of the value) pairs,
+    given in key order: what canonical_json of the whole object would write."""
+    return b"{" + b",".join(canonical_json(k) + b":" + v for k, v in members) + b"}"
+
+
 def _serialize(content: Content) -> tuple[bytes, dict[str, str], dict[str, dict[str, str]]]:
     """Canonical body of the whole content, the hash of each guide's canonical form, and
-    (several halls only) the hash of each hall's resolved guides by hall id."""
-    doc = content_document(content)
-    hashes = {code: sha256(canonical_json(g)) for code, g in doc["guides"].items()}
+    (several halls only) the hash of each hall's resolved guides by hall id.
+
+    The body is assembled from each guide's release form (guides.guideset): a guide the
+    checker has already put in that form (or the check cache kept from the last release)
+    is neither dumped nor hashed again. It is byte for byte canonical_json(content_document())."""
+    guides = GuideSet.of(content.guides)
+    codes = sorted(guides)
+    hashes = {code: guides.hash(code) for code in codes}
+    parts: dict[str, bytes] = {
+        "site": canonical_json(content.site.model_dump(mode="json", exclude_none=True)),
+        "categories": canonical_json([c.model_dump(mode="json") for c in content.categories]),
+        "guides": _object((code, guides.form(code)) for code in codes),
+    }
+    if content.retired:  # only when present, so releases without retired codes keep their hashes
+        parts["retired"] = canonical_json([r.model_dump(mode="json") for r in content.retired])
     halls: dict[str, dict[str, str]] = {}
-    if content.halls:
+    if content.halls:  # likewise only for several halls
         halls[DEFAULT_HALL] = dict(hashes)
-        for hall_id, hall in content.halls.items():
-            own = doc["halls"][hall_id]["own"]
-            mine = {code: sha256(canonical_json(g)) for code, g in own.items()}
+        hall_parts = []
+        for hall_id, hall in sorted(content.halls.items()):
+            own = GuideSet.of(hall.own)
+            own_codes = sorted(own)
+            mine = {code: own.hash(code) for code in own_codes}
             for offer in hall.offered:
                 if not offer.override and offer.code == offer.source:
                     mine[offer.code] = hashes[offer.source]
                 else:
-                    mine[offer.code] = guide_hash(resolve_offer(content.guides[offer.source], offer))
+                    mine[offer.code] = offer.resolved_hash or guide_hash(resolve_offer(guides[offer.source], offer))
             halls[hall_id] = dict(sorted(mine.items()))
-    return canonical_json(doc), hashes, halls
+            offered = [{"code": o.code, "source": o.source, "override": o.override} for o in hall.offered]
+            hall_parts.append((hall_id, _object([("offered", canonical_json(offered)),
+                                                 ("own", _object((c, own.form(c)) for c in own_codes)),
+                                                 ("site", canonical_json(hall.site.model_dump(mode="json")))])))
+        parts["halls"] = _object(hall_parts)
+    if content.regions:
+        parts["regions"] = canonical_json(regions_document(content.regions))
+    return _object(sorted(parts.items())), hashes, halls
 
 
 def build_release(content: Content, number: int | None = None,
@@ -218,35 +247,12 @@ def content_from_document(doc: dict[str, Any]) -> Content:
     )
 
 
-def fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_file(path: Path, data: bytes) -> None:
     with open(path, "wb") as fh:
         fh.write(data)
         fh.flush()
         os.fsync(fh.fileno())
     os.chmod(path, 0o444)
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data`: temp file, fsync, rename, fsync the folder."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    fsync_dir(path.parent)
 
 
 @dataclass(frozen=True)

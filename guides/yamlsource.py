@@ -118,11 +118,13 @@ def parse_yaml(text: str, path: str) -> SourceDoc:
     return SourceDoc(path=path, data=data, text=text, duplicate_keys=loader.duplicates)
 
 
-def read_yaml(path: Path, display: str) -> SourceDoc:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FileNotFoundError(f"{display}: {exc.strerror}") from None
+def read_yaml(path: Path, display: str, raw: bytes | None = None) -> SourceDoc:
+    """Parse YAML file `path` (named `display` in messages); `raw`: its bytes, already read."""
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise FileNotFoundError(f"{display}: {exc.strerror}") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

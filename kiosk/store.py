@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS ratings (
     reasons TEXT NOT NULL DEFAULT '',
     source TEXT NOT NULL,
     release TEXT NOT NULL DEFAULT '',
-    created_at TEXT NOT NULL
+    created_at TEXT NOT NULL,
+    comment TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS search_terms (
     term TEXT PRIMARY KEY,
@@ -46,6 +47,13 @@ class KioskStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA busy_timeout=5000")
         self.db.executescript(SCHEMA)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Columns added since a kiosk's database was created (ratings.comment)."""
+        cols = {row[1] for row in self.db.execute("PRAGMA table_info(ratings)")}
+        if "comment" not in cols:
+            self.db.execute("ALTER TABLE ratings ADD COLUMN comment TEXT NOT NULL DEFAULT ''")
 
     def execute(self, sql: str, params: tuple = ()) -> list[tuple]:
         with self._lock:

@@ -5,6 +5,7 @@
                                                       contacts past their retention deleted
     guide-server ratings holidays list                the years loaded
     guide-server ratings holidays load FILE           check a year's file and install it in the instance
+    guide-server ratings views-log FILE               count the guide pages nginx answered from the export
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ log = logging.getLogger("guide_server.ratings")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出")
 @click.pass_context
 def ratings_group(ctx: click.Context, instance_dir: str, as_json: bool) -> None:
-    """好差评：按事项汇总；子命令 digest（每日逾期提醒）、holidays（节假日安排）。"""
+    """好差评：按事项汇总；子命令 digest（每日逾期提醒）、holidays（节假日安排）、views-log（静态页面浏览计数）。"""
     if ctx.invoked_subcommand is not None:
         return
     from guide_server.db import Database
@@ -53,6 +54,44 @@ def _cases(instance_dir: str):
     except CalendarError as exc:
         raise click.ClickException(str(exc)) from None
     return svc
+
+
+@ratings_group.command("views-log")
+@INSTANCE_OPTION
+@click.argument("log_file", type=click.Path(dir_okay=False))
+def views_log(instance_dir: str, log_file: str) -> None:
+    """把 nginx 从静态导出直接应答的指南页面浏览（访问日志 guide_views 格式）计入使用统计；
+    每次只读新增的行，可反复运行（建议每几分钟由定时任务运行一次）。"""
+    from guides.hall_release import hall_site_model
+    from guides.release import ReleaseError, ReleaseStore
+    from guide_server.db import Database
+    from guide_server.views_log import LOG_FORMAT, ingest
+
+    try:
+        release = ReleaseStore(instance_dir).current()
+    except ReleaseError as exc:
+        raise click.ClickException(str(exc)) from None
+    if release is None:
+        raise click.ClickException(f"{instance_dir} 中还没有发布任何版本，无法判断日志中的事项和大厅。")
+    offered = {hall: set(codes) for hall, codes in release.hall_hashes.items()}
+    everywhere = set(release.guides).union(*offered.values()) if offered else set(release.guides)
+
+    def hall_name(hall_id: str | None) -> str | None:
+        if hall_id is None:
+            return release.site.hall_name
+        if hall_id not in offered:
+            return None
+        return hall_site_model(release, hall_id).hall_name
+
+    def known(hall_id: str | None, code: str) -> bool:
+        return code in (everywhere if hall_id is None else offered.get(hall_id, ()))
+
+    try:
+        result = ingest(Database(_database_url(instance_dir)), log_file, hall_name, known)
+    except OSError as exc:
+        raise click.ClickException(f"{log_file}：无法读取（{exc.strerror}）") from None
+    click.echo(f"{log_file}：读取 {result.lines} 行（{result.bytes_read} 字节），计入指南浏览 {result.counted} 次，"
+               f"跳过 {result.skipped} 行（非指南页面、非成功应答、未知事项或格式不是 “{LOG_FORMAT}”）。")
 
 
 @ratings_group.command("digest")

@@ -56,9 +56,12 @@ def release(content_dir: str, instance_dir: str, allow_removals: bool, allow_rev
 
     会移除在线事项或覆盖网页编辑器所发布修改的发布，须加 --allow-removals / --allow-revert
     明确同意，否则不发布（退出码 3）。"""
+    from guides.check_cache import CheckCache
     from guides.publishing import REMOVALS, REVERTS, undoes
 
-    result = check_content(content_dir)
+    cache = CheckCache(instance_dir)  # files unchanged since the last check are not parsed again
+    result = check_content(content_dir, cache)
+    cache.save()
     if not result.ok:
         _report(result)
         click.echo("内容检查未通过，未发布任何版本。", err=True)

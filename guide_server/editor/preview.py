@@ -12,7 +12,9 @@ import io
 from guides.model import Guide, Site
 
 
-def receipt_png(guide: Guide, site: Site, stamp: str, profile_name: str = "80mm") -> bytes:
+def receipt_png(guide: Guide, site: Site, stamp: str, profile_name: str = "80mm", *,
+                answers: dict[str, str] | None = None) -> bytes:
+    """The 一次告知单 of `answers` (None: the whole guide by case) as a PNG, as `profile_name` paper prints it."""
     from guides.fonts import FONT_PATH
     from hardware.printer import get_profile, render
     from hardware.printer.preview import render_bytes
@@ -20,7 +22,7 @@ def receipt_png(guide: Guide, site: Site, stamp: str, profile_name: str = "80mm"
     from hardware.printer import Receipt
 
     profile = get_profile(profile_name)
-    data = render(Receipt.from_blocks(checklist_blocks(guide, site, stamp)), profile, FONT_PATH)
+    data = render(Receipt.from_blocks(checklist_blocks(guide, site, stamp, answers=answers)), profile, FONT_PATH)
     img = render_bytes(data, dots=profile.dots, cell=profile.cell_width, font_path=FONT_PATH,
                        charset=profile.charset)
     buf = io.BytesIO()

@@ -32,8 +32,10 @@ editor started from, so concurrent edits are detected, never silently overwritte
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import difflib
+import tempfile
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,32 +53,22 @@ from guides.release import CHINA_TZ, Release, ReleaseError, ReleaseStore
 from guides.scopes import covers_shared, scope_label
 from guide_server.accounts.service import Account
 from guide_server.audit import AuditEntry
+from guide_server.editor.attachments import Attachments
 from guide_server.db import Base, Database
+from guide_server.editor.errors import CheckFailed, EditorError, NotFound, OutOfScope  # noqa: F401 - re-exported
 
 STATUSES = {"draft": "草稿", "in_review": "待审核", "approved": "已审核待发布", "published": "已发布",
             "retired": "已停用"}
 ACTIONS = {"created": "新建", "copied": "复制新建", "saved": "保存", "submitted": "提交审核",
            "approved": "审核通过", "sent_back": "退回修改", "published": "发布", "retire": "申请停用",
            "retired": "停用", "restored": "恢复历史版本", "imported": "导入", "synced": "从版本载入",
-           "withdrawn": "撤回审核", "interrupted": "发布中断（未生效）"}
+           "withdrawn": "撤回审核", "interrupted": "发布中断（未生效）", "deleted": "删除本地覆盖"}
 # Key order of CONTENT-STANDARD.md's file shape, for YAML that reads like content/.
 KEY_ORDER = ["code", "basic_code", "name", "item_type", "audience", "category", "department", "department_code",
              "handling_unit", "level", "service_scope", "co_departments", "basis", "questions", "conditions",
              "materials", "time_limit", "speed", "fee", "channels", "visits", "visits_reason", "flow", "flow_image",
              "locations", "contacts", "result", "refusal_conditions", "remedies", "mistakes", "faq", "online_url",
              "forms", "aliases", "updated"]
-
-
-class EditorError(Exception):
-    """A request the workflow refuses; the message is Chinese, for people."""
-
-
-class NotFound(EditorError):
-    pass
-
-
-class OutOfScope(EditorError):
-    """The user's scope (guides.scopes) does not cover what they tried to change."""
 
 
 class Conflict(EditorError):
@@ -98,12 +90,6 @@ class StalePublish(EditorError):
         super().__init__(f"未发布：{names} 在您修改之后已由其他途径更新（当前版本 {label}）。"
                          "直接发布会覆盖那次更新。请先在编辑页核对“与发布版本的差异”，"
                          "确认要以您的修改为准，再勾选“覆盖其他途径的更新”后发布。")
-
-
-class CheckFailed(EditorError):
-    def __init__(self, check: GuideCheck):
-        self.check = check
-        super().__init__(f"内容检查未通过（{len(check.errors)} 处错误），请先按提示修改。")
 
 
 class EditorGuide(Base):
@@ -234,8 +220,12 @@ class EditorService:
     def __init__(self, db: Database, instance: str | Path):
         self.db = db
         self.releases = ReleaseStore(instance)
+        self.attachments = Attachments(instance)
         self._synced: tuple | None = None  # (number, hash) of the release last learnt
         self._release: tuple[tuple, Release] | None = None  # (number, mtime_ns, size) -> loaded release
+        from guide_server.editor.hall_service import HallEditor
+
+        self.halls = HallEditor(self)  # halls' overrides and own guides, published through `publish`
 
     # -- reading ----------------------------------------------------------------------------------
     def current_release(self) -> Release | None:
@@ -397,7 +387,28 @@ class EditorService:
         forms = rel.content.forms if rel is not None and rel.content.forms is not None else None
         if rel is not None and forms is None:
             forms = self.releases.root / ".no-attachments"  # none released: every named file is missing
-        return check_guide(data, categories=set(cats) if cats else None, forms_dir=forms)
+        result = check_guide(data, categories=set(cats) if cats else None, forms_dir=forms)
+        return self._with_uploads(data, result)
+
+    def _with_uploads(self, data: dict, result: GuideCheck) -> GuideCheck:
+        """`result` without "附件文件不存在" for files uploaded in the editor (not released yet)."""
+        def uploaded(f) -> bool:
+            if f.code != "E224" or "不存在" not in f.message:
+                return False
+            node: Any = data
+            for p in f.path:
+                node = node[p] if isinstance(node, (dict, list)) else None
+            return isinstance(node, str) and self.attachments.path(node) is not None
+
+        kept = [f for f in result.findings if not uploaded(f)]
+        if len(kept) == len(result.findings):
+            return result
+        guide = None
+        if not any(f.is_error for f in kept):
+            from guides.model import Guide
+
+            guide = Guide.model_validate(data)
+        return GuideCheck(kept, guide, result.completeness)
 
     def history(self, code: str) -> list[Revision]:
         with self.db.session() as s:
@@ -435,7 +446,7 @@ class EditorService:
         where = f"{names.get(region, '')}（{region}）" if region else "未注明区划"
         raise OutOfScope(f"您的权限范围是{scope_label(user.scope, names)}，不能修改、审核或发布{hall}"
                          f"（{where}）的共享事项。共享事项由该区划或其上级的编辑和审核人员维护；"
-                         "本大厅的窗口、电话等请在大厅的覆盖文件中修改。")
+                         "各大厅的窗口、办理时间、电话等请在编辑器的“大厅”页面修改本大厅的本地覆盖。")
 
     # -- writing helpers ----------------------------------------------------------------------------
     def _revision(self, s, code: str, data: dict, action: str, user: str) -> None:
@@ -636,8 +647,13 @@ class EditorService:
             self._audit(s, user.name, "sent_back", code, comment[:2000])
         return self.get(code)
 
-    def publish(self, user: Account, codes: list[str], *, allow_revert: bool = False) -> tuple[Release, bool]:
+    def publish(self, user: Account, codes: list[str], *, allow_revert: bool = False,
+                hall_items: list[int] | None = None) -> tuple[Release, bool]:
         """One new release with the approved guides `codes` (all approved ones when empty).
+
+        With `hall_items` (ids of approved hall changes, guide_server.editor.hall_service; all
+        approved ones the user's scope covers when empty) it publishes those instead of shared
+        guides: the scope checked is each item's hall, and the release's halls get the changes.
 
         Built from the current release (so nothing another path published is dropped). A
         copy whose guide another path changed after the copy was made (`stale`) would
@@ -645,36 +661,78 @@ class EditorService:
 
         Intent first, then the release, then the database, all under the release store's lock
         (see the module docstring), so that a crash at any point is put right by `reconcile`."""
-        self._check_scope(user)
+        if hall_items is None:
+            self._check_scope(user)
         with self.releases.locked():
             self.reconcile()
             rel = self.current_release()
             if rel is None:
                 raise EditorError("实例中还没有任何版本，无法取得大厅信息和主题分类。"
                                   "请先用 guide-server release 发布一次内容。")
-            rows = [r for r in self.list(status="approved") if not codes or r.code in codes]
-            if not rows:
+            if hall_items is None:
+                rows = [r for r in self.list(status="approved") if not codes or r.code in codes]
+                items = []
+            else:
+                rows, items = [], self.halls.approved_for(user, hall_items)
+            if not rows and not items:
                 raise EditorError("没有选中任何已审核待发布的事项。")
             stale = [r for r in rows if self.stale(r)]
             if stale and not allow_revert:
                 raise StalePublish(stale, rel.label)
-            content = self._content_with(rel, rows)
-            from guides.release import build_release
+            changed = [i for i in items if self.halls.stale(i)]
+            if changed and not allow_revert:
+                raise EditorError("未发布：" + "、".join(f"大厅 {i.hall} 的 {i.key}" for i in changed) +
+                                  f" 在修改之后已由其他途径更新（当前版本 {rel.label}）。请核对后勾选“覆盖其他途径的更新”再发布。")
+            content = self._content_with(rel, rows, items)
+            with self._forms_with_uploads(content) as content:
+                return self._publish(user, rel, rows, content, items)
 
-            plan = [{"code": r.code, "retiring": r.retiring, "old": _guide_json(rel, r.code),
-                     "new": None if r.retiring else r.data} for r in rows]
-            with self.db.session.begin() as s:
-                intent = PublishIntent(created=_now(), user_name=user.name, state="pending", plan=json.dumps(
-                    plan, ensure_ascii=False), content_hash=build_release(content).hash, base_number=rel.number)
-                s.add(intent)
-                s.flush()
-                intent_id = intent.id
-            release, created = self.releases.publish(content, origin={"source": "editor", "by": user.name})
-            self._finish(intent_id, release)
+    def _publish(self, user: Account, rel: Release, rows: list[GuideRow], content: Content,
+                 hall_items: list | None = None) -> tuple[Release, bool]:
+        """Intent, release, database (see `publish`); under the release store's lock."""
+        from guides.release import build_release
+
+        plan = [{"code": r.code, "retiring": r.retiring, "old": _guide_json(rel, r.code),
+                 "new": None if r.retiring else r.data} for r in rows]
+        plan += [self.halls.plan(rel, i) for i in hall_items or []]
+        with self.db.session.begin() as s:
+            intent = PublishIntent(created=_now(), user_name=user.name, state="pending", plan=json.dumps(
+                plan, ensure_ascii=False), content_hash=build_release(content).hash, base_number=rel.number)
+            s.add(intent)
+            s.flush()
+            intent_id = intent.id
+        release, created = self.releases.publish(content, origin={"source": "editor", "by": user.name})
+        self._finish(intent_id, release)
         return release, created
 
-    def _content_with(self, rel: Release, rows: list[GuideRow]) -> Content:
-        """The current release's content with the approved rows put in (or taken out)."""
+    @contextlib.contextmanager
+    def _forms_with_uploads(self, content: Content):
+        """`content` whose forms folder also holds the editor's uploads its guides name (a
+        temporary folder of copies, removed afterwards); `content` itself when none is named."""
+        from dataclasses import replace
+
+        from guides.release import attachment_names
+
+        names = [n for n in attachment_names(content) if self.attachments.path(n) is not None
+                 and not (content.forms is not None and (content.forms / n).is_file())]
+        if not names:
+            yield content
+            return
+        with tempfile.TemporaryDirectory(dir=self.releases.instance, prefix=".publish-forms-") as tmp:
+            folder = Path(tmp)
+            if content.forms is not None:
+                for src in content.forms.rglob("*"):
+                    if src.is_file():
+                        dest = folder / src.relative_to(content.forms)
+                        dest.parent.mkdir(parents=True, exist_ok=True)
+                        dest.write_bytes(src.read_bytes())
+            for n in names:
+                (folder / n).write_bytes(self.attachments.path(n).read_bytes())
+            yield replace(content, forms=folder)
+
+    def _content_with(self, rel: Release, rows: list[GuideRow], hall_items: list | None = None) -> Content:
+        """The current release's content with the approved rows put in (or taken out), and the
+        approved hall changes `hall_items` put into its halls."""
         guides = dict(rel.guides)
         retired = dict(rel.retired)
         from guides.model import Guide, Retired
@@ -697,9 +755,10 @@ class EditorService:
         if gone:  # a hall's offer would point at nothing
             raise EditorError("以下共享事项仍有大厅在办理，不能停用：" + "、".join(
                 f"{c}（大厅 {offered[c]}）" for c in gone) + "。请先从这些大厅的 hall.yaml 中去掉它。")
+        halls = self.halls.apply(rel, guides, hall_items) if hall_items else rel.content.halls
         return Content(rel.site, rel.categories, dict(sorted(guides.items())),
                        tuple(sorted(retired.values(), key=lambda x: x.code)), rel.content.forms,
-                       rel.content.halls, rel.content.regions)  # the halls stay as published
+                       halls, rel.content.regions)
 
     def _finish(self, intent_id: int, release: Release) -> bool:
         """Bring the database up to `release` for intent `intent_id`, in one transaction:
@@ -713,6 +772,9 @@ class EditorService:
                 return False
             intent = s.get(PublishIntent, intent_id)
             for item in json.loads(intent.plan):
+                if "hall_item" in item:
+                    self.halls.finish(s, item, intent.user_name, release.stamp)
+                    continue
                 code, retiring = item["code"], item["retiring"]
                 status = "retired" if retiring else "published"
                 values: dict[str, Any] = {}
@@ -755,7 +817,7 @@ class EditorService:
                                        .values(state="abandoned", finished=_now()))
                     if closed.rowcount == 1:
                         for item in json.loads(intent.plan):
-                            self._audit(s, intent.user_name, "interrupted", item["code"],
+                            self._audit(s, intent.user_name, "interrupted", item["code"][:40],
                                         "发布被中断，未生效；事项仍为已审核待发布，请重新发布。")
                 done.append(f"被中断的发布 #{intent.id} 没有生效，相关事项仍为已审核待发布")
         return done
@@ -799,6 +861,11 @@ class EditorService:
             if r.status == "retired":
                 continue
             (out / "guides" / f"{r.code}.yaml").write_text(to_yaml(r.data), encoding="utf-8")
+            for name in _attachment_names(r.data):  # uploaded in the editor, not released yet
+                src = self.attachments.path(name)
+                if src is not None and not (out / "forms" / name).exists():
+                    (out / "forms").mkdir(parents=True, exist_ok=True)
+                    (out / "forms" / name).write_bytes(src.read_bytes())
             n += 1
         return n
 
@@ -839,6 +906,19 @@ class EditorService:
             except EditorError as exc:
                 out.append((code, str(exc), result))
         return out
+
+
+def _attachment_names(data: dict) -> list[str]:
+    """The attachment file names a working copy names (materials, group members, forms)."""
+    out = []
+    for m in data.get("materials") or []:
+        if isinstance(m, dict):
+            for item in [m, *(m.get("items") or [] if isinstance(m.get("items"), list) else [])]:
+                out += [item[k] for k in ("blank_form", "sample") if isinstance(item, dict) and isinstance(item.get(k), str)]
+    for f in data.get("forms") or []:
+        if isinstance(f, dict):
+            out += [f[k] for k in ("file", "sample") if isinstance(f.get(k), str)]
+    return out
 
 
 def system_account(name: str = "import") -> Account:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import dataclass
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, send_file, url_for
 
@@ -16,9 +17,12 @@ from guide_server.editor.service import (ACTIONS, STATUSES, CheckFailed, Conflic
                                          OutOfScope,
                                          StalePublish, diff_lines)
 from guide_server.editor.messages import plain_message
-from guide_server.editor.form import (AUDIENCES, CHANNELS, ITEM_TYPES, ROWS, SPEEDS, FormError, blank_guide,
-                                      extra_keys, extra_yaml, from_form, limit_text, rows_for_display)
-from guides.present import guide_view
+from guide_server.editor import form as F
+from guide_server.editor.attachments import MAX_BYTES, AttachmentError
+from guide_server.editor.form import (ROWS, FormError, blank_guide, extra_keys, extra_yaml, from_form, keep_date,
+                                      rows_for_display, structure_errors)
+from guide_server.editor.placing import form_field, place, rendered_keys
+from guides.cases import UnknownAnswer, all_paths, answers_from_query, path_query, resolve
 from guide_server.inputs import BadInput
 from guide_server.web import form_int, query_int
 
@@ -133,18 +137,56 @@ def new():
 
 
 # -- the form ---------------------------------------------------------------------------------------
-def _form_page(row, data, status=200, check=None, message=None, error=None, extra=None, conflict=None):
+@dataclass(frozen=True)
+class _FormMessage:
+    """A message of the form itself (not of the checker) beside a field; shaped like a finding."""
+    field: str
+    message: str
+    code: str = "FORM"
+    is_error: bool = True
+
+
+_ADD = re.compile(r"^(materials\.group|materials\.[0-9]{1,3}\.items|questions|questions\.[0-9]{1,3}\.options|time_limit|speed)$")
+
+
+def _attachment_known(name: str) -> bool:
+    """True when `name` is an upload of the editor or an attachment of the current release."""
+    rel = svc().current_release()
+    return svc().attachments.path(name) is not None or (rel is not None and name in rel.attachments)
+
+
+def _form_page(row, data, status=200, check=None, message=None, error=None, extra=None, conflict=None,
+               field_errors: dict[str, list[str]] | None = None):
+    """The form for `data`, each checker finding (and each of `field_errors`) beside its field."""
     check = check if check is not None else svc().check(data)
     release = svc().current_release()
     published = svc().published(row.code)
     changes = diff_lines(published, row.data, f"发布版本 {release.label}" if release else "发布版本", "此版本") \
         if published != row.data else []
-    return _page("editor/edit.html", status=status, title=f"{data.get('name') or row.code}", row=row, d=data,
-                 rows=rows_for_display(data, extra), ROWS=ROWS, check=check, by_field=check.by_field(),
-                 in_extra=extra_keys(data), extra_text=data.get("_extra_text", extra_yaml(data)), limit_text=limit_text,
-                 item_types=ITEM_TYPES, audiences=AUDIENCES, speeds=SPEEDS, channels=CHANNELS,
-                 categories=svc().categories(), message=message, error=error, conflict=conflict,
-                 user=current_user(), release=release, changes=changes, stale=svc().stale(row))
+    in_extra = extra_keys(data)
+    ctx = dict(title=f"{data.get('name') or row.code}", row=row, d=data, rows=rows_for_display(data, extra),
+               check=check, in_extra=in_extra, extra_text=data.get("_extra_text", extra_yaml(data)),
+               tl_shape=F.time_limit_shape(data, extra), speed_shape=F.time_limit_shape(data, extra, "speed"),
+               choices=F.when_choices(data), attachment_known=_attachment_known, categories=svc().categories(),
+               message=message, error=error, conflict=conflict, user=current_user(), release=release,
+               changes=changes, stale=svc().stale(row), **F.TEMPLATE_NAMES)
+    # Where each message goes depends on which fields the form draws: draw it once to learn that.
+    keys = rendered_keys(render_template("editor/edit.html", by_field={}, placed=[], csrf_token="", nav=[],
+                                         here=request.path, **ctx))
+    by_field: dict[str, list] = {}
+    placed = []
+    for f in check.findings:
+        top = str(f.path[0]) if f.path else ""
+        key = "_extra" if top in in_extra else place(f.path, data, keys)
+        by_field.setdefault(key, []).append(f)
+        placed.append((f, key))
+    for field, messages in (field_errors or {}).items():
+        key = place(tuple(field.split(".")), data, keys) or "_extra"
+        for text in messages:
+            msg = _FormMessage(field, text)
+            by_field.setdefault(key, []).append(msg)
+            placed.append((msg, key))
+    return _page("editor/edit.html", status=status, by_field=by_field, placed=placed, **ctx)
 
 
 @bp.get("/g/<code>")
@@ -159,30 +201,84 @@ def edit(code: str):
     return _form_page(row, row.data, message=msg)
 
 
+_FIELD = re.compile(r"^[a-z_]{1,20}(\.[a-z0-9_]{1,20}){1,5}$")
+
+
+def _uploads(code: str) -> tuple[dict, dict[str, list[str]]]:
+    """The files chosen in the form's upload inputs, checked (nothing written):
+    ({attachment field: Upload}, {attachment field: [Chinese message]})."""
+    checked, errors = {}, {}
+    for key, f in request.files.items(multi=True):
+        if not key.endswith(F.UPLOAD) or not f or not f.filename:
+            continue
+        field = key[: -len(F.UPLOAD)]
+        if not _FIELD.match(field):
+            continue
+        data = f.stream.read(MAX_BYTES + 1)
+        try:
+            checked[field] = svc().attachments.check(f.filename, data, f"{code}-{field.replace('.', '-')}")
+        except AttachmentError as exc:
+            errors[field] = [str(exc)]
+    return checked, errors
+
+
+@bp.url_value_preprocessor
+def _upload_limit(endpoint, _values):
+    """The guide form may carry attachments, and a long guide's form is more than the app's
+    default body limit: larger limits for these two endpoints (set before the CSRF check
+    reads the form)."""
+    if endpoint == "editor.save" and request.method == "POST":
+        request.max_content_length = MAX_BYTES * 4 + 512 * 1024
+        request.max_form_memory_size = 2 * 1024 * 1024
+    elif endpoint == "editor.check" and request.method == "POST":  # the whole form, without files
+        request.max_content_length = 512 * 1024
+
+
 @bp.post("/g/<code>")
 @require_role(*EDIT)
 def save(code: str):
     row = _row(code)
     if row is None:
         return _error("没有这个事项。", 404, url_for("editor.index"))
+    action = request.form.get("action", "save")
+    uploads, upload_errors = _uploads(code)
     try:
         data = from_form(request.form, code)
     except FormError as exc:
-        return _form_page(row, exc.data, status=400, error=str(exc))
-    action = request.form.get("action", "save")
+        return _form_page(row, exc.data, status=400, error=str(exc), field_errors={**exc.fields, **upload_errors})
+    if upload_errors:
+        return _form_page(row, data, status=400, field_errors=upload_errors,
+                          error="附件未能上传，事项也未保存，请按提示重新选择文件。")
+    released = dict(svc().current_release().attachments) if svc().current_release() else {}
+    written: list[str] = []
+    names: dict[str, str] = {}
+    is_add = action.startswith("add:") or action.startswith("remove:")
+    if not is_add:
+        problems = structure_errors(data)
+        if problems:
+            return _form_page(row, data, status=400, field_errors=problems,
+                              error=f"情形引导有 {sum(map(len, problems.values()))} 处需要修改，事项未保存。请按提示修改后再保存。")
+    for field, upload in uploads.items():
+        name, new = svc().attachments.store(upload, released)
+        names[field] = name
+        if new:
+            written.append(name)
+    if names:
+        data = from_form(request.form, code, uploads=names)
+    data = keep_date(data, row.data)
     version = _version()
-    if action.startswith("add:"):
-        key = action[4:]
-        return _form_page(row, data, extra=key if key in ROWS else None,
-                          message="已添加一行，填写后请保存。")
-    if action.startswith("remove:"):
-        return _form_page(row, data, message="已删除该行，保存后生效。")
+    if is_add:
+        key = action[4:] if action.startswith("add:") else ""
+        ok = key in ROWS or bool(_ADD.match(key))
+        return _form_page(row, data, extra=key if ok else None,
+                          message="已添加，填写后请保存。" if ok else "已删除，保存后生效。")
     try:
         row = svc().save(current_user(), code, version, data)
         if action == "submit":
             svc().submit(current_user(), code, row.version)
             return redirect(url_for("editor.edit", code=code, done="submitted"), 303)
     except Conflict as exc:
+        _forget(written)
         theirs = exc.current
         return _form_page(theirs, data, status=409, error=str(exc),
                           conflict=diff_lines(theirs.data, data, "已保存的版本", "您填写的内容"))
@@ -190,21 +286,32 @@ def save(code: str):
         return _form_page(svc().get(code), data, status=400, check=exc.check,
                           error="草稿已保存，但" + str(exc))
     except EditorError as exc:
+        _forget(written)
         return _form_page(row, data, status=_status(exc), error=str(exc))
     return redirect(url_for("editor.edit", code=code, done="saved"), 303)
+
+
+def _forget(names: list[str]) -> None:
+    """Remove the files this request stored when its save did not happen."""
+    for name in names:
+        svc().attachments.remove(name)
 
 
 @bp.post("/g/<code>/check")
 @require_role(*EDIT)
 def check(code: str):
-    """The checker for editor.js: findings by field for the form as it is now."""
+    """The checker for editor.js: findings by field for the form as it is now (form fields
+    named as the form names them, e.g. "time_limit.0.promised")."""
     try:
         data = from_form(request.form, code)
     except FormError as exc:
         return jsonify(ok=False, findings=[{"field": "_extra", "code": "E001", "message": str(exc), "error": True}])
     result = svc().check(data)
-    return jsonify(ok=result.ok, findings=[{"field": f.field, "code": f.code, "message": plain_message(f.message),
-                                            "error": f.is_error} for f in result.findings])
+    findings = [{"field": form_field(f.path, data), "code": f.code, "message": plain_message(f.message),
+                 "error": f.is_error} for f in result.findings]
+    findings += [{"field": field, "code": "FORM", "message": text, "error": True}
+                 for field, texts in structure_errors(data).items() for text in texts]
+    return jsonify(ok=result.ok and len(findings) == len(result.findings), findings=findings)
 
 
 def _status(exc: EditorError) -> int:
@@ -261,23 +368,50 @@ def send_back(code: str):
 
 
 # -- preview ------------------------------------------------------------------------------------------
+_PREVIEW_ARGS = ("v", "mode")
+
+
+def _path_answers(guide) -> dict[str, str]:
+    """The answer path in the query string (as on the phone page: /g/<code>?why=lost);
+    UnknownAnswer for a question or option the guide does not have."""
+    answers = answers_from_query(guide, request.args.items(multi=True), ignore=_PREVIEW_ARGS)
+    path_query(guide, answers)
+    return answers
+
+
+def _path_label(guide, answers: dict[str, str]) -> str:
+    return resolve(guide, answers).answers_text or "全部情形"
+
+
 @bp.get("/g/<code>/preview")
 @require_role(*READ)
 def preview(code: str):
+    """Previews of the working copy: the phone page, the kiosk size and the 一次告知单, for
+    one answer path (chosen among every path of the guide's 情形) or the whole guide."""
     row = _row(code)
     if row is None:
         return _error("没有这个事项。", 404, url_for("editor.index"))
     result = svc().check(row.data)
     rel = svc().current_release()
-    return _page("editor/preview.html", title=f"预览：{row.name}", row=row, guide=result.guide, check=result,
-                 release=rel, site=rel.site if rel else None, printing=False,
+    guide, answers, paths = result.guide, {}, []
+    if guide is not None:
+        try:
+            answers = _path_answers(guide)
+        except UnknownAnswer as exc:
+            return _error(f"{exc.message}，无法预览这种情形。", 404, url_for("editor.preview", code=code))
+        paths = [(p, path_query(guide, p), _path_label(guide, p)) for p in all_paths(guide)] if guide.questions else []
+    query = path_query(guide, answers) if guide is not None else ""
+    return _page("editor/preview.html", title=f"预览：{row.name}", row=row, guide=guide, check=result,
+                 release=rel, site=rel.site if rel else None, printing=False, answers=answers, query=query,
+                 paths=paths, path_label=_path_label(guide, answers) if guide is not None else "",
                  category=None, cache=row.version)
 
 
 @bp.get("/g/<code>/phone")
 @require_role(*READ)
 def phone(code: str):
-    """The working copy through the phone page's own template (framed by the preview page)."""
+    """The working copy through the phone page's own template and context (framed by the
+    preview page), on the answer path in the query string."""
     row = _row(code)
     if row is None:
         return _error("没有这个事项。", 404)
@@ -285,13 +419,18 @@ def phone(code: str):
     rel = svc().current_release()
     if result.guide is None or rel is None:
         return _error("内容检查未通过，暂时无法预览。", 400)
+    from guide_server.public.pages import path_context
+
+    guide = result.guide
+    try:
+        ctx = path_context(guide, rel.site, _path_answers(guide))
+    except UnknownAnswer as exc:
+        return _error(f"{exc.message}。", 404)
     by_name = {c.name: c for c in rel.categories}
     elder = request.args.get("mode") == "elder"
     body = render_template("guide.html", site=rel.site, release=rel, stamp="预览 · 未发布", elder=elder,
                            here=f"/g/{code}", css_url=current_app.config["CSS_URL"], categories=rel.categories,
-                           cat_by_name=by_name, guide=result.guide, view=guide_view(result.guide, rel.site),
-                           category=by_name.get(result.guide.category),
-                           title=result.guide.name)
+                           cat_by_name=by_name, guide=guide, category=by_name.get(guide.category), **ctx)
     return current_app.response_class(body, mimetype="text/html")
 
 
@@ -305,11 +444,36 @@ def receipt(code: str):
     rel = svc().current_release()
     if result.guide is None or rel is None:
         return _error("内容检查未通过，暂时无法生成一次告知单。", 400)
+    try:
+        answers = _path_answers(result.guide)
+    except UnknownAnswer as exc:
+        return _error(f"{exc.message}。", 404)
     from guide_server.editor.preview import receipt_png
 
-    png = receipt_png(result.guide, rel.site, "预览 · 未发布")
+    png = receipt_png(result.guide, rel.site, "预览 · 未发布", answers=answers)
     resp = send_file(io.BytesIO(png), mimetype="image/png", max_age=0)
     resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+@bp.get("/forms/<name>")
+@require_role(*READ)
+def attachment(name: str):
+    """An attachment a working copy names, for editors and reviewers to look at before it is
+    released: an upload not released yet, or the current release's file."""
+    from guide_server.public.attachments import disposition, media_type
+
+    path = svc().attachments.path(name)
+    if path is not None:
+        data = path.read_bytes()
+    else:
+        rel = svc().current_release()
+        if rel is None or name not in rel.attachments:
+            return _error("没有这个附件。", 404)
+        data = svc().releases.attachment(rel.number, name)
+    resp = current_app.response_class(data, mimetype=media_type(name))
+    resp.headers["Content-Disposition"] = disposition(name).replace("attachment", "inline", 1)
+    resp.headers["Content-Security-Policy"] = "default-src 'none'"
     return resp
 
 

@@ -124,6 +124,14 @@ class IssuedNumber:
     day: str
 
 
+def _comment_has_phone(comment: Any) -> bool:
+    """True when a kiosk rating's comment holds a phone or ID number (guides.personal_data): the
+    kiosk refuses such a comment on screen, so one arriving here is not stored at all."""
+    from guides.personal_data import find_personal_data
+
+    return isinstance(comment, str) and bool(find_personal_data(comment))
+
+
 def _personal(value: Any) -> bool:
     """True when an event's data looks like it carries personal data."""
     if isinstance(value, dict):
@@ -333,6 +341,9 @@ class FleetService:
                 continue
             if _personal(data):
                 result.rejected.append({"key": key, "reason": "事件中含有疑似个人信息（姓名、证件号码等），不予保存"})
+                continue
+            if ev["kind"] == "rating" and _comment_has_phone(data.get("comment")):
+                result.rejected.append({"key": key, "reason": "评价意见中含有电话或证件号码，不予保存"})
                 continue
             if ev["kind"] == "search_nohit":
                 problem = _search_query_problem(data.get("query"))

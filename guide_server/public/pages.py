@@ -162,30 +162,40 @@ def _answers(g) -> dict[str, str]:
 def _guide_page(s, g, key: tuple):
     """Guide `g` as hall view `s` shows it, on the answer path in the query string."""
     answers = _answers(g)
-    view = guide_view(g, s.site or s.release.site, answers)
+    ctx = path_context(g, s.site or s.release.site, answers)
+    if answers:
+        key = (*key, ctx["view"].resolved.query)
+    return cached_page(key, "guide.html", served_view=s, guide=g, category=s.category_by_name.get(g.category),
+                       other_halls=s.other_halls(g.code), **ctx)
+
+
+def path_context(g, site, answers: dict[str, str]) -> dict:
+    """What guide.html shows of guide `g` on one answer path: ``view`` (guides.present),
+    ``choices`` (each open question with each option's path query) and ``title``. The
+    editor's preview renders a draft with the same. Raises guides.cases.UnknownAnswer."""
+    view = guide_view(g, site, answers)
     choices = [(q, [(o, path_query(g, with_answer(g, answers, q.id, o.id))) for o in q.options])
                for q in view.resolved.open_questions]
-    if answers:
-        key = (*key, view.resolved.query)
-    return cached_page(key, "guide.html", served_view=s, guide=g, view=view, choices=choices,
-                       category=s.category_by_name.get(g.category), other_halls=s.other_halls(g.code),
-                       title=g.name if not answers else f"{g.name}（{view.resolved.answers_text}）")
+    return dict(view=view, choices=choices,
+                title=g.name if not answers else f"{g.name}（{view.resolved.answers_text}）")
 
 
 VIA_COOKIE = "via"
 
 
-def _scanned(s, code: str):
-    """A poster QR (`/g/<code>?src=<tag>`): count the scan by its tag, remember the channel for a
-    rating given on this visit (cookie `via`, one hour, nothing personal), and send the phone to
-    the stable URL `/g/<code>` (other query arguments, such as 情形 answers, are kept)."""
+def _scanned(s, code: str, base: str = ""):
+    """A poster QR (`<base>/g/<code>?src=<tag>`; `base` is "" for the default hall's stable URL
+    or /h/<hall> for a hall's poster): count the scan by its tag under hall view `s`'s hall,
+    remember the channel for a rating given on this visit (cookie `via`, one hour, nothing
+    personal), and send the phone to the stable URL `<base>/g/<code>` (other query arguments,
+    such as 情形 answers, are kept)."""
     from urllib.parse import urlencode
 
     from guide_server.usage import channel_of_tag, source_tag
 
     tag = source_tag(request.args.get("src"))
     rest = [(k, v) for k, v in request.args.items(multi=True) if k != "src"]
-    target = f"/g/{code}" + (("?" + urlencode(rest)) if rest else "")
+    target = f"{base}/g/{code}" + (("?" + urlencode(rest)) if rest else "")
     resp = redirect(target, 302)
     resp.headers["Cache-Control"] = "no-store"
     if tag:
@@ -216,9 +226,28 @@ def guide(code: str):
     return _guide_page(s, g, ("guide", code))
 
 
+def _count_view(s, code: str) -> None:
+    """A hall page view, counted under its hall as the fast path counts /g/<code> (nothing
+    about the visitor); counting never stops the page."""
+    usage = current_app.extensions.get("usage")
+    if usage is None:
+        return
+    try:
+        usage.add("view", "phone", s.site.hall_name, code)
+    except Exception:  # noqa: BLE001 - a page is answered even when counting fails
+        current_app.logger.warning("hall page view not counted")
+
+
 @bp.get("/h/<hall_id>/g/<code>")
 def hall_guide(hall_id: str, code: str):
+    """A hall's guide page; its posters' QR (`?src=<tag>`) is counted as on /g/<code>."""
+    if "src" in request.args:
+        s = _hall(hall_id)
+        if code not in s.guides:
+            abort(404)
+        return _scanned(s, code, f"/h/{hall_id}")
     s, g = _guide(code, _hall(hall_id))
+    _count_view(s, code)
     return _guide_page(s, g, ("h", hall_id, "guide", code))
 
 

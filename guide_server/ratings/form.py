@@ -42,6 +42,7 @@ class RatingFormPost(BaseModel):
     reason: Annotated[list[Annotated[str, Field(max_length=20)]], Field(max_length=20)] = []
     comment: Annotated[str, Field(max_length=4000)] = ""
     contact: Annotated[str, Field(max_length=200)] = ""   # a 实名差评's phone, for the call back
+    hall: Annotated[str, Field(max_length=100)] = ""      # the hall whose page the form is on (/h/<hall>/…)
     csrf_token: Annotated[str, Field(max_length=200)] | None = None
     form_token: Annotated[str, Field(max_length=200)] | None = None
 

@@ -4,8 +4,10 @@
 create_app); it runs inside the transaction that stores a kiosk event, once per event (the
 fleet's idempotency keys keep replays out), and:
 
-- rating  {subject, level, reasons, source, release}: a rating with channel "kiosk" and the
-  kiosk's hall (a 差评 opens a case, anonymous); subject is a guide code or "queue:<prefix>";
+- rating  {subject, level, reasons, comment, source, release}: a rating with channel "kiosk" and
+  the kiosk's hall (a 差评 opens a case, anonymous); subject is a guide code or "queue:<prefix>";
+  the comment (optional, written on the kiosk's pad) is checked as a phone comment is: one
+  holding a phone or ID number, or longer than COMMENT_MAX, is dropped (the rating still counts);
 - print   {what: checklist, code, ok: true}: one 一次告知单 printed (usage "print");
 - ticket  {queue, number, day, source}: one queue ticket (usage "ticket", by hour of day);
 - search_nohit {query, input, release}: a kiosk search that found nothing (usage "nohit").
@@ -21,11 +23,12 @@ from collections.abc import Callable
 
 from guides.rating_scale import LEVELS, is_bad, reason_id, reasons_for
 from guide_server.privacy import find_personal_data
-from guide_server.ratings.service import RatingInput, RatingService
+from guide_server.ratings.service import COMMENT_MAX, RatingInput, RatingService
 from guide_server.usage import key_for, search_words, upsert
 
 log = logging.getLogger("guide_server.ratings")
 _QUEUE = re.compile(r"^[A-Z]{1,2}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 
 
@@ -59,11 +62,22 @@ class KioskIntake:
             code = subject
         else:
             raise ValueError("subject")
-        data_in = RatingInput(level, reasons, None)
+        data_in = RatingInput(level, reasons, self._comment(data.get("comment"), hall))
         self.ratings.add(code, None, data_in, "", channel="kiosk", now=at, hall=hall,
                          department=self.department_of(code) if code else "", queue=queue, s=s)
         if is_bad(level):
             log.info("kiosk 差评 in %s opened a case", hall)
+
+    @staticmethod
+    def _comment(value, hall: str) -> str | None:
+        """The kiosk comment as stored, or None (nothing, or not storable: never logged)."""
+        text = _CONTROL.sub("", str(value or "")).strip()
+        if not text:
+            return None
+        if len(text) > COMMENT_MAX or find_personal_data(text):
+            log.warning("kiosk rating in %s: comment dropped (too long or personal data)", hall)
+            return None
+        return text
 
     def _print(self, s, hall: str, at: dt.datetime, data: dict) -> None:
         code = str(data.get("code") or "")

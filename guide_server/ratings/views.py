@@ -54,17 +54,29 @@ def _origin_ok() -> bool:
     return bool(referer) and urlsplit(referer).netloc.lower() in allowed
 
 
-def _public_numbers(s, g) -> list[str]:
-    """The phone numbers the guide and the site publish: a comment may quote them."""
+def _public_numbers(s, g, hall_view=None) -> list[str]:
+    """The phone numbers the guide, the site and the hall publish: a comment may quote them."""
     texts = [g.contacts.consult, g.contacts.complaint or "", s.release.site.hotline]
+    if hall_view is not None:
+        texts.append(getattr(hall_view.site, "hotline", "") or "")
     return [f.value for t in texts for f in find_personal_data(t)]
 
 
-def _form_page(g, status=200, errors=None, form=None):
+def _hall_view(s, hall_id: str, code: str):
+    """The view of the hall whose page the form was on (its `hall` field), when that hall
+    offers guide `code`; None otherwise (the rating then counts under the default hall)."""
+    if not hall_id:
+        return None
+    view = s.hall(hall_id)
+    return view if view is not None and code in view.guides else None
+
+
+def _form_page(g, status=200, errors=None, form=None, hall_view=None):
     """The rating form, with a CSRF token and a fresh one-time form token."""
     token = rating_form.issue(current_app.config["SECRET_KEY"], g.code)
     return page("rate.html", status=status, guide=g, levels=LEVELS, reasons=REASONS, errors=errors,
-                form=form, csrf=generate_csrf(), form_token=token, title=f"评价：{g.name}")
+                form=form, csrf=generate_csrf(), form_token=token, title=f"评价：{g.name}",
+                served_view=hall_view)
 
 
 @bp.get("/g/<code>/rate")
@@ -92,24 +104,28 @@ def rate(code: str):
         return page("error.html", status=400, back=f"/g/{code}", message=describe(exc, "表单"),
                     title="无法提交")
     form = {"level": posted.level, "reasons": posted.reason, "comment": posted.comment, "contact": posted.contact}
+    hall_view = _hall_view(s, posted.hall, code)
+    if hall_view is not None:
+        g = hall_view.guides[code]   # the hall's own windows and phones
     try:
         data = parse(form["level"], form["reasons"], form["comment"], form["contact"],
-                     public_numbers=_public_numbers(s, g))
+                     public_numbers=_public_numbers(s, g, hall_view))
     except RatingError as exc:
-        return _form_page(g, status=400, errors=exc.errors, form=form)
+        return _form_page(g, status=400, errors=exc.errors, form=form, hall_view=hall_view)
     secret = current_app.config["SECRET_KEY"]
     client = client_hash(secret, request.remote_addr)
     if posted.form_token:
         try:
             once = rating_form.verify(secret, posted.form_token, code)
         except rating_form.FormTokenError as exc:
-            return _form_page(g, status=400, errors={"form": str(exc)}, form=form)
+            return _form_page(g, status=400, errors={"form": str(exc)}, form=form, hall_view=hall_view)
     else:  # the cached or exported guide page: keyed by what it says
         once = rating_form.content_key(client, code, data.level, data.reasons, data.comment)
     via = request.cookies.get("via")
     try:
         _service().add(code, s.release.number, data, client, channel=via if via in ("poster", "window") else "phone",
-                       once=once, hall=s.release.site.hall_name, department=g.department)
+                       once=once, hall=hall_view.site.hall_name if hall_view else s.release.site.hall_name,
+                       department=g.department)
     except AlreadyRated:
         pass  # stored by the first post of this form: answer as it was answered
     except RateLimited:

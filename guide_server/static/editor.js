@@ -55,7 +55,10 @@
   function runCheck() {
     var body = new FormData(form);
     body.delete("action");
-    fetch(form.dataset.check, { method: "POST", body: body, credentials: "same-origin",
+    Array.from(body.keys()).forEach(function (k) {  // files are checked on save, not while typing
+      if (body.get(k) instanceof File) { body.delete(k); }
+    });
+    fetch(form.dataset.check, { method: "POST", body: new URLSearchParams(body), credentials: "same-origin",
                                 headers: { "X-CSRFToken": token } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
@@ -72,11 +75,13 @@
   form.addEventListener("change", later);
 
   // "添加一行": copy the last row of the set with empty values and renumbered names.
-  form.querySelectorAll("button.add").forEach(function (btn) {
+  // Sets whose rows hold other rows (questions, material groups, time-limit variants) are
+  // added by the server (buttons with data-server).
+  form.querySelectorAll("button.add:not([data-server])").forEach(function (btn) {
     btn.addEventListener("click", function (ev) {
       var set = btn.closest("[data-rows]");
-      var rows = set.querySelectorAll(".row");
-      if (!rows.length) { return; } // no template row: let the server add one
+      var rows = set.querySelectorAll(":scope > .row");
+      if (!rows.length || rows[rows.length - 1].classList.contains("group")) { return; } // let the server add it
       ev.preventDefault();
       var key = set.dataset.rows;
       var last = rows[rows.length - 1];
@@ -101,6 +106,8 @@
       });
       copy.querySelectorAll("p.msg").forEach(function (p) { p.remove(); });
       copy.querySelectorAll(".bad").forEach(function (f) { f.classList.remove("bad"); });
+      if (last.id) { copy.id = "f-" + key + "." + n; }
+      copy.dataset.field = key + "." + n;
       copy.querySelector(".num").textContent = String(n + 1);
       last.after(copy);
       var first = copy.querySelector("input:not([type=checkbox]),textarea");

@@ -1,8 +1,8 @@
 """The kiosk app (Kivy): builds the screens and wires the flows to them.
 
 Each flow lives in its own controller without Kivy (kiosk.app.controllers): navigation
-(`nav`), checklist printing (`printing`), 取号 (`tickets`), 好差评 (`rating`), maintenance
-(`maintenance`), read-aloud (`read_aloud`) and the idle reset (`idle_reset`). The app is their
+(`nav`), 情形 questions (`questions`), checklist printing (`printing`), 取号 (`tickets`), 好差评
+(`rating`), maintenance (`maintenance`), read-aloud (`read_aloud`) and the idle reset (`idle_reset`). The app is their
 host: it shows screens, runs the clock and holds the content; its public methods forward to the
 controllers. Two workers run beside the UI thread: the handwriting recogniser (opened the first
 time the 手写 pad shows) and the speaker; both answer through `Clock.schedule_once`.
@@ -49,6 +49,7 @@ from guides.urls import guide_url
 from kiosk.config import KioskConfig
 from kiosk.content import KioskContent
 from kiosk.app.controllers import tickets as tk
+from kiosk.app.controllers.case_questions import CaseQuestions
 from kiosk.app.controllers.idle import IdleTimer
 from kiosk.app.controllers.idle_reset import IdleReset
 from kiosk.app.controllers.maintenance import VERSION, Maintenance
@@ -83,6 +84,7 @@ from kiosk.app.screens.maintenance import MaintenanceScreen  # noqa: E402
 from kiosk.app.screens.nocontent import NoContentScreen  # noqa: E402
 from kiosk.app.screens.printing import PrintingScreen  # noqa: E402
 from kiosk.app.screens.qr import QRScreen  # noqa: E402
+from kiosk.app.screens.questions import QuestionScreen  # noqa: E402
 from kiosk.app.screens.rating import RatingScreen  # noqa: E402
 from kiosk.app.screens.search import SearchScreen  # noqa: E402
 from kiosk.app.screens.ticket import TicketScreen  # noqa: E402
@@ -91,8 +93,8 @@ Builder.load_file(str(Path(__file__).with_name("app.kv")))
 
 __all__ = ["KioskApp", "VERSION"]
 
-SCREENS = (HomeScreen, CategoryScreen, SearchScreen, GuideScreen, QRScreen, PrintingScreen, TicketScreen,
-           RatingScreen, MaintenanceScreen, NoContentScreen)
+SCREENS = (HomeScreen, CategoryScreen, SearchScreen, QuestionScreen, GuideScreen, QRScreen, PrintingScreen,
+           TicketScreen, RatingScreen, MaintenanceScreen, NoContentScreen)
 
 
 class KioskRoot(FloatLayout):
@@ -229,6 +231,7 @@ class KioskApp(App):
             config.reader, config.printer, deliver=self._deliver, card_wait_seconds=config.card_wait_seconds,
             printer_opener=printer_opener(config.printer_profile), hall_time=self.hall_time)
         self.nav = Navigation(self)
+        self.questions = CaseQuestions(self)
         self.printing = ChecklistPrinting(self)
         self.tickets = QueueTicket(self)
         self.rating = RatingFlow(self)
@@ -472,8 +475,9 @@ class KioskApp(App):
         """`fn(dt)` every `seconds` until cancelled (Kivy's Clock.schedule_interval)."""
         return Clock.schedule_interval(fn, seconds)
 
-    def guide_url(self, code: str) -> str:
-        return guide_url(self.site, code)
+    def guide_url(self, code: str, query: str = "") -> str:
+        """The guide's stable URL; with `query` (guides.cases.path_query) the answer path's URL."""
+        return guide_url(self.site, code, query)
 
     # -- handwriting and speech workers ------------------------------------------------------
     def handwriting_worker(self) -> RecognitionWorker:
@@ -485,16 +489,22 @@ class KioskApp(App):
                 return Recognizer(model) if model else Recognizer()
 
             def result(rid, rec):
-                Clock.schedule_once(lambda dt: self.screen("search").handwriting_result(rid, rec), 0)
+                # the pad of the search screen, or of the rating screen's comment
+                Clock.schedule_once(lambda dt: self.screen(self._pad_screen()).handwriting_result(rid, rec), 0)
 
             def unavailable(exc: HandwritingUnavailable):
                 Clock.schedule_once(lambda dt: self._handwriting_unavailable(exc.zh), 0)
             self._handwriting = RecognitionWorker(result, factory=factory, on_unavailable=unavailable)
         return self._handwriting
 
+    def _pad_screen(self) -> str:
+        """The screen whose 手写 pad is in use: the rating screen's comment, else search."""
+        return "rating" if self.current == "rating" else "search"
+
     def _handwriting_unavailable(self, message: str) -> None:
         self.handwriting_unavailable = message
         self.screen("search").handwriting_unavailable(message)
+        self.screen("rating").handwriting_unavailable(message)
 
     def _make_speaker(self, config: KioskConfig) -> Speaker:
         try:
@@ -557,16 +567,29 @@ class KioskApp(App):
         if scr.reading:
             self.read_aloud.stop()
         elif scr.shown_guide is not None:
-            self.read_aloud.read_guide(scr.shown_guide)
+            self.read_aloud.read_guide(scr.shown_guide, scr.answers or None)
 
-    def open_guide(self, code: str, remember: bool = True) -> None:
-        self.nav.open_guide(code, remember)
+    def open_guide(self, code: str, remember: bool = True, answers: dict | None = None) -> None:
+        """打开事项: asks the guide's open 情形 questions first, then shows that path."""
+        self.nav.open_guide(code, remember, answers)
 
-    def open_qr(self, code: str) -> None:
-        self.nav.open_qr(code)
+    def show_guide(self, code: str, answers: dict | None = None) -> None:
+        """The guide screen for `answers` as they are (None: the whole guide, grouped by case)."""
+        self.nav.show_guide(code, answers)
 
-    def print_checklist(self, code: str) -> None:
-        self.printing.print_checklist(code)
+    def choose_option(self, option_id: str) -> None:
+        """An option of the question on the questions screen."""
+        self.questions.choose(option_id)
+
+    def restart_questions(self, code: str = "") -> None:
+        """重新选择: the first 情形 question of the guide again."""
+        self.questions.restart(code or None)
+
+    def open_qr(self, code: str, answers: dict | None = None) -> None:
+        self.nav.open_qr(code, answers or None)
+
+    def print_checklist(self, code: str, answers: dict | None = None) -> None:
+        self.printing.print_checklist(code, answers or None)
 
     def open_ticket(self) -> None:
         self.tickets.open_ticket()
@@ -577,17 +600,18 @@ class KioskApp(App):
     def end_ticket(self, keep_screen: bool = False) -> None:
         self.tickets.end_ticket(keep_screen)
 
-    def open_rating(self, source: str, subject: str) -> None:
-        self.rating.open_rating(source, subject)
+    def open_rating(self, source: str, subject: str, answers: dict | None = None) -> None:
+        self.rating.open_rating(source, subject, answers=answers)
 
-    def offer_rating(self, source: str, subject: str, note: str) -> None:
-        self.rating.offer_rating(source, subject, note)
+    def offer_rating(self, source: str, subject: str, note: str, answers: dict | None = None) -> None:
+        self.rating.offer_rating(source, subject, note, answers)
 
     def skip_rating(self) -> None:
         self.rating.skip_rating()
 
-    def submit_rating(self, level: int, reasons: list[str]) -> None:
-        self.rating.submit_rating(level, reasons)
+    def submit_rating(self, level: int, reasons: list[str], comment: str = "") -> str | None:
+        """Store the rating; returns what to change instead (Chinese), or None when stored."""
+        return self.rating.submit_rating(level, reasons, comment)
 
     def open_maintenance(self) -> None:
         self.maintenance.open_maintenance()

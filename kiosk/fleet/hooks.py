@@ -80,10 +80,10 @@ class OutboxRatings:
         self._outbox = outbox
         self._kick = kick
 
-    def add(self, subject, level, reasons=(), source="guide", release="", now=None):
-        rating = self._inner.add(subject, level, reasons, source=source, release=release, now=now)
+    def add(self, subject, level, reasons=(), source="guide", release="", now=None, comment=""):
+        rating = self._inner.add(subject, level, reasons, source=source, release=release, now=now, comment=comment)
         _record(self._outbox, "rating", {"subject": subject, "level": level, "reasons": list(rating.reasons),
-                                         "source": source, "release": release})
+                                         "comment": rating.comment, "source": source, "release": release})
         self._kick()
         return rating
 

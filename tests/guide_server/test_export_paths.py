@@ -140,6 +140,24 @@ def test_nginx_serves_hall_pages_from_the_export(nginx, app, exported):
     assert status == 404 and "X-Upstream" in headers
 
 
+@pytest.mark.parametrize("tag", ["liushi-1f", "liushi2f"])   # the second looks like a 情形 answer to nginx
+def test_a_hall_posters_tagged_qr_reaches_the_app_through_nginx(nginx, tag):
+    import urllib.error
+    import urllib.request
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    try:
+        urllib.request.build_opener(NoRedirect).open(nginx + f"/h/liushi/g/{CODE}?src={tag}", timeout=10)
+    except urllib.error.HTTPError as err:
+        assert err.code == 302 and err.headers["Location"] == f"/h/liushi/g/{CODE}"
+        assert "X-Upstream" in err.headers          # answered by the app, which counted the scan
+    else:
+        raise AssertionError("expected a 302")
+
+
 def test_blank_form_downloads_alike_through_nginx_and_the_app(nginx, app, exported):
     pdf = (FIXTURES / "valid" / "forms" / "shenling-biao.pdf").read_bytes()
     page = _app_get(app, f"/g/{CODE}?why=lost").get_data(as_text=True)

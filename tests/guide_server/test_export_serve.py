@@ -92,7 +92,8 @@ def test_export_replaces_its_own_earlier_export(instance, tmp_path):
     assert (out / "g" / "330382-GA-0001.html").exists()
 
 
-def test_nginx_serves_the_export_with_elder_mode_and_proxies_the_rest(exported, live_server, tmp_path):
+def test_nginx_serves_the_export_with_elder_mode_and_proxies_the_rest(exported, live_server, tmp_path,
+                                                                    sample_instance):
     from guide_server.nginx import local_config
 
     port = free_port()
@@ -135,9 +136,45 @@ def test_nginx_serves_the_export_with_elder_mode_and_proxies_the_rest(exported, 
             assert err.code == 302 and err.headers["Location"] == "/g/330382-GA-0001"
         else:
             raise AssertionError("expected a 302")
+        _views_answered_from_the_export_are_counted(tmp_path, sample_instance)
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+def _views_answered_from_the_export_are_counted(tmp_path, sample_instance):
+    """nginx logged the two exported guide pages it answered (plain and elder) and nothing it
+    passed to the app or answered 404 — time, status and path only, no address; `guide-server
+    ratings views-log` adds them to the dashboard's view counts, once however often it runs."""
+    import shutil
+
+    from sqlalchemy import func, select
+
+    from guide_server.db import Database, default_url
+    from guide_server.usage import UsageCount
+
+    log = tmp_path / "nginx" / "guide-views.log"
+    lines = log.read_text(encoding="utf-8").splitlines()
+    assert [line.split(" ", 1)[1] for line in lines] == ["200 /g/330382-GA-0001", "200 /g/330382-GA-0001"]
+    assert "127.0.0.1" not in log.read_text(encoding="utf-8")
+    instance = tmp_path / "instance"  # the session's sample instance stays untouched
+    shutil.copytree(sample_instance, instance)
+    db = Database(default_url(instance))
+
+    def viewed() -> int:  # the app's own counting of the live server may already be there
+        with db.session() as s:
+            return s.scalar(select(func.coalesce(func.sum(UsageCount.n), 0)).where(
+                UsageCount.kind == "view", UsageCount.subject == "330382-GA-0001"))
+
+    before = viewed()
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("DATABASE_URL", None)
+    for _ in range(2):
+        r = subprocess.run([*GUIDE_SERVER, "ratings", "views-log", str(log), "--instance", str(instance)],
+                           capture_output=True, text=True, timeout=120, cwd=ROOT, env=env)
+        assert r.returncode == 0, r.stderr
+    assert "计入指南浏览 0 次" in r.stdout  # the second run found nothing new
+    assert viewed() == before + 2
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -18,7 +18,7 @@ from tests.support.postgres import database_name
 TABLES = {"ratings", "users", "kiosks", "kiosk_enrollments", "kiosk_events", "ticket_counters",
           "issued_tickets", "editor_guides", "editor_revisions", "audit_log", "alembic_version", "login_throttle",
           "admin_sessions", "publish_intents", "rating_form_tokens",
-          "rating_cases", "rating_contacts", "case_settings", "rating_rollup", "usage_counts"}
+          "rating_cases", "rating_contacts", "case_settings", "rating_rollup", "usage_counts", "usage_log_offsets"}
 
 
 @pytest.fixture

@@ -153,3 +153,41 @@ def test_check_command_counts_the_halls(two_halls):
     (two_halls / "halls" / "liushi" / "overrides" / "330382-GA-0001.yaml").write_text("name: 改名\n", encoding="utf-8")
     bad = CliRunner().invoke(main, ["check", "--content", str(two_halls)])
     assert bad.exit_code == 1 and "330382-GA-0001.yaml:1: E506 本地覆盖修改了六统一要素" in bad.output
+
+
+def _offer_by_basic_code(content: Path, basic_code: str) -> Path:
+    """liushi offers the shared item by its 基本编码 (三级四同) instead of its 事项编码; the
+    override file is named by the key the offer uses."""
+    hall = content / "halls" / "liushi"
+    text = (hall / "hall.yaml").read_text(encoding="utf-8")
+    (hall / "hall.yaml").write_text(text.replace('  - code: "330382-GA-0001"', f'  - basic_code: "{basic_code}"'),
+                                    encoding="utf-8")
+    (hall / "overrides" / "330382-GA-0001.yaml").rename(hall / "overrides" / f"{basic_code}.yaml")
+    return hall / "hall.yaml"
+
+
+def test_a_hall_offers_a_shared_item_by_its_basic_code(two_halls):
+    _offer_by_basic_code(two_halls, "000102001000")
+    assert _errors(two_halls) == []
+    content = load_content(two_halls)
+    local = hall_guides(content.halls["liushi"], content.guides)["330382-GA-0001"]
+    assert local.locations[0].window == "3 号窗口" and local.name == content.guides["330382-GA-0001"].name
+    assert content.halls_offering("330382-GA-0001") == [DEFAULT_HALL, "liushi"]
+
+
+def test_a_basic_code_no_item_or_two_items_use_is_refused_with_its_line(two_halls):
+    hall_yaml = _offer_by_basic_code(two_halls, "000199999000")
+    line = hall_yaml.read_text(encoding="utf-8").splitlines().index('  - basic_code: "000199999000"') + 1
+    findings = [f for f in check_content(two_halls).errors if f.code == "E505"]
+    assert [(Path(f.path).name, f.line) for f in findings] == [("hall.yaml", line)]
+    assert "没有事项使用该基本编码" in findings[0].message
+    # two shared items with the same 基本编码: the offer must name the 事项编码
+    text = hall_yaml.read_text(encoding="utf-8").replace("000199999000", "000102001000")
+    hall_yaml.write_text(text, encoding="utf-8")
+    (hall_yaml.parent / "overrides" / "000199999000.yaml").rename(hall_yaml.parent / "overrides" / "000102001000.yaml")
+    sc = two_halls / "guides" / "330382-SC-0001.yaml"
+    sc.write_text(sc.read_text(encoding="utf-8").replace('basic_code: "000116002000"', 'basic_code: "000102001000"'),
+                  encoding="utf-8")
+    findings = [f for f in check_content(two_halls).errors if f.code == "E505"]
+    assert len(findings) == 1 and "有 2 个事项使用该基本编码" in findings[0].message
+    assert "330382-GA-0001" in findings[0].message and "330382-SC-0001" in findings[0].message

@@ -32,7 +32,7 @@ class Section:
 def material_line(i: int, m: MaterialRow) -> str:
     """One material (or a 任选一种 group with its members) as numbered lines."""
     if m.is_group:
-        parts = [f"{i}. {m.name}（{m.heading}）"]
+        parts = [f"{i}. {m.name}", f"   {m.heading}："]
         parts += [f"   ({j}) {item.name}：{item.how}" for j, item in enumerate(m.items, 1)]
     else:
         parts = [f"{i}. {m.name}：{m.how}"]
@@ -55,8 +55,12 @@ def guide_summary(guide: Guide, site: Site | None = None, view: GuideView | None
     return out
 
 
-def _case(label: str | None) -> list[str]:
-    return [f"〔情形：{label}〕"] if label else []
+def _case(label: str | None, above: list[str] | None = None) -> list[str]:
+    """The heading of a case's items; after other lines (`above`) an empty line first, so that
+    the heading reads as the start of its case, not as the end of the item above it."""
+    if not label:
+        return []
+    return ([""] if above else []) + [f"〔情形：{label}〕"]
 
 
 def guide_sections(guide: Guide, site: Site | None = None, answers: Mapping[str, str] | None = None,
@@ -70,11 +74,11 @@ def guide_sections(guide: Guide, site: Site | None = None, answers: Mapping[str,
         s.append(Section("到现场次数", facts["到现场次数"].lines))
     lines: list[str] = []
     for sec in view.conditions:
-        lines += _case(sec.label) + [f"{i}. {c}" for i, c in enumerate(sec.items, 1)]
+        lines += _case(sec.label, lines) + [f"{i}. {c}" for i, c in enumerate(sec.items, 1)]
     s.append(Section("受理条件", tuple(lines)))
     lines, n = [], 1
     for sec in view.materials:
-        lines += _case(sec.label)
+        lines += _case(sec.label, lines)
         for m in sec.items:
             lines.append(material_line(n, m))
             n += 1
@@ -82,7 +86,7 @@ def guide_sections(guide: Guide, site: Site | None = None, answers: Mapping[str,
     if view.flow:
         lines, n = [], 1
         for sec in view.flow:
-            lines += _case(sec.label)
+            lines += _case(sec.label, lines)
             for f in sec.items:
                 how = "，".join(x for x in (f.who, f.time) if x)
                 lines.append(f"第 {n} 步  {f.step}" + (f"（{how}）" if how else "") + (f"\n   {f.what}" if f.what else ""))
@@ -90,11 +94,12 @@ def guide_sections(guide: Guide, site: Site | None = None, answers: Mapping[str,
         s.append(Section("办理流程", tuple(lines)))
     lines = []
     for sec in view.mistakes:
-        lines += _case(sec.label) + [f"{MISTAKE} 易错：{m.mistake}\n{CORRECT} 正确做法：{m.correct}" for m in sec.items]
-    s.append(Section("易错范例", tuple(lines)))
+        lines += _case(sec.label, lines) + [f"{MISTAKE} 易错：{m.mistake}\n{CORRECT} 正确做法：{m.correct}" for m in sec.items]
+    if lines:   # a 情形 path may have none of the guide's mistakes
+        s.append(Section("易错范例", tuple(lines)))
     lines = []
     for sec in view.locations:
-        lines += _case(sec.label)
+        lines += _case(sec.label, lines)
         for loc in sec.items:
             head = " ".join(x for x in (loc.address, loc.window) if x)
             lines.append(head + (f"\n   {loc.hours}" if loc.hours else ""))
@@ -107,6 +112,15 @@ def guide_sections(guide: Guide, site: Site | None = None, answers: Mapping[str,
     s.append(Section("设定依据", view.basis))
     order = {t: i for i, t in enumerate(SECTION_TITLES)}
     return sorted(s, key=lambda sec: order.get(sec.title, len(order)))
+
+
+def case_line(resolved) -> str:
+    """The line naming the citizen's case above a guide with 情形 questions: the chosen options
+    ("您的情形：证件严重损坏不能辨认"), or, for the whole guide, that it is grouped by case.
+    `resolved` is a guides.cases.ResolvedGuide."""
+    if resolved.answers:
+        return "您的情形：" + "；".join(a.option.label for a in resolved.answers)
+    return "未选择情形：下面按情形分列。"
 
 
 def guide_header(guide: Guide) -> str:

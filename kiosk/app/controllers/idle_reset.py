@@ -3,8 +3,8 @@ that drops every bit of card-holder data.
 
 Plain Python around idle.IdleTimer; the host provides `idle`, `countdown` (seconds shown, 0
 hides it), `current`, `session`, `devices`, `ticket_flow`, `search`, `all_screens()`,
-`screen(name)`, `set_elder(on)`, `go_home()` and the `tickets`, `rating` and `read_aloud`
-controllers.
+`screen(name)`, `set_elder(on)`, `go_home()` and the `tickets`, `rating`, `questions` and
+`read_aloud` controllers.
 """
 from __future__ import annotations
 
@@ -62,5 +62,6 @@ class IdleReset:
         host.set_elder(False)
         host.countdown = 0
         host.rating.forget()
+        host.questions.forget()
         host.go_home()
         host.idle.touch()

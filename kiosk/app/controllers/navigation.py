@@ -3,7 +3,12 @@ search, a guide or its QR code. Plain Python; the app (the host) shows the scree
 
 The host provides: `current` (the shown screen's name), `show(name)`, `screen(name)`,
 `guides`, `release`, `content`, `session`, `search`, `search_index`, `guide_url(code)`,
-`mark(name)`, `mark_after_draw(name)` and the `tickets` and `read_aloud` controllers.
+`mark(name)`, `mark_after_draw(name)` and the `tickets`, `read_aloud` and `questions`
+(controllers.case_questions) controllers.
+
+Opening a guide (打开事项) that has 情形 questions asks them first (controllers.case_questions);
+the guide screen then shows that path, and 返回 from it goes back to the last question. The
+history keeps each guide screen's answers, so 返回 to a guide shows the same path again.
 
 Leaving the search screen ends the search as it stands (a query with no hit is reported for the
 editors, see SearchController.finish); leaving the guide screen stops reading it aloud.
@@ -20,6 +25,7 @@ class Navigation:
         self.host = host
         self.history: list[tuple[str, dict]] = []
         self.last_args: dict = {}
+        self.transient: set[str] = set()   # screens 返回 never goes back to, beside printing and maintenance
 
     def go(self, name: str, remember: bool = True) -> None:
         """Show screen `name`; remember the one shown now for 返回 unless `remember` is false
@@ -29,7 +35,8 @@ class Navigation:
             host.search.finish()
         if host.current == "guide":
             host.read_aloud.stop()
-        if remember and host.current not in ("printing", "maintenance", name):
+        skip = ("printing", "maintenance", name, *self.transient)
+        if remember and host.current not in skip:
             self.history.append((host.current, dict(self.last_args)))
         host.show(name)
 
@@ -38,10 +45,15 @@ class Navigation:
         the release), else home."""
         host = self.host
         host.tickets.cancel_card_read()
+        if host.current == "questions" and host.questions.back():
+            return  # the previous question
         while self.history:
             name, args = self.history.pop()
             if name == "guide" and args.get("code") in host.guides:
-                self.open_guide(args["code"], remember=False)
+                self.show_guide(args["code"], args.get("answers"), remember=False)
+                return
+            if name == "questions" and args.get("code") in host.guides:
+                host.questions.resume(args["code"], args.get("answers") or {}, args.get("steps") or [])
                 return
             if name == "category" and args.get("slug"):
                 self.open_category(args["slug"], remember=False)
@@ -115,24 +127,55 @@ class Navigation:
         host.screen("search").help_shown = True
         host.read_aloud.prompt(messages.SEARCH_HELP)
 
-    def open_guide(self, code: str, remember: bool = True) -> None:
+    def open_guide(self, code: str, remember: bool = True, answers: dict[str, str] | None = None) -> None:
+        """打开事项: the guide `code`; when it has 情形 questions still open for `answers`, they are
+        asked first (controllers.case_questions), then the guide shows for that path."""
+        from kiosk.app.controllers.case_questions import GUIDE, needs_questions
         host = self.host
         guide = host.guides.get(code)
         if guide is None:
             return
+        if needs_questions(guide, answers):
+            host.questions.start(code, answers, GUIDE, remember)
+            return
+        self.show_guide(code, answers, remember)
+
+    def show_guide(self, code: str, answers: dict[str, str] | None = None, remember: bool = True,
+                   back_to_questions: dict | None = None) -> None:
+        """The guide screen of `code` for `answers` (None: the whole guide, grouped by case).
+        `back_to_questions` ({code, answers, steps}) makes 返回 go to the last question. Answers
+        the guide no longer takes (a new release changed its questions) ask the questions again."""
+        from guides.cases import UnknownAnswer, resolve
+        host = self.host
+        guide = host.guides.get(code)
+        if guide is None:
+            return
+        if answers:
+            try:
+                resolve(guide, answers)
+            except UnknownAnswer:
+                self.open_guide(code, remember)
+                return
         host.mark("guide_open")
         host.marks.pop("guide_complete", None)
         host.session.guide_code = code
         # the first screenful now, the sections below it on the tick after that frame is shown
-        host.screen("guide").show(guide, then=lambda: host.mark_after_draw("guide_complete"))
+        host.screen("guide").show(guide, then=lambda: host.mark_after_draw("guide_complete"), answers=answers)
+        if back_to_questions is not None and host.current == "questions":
+            self.last_args = dict(back_to_questions)
         self.go("guide", remember)
-        self.last_args = {"code": code}
+        self.last_args = {"code": code, "answers": dict(answers) if answers else None}
         host.mark("guide_built")
         host.mark_after_draw("guide_drawn")
 
-    def open_qr(self, code: str) -> None:
+    def open_qr(self, code: str, answers: dict[str, str] | None = None) -> None:
+        """手机扫码带走: the QR of the guide's stable URL, or of the answer path's URL
+        (``/g/<code>?<question>=<option>…``, guides.cases.path_query)."""
+        from guides.cases import path_query, resolve
         host = self.host
         guide = host.guides[code]
-        host.screen("qr").show(guide, host.guide_url(code))
+        query = path_query(guide, answers) if answers else ""
+        host.screen("qr").show(guide, host.guide_url(code, query),
+                               "；".join(a.option.label for a in resolve(guide, answers).answers) if answers else "")
         self.go("qr")
-        self.last_args = {"code": code}
+        self.last_args = {"code": code, "answers": dict(answers) if answers else None}

@@ -41,15 +41,20 @@ def _fetched(m) -> bool:
     return bool(getattr(m, "shared", False)) or _value(getattr(m, "necessity", None)) == "免提交"
 
 
-def materials_for_reading(guide) -> list:
+def materials_for_reading(guide, answers=None) -> list:
     """The materials a citizen must bring, as the Narrator takes them: the required ones first as a
     plain list, groups to choose from under their own label ("身份证明，任选一种"), then the
     optional ones under 视情况提供. Materials the office fetches itself are not read. Works on
-    the guide model's materials (a plain list, or materials and ``one_of`` groups)."""
+    the guide model's materials (a plain list, or materials and ``one_of`` groups); with
+    `answers` (a 情形 path) only that path's materials (guides.cases.resolve)."""
     required: list[str] = []
     groups: list[MaterialGroup] = []
     optional: list[str] = []
-    for m in getattr(guide, "materials", ()) or ():
+    entries = getattr(guide, "materials", ()) or ()
+    if answers:
+        from guides.cases import resolve
+        entries = list(resolve(guide, answers).materials)
+    for m in entries:
         items = getattr(m, "items", None)
         if getattr(m, "one_of", None) and items:
             names = [_spoken_material(i) for i in items if not _fetched(i)]
@@ -66,12 +71,13 @@ def materials_for_reading(guide) -> list:
     return out
 
 
-def summary_for_reading(guide) -> str:
-    """The facts at the top of the guide screen (办理时限, 收费, 到现场) as one sentence for the ear;
-    where the screen says 需缴费，见下方 the listener hears the fee standard itself."""
+def summary_for_reading(guide, answers=None) -> str:
+    """The facts at the top of the guide screen (办理时限, 收费, 到现场) as one sentence for the ear,
+    for the 情形 path `answers` when given; where the screen says 需缴费，见下方 the listener hears
+    the fee standard itself."""
     from guides.present import guide_view
 
-    view = guide_view(guide, None)
+    view = guide_view(guide, None, answers)
     fee_lines = next((f.lines for f in view.facts if f.label == "收费"), ())
     parts = []
     for label, value in guide_summary(guide, None, view):
@@ -100,12 +106,17 @@ class ReadAloud:
         """Whether 朗读 shows now: voice on, and 长辈模式 (or the standard mode when set)."""
         return self.settings.show_read_button(bool(self.host.elder))
 
-    def read_guide(self, guide) -> str | None:
-        """Read the guide's title, its one-line summary (``summary_for_reading``) and its
-        materials (``materials_for_reading``); returns the text handed to the speaker, or None
-        when there is nothing to say (voice off)."""
+    def read_guide(self, guide, answers=None) -> str | None:
+        """Read the guide's title (with the chosen 情形 when `answers` name a path), its one-line
+        summary (``summary_for_reading``) and its materials (``materials_for_reading``), as the
+        screen shows them; returns the text handed to the speaker, or None when there is nothing
+        to say (voice off)."""
         scr = self.host.screen("guide")
-        text = self.narrator.guide(guide.name, summary_for_reading(guide), materials_for_reading(guide))
+        title = guide.name
+        if answers:
+            from guides.cases import resolve
+            title += "，" + "，".join(a.option.label for a in resolve(guide, answers).answers)
+        text = self.narrator.guide(title, summary_for_reading(guide, answers), materials_for_reading(guide, answers))
         said = self.host.speaker.say(text)
         self._guide_text = said
         scr.voice_message = ""

@@ -14,10 +14,10 @@ from __future__ import annotations
 import math
 
 from kivy.core.window import Window
-from kivy.properties import BooleanProperty, StringProperty
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
 
 from guides.present import guide_view
-from kiosk.app.controllers.guide_view import JUMPS, guide_header, guide_sections, guide_summary
+from kiosk.app.controllers.guide_view import JUMPS, case_line, guide_header, guide_sections, guide_summary
 from kiosk.app.screens import load_kv
 from kiosk.app.screens.common import KButton, KioskScreen, KLabel
 
@@ -68,6 +68,9 @@ class GuideScreen(KioskScreen):
     code = StringProperty("")
     reading = BooleanProperty(False)       # 朗读 in progress: the button says 停止朗读
     voice_message = StringProperty("")     # speech did not work: the calm line under the summary
+    has_questions = BooleanProperty(False)  # 情形 questions: the case bar shows
+    case_text = StringProperty("")         # 您的情形：… (or, for the whole guide, how it is grouped)
+    answers = ObjectProperty(None, allownone=True)   # {question id: option id} of the path shown
 
     _pending = None
     shown_guide = None
@@ -106,8 +109,9 @@ class GuideScreen(KioskScreen):
         scroll.update_from_scroll()
         scroll.scroll_to(target, padding=0, animate=False)
 
-    def show(self, guide, then=None) -> None:
-        """Show `guide`; `then()` is called once all of its sections are in the tree."""
+    def show(self, guide, then=None, answers=None) -> None:
+        """Show `guide` for the 情形 path `answers` (None: the whole guide, grouped by case);
+        `then()` is called once all of its sections are in the tree."""
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
@@ -118,11 +122,14 @@ class GuideScreen(KioskScreen):
         self.title = guide.name
         self.header = guide_header(guide)
         site = getattr(self.app, "site", None) if self.app else None
-        view = guide_view(guide, site)
+        view = guide_view(guide, site, answers)
+        self.answers = dict(answers) if answers else None
+        self.has_questions = bool(guide.questions)
+        self.case_text = case_line(view.resolved) if guide.questions else ""
         self.summary = "    ".join(f"{k}：{v}" for k, v in guide_summary(guide, site, view))
         box = self.ids.sections
         box.clear_widgets()  # the labels stay in the pool
-        sections = guide_sections(guide, site, view=view)
+        sections = guide_sections(guide, site, answers, view=view)
         self.show_jumps([sec.title for sec in sections])
         scroll = self.ids.scroll
         # before the screen's first layout the view still has Kivy's default 100x100 size

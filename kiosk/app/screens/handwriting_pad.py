@@ -19,7 +19,6 @@ from kivy.properties import BooleanProperty, ListProperty, NumericProperty, Stri
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
-from kiosk.app.controllers.search import DELETE
 from kiosk.app.screens import load_kv
 
 MIN_STEP = 2.0
@@ -130,7 +129,8 @@ class HandwritingPad(Widget):
 
 class HandwritingPanel(BoxLayout):
     """The candidates row, the pad's message, the pad, and 重写 / 删除 / 清空 beside it; ``screen``
-    is the search screen it belongs to (重写 wipes the pad there, 删除 and 清空 edit the query)."""
+    is the screen it belongs to (search, or the rating screen's comment): 重写 calls its
+    ``rewrite()``, 删除 its ``delete_char()``, 清空 its ``clear_text()``."""
     message = StringProperty("")
     warn = BooleanProperty(False)
     enabled = BooleanProperty(True)
@@ -140,10 +140,10 @@ class HandwritingPanel(BoxLayout):
         self.screen.rewrite()
 
     def delete_char(self):
-        self.screen.app.search_key(DELETE)
+        self.screen.delete_char()
 
     def clear_query(self):
-        self.screen.app.search_clear()
+        self.screen.clear_text()
 
 
 load_kv(__file__)

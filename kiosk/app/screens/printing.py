@@ -1,7 +1,7 @@
 """打印一次告知单: progress, then the outcome; on a fault the QR instead of paper."""
 from __future__ import annotations
 
-from kivy.properties import BooleanProperty, NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 
 from kiosk.app.screens import load_kv
 from kiosk.app.screens.common import KioskScreen
@@ -18,9 +18,11 @@ class PrintingScreen(KioskScreen):
     code = StringProperty("")
     progress = NumericProperty(0)
     failed = BooleanProperty(False)
+    answers = ObjectProperty(None, allownone=True)   # the 情形 path printed (返回事项 shows it)
 
-    def start(self, guide, url: str, message: str) -> None:
+    def start(self, guide, url: str, message: str, answers=None) -> None:
         self.code, self.title, self.url = guide.code, guide.name, url
+        self.answers = dict(answers) if answers else None
         self.phase, self.message, self.progress, self.failed = WORKING, message, 0, False
 
     def tick(self, dt) -> None:

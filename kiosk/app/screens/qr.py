@@ -12,11 +12,14 @@ class QRScreen(KioskScreen):
     title = StringProperty("")
     url = StringProperty("")
     code = StringProperty("")
+    case = StringProperty("")   # the answers of the path the QR carries ("" for the whole guide)
 
-    def show(self, guide, url: str) -> None:
+    def show(self, guide, url: str, case: str = "") -> None:
+        """The QR of `url`; `case` names the 情形 path it leads to."""
         self.code = guide.code
         self.title = guide.name
         self.url = url
+        self.case = case
 
 
 load_kv(__file__)

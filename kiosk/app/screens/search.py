@@ -191,6 +191,14 @@ class SearchScreen(KioskScreen):
         self.rewrite()
         self.app.search_add_text(char)
 
+    def delete_char(self) -> None:
+        """删除 beside the pad: the last character of the query."""
+        self.app.search_key(DELETE)
+
+    def clear_text(self) -> None:
+        """清空 beside the pad: the whole query (the ink stays for 重写)."""
+        self.app.search_clear()
+
     def _refresh_pad(self) -> None:
         panel = self._hw_panel
         hw = self.hw

@@ -22,7 +22,7 @@ from tests.support.live_server import LiveServer
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 NEW = "330382-GA-0011"
 PAGES = {"form": f"/editor/g/{SC}", "review-diff": f"/editor/g/{GA}", "to-review": "/editor/review",
-         "publish-stale": "/editor/publish", "list": "/editor/"}
+         "publish-stale": "/editor/publish", "list": "/editor/", "preview-path": f"/editor/g/{GA}/preview?why=lost"}
 
 
 @pytest.fixture

@@ -4,8 +4,10 @@ deadlines count working days across 国庆 2026 and its 调休 Saturday; forbidd
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import re
+import zipfile
 
 import pytest
 from sqlalchemy import text
@@ -115,7 +117,46 @@ def test_loading_a_new_year_by_command_changes_deadlines_of_a_running_app(app, i
 
 
 # -- the whole loop, over HTTP ------------------------------------------------------------------------
-def test_phone_chaping_case_verify_rectify_callback_publish_and_contact_gone(app, instance, caplog):
+def export_bytes(client, key: str, fmt: str) -> bytes:
+    """A dashboard download as searchable bytes (an XLSX is a zip of XML parts: unpacked)."""
+    resp = client.get(f"/admin/stats/{key}.{fmt}")
+    assert resp.status_code == 200
+    if fmt != "xlsx":
+        return resp.data
+    with zipfile.ZipFile(io.BytesIO(resp.data)) as z:
+        body = b"".join(z.read(n) for n in z.namelist())
+    assert b"<sheetData" in body
+    return body
+
+
+def assert_phone_nowhere(app, instance, client, caplog, capfd):
+    """After a 实名差评's case closed: no full contact number (nor its masked form) in the database
+    (SQLite file and WAL, or pg_dump), the audit log, any dashboard export, the log records
+    and the process output of the whole flow, or any file in the instance folder."""
+    from guide_server.privacy import digits_of
+    from guide_server.ratings.stats import Period
+
+    stats = app.extensions["stats"]
+    keys = [t.key for t in stats.dashboard(Period("2020-01", "2030-12"))]
+    assert len(keys) == 10 and "cases" in keys
+    for key in keys:
+        for fmt in ("csv", "xlsx"):
+            body = export_bytes(client, key, fmt)
+            assert PHONE.encode() not in body and b"5678" not in body
+    with app.extensions["ratings"].db.engine.connect() as conn:
+        audit = [" ".join(str(v) for v in r) for r in conn.execute(text("SELECT * FROM audit_log"))]
+        contacts = conn.execute(text("SELECT count(*) FROM rating_contacts")).scalar_one()
+    assert audit and contacts == 0
+    assert not [a for a in audit if PHONE in digits_of(a) or "138****5678" in a]
+    db_bytes = database_dump(app.config["DATABASE_URL"])   # the SQLite file and its WAL, or a pg_dump
+    assert PHONE.encode() not in db_bytes and PHONE.encode("utf-16-le") not in db_bytes
+    assert b"138****5678" not in db_bytes                    # the masked form went with it
+    out, err = capfd.readouterr()
+    assert PHONE not in caplog.text and PHONE not in out + err and "138****5678" not in caplog.text
+    assert not [p for p in instance.rglob("*") if p.is_file() and PHONE.encode() in p.read_bytes()]
+
+
+def test_phone_chaping_case_verify_rectify_callback_publish_and_contact_gone(app, instance, caplog, capfd):
     caplog.set_level(logging.DEBUG)
     citizen = app.test_client()
     assert bad_rating(citizen).status_code == 303
@@ -150,15 +191,34 @@ def test_phone_chaping_case_verify_rectify_callback_publish_and_contact_gone(app
     hist = app.extensions["cases"].history(case_id)
     assert [h.action for h in hist] == ["case_opened", "case_verify", "case_rectified", "case_reveal", "case_callback"]
     assert [h.user_name for h in hist][1:] == ["mia", "ed", "mia", "mia"]
-    # no full number anywhere: database files (incl. WAL), logs, exports
-    for key in ("levels", "satisfaction-guide", "cases"):
-        for fmt in ("csv", "xlsx"):
-            assert PHONE.encode() not in mia.get(f"/admin/stats/{key}.{fmt}").data
-    db_bytes = database_dump(app.config["DATABASE_URL"])   # the SQLite file and its WAL, or a pg_dump
-    assert PHONE.encode() not in db_bytes and PHONE.encode("utf-16-le") not in db_bytes
-    assert b"138****5678" not in db_bytes                    # the masked form went with it
-    assert PHONE not in caplog.text
-    assert not [p for p in instance.rglob("*") if p.is_file() and PHONE.encode() in p.read_bytes()]
+    # the daily digest runs over the closed case too (it logs and writes a file)
+    from click.testing import CliRunner
+    from guide_server.cli import main
+    res = CliRunner().invoke(main, ["ratings", "digest", "--instance", str(instance)],
+                             env={"DATABASE_URL": app.config["DATABASE_URL"]})
+    assert res.exit_code == 0, res.output
+    assert PHONE not in res.output
+    # no full number anywhere: database files (incl. WAL), audit log, logs, exports
+    assert_phone_nowhere(app, instance, mia, caplog, capfd)
+
+
+def test_a_revoked_chaping_leaves_no_contact_anywhere(app, instance, caplog, capfd):
+    """The other way a 实名差评's case closes: an appeal the reviewer grants (撤销)."""
+    caplog.set_level(logging.DEBUG)
+    bad_rating(app.test_client())
+    svc = app.extensions["cases"]
+    case_id = svc.list()[0].id
+    mia, rita = app.test_client(), app.test_client()
+    login(mia, "mia"), login(rita, "rita")
+    token = csrf_token(mia, f"/admin/cases/{case_id}")
+    assert PHONE in mia.post(f"/admin/cases/{case_id}/contact", data={"csrf_token": token}).get_data(as_text=True)
+    for fmt in ("csv", "xlsx"):   # while the case is open, the export holds the case but not the contact
+        body = export_bytes(mia, "cases", fmt)
+        assert "待核实".encode() in body and b"5678" not in body
+    assert step(mia, case_id, "appeal", "评价人当天未到大厅办理此事项").status_code == 303
+    assert step(rita, case_id, "revoke", "经核查监控，评价人未办理此事项").status_code == 303
+    assert svc.get(case_id).closed
+    assert_phone_nowhere(app, instance, mia, caplog, capfd)
 
 
 def test_contact_is_stored_encrypted_and_apart_from_the_rating(app, instance):
@@ -313,6 +373,51 @@ def test_poster_qr_source_tag_is_counted_then_the_stable_url_and_the_rating_chan
     assert by_channel == {"poster": 1}
 
 
+def test_a_hall_posters_source_tag_is_counted_under_the_hall_then_its_stable_url(tmp_path, valid_content, db_url):
+    """A hall's poster QR (/h/<hall>/g/<code>?src=<tag>) counts like /g/<code>?src=: by tag and
+    under that hall, and the phone lands on the hall's stable URL without the tag."""
+    from guides.loader import load_content
+    from guides.release import ReleaseStore
+    from guide_server.ratings.stats import Period
+    from tests.support.halls import add_second_hall
+
+    add_second_hall(valid_content)
+    inst = tmp_path / "halls-instance"
+    ReleaseStore(inst).publish(load_content(valid_content))
+    app = make_auth_app(inst, DATABASE_URL=db_url)
+    c = app.test_client()
+    resp = c.get(f"/h/liushi/g/{GA}?src=liushi-1f")
+    assert resp.status_code == 302 and resp.headers["Location"] == f"/h/liushi/g/{GA}"
+    assert "via=poster" in resp.headers["Set-Cookie"] and "Path=/g/" in resp.headers["Set-Cookie"]
+    assert c.get(f"/h/liushi/g/{GA}?src=window-3&case=renew").headers["Location"] == f"/h/liushi/g/{GA}?case=renew"
+    assert c.get(f"/h/liushi/g/{GA}?src=<b>").headers["Location"] == f"/h/liushi/g/{GA}"   # bad tag: not counted
+    assert c.get(f"/h/nowhere/g/{GA}?src=liushi-1f").status_code == 404
+    assert c.get(f"/h/liushi/g/330382-SC-0001?src=liushi-1f").status_code == 404    # not offered there
+    assert c.get(f"/h/liushi/g/{GA}").status_code == 200
+    c.get(f"/g/{GA}?src=hall-2f")
+    app.extensions["usage"].flush()
+    stats, period = app.extensions["stats"], Period("2020-01", "2030-12")
+    assert sorted(stats.scans_by_source(period, "柳市镇便民服务中心").rows) == [
+        ["liushi-1f", "海报二维码", 1], ["window-3", "窗口二维码", 1]]
+    assert stats.scans_by_source(period, "测试市民中心").rows == [["hall-2f", "海报二维码", 1]]
+    views = stats.usage_by_guide("view", period, "柳市镇便民服务中心").rows
+    assert [r[-1] for r in views] == [1]                       # the page the scans land on, not the redirects
+    # a 差评 given on the hall's page counts under that hall, with the poster's channel, and may
+    # quote the hall's own published phone
+    c.get(f"/h/liushi/g/{GA}?src=liushi-1f")
+    page = c.get(f"/h/liushi/g/{GA}").get_data(as_text=True)
+    assert '<input type="hidden" name="hall" value="liushi">' in page
+    resp = c.post(f"/g/{GA}/rate", headers=SAME_ORIGIN, data={
+        "hall": "liushi", "level": "2", "reason": ["slow"], "comment": "0577-61111112 一直占线"})
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    [case] = app.extensions["cases"].list()
+    assert (case.hall, case.channel, case.comment) == ("柳市镇便民服务中心", "poster", "0577-61111112 一直占线")
+    # a hall that does not offer the guide (or does not exist) does not move the rating
+    c.post(f"/g/{GA}/rate", headers=SAME_ORIGIN, data={"hall": "nowhere", "level": "5"})
+    halls = {r[0] for r in stats.satisfaction("channel", period, "测试市民中心").rows}
+    assert halls == {"poster"}
+
+
 def test_kiosk_events_count_in_the_same_figures(app):
     fleet = app.extensions["fleet"]
     code, _ = fleet.enroll("测试市民中心", "k1")
@@ -322,7 +427,8 @@ def test_kiosk_events_count_in_the_same_figures(app):
     at = "2026-10-12T09:15:00+08:00"
     events = [
         {"key": "r" * 32, "kind": "rating", "at": at, "data": {"subject": GA, "level": 2, "reasons": ["slow"],
-                                                               "source": "checklist", "release": "R1"}},
+                                                               "comment": "排队太久", "source": "checklist",
+                                                               "release": "R1"}},
         {"key": "q" * 32, "kind": "rating", "at": at, "data": {"subject": "queue:A", "level": 5, "reasons": [],
                                                                "source": "ticket", "release": "R1"}},
         {"key": "p" * 32, "kind": "print", "at": at, "data": {"what": "checklist", "code": GA, "ok": True}},
@@ -336,6 +442,13 @@ def test_kiosk_events_count_in_the_same_figures(app):
     assert first.status_code == 200 and first.get_json()["stored"] == 5, first.get_json()
     again = c.post("/api/v1/device/events", json={"events": events}, headers=auth)
     assert again.get_json()["duplicates"] == 5                      # a replay counts nothing twice
+    # a comment with a phone number never gets past the kiosk; should one arrive, it is not kept
+    phone = [{"key": "x" * 32, "kind": "rating", "at": at,
+              "data": {"subject": GA, "level": 1, "reasons": ["slow"], "comment": "打我电话 138 1234 5678",
+                       "source": "guide", "release": "R1"}}]
+    refused = c.post("/api/v1/device/events", json={"events": phone}, headers=auth).get_json()
+    assert refused["stored"] == 0 and "电话或证件号码" in refused["rejected"][0]["reason"]
+    assert PHONE.encode() not in database_dump(app.config["DATABASE_URL"])
     c.get("/search?q=" + "无此事项")
     c.get("/search?q=" + "身份证 330382199001024210")                # never recorded
     app.extensions["usage"].flush()
@@ -343,6 +456,7 @@ def test_kiosk_events_count_in_the_same_figures(app):
     stats, p = app.extensions["stats"], Period("2026-01", "2030-12")
     [case] = app.extensions["cases"].list()
     assert case.channel == "kiosk" and case.hall == "测试市民中心" and case.department == "测试市公安局户政科"
+    assert case.reasons == ("slow",) and case.comment == "排队太久"        # what the kiosk screen asked
     assert not case.named
     channels = {r[0]: (r[2], r[4]) for r in stats.satisfaction("channel", p).rows}
     assert channels == {"kiosk": (2, 1)}

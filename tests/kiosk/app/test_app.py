@@ -7,9 +7,11 @@ from kiosk.app.controllers import tickets as tk
 from kiosk.cli.simulate import DEMO_CARD
 from tests.conftest import FIXTURES
 from tests.kiosk.conftest import copy_sample_content
+from tests.kiosk.handwriting_samples import draw
 from tests.kiosk.harness import KioskTestCase, decode_qr
 
 URL = "https://bs.example.gov.cn/g/330382-GA-0001"
+EXPIRING = {"reason": "expiring"}   # 330382-GA-0001 asks 您为什么换领？ first
 FULL_ID, FULL_NAME = "330382198001014210", "张三"
 MASKED_ID, MASKED_NAME = "330382********4210", "张*"
 
@@ -30,6 +32,8 @@ class AppTests(KioskTestCase):
         self.tap(self.button("户籍办理"))
         assert app.current == "category"
         self.tap(self.button("居民身份证换领"))
+        assert app.current == "questions" and self.screen().ask == "您为什么换领？"
+        self.tap(self.button("有效期满或即将到期"))
         assert app.current == "guide"
         texts = "\n".join(self.all_texts())
         for title in ("受理条件", "申请材料", "办理流程", "易错范例", "地点和时间", "电话"):
@@ -40,9 +44,9 @@ class AppTests(KioskTestCase):
         assert scroll.scroll_y < 0.95
         self.tap(self.button("手机扫码带走"))
         assert app.current == "qr"
-        assert decode_qr(self.shot("test-qr-screen")) == [URL]
+        assert decode_qr(self.shot("test-qr-screen")) == [URL + "?reason=expiring"]
         self.tap(self.button("返回"))
-        assert app.current == "guide"
+        assert app.current == "guide" and self.screen().answers == EXPIRING
 
     def test_search_by_pinyin_initials_on_the_screen_keyboard(self):
         app = self.start_app(self.sample())
@@ -56,11 +60,11 @@ class AppTests(KioskTestCase):
         assert scr.query == "SF"
         self.tap(self.button("Z"))
         self.tap(self.button("居民身份证换领", root=scr.ids.results))
-        assert app.current == "guide" and self.screen().title == "居民身份证换领"
+        assert app.current == "questions" and self.screen().title == "居民身份证换领"
 
     def test_print_checklist_to_the_printer_simulator_then_rate_it(self):
         app = self.start_app(self.sample())
-        app.open_guide("330382-GA-0001")
+        app.open_guide("330382-GA-0001", answers=EXPIRING)
         self.pump()
         self.tap(self.button("打印一次告知单"))
         scr = app.screen("printing")
@@ -78,17 +82,69 @@ class AppTests(KioskTestCase):
         assert (rating.subject, rating.level, rating.reasons, rating.source) == (
             "330382-GA-0001", 4, ("clear",), "checklist")
 
+    def test_a_chaping_asks_for_a_reason_and_takes_a_written_comment_but_no_phone_number(self):
+        app = self.start_app(self.sample())
+        app.open_guide("330382-GA-0001", answers=EXPIRING)
+        self.pump()
+        self.tap(self.button("打印一次告知单"))
+        self.pump(lambda: app.current == "rating")
+        scr = app.screen("rating")
+        self.tap(self.button("不满意"))
+        self.tap(self.button("提交评价"))
+        assert scr.message == "请至少选择一项不满意的原因，便于我们核实和整改。" and app.ratings.all() == []
+        self.shot("rating-chaping-needs-a-reason")
+        assert "请至少选择一项不满意的原因" in "\n".join(self.all_texts())
+        self.tap(self.button("等候或办理时间长"))
+        assert scr.message == ""
+        # the comment: written on the pad, character by character, digits from the key row
+        self.tap(self.button("写意见（选填）"))
+        pad = scr._hw_panel.ids.pad
+        assert pad.get_root_window() is not None and scr._scroll.parent is None
+        for char in ("十", "人"):
+            self.write(pad, draw(char, (pad.width, pad.height), y_up=True))
+            self.pump(lambda: app.handwriting_worker().idle(0))
+            self.pump(frames=3)
+            self.tap(self.button(char, root=scr._hw_panel.ids.candidates))
+        for key in "13812345678":
+            self.tap(self.button(key, root=scr._digits))
+        assert scr.comment == "十人13812345678"
+        self.tap(self.button("写好了"))
+        self.tap(self.button("提交评价"))
+        assert scr.message.startswith("为保护您的隐私，请删去意见中的手机号码（第 3–13 个字）")
+        assert app.ratings.all() == [] and app.current == "rating"
+        assert scr.comment_open and "请删去意见中的手机号码" in "\n".join(self.all_texts())  # shown with the comment
+        self.shot("rating-comment-refused")
+        for _ in range(11):
+            self.tap(self.button("删除"))
+        self.tap(self.button("写好了"))
+        self.tap(self.button("提交评价"))
+        [rating] = app.ratings.all()
+        assert (rating.subject, rating.level, rating.reasons, rating.comment) == (
+            "330382-GA-0001", 2, ("slow",), "十人")
+        assert scr.thanks and "感谢您的评价" in "\n".join(self.all_texts())
+        db = b"".join(p.read_bytes() for p in (self.tmp / "instance").glob("kiosk.db*"))
+        assert b"13812345678" not in db
+        # a comment left half-written goes with the idle reset: the next person starts clean
+        app.open_rating("guide", "330382-GA-0001")
+        self.tap(self.button("非常不满意"))
+        scr.open_comment()
+        self.pump()
+        self.tap(self.button("5", root=scr._digits))
+        assert scr.comment == "5"
+        app.idle_reset.reset_to_home()
+        assert app.current == "home" and scr.comment == "" and len(app.ratings.all()) == 1
+
     def test_printer_out_of_paper_shows_the_qr_instead(self):
         app = self.start_app(self.sample())
         self.sims.printer.set_state(paper="out")
-        app.open_guide("330382-GA-0001")
+        app.open_guide("330382-GA-0001", answers=EXPIRING)
         self.pump()
         self.tap(self.button("打印一次告知单"))
         scr = self.screen()
         self.pump(lambda: scr.phase != "working")
         assert scr.message == "打印机暂不可用，请扫码带走或联系工作人员"
         assert not self.sims.printer.receipts
-        assert decode_qr(self.shot("test-printer-out")) == [URL]
+        assert decode_qr(self.shot("test-printer-out")) == [URL + "?reason=expiring"]
         assert app.devices.errors[-1].device == "printer"
 
     def test_take_a_ticket_with_the_reader_simulator(self):
@@ -187,7 +243,7 @@ class AppTests(KioskTestCase):
         clock = FakeClock()
         app.idle._clock = clock
         app.idle.touch()
-        app.open_guide("330382-GA-0001")
+        app.open_guide("330382-GA-0001", answers=EXPIRING)
         clock.t += 62
         self.pump(lambda: app.countdown > 0)
         self.tap(self.button("继续使用", root=app.root))

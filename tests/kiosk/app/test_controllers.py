@@ -182,6 +182,26 @@ def test_ratings_store_five_levels_without_personal_data(tmp_path):
     assert not {"name", "id_number", "holder"} & set(cols)
 
 
+def test_a_kiosk_database_from_before_comments_gets_the_column_and_keeps_its_ratings(tmp_path):
+    import sqlite3
+    old = sqlite3.connect(tmp_path / "k.db")
+    old.executescript("CREATE TABLE ratings (id INTEGER PRIMARY KEY AUTOINCREMENT, subject TEXT NOT NULL, "
+                      "level INTEGER NOT NULL, reasons TEXT NOT NULL DEFAULT '', source TEXT NOT NULL, "
+                      "release TEXT NOT NULL DEFAULT '', created_at TEXT NOT NULL);"
+                      "INSERT INTO ratings (subject, level, source, created_at) VALUES ('queue:A', 5, 'ticket', 'x');")
+    old.commit()
+    old.close()
+    ratings = RatingStore(KioskStore(tmp_path / "k.db"))
+    ratings.add("330382-GA-0001", 1, ["slow"], source="guide", comment="等太久")
+    assert [(r.subject, r.comment) for r in ratings.all()] == [("queue:A", ""), ("330382-GA-0001", "等太久")]
+    with pytest.raises(ValueError, match="手机号码"):
+        ratings.add("330382-GA-0001", 1, ["slow"], comment="回电 13812345678")
+    with pytest.raises(ValueError, match="不满意的原因"):
+        ratings.add("330382-GA-0001", 1, [])
+    assert len(ratings.all()) == 2
+    assert b"13812345678" not in b"".join(p.read_bytes() for p in tmp_path.glob("k.db*"))
+
+
 def test_elder_theme_is_bigger_with_high_contrast():
     assert ELDER.scale >= 1.4 * NORMAL.scale
     assert ELDER.target >= 60 and NORMAL.target >= 60

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from types import SimpleNamespace
 
+from kiosk.app.controllers.case_questions import CaseQuestions
 from kiosk.app.controllers.idle import IdleTimer
 from kiosk.app.controllers.idle_reset import IdleReset
 from kiosk.app.controllers.navigation import Navigation
@@ -18,7 +19,7 @@ class Screen(SimpleNamespace):
     def __init__(self, name):
         super().__init__(name=name, shown=None, personal=True, thanks="", title=None)
 
-    def show(self, what, then=None):
+    def show(self, what, *args, then=None, answers=None):
         self.shown = what
 
     def start(self, title, note=""):
@@ -60,12 +61,13 @@ class Host:
         self.devices = SimpleNamespace(busy=False)
         self.guard = ActionGuard()
         self.nav = Navigation(self)
+        self.questions = CaseQuestions(self)
         self.tickets = QueueTicket(self)
         self.rating = RatingFlow(self)
         self.idle_reset = IdleReset(self)
 
-    def offer_rating(self, source, subject, note):
-        self.rating.offer_rating(source, subject, note)
+    def offer_rating(self, source, subject, note, answers=None):
+        self.rating.offer_rating(source, subject, note, answers)
 
     def show(self, name):
         self.current = name
@@ -88,8 +90,8 @@ class Host:
     def go_home(self):
         self.nav.go_home()
 
-    def guide_url(self, code):
-        return f"https://example.gov.cn/g/{code}"
+    def guide_url(self, code, query=""):
+        return f"https://example.gov.cn/g/{code}" + (f"?{query}" if query else "")
 
     def set_elder(self, on):
         self.elder = on
@@ -127,12 +129,28 @@ def test_a_queue_rating_is_stored_once_under_the_queue_and_thanks():
     assert host.screens["rating"].title == "取号 · 户籍办理" and host.current == "rating"
     host.rating.submit_rating(2, ["slow"])
     host.rating.submit_rating(2, ["slow"])
-    assert host.stored == [(("queue:A", 2, ["slow"]), {"source": "ticket", "release": "R3"})]
+    assert host.stored == [(("queue:A", 2, ["slow"]), {"source": "ticket", "release": "R3", "comment": ""})]
     assert host.screens["rating"].thanks == THANKS
     (fn, seconds), = host.later_calls
     assert seconds == 4
     fn(0)
     assert host.current == "home"
+
+
+def test_a_chaping_needs_a_reason_and_a_comment_with_a_phone_or_id_number_is_refused_politely():
+    host = Host()
+    host.rating.open_rating("guide", "330000-A-0001")
+    assert host.rating.submit_rating(1, []) == "请至少选择一项不满意的原因，便于我们核实和整改。"
+    assert host.rating.submit_rating(2, ["clear"]) == "请至少选择一项不满意的原因，便于我们核实和整改。"  # a 好评 reason
+    refused = host.rating.submit_rating(2, ["slow"], "有事请打一三八 1234 5678")
+    assert refused.startswith("为保护您的隐私，请删去意见中的手机号码（第 5–") and "不要留下电话或证件号码" in refused
+    refused = host.rating.submit_rating(2, ["slow"], "号码330382199001024210")
+    assert "身份证号码" in refused
+    assert "最多 60 个字" in host.rating.submit_rating(2, ["slow"], "等" * 61)
+    assert host.stored == [] and host.current == "rating"          # nothing stored, still rating
+    assert host.rating.submit_rating(2, ["slow"], " 等了40分钟 ") is None
+    assert host.stored == [(("330000-A-0001", 2, ["slow"]), {"source": "guide", "release": "R3",
+                                                             "comment": "等了40分钟"})]
 
 
 def test_idle_counts_down_then_wipes_the_card_holder_and_goes_home():

@@ -7,6 +7,7 @@ from tests.kiosk.harness import KioskTestCase
 from tests.kiosk.layout_check import window_box
 
 CODE = "330382-GA-0001"
+PATH = {"reason": "expiring"}   # its 情形 question (您为什么换领？) answered
 
 
 def test_every_sample_guide_starts_with_its_materials_and_marks_its_mistakes(sample_content):
@@ -18,7 +19,7 @@ def test_every_sample_guide_starts_with_its_materials_and_marks_its_mistakes(sam
         assert titles[0] == "申请材料", g.code
         assert titles == [t for t in SECTION_TITLES if t in titles]
         mistakes = next(s for s in sections if s.title == "易错范例")
-        marked = [line for line in mistakes.lines if not line.startswith("〔情形：")]  # case labels aside
+        marked = [line for line in mistakes.lines if line and not line.startswith("〔情形：")]  # case labels aside
         assert sorted(marked) == sorted(f"{MISTAKE} 易错：{m.mistake}\n{CORRECT} 正确做法：{m.correct}"
                                         for m in g.mistakes), g.code
 
@@ -34,7 +35,7 @@ class GuideOrderPortrait(KioskTestCase):
         app = self.start_app(copy_sample_content(self.tmp / "content"))
         for elder in (False, True):
             app.set_elder(elder)
-            app.open_guide(CODE)
+            app.open_guide(CODE, answers=PATH)
             self.pump()
             scr = self.screen()
             scroll = scr.ids.scroll

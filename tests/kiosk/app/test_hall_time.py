@@ -21,6 +21,7 @@ from tests.kiosk.conftest import copy_sample_content
 from tests.kiosk.harness import KioskTestCase
 
 CODE = "330382-GA-0001"
+PATH = {"reason": "expiring"}   # its 情形 question (您为什么换领？) answered
 
 
 def minutes_around(zone, fn):
@@ -90,13 +91,13 @@ class EveryTimeInHallTimeNewYork(InOsTimeZone):
         assert printed in receipt_text(self.sims.printer.receipts[0])
 
         # the 一次告知单's 打印时间
-        app.print_checklist(CODE)
+        app.print_checklist(CODE, PATH)
         self.pump(lambda: len(self.sims.printer.receipts) == 2)
         assert f"打印时间：{printed}" in receipt_text(self.sims.printer.receipts[1])
 
         # a device fault on the maintenance screen
         self.sims.printer.set_state(paper="out")
-        app.print_checklist(CODE)
+        app.print_checklist(CODE, PATH)
         pscr = app.screen("printing")
         self.pump(lambda: pscr.phase == "failed")
         assert app.devices.errors[-1].at.startswith(printed)

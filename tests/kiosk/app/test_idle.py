@@ -11,6 +11,7 @@ from tests.kiosk.conftest import copy_sample_content
 from tests.kiosk.harness import KioskTestCase
 
 CODE = "330382-GA-0001"
+PATH = {"reason": "expiring"}   # its 情形 question (您为什么换领？) answered
 
 
 class FakeClock:
@@ -26,7 +27,7 @@ class Idle(KioskTestCase):
         clock = FakeClock()
         app.idle._clock = clock
         app.idle.touch()
-        app.open_guide(CODE)
+        app.open_guide(CODE, answers=PATH)
         scr = app.screen("guide")
         self.pump(lambda: scr._pending is None)
         self.pump()

@@ -1,5 +1,6 @@
 """The layout check (tests/kiosk/layout_check.py) itself, and every guide and category screen
-run through it in both modes and both orientations, with a long hall name.
+run through it in both modes and both orientations, with a long hall name: each guide with 情形
+questions on its first question, on the whole guide and on every answer path (and their QR screens).
 
 The screenshot test runs the same check on every other screen."""
 from kivy.core.window import Window
@@ -11,6 +12,7 @@ from kivy.uix.label import Label
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from guides.cases import all_paths, path_query
 from guides.fonts import FONT_NAME, FONT_PATH
 from tests.kiosk.conftest import copy_sample_content
 from tests.kiosk.harness import KioskTestCase
@@ -118,13 +120,21 @@ class EveryGuidePortrait(KioskTestCase):
                 faults += [f"{mode} category {cat.slug}: {f}" for f in layout_faults(app.root, Window.size)]
             scr = app.screen("guide")
             for code in sorted(app.guides):
-                app.open_guide(code)
-                self.pump(lambda: scr._pending is None)
-                self.pump()
-                faults += [f"{mode} guide {code}: {f}" for f in layout_faults(app.root, Window.size)]
-                app.open_qr(code)
-                self.pump()
-                faults += [f"{mode} qr {code}: {f}" for f in layout_faults(app.root, Window.size)]
+                guide = app.guides[code]
+                if guide.questions:   # 打开事项 asks first: the first question, then every path
+                    app.open_guide(code)
+                    self.pump()
+                    assert app.current == "questions"
+                    faults += [f"{mode} questions {code}: {f}" for f in layout_faults(app.root, Window.size)]
+                for answers in [None, *(all_paths(guide) if guide.questions else ())]:
+                    name = f"{code}?{path_query(guide, answers)}" if answers else code
+                    app.show_guide(code, answers)
+                    self.pump(lambda: scr._pending is None)
+                    self.pump()
+                    faults += [f"{mode} guide {name}: {f}" for f in layout_faults(app.root, Window.size)]
+                    app.open_qr(code, answers)
+                    self.pump()
+                    faults += [f"{mode} qr {name}: {f}" for f in layout_faults(app.root, Window.size)]
         assert not faults, f"{len(faults)} layout faults:\n" + "\n".join(faults)
 
 
@@ -139,7 +149,7 @@ class RatingTapLandscapeElder(KioskTestCase):
         app = self.start_app(copy_sample_content(self.tmp / "content"))
         app.set_elder(True)
         for label, expected in (("返回", "guide"), ("首页", "home")):
-            app.open_guide("330382-GA-0001")
+            app.open_guide("330382-GA-0001", answers={"reason": "expiring"})
             app.open_rating("guide", "330382-GA-0001")
             self.pump()
             assert app.current == "rating"
@@ -150,3 +160,39 @@ class RatingTapLandscapeElder(KioskTestCase):
             assert app.current == expected, f"{label} led to {app.current}, level {app.screen('rating').level}"
             app.set_elder(True)
         assert app.ratings.all() == []
+
+
+class RatingCommentPortrait(KioskTestCase):
+    """The rating screen's comment panel (pad, digits, a full 60-character comment and a refusal
+    message) fits the window without overlap or cut text, in both modes and orientations."""
+
+    def test_comment_panel_with_a_full_comment_and_a_message(self):
+        app = self.start_app(copy_sample_content(self.tmp / "content"))
+        faults = []
+        for elder in (False, True):
+            app.set_elder(elder)
+            app.open_rating("guide", "330382-GA-0001")
+            scr = app.screen("rating")
+            self.pump()
+            self.tap(self.button("非常不满意"))
+            scr.submit()                                   # no reason: the message under the reasons
+            self.pump()
+            mode = "elder" if elder else "normal"
+            faults += [f"{mode} reasons: {f}" for f in layout_faults(app.root, Window.size)]
+            scr.open_comment()                              # 写意见（选填）, below the reasons
+            self.pump()
+            assert scr.comment_open
+            scr.comment = "窗口工作人员态度很好但是排队的人太多了等了很久" * 3
+            scr.comment = scr.comment[:60]
+            scr.message = "为保护您的隐私，请删去意见中的手机号码（第 3–13 个字）后再提交。本机是公用设备，请不要留下电话或证件号码。"
+            self.pump()
+            self.shot(f"rating-comment-{self.orientation}-{mode}")
+            assert scr._hw_panel.ids.pad.get_root_window() is not None and scr._hw_panel.ids.pad.width >= 300
+            faults += [f"{mode} comment: {f}" for f in layout_faults(app.root, Window.size)]
+            self.tap(self.button("写好了"))
+            assert scr._scroll.parent is not None
+        assert not faults, f"{len(faults)} layout faults:\n" + "\n".join(faults)
+
+
+class RatingCommentLandscape(RatingCommentPortrait):
+    orientation = "landscape"

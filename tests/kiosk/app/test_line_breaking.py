@@ -21,7 +21,7 @@ class Wrap(KioskTestCase):
     def test_amount_not_split_across_lines(self):
         # field case 05: the portrait guide screen, normal mode; the product cut "工本费 1" / "0 元/证"
         app = self.start_app(copy_sample_content(self.tmp / "content"))
-        app.open_guide("330382-GA-0001")
+        app.show_guide("330382-GA-0001")   # the whole guide, every case
         self.pump(frames=6)
         self.wait(1.0)
         body = next(w for w in self.screen().walk() if type(w).__name__ == "SectionBody" and "工本费" in w.text
@@ -32,7 +32,7 @@ class Wrap(KioskTestCase):
         self.pump(frames=4)
         pairs = list(zip(lines, lines[1:]))
         split_digits = [(a[-8:], b[:8]) for a, b in pairs if a[-1:].isdigit() and b[:1].isdigit()]
-        punct_start = [b[:8] for a, b in pairs if b[:1] in PUNCT_START]
+        punct_start = [b[:8] for a, b in pairs if b and b[0] in PUNCT_START]   # ("": a blank line)
         assert not split_digits and not punct_start, (split_digits, punct_start)
         assert any("10 元/证" in line for line in lines), lines
 
@@ -43,7 +43,7 @@ class WrapElderLandscape(KioskTestCase):
     def test_every_section_of_the_guide_in_elder_mode(self):
         app = self.start_app(copy_sample_content(self.tmp / "content"))
         app.set_elder(True)
-        app.open_guide("330382-GA-0001")
+        app.show_guide("330382-GA-0001")   # the whole guide, every case
         scr = app.screen("guide")
         self.pump(lambda: scr._pending is None)
         self.pump()

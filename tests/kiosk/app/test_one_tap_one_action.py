@@ -12,6 +12,7 @@ from tests.kiosk.conftest import copy_sample_content
 from tests.kiosk.harness import KioskTestCase
 
 CODE = "330382-GA-0001"
+PATH = {"reason": "expiring"}   # its 情形 question (您为什么换领？) answered
 
 
 def twice(test, widget):
@@ -30,7 +31,7 @@ class DoubleTouch(KioskTestCase):
     def test_one_tap_seen_twice_prints_one_checklist(self):
         # field case 03: the product printed 2
         app = self.start_app(copy_sample_content(self.tmp / "content"))
-        app.open_guide(CODE)
+        app.open_guide(CODE, answers=PATH)
         self.pump()
         twice(self, self.button("打印一次告知单"))
         self.wait(3.0)
@@ -83,14 +84,14 @@ class DoubleTouch(KioskTestCase):
 
     def test_print_repeated_while_printing_prints_once(self):
         app = self.start_app(copy_sample_content(self.tmp / "content"))
-        app.print_checklist(CODE)
-        app.print_checklist(CODE)
+        app.print_checklist(CODE, PATH)
+        app.print_checklist(CODE, PATH)
         scr = app.screen("printing")
         self.pump(lambda: scr.phase != "working")
         self.wait(1.0)
         assert len(self.sims.printer.receipts) == 1
         assert list(app.guard.ignored) == ["print"]
-        app.print_checklist(CODE)              # done: the next tap prints again
+        app.print_checklist(CODE, PATH)              # done: the next tap prints again
         self.pump(lambda: len(self.sims.printer.receipts) == 2)
 
     def test_queue_chosen_twice_issues_and_prints_one_ticket(self):

@@ -16,6 +16,7 @@ from tests.kiosk.harness import KioskTestCase
 from tests.kiosk.speech_fakes import FailingEngine, RecordingEngine, registered
 
 CODE = "330382-GA-0001"
+PATH = {"reason": "expiring"}   # its 情形 question (您为什么换领？) answered
 READ_GA_0001 = ("居民身份证换领。办理时限：承诺十个工作日；法定六十个自然日。收费：临时居民身份证工本费十元每证"
                 "（同时申领临时居民身份证的）；“有效期满或即将到期”或“姓名变更或登记项目需要更正”：换领工本费二十元每证；"
                 "证件严重损坏不能辨认：损坏换领工本费四十元每证。到现场：最多跑一次。请准备以下材料，共三项。"
@@ -53,6 +54,8 @@ class ReadAloudTests(KioskTestCase):
     def open_guide_by_touch(self):
         self.tap(self.button("户籍办理"))
         self.tap(self.button("居民身份证换领"))
+        assert self.app.current == "questions"
+        self.tap(self.button("查看全部情形"))   # the whole guide, every case (what READ_GA_0001 reads)
         assert self.app.current == "guide"
 
     # -- 朗读 ---------------------------------------------------------------------------------
@@ -70,6 +73,19 @@ class ReadAloudTests(KioskTestCase):
         assert button.text == "朗读" and not self.screen().reading   # finished: ready to read again
         assert self.screen().voice_message == ""
 
+    def test_a_path_is_read_as_shown_its_case_named_and_only_its_materials(self):
+        app = self.start()
+        app.set_elder(True)
+        self.tap(self.button("户籍办理"))
+        self.tap(self.button("居民身份证换领"))
+        self.tap(self.button("证件严重损坏不能辨认"))
+        assert app.current == "guide"
+        self.tap(self.read_button())
+        [said] = self.texts()
+        assert said.startswith("居民身份证换领，证件严重损坏不能辨认。")
+        assert "损坏换领工本费四十元每证" in said and "二十元" not in said
+        assert "原居民身份证，原件" in said
+
     def test_standard_mode_shows_read_when_configured_and_voice_off_hides_it(self):
         app = self.start('engine = "recording"\nstandard_mode = true')
         self.open_guide_by_touch()
@@ -81,7 +97,7 @@ class ReadAloudTests(KioskTestCase):
         self.sims = None
         app = self.start('engine = "recording"\nenabled = false')
         app.set_elder(True)
-        app.open_guide(CODE)
+        app.show_guide(CODE)
         self.pump()
         assert not app.read_button and self.read_button().disabled and self.read_button().width == 0
 
@@ -89,7 +105,7 @@ class ReadAloudTests(KioskTestCase):
         app = self.start()
         RecordingEngine.hold = threading.Event()
         app.set_elder(True)
-        app.open_guide(CODE)
+        app.show_guide(CODE)
         self.pump()
         self.tap(self.read_button())
         self.pump(lambda: RecordingEngine.texts)
@@ -108,7 +124,7 @@ class ReadAloudTests(KioskTestCase):
     def test_twenty_quick_taps_on_read_leave_a_consistent_screen(self):
         app = self.start()
         app.set_elder(True)
-        app.open_guide(CODE)
+        app.show_guide(CODE)
         self.pump()
         button = self.read_button()
         for _ in range(20):
@@ -138,12 +154,12 @@ class ReadAloudTests(KioskTestCase):
         assert self.texts()[-1] == "取号成功，请取走排队号和身份证，留意叫号。"
         self.sims.reader.remove()
         app.go_home()
-        app.print_checklist(CODE)
+        app.print_checklist(CODE, PATH)
         pscr = app.screen("printing")
         self.pump(lambda: pscr.phase != "working")
         assert self.texts()[-1] == "打印完成，请从出纸口取走一次告知单。"
         self.sims.printer.set_state(paper="out")
-        app.print_checklist(CODE)
+        app.print_checklist(CODE, PATH)
         self.pump(lambda: pscr.phase != "working")
         assert self.texts()[-1] == "打印机暂不可用，请扫码带走或联系工作人员。"  # the fault and what to do next
         said = "".join(self.texts())
@@ -156,7 +172,7 @@ class ReadAloudTests(KioskTestCase):
         assert self.texts() == []
         app.go_home()
         app.set_elder(True)
-        app.open_guide(CODE)
+        app.show_guide(CODE)
         self.pump()
         self.tap(self.read_button())
         assert self.texts() == [READ_GA_0001]
@@ -173,13 +189,14 @@ class ReadAloudTests(KioskTestCase):
     def test_a_failing_engine_says_so_calmly_and_the_kiosk_goes_on(self):
         app = self.start('engine = "failing"')
         app.set_elder(True)
-        app.open_guide(CODE)
+        app.show_guide(CODE)
         self.pump()
         self.tap(self.read_button())
         self.pump(lambda: self.screen().voice_message)
         assert self.screen().voice_message == UNAVAILABLE_ZH == "语音播报暂不可用，请看屏幕上的文字。"
         assert self.read_button().text == "朗读" and FailingEngine.calls == 1
         self.tap(self.button("打印一次告知单"))
+        self.tap(self.button("有效期满或即将到期"))   # the whole guide shown: its 情形 is asked first
         pscr = app.screen("printing")
         self.pump(lambda: pscr.phase != "working")
         assert pscr.phase == "done"                     # its prompt failed too; printing did not care
@@ -189,11 +206,12 @@ class ReadAloudTests(KioskTestCase):
     def test_a_missing_engine_says_so_calmly(self):
         app = self.start('engine = "missing"')
         app.set_elder(True)
-        app.open_guide(CODE)
+        app.show_guide(CODE)
         self.pump()
         self.tap(self.read_button())
         self.pump(lambda: self.screen().voice_message)
         assert self.screen().voice_message == UNAVAILABLE_ZH
         assert app.speaker.last_result.status == "unavailable"
         self.tap(self.button("打印一次告知单"))
+        self.tap(self.button("有效期满或即将到期"))
         assert app.current in ("printing", "rating")   # printing goes on (the rating screen follows a print)

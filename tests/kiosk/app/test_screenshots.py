@@ -17,6 +17,7 @@ from tests.kiosk.harness import SHOTS, KioskTestCase, decode_qr
 from tests.kiosk.layout_check import draw_faults, layout_faults
 
 CODE = "330382-GA-0001"
+PATH = {"reason": "expiring"}   # its 情形 question (您为什么换领？) answered
 URL = f"https://bs.example.gov.cn/g/{CODE}"
 
 
@@ -101,21 +102,25 @@ class ScreenshotsPortrait(KioskTestCase):
             search.set_input("pinyin")
             app.open_guide(CODE)
             self.pump()
+            assert app.current == "questions"
+            shot("questions")           # 情形: one question, its options as big buttons
+            app.open_guide(CODE, answers=PATH)
+            self.pump()
             shot("guide")               # 朗读 beside the summary (standard mode too: voice.standard_mode)
             app.toggle_reading()
             self.pump(lambda: not app.screen("guide").reading)
             app.open_qr(CODE)
             assert decode_qr(shot("qr")) == [URL]
-            app.print_checklist(CODE)
+            app.print_checklist(CODE, PATH)
             scr = app.screen("printing")
             self.pump(lambda: scr.phase != "working")
             assert scr.phase == "done"
             shot("printing-done")
             self.sims.printer.set_state(paper="out")
-            app.print_checklist(CODE)
+            app.print_checklist(CODE, PATH)
             self.pump(lambda: scr.phase != "working")
             assert scr.phase == "failed"
-            assert decode_qr(shot("printing-failed")) == [URL]
+            assert decode_qr(shot("printing-failed")) == [URL + "?reason=expiring"]   # the path printed
             self.sims.printer.set_state(paper="ok")
             app.offer_rating("checklist", CODE, "一次告知单已打印，请取走。")
             app.screen("rating").pick(2)

@@ -35,13 +35,18 @@ class FleetHookTests(KioskTestCase):
 
             code = sorted(app.guides)[0]
             app.open_rating("guide", code)
-            app.submit_rating(5, [])
+            assert app.submit_rating(2, ["slow"], "排队十人") is None    # a 差评 with its reason and a comment
 
             def server_ratings():
                 with fleet.db.engine.connect() as c:
-                    return c.execute(text("SELECT count(*) FROM kiosk_events WHERE kind='rating'")).scalar_one()
-            self.pump(until=lambda: server_ratings() == 1, timeout=15)
-            assert server_ratings() == 1
+                    return list(c.execute(text("SELECT data FROM kiosk_events WHERE kind='rating'")))
+            self.pump(until=lambda: len(server_ratings()) == 1, timeout=15)
+            (data,), = server_ratings()
+            sent = json.loads(data)
+            assert (sent["level"], sent["reasons"], sent["comment"]) == (2, ["slow"], "排队十人")
+            with fleet.db.engine.connect() as c:
+                stored = list(c.execute(text("SELECT level, reasons, comment, channel FROM ratings")))
+            assert [tuple(r) for r in stored] == [(2, "slow", "排队十人", "kiosk")]
 
             # a search that found nothing reaches the server when the person leaves it
             app.open_search()
