@@ -19,6 +19,7 @@ import datetime as dt
 import logging
 import threading
 import time
+import weakref
 from collections import Counter
 
 from sqlalchemy import Integer, SmallInteger, String
@@ -85,6 +86,15 @@ def upsert(s, counts: dict[Key, int]) -> None:
     s.execute(stmt, rows)
 
 
+def _flush_live_recorders() -> None:
+    for recorder in list(_LIVE):
+        recorder._flush_at_exit()
+
+
+_LIVE: "weakref.WeakSet[UsageRecorder]" = weakref.WeakSet()
+atexit.register(_flush_live_recorders)
+
+
 class UsageRecorder:
     """In-memory counters of one worker, written to the database in batches."""
 
@@ -95,7 +105,7 @@ class UsageRecorder:
         self._pending: Counter = Counter()
         self._lock = threading.Lock()
         self._last = time.monotonic()
-        atexit.register(self._flush_at_exit)
+        _LIVE.add(self)  # flushed at exit while alive; never kept alive by that (no atexit reference)
 
     def add(self, kind: str, channel: str, hall: str, subject: str, src: str = "",
             at: dt.datetime | None = None) -> None:

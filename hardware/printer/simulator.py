@@ -11,7 +11,6 @@ near end, out, cover open, errors) or stays silent, and draws every receipt
 """
 from __future__ import annotations
 
-import select
 import socket
 import threading
 from dataclasses import replace
@@ -23,6 +22,7 @@ from hardware.printer import escpos_decode as ed
 from hardware.printer.preview import render_ops
 from hardware.printer.profile import PrinterProfile, get_profile
 from hardware.printer.status import SimulatedState
+from hardware.readiness import readable
 
 _INK = (ed.Line, ed.RasterImage, ed.QRCode, ed.BarcodeOp)
 
@@ -84,8 +84,7 @@ class PrinterSimulator:
 
     def serve_forever(self) -> None:
         while not self._stop.is_set():
-            r, _, _ = select.select([self._listener], [], [], 0.1)
-            if not r:
+            if not readable(self._listener, 0.1):
                 continue
             conn, _ = self._listener.accept()
             conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -102,8 +101,7 @@ class PrinterSimulator:
         page: list = []
         try:
             while not self._stop.is_set():
-                r, _, _ = select.select([conn], [], [], 0.1)
-                if not r:
+                if not readable(conn, 0.1):
                     continue
                 try:
                     data = conn.recv(65536)

@@ -7,12 +7,12 @@ timeout (or not at all for files).
 from __future__ import annotations
 
 import os
-import select
 import socket
 import time
 
 from hardware import exceptions as exc
 from hardware.device_url import DeviceUrl
+from hardware.readiness import readable
 
 
 def _not_found(url: DeviceUrl, e: Exception) -> exc.DeviceNotFound:
@@ -77,8 +77,7 @@ class NetworkTransport(Transport):
 
     def read(self, timeout: float) -> bytes:
         sock = self.printer.device
-        r, _, _ = select.select([sock], [], [], max(0.0, timeout))
-        if not r:
+        if not readable(sock, max(0.0, timeout)):
             return b""
         try:
             data = sock.recv(16)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import select
 import socket
 import threading
 import time
@@ -32,6 +31,7 @@ from hardware.loopback import loopback_listener
 from hardware.reader import frames
 from hardware.reader.card import IdCard, encode_text_block
 from hardware.reader.frames import Command, FrameDecoder, BadChecksum, Reply
+from hardware.readiness import readable
 
 FAULTS = ("no_card", "checksum", "silent", "unplug", "select_failed", "read_failed", "sam_failed")
 _FAULT_STATUS = {"select_failed": (frames.SELECT_CARD, 0x81), "read_failed": (frames.READ_TEXT_PHOTO, 0x41),
@@ -208,8 +208,7 @@ class ReaderSimulator:
 
     def _serve_tcp(self) -> None:
         while not self._stop.is_set():
-            r, _, _ = select.select([self._listener], [], [], 0.1)
-            if not r:
+            if not readable(self._listener, 0.1):
                 self._advance_script()
                 continue
             client, _ = self._listener.accept()
@@ -409,8 +408,7 @@ class _Unplugged(Exception):
 
 
 def _readable(fd_or_sock, timeout: float) -> bool:
-    r, _, _ = select.select([fd_or_sock], [], [], timeout)
-    return bool(r)
+    return readable(fd_or_sock, timeout)
 
 
 def _fake_photo() -> bytes:

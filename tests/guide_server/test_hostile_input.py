@@ -29,6 +29,7 @@ PUBLIC_ROUTES = [
     ("GET", "/h/<hall_id>/"), ("GET", "/h/<hall_id>/c/<slug>"), ("GET", "/h/<hall_id>/search"),
     ("GET", "/h/<hall_id>/g/<code>"), ("GET", "/h/<hall_id>/g/<code>/print"),
     ("GET", "/h/<hall_id>/qr/<code>.svg"), ("GET", "/h/<hall_id>/qr/<code>.png"),
+    ("GET", "/forms/<path:name>"),
 ]
 
 nasty_text = st.one_of(
