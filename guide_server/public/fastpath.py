@@ -1,4 +1,5 @@
-"""WSGI fast path for the pages a QR scan hits: /, /c/<slug>, /g/<code>, /g/<code>/print.
+"""WSGI fast path for the pages a QR scan hits: /, /c/<slug>, /g/<code>, /g/<code>/print, and a
+guide's 情形 answer paths /g/<code>?<question>=<option>[&…] (the 带走 QR of a kiosk).
 
 A page is rendered by its Flask view the first time (per release and display mode)
 and kept in the release's page cache (guide_server.state.Served.pages). Later GETs
@@ -19,6 +20,11 @@ _ROUTES = (
     (re.compile(r"^/g/([A-Za-z0-9-]{1,64})/print$"), lambda m: ("print", m.group(1))),
 )
 _ELDER = re.compile(r"(?:^|;)\s*mode=elder\s*(?:;|$)")
+# A query of question=option slugs only (CONTENT-STANDARD "Stable URLs"), as nginx's map has it. The
+# view caches an answer path's page under its canonical query (the guide's question order), so
+# only that exact spelling can hit; any other order, share parameters or an unknown option miss
+# here and Flask answers them (the same page, or the 404).
+_ANSWERS = re.compile(r"^[a-z][a-z0-9_]{0,23}=[a-z][a-z0-9_]{0,23}(?:&[a-z][a-z0-9_]{0,23}=[a-z][a-z0-9_]{0,23}){0,31}$")
 
 
 def page_key(path: str) -> tuple | None:
@@ -63,8 +69,11 @@ class CachedPages:
                     served = None
                 if served is not None:
                     self._count_view(served, m.group(1))
-        if environ.get("REQUEST_METHOD") == "GET" and not environ.get("QUERY_STRING"):
+        query = environ.get("QUERY_STRING", "")
+        if environ.get("REQUEST_METHOD") == "GET" and (not query or _ANSWERS.match(query)):
             key = page_key(environ.get("PATH_INFO", ""))
+            if key is not None and query:
+                key = (*key, query) if key[0] == "guide" else None
             if key is not None:
                 try:
                     served = self.holder.get()

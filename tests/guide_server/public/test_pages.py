@@ -314,7 +314,7 @@ def test_both_fixture_guides_render(client):
         assert client.get(f"/g/{code}").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/", "/c/huji", f"/g/{GA}", f"/g/{GA}/print"])
+@pytest.mark.parametrize("path", ["/", "/c/huji", f"/g/{GA}", f"/g/{GA}/print", f"/g/{GA}?why=lost"])
 @pytest.mark.parametrize("elder", [False, True])
 def test_cached_fast_path_answers_exactly_like_the_view(client, path, elder):
     if elder:
@@ -328,6 +328,27 @@ def test_cached_fast_path_answers_exactly_like_the_view(client, path, elder):
     not_modified = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
     assert not_modified.status_code == 304 and not_modified.data == b""
     assert not_modified.headers["Content-Security-Policy"] == first.headers["Content-Security-Policy"]
+
+
+def test_an_answer_path_page_is_answered_ahead_of_flask_only_in_its_canonical_spelling(app, client):
+    """A kiosk's 带走 QR (/g/<code>?why=lost) is answered from the page cache once rendered;
+    another spelling (share parameters, an unknown option) still reaches Flask."""
+    assert client.get(f"/g/{GA}?why=lost").status_code == 200  # rendered by the view, cached
+    flask_app, calls = app.wsgi_app.wsgi_app, []
+
+    def counting(environ, start_response):
+        calls.append(environ["QUERY_STRING"])
+        return flask_app(environ, start_response)
+
+    app.wsgi_app.wsgi_app = counting
+    try:
+        assert client.get(f"/g/{GA}?why=lost").status_code == 200
+        assert calls == []
+        assert client.get(f"/g/{GA}?why=lost&from=timeline").status_code == 200
+        assert client.get(f"/g/{GA}?why=stolen").status_code == 404
+        assert calls == ["why=lost&from=timeline", "why=stolen"]
+    finally:
+        app.wsgi_app.wsgi_app = flask_app
 
 
 def test_fast_path_leaves_unknown_pages_and_queries_to_the_app(client):
