@@ -34,6 +34,7 @@ from guides.check_cache import pack_findings, read_source, unpack_findings
 from guides.findings import CODES, Finding, Severity
 from guides.guideset import GuideSet, canonical_bytes
 from guides.model import Guide, Strict, Text
+from guides.rules import categories_rules, hall_site_rules, override_rules
 from guides.schema_errors import schema_findings
 from guides.yamlsource import SourceDoc, YamlSyntaxError, read_yaml
 
@@ -208,6 +209,7 @@ def check_regions(path: Path, findings: list[Finding], raw: bytes | None = None)
     if not isinstance(doc.data, list):
         findings.append(Finding(doc.path, 1, "E103", "类型错误：regions.yaml 的内容应为列表"))
         return regions
+    findings.extend(categories_rules(doc))  # markup, control characters, font (no 模糊条款)
 
     def walk(items: Any, parent: str | None, where: tuple) -> None:
         if not isinstance(items, list):
@@ -326,6 +328,7 @@ def _hall_file(path: Path, raw: bytes | None, findings: list[Finding]) -> dict[s
     if not isinstance(doc.data, dict):
         findings.append(Finding(doc.path, 1, "E103", "类型错误：hall.yaml 的内容应为键值对"))
         return None
+    findings.extend(hall_site_rules(doc))  # as site.yaml's: hotline, markup, control characters, font
     try:
         site = HallSite.model_validate(doc.data)
     except ValidationError as exc:
@@ -491,10 +494,14 @@ def _override_file(path: Path, raw: bytes | None, findings: list[Finding]) -> tu
 
 def check_override_doc(doc: SourceDoc, findings: list[Finding]) -> tuple[dict[str, Any], bool]:
     """(override data, ok) of one parsed override (a file, or the text of the web editor's form):
-    only ``LOCAL_KEYS``; a 六统一 key is E506, any other key E101, each with the key's line."""
+    only ``LOCAL_KEYS``; a 六统一 key is E506, any other key E101, each with the key's line;
+    the guide rules for the local elements (phones, URL, fee) and the text rules, 模糊条款
+    included (guides.rules.override_rules), each with its line. Those findings leave `ok`
+    as it is: the data still applies, and an error among them blocks a release anyway."""
     if not isinstance(doc.data, dict):
         findings.append(Finding(doc.path, 1, "E103", "类型错误：覆盖文件的内容应为键值对"))
         return {}, False
+    findings.extend(override_rules(doc))
     ok = True
     for key in doc.data:
         line = doc.line((key,))

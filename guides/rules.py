@@ -320,5 +320,31 @@ def site_rules(doc: SourceDoc) -> Iterator[Finding]:
 
 
 def categories_rules(doc: SourceDoc) -> Iterator[Finding]:
-    """Rules for categories.yaml and retired.yaml: the text rules without 模糊条款."""
+    """Rules for categories.yaml, retired.yaml and regions.yaml: the text rules without 模糊条款."""
     yield from text_rules(doc, vague=False)
+
+
+def hall_site_rules(doc: SourceDoc) -> Iterator[Finding]:
+    """Rules for a hall's hall.yaml (its site data, as site.yaml for the default hall): the
+    hotline, and the text rules without 模糊条款. Its public_base_url may be a path on this
+    server; guides.halls checks that."""
+    if not isinstance(doc.data, dict):
+        return
+    yield from check_phone(doc, ("hotline",))
+    yield from text_rules(doc, vague=False)
+
+
+def override_rules(doc: SourceDoc) -> Iterator[Finding]:
+    """Rules for a hall's local override of a shared guide (guides.halls.LOCAL_KEYS): the
+    elements it holds are guide elements, so they get the guide's rules for them (phones,
+    网上办理入口, fee) and the guide's text rules, 模糊条款 included."""
+    data = doc.data
+    if not isinstance(data, dict):
+        return
+    yield from _fee_rules(doc, data)
+    contacts = data.get("contacts")
+    if isinstance(contacts, dict):
+        for key in ("consult", "complaint"):
+            yield from check_phone(doc, ("contacts", key))
+    yield from check_urls(doc, [("online_url",)], https_only=True)
+    yield from text_rules(doc, vague=True)
