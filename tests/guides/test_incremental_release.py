@@ -236,3 +236,28 @@ def test_removed_attachment_drops_the_cache_and_is_reported(content, tmp_path):
     full, inc, cache = _both(content, tmp_path)
     assert cache.status == "ignored: content/forms/ changed"
     assert any(f.path.endswith(f"{GA}.yaml") and "shenling-biao.pdf" in f.message for f in inc.findings)
+
+
+@pytest.mark.parametrize("where, old, new, code", [
+    ("halls/liushi/hall.yaml", "name: 柳市镇便民服务中心", "name: 柳市镇𠀾便民服务中心", "E223"),
+    ("halls/liushi/hall.yaml", "前市街 1 号", "前市街\u200b<b>x</b> 1 号", "E222"),
+    ("halls/liushi/overrides/330382-GA-0001.yaml", "8:30-12:00", "8:30-12:00，其他材料视情况\u202e", "E201"),
+    ("regions.yaml", "name: 柳市镇", "name: 柳市𠃑镇", "E223"),
+    ("halls/liushi/guides/330382-SC-0901.yaml", "有固定的经营场所", "有固定的经营场所等相关证明", "E201"),
+])
+def test_text_fault_in_a_hall_file_after_a_release(content, tmp_path, where, old, new, code):
+    """A re-release with the cache reports a text fault of a hall file exactly as a full check,
+    and reports it again when that file is unchanged the next time (from the cache)."""
+    runner = CliRunner()
+    instance = tmp_path / "instance"
+    args = ["release", "--content", str(content), "--instance", str(instance)]
+    assert runner.invoke(main, args).exit_code == 0
+    path = content / where
+    _edit(path, old, new)
+    out = runner.invoke(main, args)
+    assert out.exit_code == 1
+    full, inc, cache = _both(content, tmp_path)  # identical findings, checked with the cache twice
+    assert cache.misses == 0
+    line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if new.split("\n")[0] in text)
+    assert (str(path), line, code) in {(f.path, f.line, f.code) for f in inc.errors}
+    assert f"{path}:{line}: {code}" in out.output
