@@ -168,7 +168,8 @@ def check_override(shared: Guide, source: str, override: dict, extra_text: str =
 
     `override` holds the form's keys (FORM_KEYS); `extra_text` the YAML of the other local
     elements. A 六统一 element there is E506 and an unknown key E101, with the line in the text
-    (guides.halls.check_override_doc, the rule the file checker applies); then the shared guide
+    (guides.halls.check_override_doc, the rules the file checker applies, text rules included,
+    each with its line in the text); then the shared guide
     with the override applied must pass the content checker (errors of the overridden elements
     are shown at their fields)."""
     findings: list[FieldFinding] = []
@@ -190,11 +191,14 @@ def check_override(shared: Guide, source: str, override: dict, extra_text: str =
         if clash:
             return data, OverrideCheck(findings)
         data.update(json.loads(json.dumps(extra, ensure_ascii=False, default=str)))
-    for k in data:
-        if k in UNIFIED_KEYS:  # the form cannot produce one; data from elsewhere could
-            findings.append(FieldFinding((k,), "E506", f"本地覆盖修改了六统一要素：{UNIFIED_KEYS[k]}（{k}）全省统一，各大厅不得改动"))
-    if any(f.is_error for f in findings):
+    unified = [k for k in data if k in UNIFIED_KEYS]
+    for k in unified:  # the form cannot produce one; data from elsewhere could
+        findings.append(FieldFinding((k,), "E506", f"本地覆盖修改了六统一要素：{UNIFIED_KEYS[k]}（{k}）全省统一，各大厅不得改动"))
+    if unified:
         return data, OverrideCheck(findings)
+    # the text rules of the other elements were reported above, with their lines; the fields
+    # of the form get theirs from the merged guide's check
+    extra_codes = {f.code for f in findings}
     merged = shared.model_dump(mode="json", exclude_unset=True)
     merged.update(data)
     merged["code"] = data.get("code", source)
@@ -204,7 +208,8 @@ def check_override(shared: Guide, source: str, override: dict, extra_text: str =
         if top in data and top in FORM_KEYS:
             findings.append(f)
         elif top in data:
-            findings.append(FieldFinding(("extra",), f.code, f.message, f.severity))
+            if f.code not in extra_codes:
+                findings.append(FieldFinding(("extra",), f.code, f.message, f.severity))
         elif f.is_error:  # the shared text itself fails: say so, it is not this hall's to fix
             findings.append(FieldFinding(("",), f.code, f"共享事项本身未通过检查（{f.field}）：{f.message}", f.severity))
     return data, OverrideCheck(findings)

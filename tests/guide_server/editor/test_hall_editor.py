@@ -336,3 +336,24 @@ def test_a_hall_publish_interrupted_after_the_release_is_finished_by_reconcile(a
     assert _item(app, "liushi").status == "published"
     assert [e.action for e in svc.audit(GA, 1)] == ["published"]
     assert _current(app).content.guides_of("liushi")[GA].locations[0].hours == "周一至周六 8:30-12:00"
+
+
+def test_text_rules_of_the_checker_are_shown_beside_the_override_fields(app):
+    """The hours field and the other-elements text get the file checker's text rules (vague
+    wording, bidi and zero-width characters, characters the font cannot draw, markup)."""
+    ed = _client(app, "ed-liushi", "editor", "hall:liushi")
+    form = _hours_form("周一至周五 8:30-12:00，其他材料视情况\u202e",
+                       extra="online_url: https://example.gov.cn/x\n"
+                             "department: 柳市镇𠀾便民服务中心<b>x</b>\n")
+    r = _post(ed, f"/editor/halls/liushi/o/{GA}", dict(form, action="submit"))
+    assert r.status_code == 400
+    html = _text(r)
+    hours = html[html.index('data-field="locations.0.hours"'):]
+    hours = hours[:hours.index("</div>")]
+    assert 'data-code="E201"' in hours and "视情况" in hours and 'data-code="E222"' in hours
+    extra = html[html.index('data-field="extra"'):]
+    extra = extra[:extra.index("</div>")]
+    assert 'data-code="E223"' in extra and 'data-code="E209"' in extra and "第 2 行" in extra
+    assert extra.count('data-code="E223"') == 1  # once, with its line, not again from the merged guide
+    assert "U+2003E" in extra
+    assert _item(app, "liushi").status == "draft"  # kept as a draft, not sent for review
