@@ -1,6 +1,7 @@
 """Text that must never reach a screen, a poster or a receipt.
 
-CONTENT-STANDARD.md, for any text of any content file (guides, site.yaml, categories.yaml):
+CONTENT-STANDARD.md, for any text of any content file (guides, site.yaml, categories.yaml, and
+of a content folder with halls: regions.yaml, each hall.yaml, override and own guide):
 
 - markup or script: an HTML tag (``<b``, ``</``, ``<!``), an entity (``&amp;``, ``&#60;``),
   ``javascript:``, an inline handler (``onclick=``). A lone ``<`` or ``>`` in Chinese text
