@@ -53,13 +53,26 @@ def clean_loc(loc: tuple) -> tuple:
     return tuple(p for p in loc if p not in UNION_TAGS)
 
 
+KEY_EXCERPT = 24
+"""Most characters of an unknown key a message repeats."""
+
+
+def excerpt(key: object, limit: int = KEY_EXCERPT) -> str:
+    """A short, printable excerpt of key `key` for a message: control and format characters
+    dropped, at most `limit` characters, "…" when cut (a file's content is never echoed)."""
+    text = "".join(ch for ch in str(key) if ch.isprintable() and ch not in "\u2028\u2029")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _where(loc: tuple) -> str:
     parts = []
     for item in loc:
         if isinstance(item, int):
             parts.append(f"第 {item + 1} 项")
+        elif item in FIELD_NAMES:
+            parts.append(f"{FIELD_NAMES[item]}({item})")
         else:
-            parts.append(f"{FIELD_NAMES.get(item, item)}({item})")
+            parts.append(excerpt(item))
     return " ".join(parts) or "文件"
 
 
@@ -78,7 +91,7 @@ def _translate(err: dict, top: bool) -> tuple[str, str]:
     typ = err["type"]
     raw_loc = tuple(err["loc"])
     loc = clean_loc(raw_loc)
-    field = loc[-1] if loc else ""
+    field = excerpt(loc[-1]) if loc else ""
     where = _where(loc)
     if top and loc == ("fee",) and typ in ("model_type", "model_attributes_type", "dict_type"):
         return "E204", ("收费信息写成了文字：不收费请写 charged: false；收费的写 charged: true 和收费项目(items)，"
