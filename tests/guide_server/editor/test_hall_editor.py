@@ -336,3 +336,24 @@ def test_a_hall_publish_interrupted_after_the_release_is_finished_by_reconcile(a
     assert _item(app, "liushi").status == "published"
     assert [e.action for e in svc.audit(GA, 1)] == ["published"]
     assert _current(app).content.guides_of("liushi")[GA].locations[0].hours == "周一至周六 8:30-12:00"
+
+
+@pytest.mark.parametrize("text,line,word", [
+    ("a: &a [*a]\n", 1, "不允许使用锚点（&a）"),
+    ("name: 测试\n" + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n"
+                            for p, c in zip("abcdefgh", "bcdefghi")).replace("b: &b", "a: &a [哈]\nb: &b", 1), 2,
+     "不允许使用锚点（&a）"),
+    ("name: 测试\nmaterials: " + "[" * 80 + "]" * 80 + "\n", 2, "嵌套层次过深"),
+])
+def test_own_guide_yaml_with_aliases_or_deep_nesting_is_refused_and_nothing_saved(app, text, line, word):
+    ed = _client(app, "ed-liushi", "editor", "hall:liushi")
+    before = _item(app, "liushi", "330382-SC-0901", "own")
+    r = _post(ed, "/editor/halls/liushi/own/330382-SC-0901", {"yaml": text, "action": "submit"})
+    assert r.status_code == 400
+    import html as html_lib
+
+    html = html_lib.unescape(_text(r))
+    assert f"第 {line} 行{word}" in html and "未保存" in html
+    after = _item(app, "liushi", "330382-SC-0901", "own")
+    assert (after is None) == (before is None)
+    assert after is None or after.version == before.version
