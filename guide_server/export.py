@@ -23,6 +23,7 @@ file and goes to the app, which answers it (an unknown option: its 404 page).
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -105,10 +106,33 @@ def site_files(served) -> list[tuple[str, str, bool]]:
     return out
 
 
-def export_site(app, out: Path, progress=None) -> tuple[int, int]:
-    """Write the site to `out` (replacing an earlier export there). Returns (release number, files)."""
+def _write_pages(client, served, tmp: Path, progress=None) -> int:
+    """Every page and file of `site_files` fetched through the app into `tmp` (pages in both
+    display modes); ExportError when one does not answer as expected. Returns the file count."""
     from guide_server.web import MODE_COOKIE, ELDER
 
+    count = 0
+    retired_urls = {f"/g/{code}" for code in served.release.retired}
+    for url, name, is_page in site_files(served):
+        for elder in ((False, True) if is_page else (False,)):
+            client.delete_cookie(MODE_COOKIE)
+            if elder:
+                client.set_cookie(MODE_COOKIE, ELDER)
+            resp = client.get(url)
+            want = 404 if url == NOT_FOUND_PROBE else 410 if url in retired_urls else 200
+            if resp.status_code != want:
+                raise ExportError(f"{url}: 应答 {resp.status_code}，导出中止")
+            path = tmp / ("elder/" + name if elder else name)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(resp.get_data())
+            count += 1
+        if progress:
+            progress(url)
+    return count
+
+
+def export_site(app, out: Path, progress=None) -> tuple[int, int]:
+    """Write the site to `out` (replacing an earlier export there). Returns (release number, files)."""
     out = Path(out).resolve()
     if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
         raise ExportError(f"{out} 不是空目录，也不是以前导出的目录；为免误删，请换一个目录。")
@@ -117,25 +141,12 @@ def export_site(app, out: Path, progress=None) -> tuple[int, int]:
         raise ExportError("实例中还没有发布任何版本。")
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    count = 0
-    retired_urls = {f"/g/{code}" for code in served.release.retired}
+    usage = app.extensions.get("usage")
     try:
         client = app.test_client()
-        for url, name, is_page in site_files(served):
-            for elder in ((False, True) if is_page else (False,)):
-                client.delete_cookie(MODE_COOKIE)
-                if elder:
-                    client.set_cookie(MODE_COOKIE, ELDER)
-                resp = client.get(url)
-                want = 404 if url == NOT_FOUND_PROBE else 410 if url in retired_urls else 200
-                if resp.status_code != want:
-                    raise ExportError(f"{url}: 应答 {resp.status_code}，导出中止")
-                path = tmp / ("elder/" + name if elder else name)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(resp.get_data())
-                count += 1
-            if progress:
-                progress(url)
+        # the export fetching its own pages is not a citizen's view: nothing is counted
+        with usage.not_counting() if usage is not None else contextlib.nullcontext():
+            count = _write_pages(client, served, tmp, progress)
         static = Path(app.static_folder)
         shutil.copytree(static, tmp / "static")
         count += sum(1 for p in static.rglob("*") if p.is_file())

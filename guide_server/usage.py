@@ -21,6 +21,7 @@ import threading
 import time
 import weakref
 from collections import Counter
+from contextlib import contextmanager
 
 from sqlalchemy import Integer, SmallInteger, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -105,11 +106,14 @@ class UsageRecorder:
         self._pending: Counter = Counter()
         self._lock = threading.Lock()
         self._last = time.monotonic()
+        self._paused = 0
         _LIVE.add(self)  # flushed at exit while alive; never kept alive by that (no atexit reference)
 
     def add(self, kind: str, channel: str, hall: str, subject: str, src: str = "",
             at: dt.datetime | None = None) -> None:
-        """Count one event; written with the next flush."""
+        """Count one event; written with the next flush (nothing while `not_counting`)."""
+        if self._paused:
+            return
         k = key_for(kind, channel, hall, subject, src, at)
         with self._lock:
             self._pending[k] += 1
@@ -119,6 +123,18 @@ class UsageRecorder:
                 self.flush()
             except Exception:  # noqa: BLE001 - counting never breaks a page; kept for the next flush
                 log.exception("usage counts not written yet")
+
+    @contextmanager
+    def not_counting(self):
+        """Within the block nothing is counted: the server fetching its own pages (the static
+        export renders every page through the app) is not a citizen's view."""
+        with self._lock:
+            self._paused += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._paused -= 1
 
     def _flush_at_exit(self) -> None:
         try:

@@ -115,3 +115,44 @@ def install() -> None:
             module._ = gettext
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext
+
+
+_ERRNO_ZH = {
+    "ENOENT": "不存在", "ENOTDIR": "路径中有一段不是目录", "EISDIR": "是一个目录", "EEXIST": "已经存在",
+    "EACCES": "没有权限", "EPERM": "不允许此操作", "ENOSPC": "磁盘空间已满", "EROFS": "文件系统只读",
+    "EBUSY": "正被占用", "ENAMETOOLONG": "路径太长", "ELOOP": "符号链接层数过多",
+}
+
+
+def os_error_zh(exc: OSError) -> str:
+    """One Chinese sentence for a file-system error: which path, and what is wrong with it."""
+    import errno
+
+    what = _ERRNO_ZH.get(errno.errorcode.get(exc.errno or 0, ""), exc.strerror or str(exc))
+    where = exc.filename if exc.filename is not None else ""
+    return f"无法读写 {where}：{what}（请检查路径和权限）" if where else f"文件读写失败：{what}"
+
+
+class FriendlyGroup:
+    """Mix-in for a click group: an OSError or a database that cannot be opened, wherever a
+    command meets it, ends the command with a Chinese message naming the path (exit 1) instead
+    of a Python traceback. Commands still report the errors they expect themselves."""
+
+    def invoke(self, ctx):  # noqa: D401 - click's signature
+        import click
+
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            raise click.ClickException(os_error_zh(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - only the database's connection errors are translated
+            if type(exc).__module__.startswith("sqlalchemy") and type(exc).__name__ == "OperationalError":
+                where = self.database_hint()
+                raise click.ClickException(f"数据库{('（' + where + '）') if where else ''}无法打开或写入："
+                                           f"{str(getattr(exc, 'orig', exc))[:200]}"
+                                           "（请检查实例目录是否存在且可写，或 DATABASE_URL 是否正确）") from None
+            raise
+
+    def database_hint(self) -> str:
+        """Where the database the command used is (no password), for the message; "" if unknown."""
+        return ""

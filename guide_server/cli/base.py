@@ -22,7 +22,21 @@ INSTANCE_OPTION = click.option("--instance", "instance_dir", envvar="GUIDE_INSTA
                                help="实例目录（版本、数据库、密钥）")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(zh_messages.FriendlyGroup, click.Group):
+    """`guide-server`: a file or database that cannot be used is a Chinese message, not a traceback."""
+
+    def database_hint(self) -> str:
+        if _LAST_URL is None:
+            return ""
+        from sqlalchemy.engine import make_url
+
+        return make_url(_LAST_URL).render_as_string(hide_password=True)
+
+
+_LAST_URL: str | None = None  # the database the running command opened (for error messages)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """扫码办事 办事指南服务：内容检查、发布版本、手机页面与海报。"""
 
@@ -30,4 +44,6 @@ def main() -> None:
 def _database_url(instance_dir: str) -> str:
     from guide_server.db import default_url
 
-    return os.environ.get("DATABASE_URL") or default_url(Path(instance_dir).resolve())
+    global _LAST_URL
+    _LAST_URL = os.environ.get("DATABASE_URL") or default_url(Path(instance_dir).resolve())
+    return _LAST_URL

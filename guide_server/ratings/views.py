@@ -64,9 +64,16 @@ def _public_numbers(s, g, hall_view=None) -> list[str]:
 
 def _hall_view(s, hall_id: str, code: str):
     """The view of the hall whose page the form was on (its `hall` field), when that hall
-    offers guide `code`; None otherwise (the rating then counts under the default hall)."""
+    offers guide `code`. Without that field (a form posted from elsewhere), a guide the
+    default hall does not offer is rated under the one hall that does. None otherwise: the
+    rating counts under the default hall."""
     if not hall_id:
-        return None
+        if not s.several_halls or code in s.release.guides:
+            return None
+        halls = s.release.content.halls_offering(code)
+        if len(halls) != 1:
+            return None
+        hall_id = halls[0]
     view = s.hall(hall_id)
     return view if view is not None and code in view.guides else None
 

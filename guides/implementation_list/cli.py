@@ -151,7 +151,9 @@ def export_list(out_file, content_dir, instance_dir):
     try:
         messages = export_workbook(guides, out_file)
     except OSError as exc:
-        click.echo(f"{out_file}: 无法写入（{exc.strerror or exc}）", err=True)
+        from guides.click_zh import os_error_zh
+
+        click.echo(f"{out_file}: {os_error_zh(exc)}", err=True)
         sys.exit(1)
     _echo(messages)
     click.echo(f"已导出 {len(guides)} 个事项到 {out_file}。", err=True)

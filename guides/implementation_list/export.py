@@ -171,6 +171,7 @@ def export_workbook(guides: list[dict], out: str | Path) -> list[str]:
     from openpyxl.cell import WriteOnlyCell
 
     out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)  # before any sheet exists (OSError: nothing to clean up)
     wb = Workbook(write_only=True)
     sheets = {name: wb.create_sheet(name) for name in ("事项", "材料", "收费项目", "常见问题")}
     for name, cols in (("事项", ITEM_COLUMNS), ("材料", MATERIAL_COLUMNS), ("收费项目", FEE_COLUMNS),
@@ -200,7 +201,6 @@ def export_workbook(guides: list[dict], out: str | Path) -> list[str]:
             sheets["常见问题"].append(row)
         if lost.what:
             messages.append(f"{g.get('code')}: 未导出 {'、'.join(lost.what)}（实施清单没有对应的列）")
-    out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.tmp")
     try:
         wb.save(tmp)

@@ -289,3 +289,25 @@ def test_exported_pages_carry_their_own_csp(exported):
         head = htmllib.unescape((exported / page).read_text(encoding="utf-8").split("</head>", 1)[0])
         assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\';' in head, page
         assert "script-src" not in head
+
+
+def test_the_export_fetching_its_pages_is_not_counted_as_views(app, tmp_path):
+    """Re-exporting after each release must not inflate the manager's view counts."""
+    from sqlalchemy import func, select
+
+    from guide_server.export import export_site
+    from guide_server.usage import UsageCount
+
+    usage, db = app.extensions["usage"], app.extensions["usage"].db
+
+    def views() -> int:
+        usage.flush()
+        db.ready()
+        with db.session() as s:
+            return s.scalar(select(func.coalesce(func.sum(UsageCount.n), 0)).where(UsageCount.kind == "view"))
+
+    before = views()
+    export_site(app, tmp_path / "site")
+    assert views() == before
+    assert app.test_client().get("/g/330382-GA-0001").status_code == 200  # a citizen's view still counts
+    assert views() == before + 1

@@ -434,6 +434,26 @@ def test_a_hall_posters_source_tag_is_counted_under_the_hall_then_its_stable_url
     assert halls == {"poster"}
 
 
+def test_a_rating_of_a_halls_own_guide_counts_under_that_hall_even_without_the_form_field(
+        tmp_path, valid_content, db_url):
+    """A form posted without the page's hidden hall field (a saved page, a script): a guide only
+    one hall offers is that hall's; a shared guide stays with the default hall."""
+    from guides.loader import load_content
+    from guides.release import ReleaseStore
+    from tests.support.halls import add_second_hall
+
+    add_second_hall(valid_content, own_guide=True)
+    inst = tmp_path / "halls-instance"
+    ReleaseStore(inst).publish(load_content(valid_content))
+    app = make_auth_app(inst, DATABASE_URL=db_url)
+    c = app.test_client()
+    for code in ("330382-SC-0901", GA):
+        resp = c.post(f"/g/{code}/rate", headers=SAME_ORIGIN, data={"level": "2", "reason": ["slow"]})
+        assert resp.status_code == 303, resp.get_data(as_text=True)
+    halls = {case.guide_code: case.hall for case in app.extensions["cases"].list()}
+    assert halls == {"330382-SC-0901": "柳市镇便民服务中心", GA: "测试市民中心"}
+
+
 def test_kiosk_events_count_in_the_same_figures(app):
     fleet = app.extensions["fleet"]
     code, _ = fleet.enroll("测试市民中心", "k1")
