@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from guides.findings import Finding
 from guides.model import UNION_TAGS
-from guides.yamlsource import SourceDoc
+from guides.yamlsource import SourceDoc, excerpt
 
 # Required elements of a guide (CONTENT-STANDARD.md), with their Chinese names.
 REQUIRED = {
@@ -51,17 +51,6 @@ FIELD_NAMES = {
 def clean_loc(loc: tuple) -> tuple:
     """An error location without union member tags: the path of keys and indexes in the file."""
     return tuple(p for p in loc if p not in UNION_TAGS)
-
-
-KEY_EXCERPT = 24
-"""Most characters of an unknown key a message repeats."""
-
-
-def excerpt(key: object, limit: int = KEY_EXCERPT) -> str:
-    """A short, printable excerpt of key `key` for a message: control and format characters
-    dropped, at most `limit` characters, "…" when cut (a file's content is never echoed)."""
-    text = "".join(ch for ch in str(key) if ch.isprintable() and ch not in "\u2028\u2029")
-    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _where(loc: tuple) -> str:

@@ -31,6 +31,17 @@ MAX_DEPTH = 50
 """Deepest nesting of mappings and lists accepted (the content standard needs fewer than 10)."""
 
 
+KEY_EXCERPT = 24
+"""Most characters of a key or value from a file that a message repeats."""
+
+
+def excerpt(value: object, limit: int = KEY_EXCERPT) -> str:
+    """A short, printable excerpt of `value` for a message: control and format characters
+    dropped, at most `limit` characters, "…" when cut (a file's content is never echoed)."""
+    text = "".join(ch for ch in str(value) if ch.isprintable())
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 class YamlSyntaxError(yaml.YAMLError):
     """YAML refused at 1-based `line` with Chinese `message` (a yaml.YAMLError, so code
     that treats any YAML error as "unreadable" treats this one so too)."""
@@ -188,7 +199,7 @@ def _locate_constructor_error(text: str, exc: Exception) -> YamlSyntaxError:
             try:
                 constructor.construct_object(node)
             except (ValueError, yaml.YAMLError) as inner:
-                return YamlSyntaxError(node.start_mark.line + 1, f"无法识别的值 {node.value}:{inner}")
+                return YamlSyntaxError(node.start_mark.line + 1, f"无法识别的值 {excerpt(node.value)}：{excerpt(inner, 80)}")
     return YamlSyntaxError(1, str(exc))
 
 

@@ -10,8 +10,7 @@ import pytest
 
 from guides.implementation_list.headers import HeaderMapError, load_header_map
 from guides.loader import check_content
-from guides.schema_errors import KEY_EXCERPT
-from guides.yamlsource import MAX_BYTES, MAX_DEPTH, YamlSyntaxError, load_plain_file, parse_yaml, safe_load_plain
+from guides.yamlsource import KEY_EXCERPT, MAX_BYTES, MAX_DEPTH, YamlSyntaxError, load_plain_file, parse_yaml, safe_load_plain
 from tests.support.halls import add_second_hall
 
 GUIDE = "guides/330382-GA-0001.yaml"
