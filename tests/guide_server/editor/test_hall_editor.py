@@ -357,3 +357,16 @@ def test_own_guide_yaml_with_aliases_or_deep_nesting_is_refused_and_nothing_save
     after = _item(app, "liushi", "330382-SC-0901", "own")
     assert (after is None) == (before is None)
     assert after is None or after.version == before.version
+
+
+def test_an_override_with_an_alias_in_its_yaml_box_is_refused_beside_the_box(app):
+    import html as html_lib
+
+    ed = _client(app, "ed-liushi", "editor", "hall:liushi")
+    r = _post(ed, f"/editor/halls/liushi/o/{GA}", _hours_form("周一", extra="note: 本地\nmaterials: &m [*m]"))
+    assert r.status_code == 400
+    page = html_lib.unescape(_text(r))
+    field = page[page.index('data-field="extra"'):]
+    field = field[:field.index("</div>")]
+    assert 'data-code="E001"' in field and "第 2 行" in field and "不允许使用锚点（&m）" in field
+    assert _item(app, "liushi") is None  # nothing saved
