@@ -13,13 +13,16 @@ the same whichever way a page was served.
 Exactly once: the counts and the file position read up to are written in one transaction
 (`usage_log_offsets`, alembic revision 0009), so a run killed at any moment counts each line
 once, on the next run if not on this one. A line still being written (no newline yet) waits for
-the next run. A rotated log (another inode, or shorter than the position) is read from its start.
+the next run. A rotated log is read from its start: another file under the name (another inode),
+or the same file truncated and written again (logrotate's copytruncate: shorter than the
+position, or its first line no longer the one counted first).
 Lines that are not a counted view (status other than 200/304, print pages, category pages,
 unknown codes or halls, malformed lines) are skipped and counted in the result. No Flask import.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from collections import Counter
@@ -48,6 +51,7 @@ class UsageLogOffset(Base):
     source: Mapped[str] = mapped_column(String(400), primary_key=True)
     inode: Mapped[int] = mapped_column(BigInteger, nullable=False)
     position: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    head: Mapped[str] = mapped_column(String(64), nullable=False, default="")  # sha256 of the first line
 
 
 @dataclass(frozen=True)
@@ -93,9 +97,12 @@ def ingest(db: Database, path: str | Path, hall_name: Callable[[str | None], str
     with open(path, "rb") as fh:
         inode = os.fstat(fh.fileno()).st_ino
         size = os.fstat(fh.fileno()).st_size
+        first = fh.readline()
+        head = hashlib.sha256(first).hexdigest() if first.endswith(b"\n") else ""
         with db.session() as s:
             row = s.get(UsageLogOffset, str(path))
-            start = row.position if row is not None and row.inode == inode and row.position <= size else 0
+            same = row is not None and row.inode == inode and row.position <= size and row.head == head
+            start = row.position if same else 0
         fh.seek(start)
         lines = counted = skipped = 0
         position = start
@@ -119,9 +126,9 @@ def ingest(db: Database, path: str | Path, hall_name: Callable[[str | None], str
                 upsert(s, counts)
                 row = s.get(UsageLogOffset, str(path))
                 if row is None:
-                    s.add(UsageLogOffset(source=str(path), inode=inode, position=position))
+                    s.add(UsageLogOffset(source=str(path), inode=inode, position=position, head=head))
                 else:
-                    row.inode, row.position = inode, position
+                    row.inode, row.position, row.head = inode, position, head
             if len(complete) < len(chunk):  # a line still being written: next run
                 break
     return IngestResult(lines, counted, skipped, position - start)

@@ -36,6 +36,8 @@ CLASSES: tuple[tuple[str, str], ...] = (
 )
 _RE = re.compile("|".join(f"(?P<c{i}>{pattern})" for i, (_, pattern) in enumerate(CLASSES)))
 _TITLE = re.compile(r"《[^《》]*》")
+# Spaces between two Chinese characters ("相 关 材 料", full-width spaces too) hide nothing.
+_CJK_GAP = re.compile(r"(?<=[\u3400-\u9fff])[\s\u3000]+(?=[\u3400-\u9fff])")
 # A quick pre-test: every class contains one of these characters.
 _TRIGGERS = frozenset("等相有其规按视另必")
 
@@ -66,9 +68,11 @@ def _strip_titles(text: str) -> str:
 
 
 def find_vague(text: str) -> VagueMatch | None:
-    """The first vague phrase in `text` outside 《》 titles, or None."""
+    """The first vague phrase in `text` outside 《》 titles, or None; spaces between Chinese
+    characters are read as if absent ("相 关 材 料" is 相关材料)."""
     if not _TRIGGERS.intersection(text):
         return None
+    text = _CJK_GAP.sub("", text)
     if "《" in text:
         text = _strip_titles(text)
     m = _RE.search(text)

@@ -245,7 +245,7 @@ class RatingService:
         return out
 
     def summaries(self) -> dict[str, Summary]:
-        """Per guide, every month (from the monthly counts)."""
+        """Per guide, every month (levels from the monthly counts; reasons from the ratings)."""
         self.db.ready()
         out: dict[str, Summary] = {}
         with self.db.session() as s:
@@ -257,6 +257,16 @@ class RatingService:
                 for lv, n in zip((5, 4, 3, 2, 1), levels):
                     summ.counts[lv] = int(n or 0)
                 summ.total = sum(summ.counts.values())
+            # the reasons given (a rating may name several): counted over the ratings that name any
+            for code, reasons, n in s.execute(select(Rating.guide_code, Rating.reasons, func.count())
+                                              .where(Rating.revoked.is_(False), Rating.reasons != "")
+                                              .group_by(Rating.guide_code, Rating.reasons)):
+                summ = out.get(code)
+                if summ is None:
+                    continue
+                for r in reasons.split(","):
+                    if r in summ.reasons:
+                        summ.reasons[r] += n
         return out
 
     def recent_comments(self, code: str, limit: int = 20) -> list[tuple[dt.datetime, int, str]]:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,6 +133,41 @@ def apply_plan(plan: Plan, *, sources: list[str], profile: str, texts: dict[str,
     (then nothing was renamed into place)."""
     guides_dir = plan.folder / "guides"
     writes = [a for a in plan.actions if a.writes]
+    with _import_lock(plan.folder):
+        _remove_leftovers(plan.folder)
+        return _apply(plan, guides_dir, writes, sources, profile, texts)
+
+
+@contextmanager
+def _import_lock(folder: Path):
+    """One import writes into a content folder at a time (an flock on <folder>/.import.lock)."""
+    import fcntl
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fh = open(folder / ".import.lock", "a")
+    except OSError as exc:
+        raise WriteError(f"{folder}: 写入失败（{exc.strerror or exc}），内容目录未作任何修改") from None
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
+
+
+_LEFTOVER = re.compile(r"^\..+\.[0-9a-f]{8}\.tmp$")
+
+
+def _remove_leftovers(folder: Path) -> None:
+    """Temporary files of an import that was killed before renaming them into place (they
+    never became content: only renamed files are). Called under the import lock."""
+    for d in (folder, folder / "guides"):
+        if d.is_dir():
+            for p in d.iterdir():
+                if _LEFTOVER.match(p.name):
+                    p.unlink(missing_ok=True)
+
+
+def _apply(plan: Plan, guides_dir: Path, writes: list, sources: list[str], profile: str,
+           texts: dict[str, str] | None) -> int:
     token = secrets.token_hex(4)
     temps: list[tuple[Path, Path]] = []
     state = {"format": STATE_FORMAT, "guides": dict(plan.state.get("guides", {}))}

@@ -132,10 +132,10 @@ def test_the_editors_worked_example_in_content_readme_passes(valid_content):
     from tests.conftest import ROOT
     readme = (ROOT / "content" / "README.md").read_text(encoding="utf-8")
     example = re.search(r"## 一个完整的例子.*?```yaml\n(.*?)```", readme, re.S).group(1)
-    target = valid_content / "guides" / "330382-GA-0001.yaml"
+    target = valid_content / "guides" / "330382-GA-0099.yaml"  # beside the fixture's own 0001
     target.write_text(example, encoding="utf-8")
     result = check_content(valid_content)
     assert result.errors == [], [str(f) for f in result.errors]
     warned = [f.message for f in result.warnings if f.path == str(target)]
     assert "缺少推荐要素：到现场次数(visits) 未载明，各终端将不显示此项" in warned
-    assert result.content.guides["330382-GA-0001"].questions[0].id == "why"
+    assert result.content.guides["330382-GA-0099"].questions[0].id == "why"

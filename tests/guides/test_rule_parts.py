@@ -60,6 +60,8 @@ def test_gb32100_check_character():
     ("视情况补充材料", "视情况", "视情况"),
     ("领证时间另行通知", "另行通知", "另行通知"),
     ("必要时提供户口簿", "必要时提供", "必要时提供"),
+    ("请带 相 关 材 料 到窗口", "泛指", "相关材料"),          # spaces between the characters
+    ("户口簿　等　证明", "开放式列举", "等证明"),             # full-width spaces
 ])
 def test_vague_wording_is_a_grammar_of_classes(text, kind, words):
     match = find_vague(text)

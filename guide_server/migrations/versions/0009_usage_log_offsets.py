@@ -19,6 +19,7 @@ def upgrade() -> None:
         sa.Column("source", sa.String(400), primary_key=True),
         sa.Column("inode", sa.BigInteger, nullable=False),
         sa.Column("position", sa.BigInteger, nullable=False),
+        sa.Column("head", sa.String(64), nullable=False, server_default=""),
     )
 
 

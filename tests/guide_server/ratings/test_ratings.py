@@ -131,6 +131,10 @@ def test_aggregates_per_guide_and_for_all(client):
     assert re.search(r"<th scope=\"row\">非常满意</th><td>2</td>", page)
     overview = client.get("/ratings").get_data(as_text=True)
     assert "75.0%" in overview and "0.0%" in overview
+    # `guide-server ratings --json` (every guide at once) names the reasons too
+    every = {code: s.as_dict() for code, s in client.application.extensions["ratings"].summaries().items()}
+    assert every[GA]["reasons"] == {"等候或办理时间长": 1} and every[GA]["total"] == 4
+    assert list(every["330382-SC-0001"]["reasons"].values()) == [1]
 
 
 def test_rating_an_unknown_guide_is_404(client, app):

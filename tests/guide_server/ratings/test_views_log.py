@@ -81,6 +81,24 @@ def test_each_line_is_counted_once_across_runs_rotation_and_a_half_written_line(
         assert offset.position == log.stat().st_size and offset.inode == log.stat().st_ino
 
 
+def test_a_log_truncated_in_place_and_written_again_is_read_from_its_start(tmp_path, db_url):
+    """logrotate's copytruncate keeps the file (same inode) but empties it; new lines can make
+    it longer than the old position again before the next run. None of them may be skipped."""
+    db = Database(db_url)
+    log = tmp_path / "guide-views.log"
+    log.write_text("2026-11-30T09:00:00+08:00 200 /g/330382-GA-0001\n", encoding="utf-8")
+    assert ingest(db, log, hall_name, known).counted == 1
+    inode = log.stat().st_ino
+    with log.open("r+", encoding="utf-8") as fh:  # copytruncate: the same file, emptied, then appended
+        fh.truncate(0)
+    with log.open("a", encoding="utf-8") as fh:
+        fh.write("".join(f"2026-12-01T0{n}:00:00+08:00 200 /g/330382-GA-0002\n" for n in range(3)))
+    assert log.stat().st_ino == inode
+    again = ingest(db, log, hall_name, known)
+    assert (again.lines, again.counted) == (3, 3)
+    assert views(db)[("2026-12", "测试市民中心", "330382-GA-0002")] == 3
+
+
 def test_a_failed_write_leaves_counts_and_position_unchanged(tmp_path, db_url, monkeypatch):
     """The counts and the position are one transaction: a run that dies while writing counts
     nothing, and the next run counts every line once."""

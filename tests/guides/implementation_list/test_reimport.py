@@ -36,6 +36,20 @@ def test_out_writes_one_yaml_file_per_code_in_the_standard_key_order(imported):
     assert set(state["guides"]) == {CODE_A, CODE_B}
 
 
+def test_temporaries_of_an_import_killed_before_its_renames_are_cleared_by_the_next(imported, imp):
+    """kill -9 between writing the temporaries and renaming them leaves hidden .tmp files (never
+    content); the next import into the folder removes them and leaves the guides as they are."""
+    path, folder = imported
+    leftovers = [folder / "guides" / f".{CODE_A}.yaml.0badc0de.tmp", folder / f".{store.STATE_FILE}.0badc0de.tmp"]
+    for p in leftovers:
+        p.write_text("half", encoding="utf-8")
+    guides = {k: v for k, v in tree(folder / "guides").items() if not k.startswith(".")}
+    status, out = imp(path, "--out", folder)
+    assert status == 0, out
+    assert not any(p.exists() for p in leftovers)
+    assert {k: v for k, v in tree(folder / "guides").items()} == guides
+
+
 def test_dry_run_with_out_writes_nothing(tmp_path, imp):
     path = write_xlsx(tmp_path / "清单.xlsx", sample_book())
     status, out = imp(path, "--out", tmp_path / "content", "--dry-run")
