@@ -40,6 +40,7 @@ from typing import Any
 import pydantic
 
 from guides.findings import Finding, Severity
+from guides.yamlsource import read_limited
 
 FORMAT = b"GSCC2"
 FOLDER = "release-cache"
@@ -86,10 +87,11 @@ Stamp = tuple  # (size, mtime_ns, ctime_ns, ino, read_ns, sha256) of the bytes a
 def read_source(path: Path) -> tuple[bytes, Stamp]:
     """The bytes of `path` and their stamp: the file's stat taken before reading (so a
     later write always shows as a changed stat), the time of reading and the SHA-256.
-    OSError as Path.read_bytes."""
-    st = os.stat(path)
+    OSError as Path.read_bytes; guides.yamlsource.SourceRefused for a symlink or a file
+    over guides.yamlsource.MAX_BYTES."""
+    st = os.lstat(path)
     read_ns = time.time_ns()
-    raw = Path(path).read_bytes()
+    raw = read_limited(path)  # no symlink followed, at most MAX_BYTES (SourceRefused)
     return raw, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, read_ns, file_digest(raw))
 
 

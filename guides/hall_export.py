@@ -16,11 +16,12 @@ import yaml
 from pydantic import ValidationError
 
 from guides.model import Guide
+from guides.yamlsource import load_plain_file
 
 
 def _load(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_plain_file(path)
     except (OSError, yaml.YAMLError):
         return ...  # unreadable: equal to nothing
 

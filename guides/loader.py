@@ -110,7 +110,7 @@ def _read(path: Path, findings: list[Finding]) -> SourceDoc | None:
     except YamlSyntaxError as exc:
         findings.append(Finding(shown, exc.line, "E001", f"YAML 语法错误：{exc.message}"))
         return None
-    except FileNotFoundError as exc:
+    except FileNotFoundError as exc:  # also SourceRefused: a symlink or a file too large
         findings.append(Finding(shown, 1, "E002", f"文件无法读取：{exc}"))
         return None
     for key, line in doc.duplicate_keys:
@@ -231,6 +231,19 @@ def _check_guide_files(files: list[Path], forms_dir: Path | None,
     return [done[p] for p in files]
 
 
+def symlink_findings(root: Path) -> list[Finding]:
+    """One E002 finding per symlink (to a file or a folder) inside content folder `root`,
+    found without following any link; the targets are never read."""
+    found: list[Finding] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        for name in sorted(dirs + files):
+            link = Path(folder) / name
+            if link.is_symlink():
+                found.append(Finding(str(link), 1, "E002",
+                                     "文件无法读取：内容目录中不允许使用符号链接，请换成普通文件或目录（不会读取其指向的内容）"))
+    return found
+
+
 def check_content(root: str | Path, cache: CheckCache | None = None) -> CheckResult:
     """Check a content folder (site.yaml, categories.yaml, guides/, optional retired.yaml
     and forms/); never raises on bad content. With `cache` (guides.check_cache, built for
@@ -240,6 +253,9 @@ def check_content(root: str | Path, cache: CheckCache | None = None) -> CheckRes
     root = Path(root)
     if not root.is_dir():
         return CheckResult([Finding(str(root), 1, "E002", "内容目录不存在")])
+    links = symlink_findings(root)
+    if links:  # refuse the folder as a whole: nothing behind a link is ever read
+        return CheckResult(links)
     findings: list[Finding] = []
     forms_dir = root / "forms"
     if cache is not None:

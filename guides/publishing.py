@@ -34,6 +34,7 @@ from guides.model import Guide, Retired
 from guides.schema_errors import FIELD_NAMES
 from guides.guideset import GuideSet
 from guides.release import SCHEMA, ReleaseError, ReleaseStore
+from guides.yamlsource import load_plain_file
 
 SOURCES = {"content": "内容目录（guide-server release）", "editor": "网页编辑器", "unknown": "未记录的途径"}
 KINDS = {"removed": "将被移除", "reverted": "这次发布的修改将被改回", "unretired": "已停用，将被恢复上线",
@@ -175,7 +176,7 @@ def export_published(release, folder: str | Path, *, overwrite: bool = False) ->
 
     def same_guide(path: Path, live: Guide) -> bool:
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = load_plain_file(path)
             return Guide.model_validate(data).model_dump(mode="json") == live.model_dump(mode="json")
         except (OSError, yaml.YAMLError, ValidationError):  # unreadable or invalid: not the live guide
             return False
@@ -202,7 +203,7 @@ def export_published(release, folder: str | Path, *, overwrite: bool = False) ->
         live = [r.model_dump(mode="json") for r in release.content.retired]
         try:
             current = [Retired.model_validate(r).model_dump(mode="json")
-                       for r in yaml.safe_load(path.read_text(encoding="utf-8")) or []] if path.exists() else None
+                       for r in load_plain_file(path) or []] if path.exists() else None
         except (OSError, yaml.YAMLError, ValidationError, TypeError):
             current = []
         if current is not None and sorted(current, key=lambda r: r["code"]) == live:

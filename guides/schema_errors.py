@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from guides.findings import Finding
 from guides.model import UNION_TAGS
-from guides.yamlsource import SourceDoc
+from guides.yamlsource import SourceDoc, excerpt
 
 # Required elements of a guide (CONTENT-STANDARD.md), with their Chinese names.
 REQUIRED = {
@@ -58,8 +58,10 @@ def _where(loc: tuple) -> str:
     for item in loc:
         if isinstance(item, int):
             parts.append(f"第 {item + 1} 项")
+        elif item in FIELD_NAMES:
+            parts.append(f"{FIELD_NAMES[item]}({item})")
         else:
-            parts.append(f"{FIELD_NAMES.get(item, item)}({item})")
+            parts.append(excerpt(item))
     return " ".join(parts) or "文件"
 
 
@@ -78,7 +80,7 @@ def _translate(err: dict, top: bool) -> tuple[str, str]:
     typ = err["type"]
     raw_loc = tuple(err["loc"])
     loc = clean_loc(raw_loc)
-    field = loc[-1] if loc else ""
+    field = excerpt(loc[-1]) if loc else ""
     where = _where(loc)
     if top and loc == ("fee",) and typ in ("model_type", "model_attributes_type", "dict_type"):
         return "E204", ("收费信息写成了文字：不收费请写 charged: false；收费的写 charged: true 和收费项目(items)，"

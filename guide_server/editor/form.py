@@ -35,6 +35,7 @@ import yaml
 
 from guides.model import SLUG_PATTERN, Audience, Channel, ItemType, LimitUnit, LimitWord, MaterialForm, Necessity, Speed
 from guides.release import CHINA_TZ
+from guides.yamlsource import YamlSyntaxError, safe_load_plain
 
 
 @dataclass(frozen=True)
@@ -539,7 +540,11 @@ def from_form(form, code: str, uploads: dict[str, str] | None = None) -> dict:
     # checker's message (是否收费 must be stated) belongs beside that select
     if text:
         try:
-            extra = yaml.safe_load(text)
+            extra = safe_load_plain(text)  # no anchor, alias or deep nesting (guides.yamlsource)
+        except YamlSyntaxError as exc:
+            where = f"第 {exc.line} 行"
+            raise FormError(f"“其他要素（YAML）”一栏{where}{exc.message}。",
+                            {**d, "_extra_text": text}, {"_extra": [where + exc.message]}) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = f"第 {mark.line + 1} 行" if mark else ""

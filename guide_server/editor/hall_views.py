@@ -21,6 +21,7 @@ from guide_server.inputs import BadInput
 from guide_server.web import form_int
 from guides.check_one import check_guide_text
 from guides.halls import LOCAL_KEYS, UNIFIED_KEYS
+from guides.yamlsource import YamlSyntaxError, safe_load_plain
 
 bp = Blueprint("editor_halls", __name__, url_prefix="/editor/halls")
 READ = ("editor", "reviewer")
@@ -212,12 +213,19 @@ def own(hall: str, code: str):
     return _own_page(hall, code, message=DONE.get(request.args.get("done", "")))
 
 
-def _yaml_data(text: str) -> dict | None:
+def _yaml_data(text: str) -> tuple[dict | None, str]:
+    """(data, "") for a YAML mapping as plain JSON types, else (None, Chinese reason): an
+    anchor, alias or nesting deeper than guides.yamlsource.MAX_DEPTH is refused before any
+    object is built (guides.yamlsource.safe_load_plain)."""
     try:
-        data = yaml.safe_load(text)
+        data = safe_load_plain(text)
+    except YamlSyntaxError as exc:
+        return None, f"未保存：第 {exc.line} 行{exc.message}。"
     except yaml.YAMLError:
-        return None
-    return json.loads(json.dumps(data, ensure_ascii=False, default=str)) if isinstance(data, dict) else None
+        return None, "未保存：内容不是有效的 YAML 键值对，请按提示修改。"
+    if not isinstance(data, dict):
+        return None, "未保存：内容不是有效的 YAML 键值对，请按提示修改。"
+    return json.loads(json.dumps(data, ensure_ascii=False, default=str)), ""
 
 
 @bp.post("/<hall>/own/<code>")
@@ -227,9 +235,9 @@ def save_own(hall: str, code: str):
     user = current_user()
     halls().check_scope(user, hall)
     text = request.form.get("yaml", "")[:200000]
-    data = _yaml_data(text)
+    data, problem = _yaml_data(text)
     if data is None:
-        return _own_page(hall, code, text, status=400, error="未保存：内容不是有效的 YAML 键值对，请按提示修改。")
+        return _own_page(hall, code, text, status=400, error=problem)
     try:
         item = halls().save_own(user, hall, code, _version(), data)
         if request.form.get("action") == "submit":

@@ -51,6 +51,7 @@ from guides.check_one import GuideCheck, check_guide
 from guides.loader import Content
 from guides.release import CHINA_TZ, Release, ReleaseError, ReleaseStore
 from guides.scopes import covers_shared, scope_label
+from guides.yamlsource import read_limited, safe_load_plain
 from guide_server.accounts.service import Account
 from guide_server.audit import AuditEntry
 from guide_server.editor.attachments import Attachments
@@ -879,12 +880,16 @@ class EditorService:
         src = folder / "guides" if (folder / "guides").is_dir() else folder
         out: list[tuple[str, str, GuideCheck | None]] = []
         for path in sorted(src.glob("*.yaml")):
-            text = path.read_text(encoding="utf-8")
+            try:
+                text = read_limited(path).decode("utf-8")  # no symlink, at most MAX_BYTES
+            except (OSError, UnicodeDecodeError):
+                out.append((path.stem, "文件无法读取（符号链接、过大或不是 UTF-8），已跳过", None))
+                continue
             cats = self.categories()
             result = check_guide_text(text, path.stem, categories=set(cats) if cats else None, display=str(path))
             try:
-                data = yaml.safe_load(text)
-            except yaml.YAMLError:
+                data = safe_load_plain(text)
+            except yaml.YAMLError:  # YamlSyntaxError too: an anchor, alias or deep nesting
                 data = None
             if not isinstance(data, dict):
                 out.append((path.stem, "文件无法解析，已跳过", result))

@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guides.yamlsource import YamlSyntaxError, parse_yaml
+from guides.yamlsource import YamlSyntaxError, parse_yaml, read_limited
 
 SHIPPED = Path(__file__).with_name("holidays")
 
@@ -115,7 +115,11 @@ class WorkCalendar:
         folders = [SHIPPED] + ([Path(instance) / "holidays"] if instance else [])
         for folder in folders:
             for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else ():
-                sched = parse_schedule(path.read_text(encoding="utf-8"), str(path))
+                try:  # no symlink followed, at most guides.yamlsource.MAX_BYTES
+                    text = read_limited(path).decode("utf-8-sig")
+                except (OSError, UnicodeDecodeError) as exc:
+                    raise CalendarError(f"{path}: 无法读取：{getattr(exc, 'strerror', None) or '不是 UTF-8 文本'}") from None
+                sched = parse_schedule(text, str(path))
                 years[sched.year] = sched
         return cls(years)
 
@@ -157,7 +161,7 @@ def install(instance: str | Path, path: Path) -> YearSchedule:
     """Check a year's file and copy it to <instance>/holidays/<year>.yaml atomically.
     Raises CalendarError (nothing written) when the file is not valid."""
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
+        text = read_limited(path).decode("utf-8-sig")  # no symlink, at most MAX_BYTES
     except (OSError, UnicodeDecodeError) as exc:
         raise CalendarError(f"{path}: 无法读取：{getattr(exc, 'strerror', None) or '不是 UTF-8 文本'}") from None
     sched = parse_schedule(text, str(path))

@@ -19,6 +19,7 @@ from pathlib import Path
 import yaml
 
 from guides.implementation_list.cells import nfkc
+from guides.yamlsource import load_plain_file
 
 HERE = Path(__file__).parent
 DEFAULT_PROFILE = "gbt39046"
@@ -63,7 +64,7 @@ def load_profile(name_or_path: str) -> Profile:
         raise ProfileError(f"代码表“{name_or_path}”不存在；可用的有：{'、'.join(available_profiles())}，"
                            "或给出代码表 YAML 文件的路径")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_plain_file(path)
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ProfileError(f"{path}: 代码表文件无法读取：{exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("lists"), dict):
@@ -80,7 +81,7 @@ def load_profile(name_or_path: str) -> Profile:
 
 @lru_cache(maxsize=None)
 def vocabulary() -> dict[str, dict[str, object]]:
-    data = yaml.safe_load((HERE / "vocabulary.yaml").read_text(encoding="utf-8"))
+    data = load_plain_file(HERE / "vocabulary.yaml")
     return {section: {label_key(str(k)): v for k, v in table.items()} for section, table in data.items()}
 
 

@@ -22,6 +22,7 @@ import yaml
 from guides.implementation_list.cells import line as cell_line, nfkc
 from guides.implementation_list.fields import FIELDS, KEY_FIELD, SHEET_KINDS
 from guides.implementation_list.reader import Sheet
+from guides.yamlsource import load_plain_file
 
 HERE = Path(__file__).parent
 HEADER_SCAN_ROWS = 10  # title rows above the header are common; the header is within these
@@ -53,7 +54,7 @@ class HeaderMap:
 def load_header_map(path: Path) -> HeaderMap:
     """Load one header map file. Raises HeaderMapError on a malformed file or an unknown field."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_plain_file(path)
     except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
         raise HeaderMapError(f"{path}: 表头对照文件无法读取：{exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("columns"), dict):
@@ -77,7 +78,7 @@ def builtin_header_maps() -> tuple[HeaderMap, ...]:
 
 @lru_cache(maxsize=None)
 def sheet_names() -> dict:
-    return yaml.safe_load((HERE / "headers" / "sheets.yaml").read_text(encoding="utf-8"))
+    return load_plain_file(HERE / "headers" / "sheets.yaml")
 
 
 def header_maps(extra: tuple[str | Path, ...] = ()) -> list[HeaderMap]:

@@ -27,6 +27,7 @@ from guides.implementation_list.merge import merge_guide
 from guides.implementation_list.yamlout import canonical, ordered
 from guides.implementation_list.problems import ListReadError, Problem
 from guides.implementation_list.reader import read_file
+from guides.yamlsource import load_plain_file
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -68,7 +69,7 @@ def categories_of(content_dir: str | Path) -> set[str] | None:
     if not path.is_file():
         return None
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        data = load_plain_file(path)
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
         return None
     if not isinstance(data, list):
@@ -115,7 +116,7 @@ def guides_from_content(content_dir: str | Path) -> list[dict]:
     out = []
     for path in sorted((Path(content_dir) / "guides").glob("*.yaml")):
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+            data = load_plain_file(path)
         except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
             raise ValueError(f"{path}: 无法解析（{str(exc).splitlines()[0][:80]}）") from None
         if isinstance(data, dict):

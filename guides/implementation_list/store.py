@@ -28,6 +28,7 @@ from guides.implementation_list.mapping import ImportResult
 from guides.implementation_list.merge import merge_guide
 from guides.implementation_list.yamlout import dump_guide, guide_hash
 from guides.release import fsync_dir
+from guides.yamlsource import load_plain_file
 
 STATE_FILE = "import-state.json"
 STATE_FORMAT = 1
@@ -81,7 +82,7 @@ def _read_existing(path: Path) -> tuple[dict | None, str | None]:
     if not path.is_file():
         return None, None
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        data = load_plain_file(path)
     except (OSError, yaml.YAMLError, UnicodeDecodeError, ValueError) as exc:
         return None, f"现有文件无法解析（{str(exc).splitlines()[0][:80]}）"
     if not isinstance(data, dict):

@@ -357,3 +357,37 @@ def test_text_rules_of_the_checker_are_shown_beside_the_override_fields(app):
     assert extra.count('data-code="E223"') == 1  # once, with its line, not again from the merged guide
     assert "U+2003E" in extra
     assert _item(app, "liushi").status == "draft"  # kept as a draft, not sent for review
+
+
+@pytest.mark.parametrize("text,line,word", [
+    ("a: &a [*a]\n", 1, "不允许使用锚点（&a）"),
+    ("name: 测试\n" + "".join(f"{c}: &{c} [{', '.join(['*' + p] * 9)}]\n"
+                            for p, c in zip("abcdefgh", "bcdefghi")).replace("b: &b", "a: &a [哈]\nb: &b", 1), 2,
+     "不允许使用锚点（&a）"),
+    ("name: 测试\nmaterials: " + "[" * 80 + "]" * 80 + "\n", 2, "嵌套层次过深"),
+])
+def test_own_guide_yaml_with_aliases_or_deep_nesting_is_refused_and_nothing_saved(app, text, line, word):
+    ed = _client(app, "ed-liushi", "editor", "hall:liushi")
+    before = _item(app, "liushi", "330382-SC-0901", "own")
+    r = _post(ed, "/editor/halls/liushi/own/330382-SC-0901", {"yaml": text, "action": "submit"})
+    assert r.status_code == 400
+    import html as html_lib
+
+    html = html_lib.unescape(_text(r))
+    assert f"第 {line} 行{word}" in html and "未保存" in html
+    after = _item(app, "liushi", "330382-SC-0901", "own")
+    assert (after is None) == (before is None)
+    assert after is None or after.version == before.version
+
+
+def test_an_override_with_an_alias_in_its_yaml_box_is_refused_beside_the_box(app):
+    import html as html_lib
+
+    ed = _client(app, "ed-liushi", "editor", "hall:liushi")
+    r = _post(ed, f"/editor/halls/liushi/o/{GA}", _hours_form("周一", extra="note: 本地\nmaterials: &m [*m]"))
+    assert r.status_code == 400
+    page = html_lib.unescape(_text(r))
+    field = page[page.index('data-field="extra"'):]
+    field = field[:field.index("</div>")]
+    assert 'data-code="E001"' in field and "第 2 行" in field and "不允许使用锚点（&m）" in field
+    assert _item(app, "liushi") is None  # nothing saved

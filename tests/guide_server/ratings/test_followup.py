@@ -94,6 +94,22 @@ def test_holiday_files_are_checked_with_file_and_line(tmp_path):
                        "x.yaml")
     with pytest.raises(CalendarError, match=r"y\.yaml:3: 不认识的项“holiday”"):
         parse_schedule("year: 2027\nsource: s\nholiday: []\n", "y.yaml")
+    with pytest.raises(CalendarError, match=r"z\.yaml:3: .*不允许使用锚点（&h）"):
+        parse_schedule("year: 2027\nsource: s\nholidays: &h [*h]\n", "z.yaml")
+
+
+def test_holiday_files_behind_a_symlink_are_not_read(tmp_path):
+    from guide_server.ratings.calendar import install
+
+    secret = tmp_path / "secret.txt"
+    secret.write_text("year: 2027\nsource: s\nholidays: []\nworkdays: []\n", encoding="utf-8")
+    folder = tmp_path / "inst" / "holidays"
+    folder.mkdir(parents=True)
+    (folder / "2027.yaml").symlink_to(secret)
+    with pytest.raises(CalendarError, match="符号链接"):
+        WorkCalendar.load(tmp_path / "inst")
+    with pytest.raises(CalendarError, match="符号链接"):
+        install(tmp_path / "other", folder / "2027.yaml")
 
 
 def test_loading_a_new_year_by_command_changes_deadlines_of_a_running_app(app, instance, tmp_path):
