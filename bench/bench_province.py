@@ -57,10 +57,13 @@ def build(root: Path, halls: int, shared: int, own: int, overrides: int) -> Path
     files = sorted((content / "guides").glob("*.yaml"))
     shared_codes = [p.stem for p in files[:shared]]
     rng = random.Random(11)
+    # GB/T 2260: a township is its county's 6 digits + 3; past 999 halls the next county of the city
+    counties = [{"code": f"3303{82 - k:02d}", "name": f"第{k + 1}县", "children": [
+        {"code": f"3303{82 - k:02d}{i:03d}", "name": f"第{i}镇"} for i in range(1, min(999, halls - k * 999) + 1)]}
+        for k in range((halls + 998) // 999)]
     (content / "regions.yaml").write_text(yaml.safe_dump(
-        [{"code": "330000", "name": "浙江省", "children": [{"code": "330300", "name": "温州市", "children": [
-            {"code": "330382", "name": "乐清市", "children": [
-                {"code": f"330382{i:03d}", "name": f"第{i}镇"} for i in range(1, halls + 1)]}]}]}],
+        [{"code": "330000", "name": "浙江省", "children": [{"code": "330300", "name": "温州市",
+                                                          "children": counties}]}],
         allow_unicode=True), encoding="utf-8")
     for h in range(halls):
         folder = content / "halls" / f"hall-{h:04d}"
@@ -70,12 +73,12 @@ def build(root: Path, halls: int, shared: int, own: int, overrides: int) -> Path
             p.rename(folder / "guides" / p.name)
         hall = {"name": f"第{h + 1}镇便民服务中心", "address": f"乐清市第{h + 1}镇人民路 1 号",
                 "hours": "周一至周五 8:30-17:00", "hotline": f"0577-6{h:07d}"[:13], "area_code": "0577",
-                "region_code": f"330382{h + 1:03d}", "offers": [{"code": c} for c in shared_codes]}
+                "region_code": f"3303{82 - h // 999:02d}{h % 999 + 1:03d}", "offers": [{"code": c} for c in shared_codes]}
         (folder / "hall.yaml").write_text(yaml.safe_dump(hall, allow_unicode=True), encoding="utf-8")
         for c in rng.sample(shared_codes, min(overrides, shared)):
             over = {"locations": [{"address": f"乐清市第{h + 1}镇人民路 1 号", "window": f"{rng.randint(1, 9)} 号窗口",
                                    "hours": "周一至周五 8:30-12:00"}],
-                    "contacts": {"consult": f"0577-6{h:03d}{rng.randint(1000, 9999)}", "complaint": "12345"}}
+                    "contacts": {"consult": f"0577-6{h % 1000:03d}{rng.randint(1000, 9999)}", "complaint": "12345"}}
             (folder / "overrides" / f"{c}.yaml").write_text(yaml.safe_dump(over, allow_unicode=True), encoding="utf-8")
     return content
 
