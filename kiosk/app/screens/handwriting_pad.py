@@ -20,6 +20,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
 from kiosk.app.screens import load_kv
+from kiosk.app.screens.common import KButton
 
 MIN_STEP = 2.0
 MAX_POINTS = 2000
@@ -144,6 +145,31 @@ class HandwritingPanel(BoxLayout):
 
     def clear_query(self):
         self.screen.clear_text()
+
+    def show(self, hw, shown: int, pool: list, choose) -> None:
+        """Show the state of `hw` (a controllers.handwriting_input.HandwritingInput, or None when
+        handwriting is off) and its first `shown` candidates as buttons. The buttons are built
+        once into `pool` and reused (a new button per answer costs more than recognising the
+        strokes); pressing one calls `choose(character)`."""
+        self.enabled = hw is None or hw.enabled
+        self.message = hw.message if hw is not None else ""
+        self.warn = hw is not None and hw.trouble
+        grid = self.ids.candidates
+        chars = (hw.candidates if hw is not None else [])[:shown]
+        if grid.cols != shown:
+            grid.clear_widgets()
+            grid.cols = shown
+        while len(pool) < shown:
+            b = KButton(base_size=48)
+            b.bind(on_release=lambda btn: btn.text and choose(btn.text))
+            pool.append(b)
+        for i, b in enumerate(pool):
+            if i < len(chars):
+                b.text = chars[i]
+                if b.parent is None:
+                    grid.add_widget(b)
+            elif b.parent is not None:
+                grid.remove_widget(b)
 
 
 load_kv(__file__)

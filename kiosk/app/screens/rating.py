@@ -186,28 +186,8 @@ class RatingScreen(KioskScreen):
     def _refresh_pad(self) -> None:
         if self._panel is None:
             return
-        panel, hw = self._panel, self.hw
-        panel.enabled = hw is None or hw.enabled
-        panel.message = hw.message if hw is not None else ""
-        panel.warn = hw is not None and hw.trouble
-        grid = panel.ids.candidates
-        shown = CANDIDATES_ELDER if self.app.elder else CANDIDATES
-        chars = (hw.candidates if hw is not None else [])[:shown]
-        if grid.cols != shown:
-            grid.clear_widgets()
-            grid.cols = shown
-        pool = self._candidate_buttons
-        while len(pool) < shown:
-            b = KButton(base_size=48)
-            b.bind(on_release=lambda btn: btn.text and self._choose(btn.text))
-            pool.append(b)
-        for i, b in enumerate(pool):
-            if i < len(chars):
-                b.text = chars[i]
-                if b.parent is None:
-                    grid.add_widget(b)
-            elif b.parent is not None:
-                grid.remove_widget(b)
+        self._panel.show(self.hw, CANDIDATES_ELDER if self.app.elder else CANDIDATES,
+                         self._candidate_buttons, self._choose)
 
     def clear_personal(self) -> None:
         """What a person wrote goes with them (the idle reset)."""

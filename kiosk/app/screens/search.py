@@ -200,31 +200,8 @@ class SearchScreen(KioskScreen):
         self.app.search_clear()
 
     def _refresh_pad(self) -> None:
-        panel = self._hw_panel
-        hw = self.hw
-        panel.enabled = hw is None or hw.enabled
-        panel.message = hw.message if hw is not None else ""
-        panel.warn = hw is not None and hw.trouble
-        grid = panel.ids.candidates
-        shown = CANDIDATES_ELDER if self.app.elder else CANDIDATES
-        chars = (hw.candidates if hw is not None else [])[:shown]
-        if grid.cols != shown:
-            grid.clear_widgets()
-            grid.cols = shown
-        # the candidate buttons are built once and reused: a new button per answer costs more
-        # than recognising the strokes
-        pool = self._candidate_buttons
-        while len(pool) < shown:
-            b = KButton(base_size=48)
-            b.bind(on_release=lambda btn: btn.text and self._choose(btn.text))
-            pool.append(b)
-        for i, b in enumerate(pool):
-            if i < len(chars):
-                b.text = chars[i]
-                if b.parent is None:
-                    grid.add_widget(b)
-            elif b.parent is not None:
-                grid.remove_widget(b)
+        self._hw_panel.show(self.hw, CANDIDATES_ELDER if self.app.elder else CANDIDATES,
+                            self._candidate_buttons, self._choose)
 
     # -- results, suggestions, help ---------------------------------------------------------------
     def _build_suggestions(self) -> None:
