@@ -11,6 +11,7 @@ from kivy.base import EventLoop
 from kivy.core.window import Window
 from kivy.tests.common import GraphicUnitTest, UnitTestTouch
 
+from kiosk.app.kiosk_app import AfterFrame
 from kiosk.config import KioskConfig
 from kiosk.content import load_kiosk_content
 from kiosk.devices import DeviceService, printer_opener
@@ -87,13 +88,22 @@ class KioskTestCase(GraphicUnitTest):
             EventLoop.idle()
 
     def pump(self, until=None, timeout: float = 10.0, frames: int = 2):
-        """Turn the loop until `until()` is true (fails after `timeout`), then `frames` more."""
+        """Turn the loop until `until()` is true (fails after `timeout`), then `frames` more.
+
+        While waiting, each turn tells the app that a frame was shown (Window's on_flip, as
+        after every drawn frame) when it waits for one (`KioskApp.after_next_frame`, e.g. the
+        guide screen adding the sections below the first screenful): a running kiosk draws
+        60 frames a second, so without this every such wait would last the 0.25 s fallback."""
         deadline = time.monotonic() + timeout
         if until is not None:
             while not until():
                 if time.monotonic() > deadline:
                     raise AssertionError(f"timed out waiting for {getattr(until, '__name__', until)}")
                 self.step()
+                if AfterFrame._waiting:
+                    Window.dispatch("on_flip")
+                    self.step()
+                    continue
                 time.sleep(0.01)
         for _ in range(frames):
             self.step()
