@@ -198,6 +198,9 @@ class TamperProxy:
 
         class Handler(http.server.BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # headers and body go out in two writes on a kept-alive connection: without
+            # TCP_NODELAY the body waits for the client's delayed ACK (~40 ms per answer)
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass
