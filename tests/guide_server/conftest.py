@@ -50,11 +50,14 @@ def instance(tmp_path, valid_content) -> Path:
 
 @pytest.fixture
 def db_url(instance) -> str:
-    """The app's database: SQLite in the instance folder. The packages whose tests are about
-    the database (ratings, accounts, editor) replace it with both SQLite and PostgreSQL."""
+    """The app's database: SQLite in the instance folder (where the app puts it by default), a
+    copy of the session's migrated template (tests.support.sqlite_template). The packages whose
+    tests are about the database (ratings, accounts, editor) replace it with both SQLite and
+    PostgreSQL."""
     from guide_server.db import default_url
+    from tests.support.sqlite_template import copy_migrated_sqlite
 
-    return default_url(instance.resolve())
+    return copy_migrated_sqlite(Path(default_url(instance.resolve()).removeprefix("sqlite:///")))
 
 
 @pytest.fixture

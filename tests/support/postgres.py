@@ -185,11 +185,13 @@ def migrated_template(server: PostgresServer) -> str:
 
 
 def database_url(request, kind: str, folder: Path):
-    """Yield the URL of a fresh guide-server database of `kind` ("sqlite": a file in `folder`,
-    created and migrated by the app on first use; "postgresql": a migrated copy in the session's
-    server, dropped afterwards)."""
+    """Yield the URL of a fresh guide-server database of `kind` ("sqlite": a file in `folder`, a
+    copy of the session's migrated SQLite template (tests.support.sqlite_template); "postgresql":
+    a migrated copy in the session's server, dropped afterwards)."""
     if kind == "sqlite":
-        yield f"sqlite:///{folder / 'guide-server.sqlite3'}"
+        from tests.support.sqlite_template import copy_migrated_sqlite
+
+        yield copy_migrated_sqlite(folder / "guide-server.sqlite3")
         return
     server = request.getfixturevalue("postgres")
     url = server.create_database(template=migrated_template(server))
