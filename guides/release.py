@@ -3,6 +3,9 @@
 On disk, under ``<instance>/releases/``::
 
     R0007/manifest.json   number, created, hash, per-guide hashes, per-attachment hashes and sizes
+    R0007/halls.json      (several halls only) each hall's resolved guide hashes, the "halls"
+                          of `Release.manifest()`; manifest.json records its SHA-256
+                          ("halls_sha256"), so most readers (`manifest_head`) need not parse it
     R0007/content.json    canonical JSON of site, categories and guides
     R0007/forms/...       the attachments the guides name (blank forms, samples, flow
                           images), copied from content/forms/
@@ -40,6 +43,7 @@ from guides.halls import (DEFAULT_HALL, halls_document, resolve_offer, halls_fro
                           regions_from_document)
 from guides.atomicfile import atomic_write, fsync_dir  # noqa: F401  (re-exported: callers import them from here)
 from guides.guideset import GuideSet, canonical_bytes
+from json.encoder import encode_basestring as _key  # a str as canonical JSON (ensure_ascii=False)
 from guides.loader import Content
 from guides.model import Category, Guide, Retired, Site
 
@@ -48,6 +52,15 @@ CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
 SCHEMA = 2
 _NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)          # str.isdigit() is also true for "²" and "٣"
 _RELEASE_DIR = re.compile(r"R[0-9]{1,9}", re.ASCII)
+
+
+HALLS_FILE = "halls.json"  # per-hall guide hashes of a release with several halls
+HALLS_FILE_KEY = "halls_sha256"  # in manifest.json on disk: SHA-256 of halls.json
+
+
+def _with_halls(head: dict[str, Any], halls: dict[str, Any]) -> dict[str, Any]:
+    """The manifest `Release.manifest()` made: `head` with "halls" in its sorted place."""
+    return dict(sorted({**head, "halls": halls}.items()))
 
 
 class ReleaseError(Exception):
@@ -141,8 +154,9 @@ def content_document(content: Content) -> dict[str, Any]:
 
 def _object(members) -> bytes:
     """Canonical JSON of an object from (key, canonical JSON bytes of the value) pairs,
-    given in key order: what canonical_json of the whole object would write."""
-    return b"{" + b",".join(canonical_json(k) + b":" + v for k, v in members) + b"}"
+    given in key order: what canonical_json of the whole object would write (a key is
+    written as json.dumps writes a str with ensure_ascii=False)."""
+    return b"{" + b",".join((_key(k) + ":").encode("utf-8") + v for k, v in members) + b"}"
 
 
 def _serialize(content: Content) -> tuple[bytes, dict[str, str], dict[str, dict[str, str]]]:
@@ -167,6 +181,15 @@ def _serialize(content: Content) -> tuple[bytes, dict[str, str], dict[str, dict[
         halls[DEFAULT_HALL] = dict(hashes)
         hall_parts = []
         for hall_id, hall in sorted(content.halls.items()):
+            memo = hall.release_memo
+            if memo is not None and memo[0] is hall.own and memo[1] is hall.offered and memo[2] is hall.site_data:
+                # made by the checker (or a hall memo) from these very objects: nothing to dump or hash
+                own = memo[0]
+                halls[hall_id] = memo[5]
+                hall_parts.append((hall_id, _object([("offered", memo[3]),
+                                                     ("own", _object((c, own.form(c)) for c in own)),
+                                                     ("site", memo[4])])))
+                continue
             own = GuideSet.of(hall.own)
             own_codes = sorted(own)
             mine = {code: own.hash(code) for code in own_codes}
@@ -234,6 +257,26 @@ def _build(content: Content, number: int | None = None,
     return release, body
 
 
+_RETIRED = b',"retired":['
+
+
+def retired_member(body: bytes) -> list[dict[str, Any]]:
+    """The "retired" list of a release's content.json `body`, without parsing the rest.
+
+    content.json is canonical JSON (sorted keys, quotes inside strings escaped), so the bytes
+    ``,"retired":[`` can only be a key followed by a list; of the top-level members only
+    "site" follows "retired", and no model (Site, Guide, Category, HallSite, a region, an
+    override's LOCAL_KEYS) has a key of that name, so the last occurrence is the member when
+    there is one. ValueError when the bytes there are not a JSON list."""
+    at = body.rfind(_RETIRED)
+    if at < 0:
+        return []
+    value, _ = json.JSONDecoder().raw_decode(body[at + len(_RETIRED) - 1:].decode("utf-8"))
+    if not isinstance(value, list):
+        raise ValueError("retired is not a list")
+    return value
+
+
 def content_from_document(doc: dict[str, Any]) -> Content:
     """Validated content from a release's content.json (pydantic ValidationError, a
     ValueError, when it is not v2 content)."""
@@ -296,18 +339,52 @@ class ReleaseStore:
             raise ReleaseError(f"{self.root / 'CURRENT'}: 当前版本记录已损坏：{text!r}")
         return int(text)
 
-    def manifest(self, number: int) -> dict[str, Any]:
-        path = self.folder(number) / "manifest.json"
+    def _read_json(self, path: Path, number: int, what: str) -> Any:
         try:
             return json.loads(path.read_bytes())
         except FileNotFoundError:
-            raise ReleaseError(f"版本 R{number} 不存在") from None
+            if what == "manifest":
+                raise ReleaseError(f"版本 R{number} 不存在") from None
+            raise ReleaseError(f"{path}: 文件缺失，该版本已损坏") from None
         except (OSError, ValueError) as exc:
             raise ReleaseError(f"{path}: 版本清单无法读取：{exc}") from None
+
+    def manifest_head(self, number: int) -> dict[str, Any]:
+        """The manifest of release `number` without the per-hall hashes ("halls"): number,
+        created, hash, root guide hashes, attachments — what most callers need, read without the
+        hashes of a province's hundreds of thousands of hall guides (ReleaseError as `manifest`)."""
+        data = self._read_json(self.folder(number) / "manifest.json", number, "manifest")
+        if not isinstance(data, dict):
+            raise ReleaseError(f"{self.folder(number) / 'manifest.json'}: 版本清单无法读取：不是 JSON 对象")
+        data.pop(HALLS_FILE_KEY, None)
+        data.pop("halls", None)
+        return data
+
+    def manifest(self, number: int) -> dict[str, Any]:
+        """The whole manifest of release `number` (as `Release.manifest()` made it), the
+        per-hall hashes read from halls.json and checked against the SHA-256 manifest.json
+        records for it. ReleaseError when it is missing or cannot be read."""
+        folder = self.folder(number)
+        data = self._read_json(folder / "manifest.json", number, "manifest")
+        if not isinstance(data, dict):
+            raise ReleaseError(f"{folder / 'manifest.json'}: 版本清单无法读取：不是 JSON 对象")
+        want = data.pop(HALLS_FILE_KEY, None)
+        if want is not None:
+            try:
+                raw = (folder / HALLS_FILE).read_bytes()
+            except OSError as exc:
+                raise ReleaseError(f"{folder / HALLS_FILE}: 无法读取：{exc.strerror or exc}，该版本已损坏") from None
+            if sha256(raw) != want:
+                raise ReleaseError(f"{folder / HALLS_FILE}: 内容哈希与版本清单不符，该版本已损坏")
+            data = _with_halls(data, json.loads(raw))
+        return data
 
     def verified_body(self, number: int) -> tuple[dict[str, Any], bytes]:
         """(manifest, content.json bytes) of release `number`, the bytes checked against the hash."""
         manifest = self.manifest(number)
+        return manifest, self._body(number, manifest)
+
+    def _body(self, number: int, manifest: dict[str, Any]) -> bytes:
         path = self.folder(number) / "content.json"
         try:
             body = path.read_bytes()
@@ -315,7 +392,12 @@ class ReleaseStore:
             raise ReleaseError(f"{path}: 无法读取：{exc}") from None
         if sha256(body) != manifest.get("hash"):
             raise ReleaseError(f"{path}: 内容哈希与版本清单不符，该版本已损坏")
-        return manifest, body
+        return body
+
+    def verified_head(self, number: int) -> tuple[dict[str, Any], bytes]:
+        """As `verified_body`, with `manifest_head`'s manifest (no per-hall hashes)."""
+        manifest = self.manifest_head(number)
+        return manifest, self._body(number, manifest)
 
     def load(self, number: int) -> Release:
         """Release `number`, its bytes verified; ReleaseError when it is missing, corrupt or
@@ -365,7 +447,7 @@ class ReleaseStore:
         current = self.current_number()
         out = []
         for n in self.numbers():
-            m = self.manifest(n)
+            m = self.manifest_head(n)
             out.append(ReleaseInfo(n, m["created"], m["hash"], len(m["guides"]), n == current))
         return out
 
@@ -417,7 +499,7 @@ class ReleaseStore:
             self.recover()
             current = self.current_number()
             if current is not None:
-                m = self.manifest(current)
+                m = self.manifest_head(current)
                 if m.get("hash") == draft.hash and (m.get("attachments") or {}) == draft.attachments:
                     return self.load(current), False
             number = (self.numbers() or [0])[-1] + 1
@@ -437,7 +519,12 @@ class ReleaseStore:
                 if (tmp / "forms").is_dir():
                     fsync_dir(tmp / "forms")
                     os.chmod(tmp / "forms", 0o555)
-                _write_file(tmp / "manifest.json", canonical_json(release.manifest()))
+                manifest = release.manifest()
+                if "halls" in manifest:  # a province's per-hall hashes: a file of their own
+                    halls = canonical_json(manifest.pop("halls"))
+                    _write_file(tmp / HALLS_FILE, halls)
+                    manifest[HALLS_FILE_KEY] = sha256(halls)
+                _write_file(tmp / "manifest.json", canonical_json(manifest))
                 if origin is not None:
                     _write_file(tmp / "origin.json", canonical_json(origin))
                 fsync_dir(tmp)
@@ -475,7 +562,7 @@ class ReleaseStore:
                 current = self.current_number()
                 if number is not None and self.folder(number).is_dir():
                     try:
-                        ok = self.verified_body(number)[0].get("hash") == want
+                        ok = self.verified_head(number)[0].get("hash") == want
                     except ReleaseError:
                         ok = False
                     if ok and (current is None or number > current):

@@ -121,7 +121,7 @@ def rollback(number: int, instance_dir: str) -> None:
     try:
         before = store.current_number()
         rel = store.rollback(number)
-        old = store.manifest(before)["guides"] if before is not None else {}
+        old = store.manifest_head(before)["guides"] if before is not None else {}
     except ReleaseError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"当前版本已切换为 {rel.stamp}")
