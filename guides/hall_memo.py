@@ -6,16 +6,16 @@ overrides/*.yaml — and from a little outside it: which shared guides exist and
 shared guides it offers, and which codes earlier halls and the default hall already use
 (E207). The memo keeps, as plain data:
 
-    stamps    the stat (size, mtime_ns, ctime_ns, inode) of every file of the hall folder the
-              checker reads, by name (`hall_stamps`)
+    stamps    SHA-256 of the stat (size, mtime_ns, ctime_ns, inode) of every file of the hall
+              folder the checker reads, by name (`hall_scan`)
     ctx       `context_digest` of the check that made it
-    sources   shared code -> SHA-256 of the shared guide, for every shared guide offered
+    sources   the shared codes offered, one per line; `sources_digest` over their guides'
+              hashes, `source_hashes` those hashes (32 bytes each)
     findings  what the hall's files and the hall's rules found (guides.check_cache rows)
-    site      hall.yaml's data (validated when first used), `site_form` its release form
+    site_form hall.yaml's data as its release form (validated when first used)
     own       own guide code -> release form; `own_paths` code -> the file it came from
-    offered   rows (code, source, override, SHA-256 of the resolved guide) as guides.halls.OfferedGuide
-              takes them; `overs` the overrides' texts (guides.halls._override_text)
-    offered_form  the release form of the offered list
+    offered_form  the release form of the offered list; `overrides` position -> (override,
+              its text, guides.halls._override_text) for the offers with an override
     local     local codes (an override's `code`) the E207 rule looks up among other halls'
     hashes    code -> SHA-256 of each resolved guide the hall offers (the manifest's entry)
     resolved  resolve key -> SHA-256 (see guides.halls), for the next check
@@ -36,13 +36,13 @@ from typing import Any
 
 from guides.check_cache import RACY_NS
 
-Stamps = tuple  # ((relative name, size, mtime_ns, ctime_ns, inode), ...), sorted by name
-
-
-def hall_stamps(folder: str | os.PathLike) -> tuple[int, Stamps]:
-    """(time of the scan in ns, stamps) of hall folder `folder`: hall.yaml and every *.yaml of
-    guides/ and overrides/ (the files the checker reads), without reading any of them. A
-    missing file or folder is simply not listed."""
+def hall_scan(folder: str | os.PathLike) -> tuple[str, int, bool]:
+    """(digest, number of files, settled) of hall folder `folder`: the SHA-256 of the stat
+    (size, mtime_ns, ctime_ns, inode) of hall.yaml and every *.yaml of guides/ and
+    overrides/ (the files the checker reads), by name, taken without reading any file; and
+    whether none of them was modified within RACY_NS before the scan (only then is a memo
+    kept: a write in the same clock tick as the check could go unseen). A missing file or
+    folder is simply not listed."""
     scan_ns = time.time_ns()
     out: list[tuple] = []
     base = os.fspath(folder)
@@ -54,20 +54,13 @@ def hall_stamps(folder: str | os.PathLike) -> tuple[int, Stamps]:
     for sub in ("guides", "overrides"):
         try:
             with os.scandir(os.path.join(base, sub)) as entries:
-                for entry in entries:
-                    if entry.name.endswith(".yaml"):
-                        st = entry.stat(follow_symlinks=False)
-                        out.append((f"{sub}/{entry.name}", st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+                stats = [(e.name, e.stat(follow_symlinks=False)) for e in entries if e.name.endswith(".yaml")]
         except (FileNotFoundError, NotADirectoryError):
             continue
+        out.extend((f"{sub}/{name}", st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) for name, st in stats)
     out.sort()
-    return scan_ns, tuple(out)
-
-
-def settled(scan: tuple[int, Stamps]) -> bool:
-    """True when no file of the scan was modified within RACY_NS before it."""
-    scan_ns, stamps = scan
-    return all(row[2] < scan_ns - RACY_NS for row in stamps)
+    newest = max((row[2] for row in out), default=0)
+    return hashlib.sha256(repr(out).encode()).hexdigest(), len(out), newest < scan_ns - RACY_NS
 
 
 def context_digest(shared_codes, basic_index: Mapping[str, list[str]], region_codes,
@@ -81,9 +74,24 @@ def context_digest(shared_codes, basic_index: Mapping[str, list[str]], region_co
     return h.hexdigest()
 
 
-def usable(memo: Any, scan: tuple[int, Stamps], ctx: str) -> bool:
+def sources_digest(sources: str, shared_hashes: Mapping[str, str]) -> str:
+    """SHA-256 over the current hashes of the shared guides named in `sources` (codes, one
+    per line): equal to the memo's while none of them changed."""
+    return hashlib.sha256("\n".join(map(shared_hashes.__getitem__, _codes(sources))).encode()).hexdigest()
+
+
+def source_hashes(sources: str, shared_hashes: Mapping[str, str]) -> bytes:
+    """The hashes of the shared guides named in `sources`, 32 raw bytes each, in order."""
+    return b"".join(bytes.fromhex(shared_hashes[s]) for s in _codes(sources))
+
+
+def _codes(sources: str) -> list[str]:
+    return sources.split("\n") if sources else []
+
+
+def usable(memo: Any, scan: str | None, ctx: str) -> bool:
     """True when `memo` was made from exactly these files (by stat) and this context."""
-    return (isinstance(memo, dict) and memo.get("stamps") == scan[1] and memo.get("ctx") == ctx)
+    return isinstance(memo, dict) and scan is not None and memo.get("stamps") == scan and memo.get("ctx") == ctx
 
 
 def collides(memo: dict[str, Any], taken: Mapping[str, str]) -> bool:
@@ -92,9 +100,8 @@ def collides(memo: dict[str, Any], taken: Mapping[str, str]) -> bool:
     return any(c in taken for c in memo["own_paths"]) or any(c in taken for c in memo["local"])
 
 
-def changed_sources(memo: dict[str, Any], shared_hashes: Mapping[str, str]) -> list[str]:
+def changed_sources(memo: dict[str, Any], shared_hashes: Mapping[str, str]) -> set[str]:
     """The shared codes the hall offers whose guide changed since the memo was made."""
-    sources = memo["sources"]
-    if sources.items() <= shared_hashes.items():
-        return []
-    return [s for s, h in sources.items() if shared_hashes.get(s) != h]
+    old = memo["source_hashes"]
+    return {s for i, s in enumerate(_codes(memo["sources"]))
+            if old[32 * i:32 * i + 32] != bytes.fromhex(shared_hashes[s])}

@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterable, NamedTuple
@@ -140,19 +140,57 @@ class OfferedGuide(NamedTuple):
     __hash__ = None  # type: ignore[assignment]  # holds a dict
 
 
+class OfferedList(Sequence):
+    """A hall's offered guides read from their release form (canonical JSON of
+    [{"code", "override", "source"}, ...]) and the resolved guides' hashes by code, made into
+    OfferedGuides when first used: a hall memo's halls are mostly only written out again."""
+
+    __slots__ = ("form", "hashes", "_items")
+
+    def __init__(self, form: bytes, hashes: Mapping[str, str]):
+        self.form, self.hashes, self._items = form, hashes, None
+
+    def items(self) -> tuple[OfferedGuide, ...]:
+        if self._items is None:
+            get = self.hashes.get
+            self._items = tuple(OfferedGuide(d["code"], d["source"], d["override"], get(d["code"]))
+                                for d in json.loads(self.form))
+        return self._items
+
+    def __getitem__(self, i):
+        return self.items()[i]
+
+    def __len__(self) -> int:
+        return len(self.items())
+
+    def __iter__(self):
+        return iter(self.items())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, OfferedList)):
+            return self.items() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"OfferedList({len(self)} offers)"
+
+
 @dataclass(frozen=True, eq=False)
 class Hall:
     """One hall: id, site data, its own guides and the shared guides it offers.
 
-    `site_data` is the HallSite, or the dump of a valid one (a hall memo's, guides.hall_memo)
-    that `site` validates when first read. `release_memo`, when the checker made it, is
+    `site_data` is the HallSite, or the dump of a valid one as a dict or as its release form
+    (a hall memo's, guides.hall_memo), which `site` validates when first read; `offered` a
+    tuple or an OfferedList. `release_memo`, when the checker made it, is
     (own, offered, site_data, offered release form, site release form, hashes of the
     resolved guides): guides.release uses it only while `own`, `offered` and `site_data` are
     those very objects, so a hall made with dataclasses.replace is serialised afresh."""
     id: str
     site_data: Any
     own: Mapping[str, Guide] = field(default_factory=dict)  # a GuideSet when it came from the checker
-    offered: tuple[OfferedGuide, ...] = ()
+    offered: Sequence[OfferedGuide] = ()
     release_memo: tuple | None = field(default=None, repr=False)
 
     @property
@@ -162,15 +200,15 @@ class Hall:
             return data
         site = self.__dict__.get("_site")
         if site is None:
-            site = HallSite.model_validate(data)
+            site = HallSite.model_validate(json.loads(data) if isinstance(data, bytes) else data)
             object.__setattr__(self, "_site", site)  # a cache of a frozen value
         return site
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Hall):
             return NotImplemented
-        return (self.id, self.site, dict(self.own), self.offered) == (other.id, other.site, dict(other.own),
-                                                                      other.offered)
+        return (self.id, self.site, dict(self.own), tuple(self.offered)) == (other.id, other.site, dict(other.own),
+                                                                             tuple(other.offered))
 
     __hash__ = None  # type: ignore[assignment]  # mutable members (dicts): not hashable, as before
 
@@ -342,7 +380,7 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Iterable
         plan = _Plan(folder)
         plans.append(plan)
         if cache is not None and HALL_ID.match(folder.name) and folder.name != DEFAULT_HALL:
-            plan.scan = hall_memo.hall_stamps(folder)
+            plan.scan, plan.scan_files, plan.settled = hall_memo.hall_scan(folder)
             plan.old = cache.hall_memo(folder.name)
             if hall_memo.usable(plan.old, plan.scan, ctx):
                 plan.reuse = True
@@ -374,7 +412,9 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Iterable
 class _Plan:
     """One hall folder during `check_halls`: its scan, old memo, and what checking it found."""
     folder: Path
-    scan: tuple | None = None
+    scan: str | None = None  # guides.hall_memo.hall_scan: digest of the files' stat
+    scan_files: int = 0
+    settled: bool = False
     old: Any = None
     reuse: bool = False
     head: dict[str, Any] | None = None
@@ -464,31 +504,33 @@ def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], take
     memo = plan.old
     if hall_memo.collides(memo, taken):
         return None
-    changed = set(hall_memo.changed_sources(memo, shared_hashes))
-    rows, hashes = memo["offered"], memo["hashes"]
-    if changed:
+    hashes = memo["hashes"]
+    if hall_memo.sources_digest(memo["sources"], shared_hashes) != memo["sources_digest"]:
+        changed = hall_memo.changed_sources(memo, shared_hashes)
         known, used = memo["resolved"], dict(memo["resolved"])
-        rows, hashes = list(rows), dict(hashes)
+        hashes = dict(hashes)
         try:
-            for i, ((code, source, override, _), over) in enumerate(zip(rows, memo["overs"])):
-                if source in changed:
-                    h = _resolved_hash(shared, shared_hashes, code, source, override, over, known, used)
-                    rows[i] = (code, source, override, h)
-                    hashes[code] = h
+            for i, d in enumerate(json.loads(memo["offered_form"])):
+                if d["source"] in changed:
+                    override, over = memo["overrides"].get(i, ({}, "{}"))
+                    hashes[d["code"]] = _resolved_hash(shared, shared_hashes, d["code"], d["source"], override, over,
+                                                       known, used)
         except ValidationError:
             return None
-        memo = {**memo, "offered": tuple(rows), "hashes": hashes, "resolved": used,
-                "sources": {s: shared_hashes[s] for s in memo["sources"]}}
-        cache.keep_hall(plan.folder.name, len(plan.scan[1]))
+        memo = {**memo, "hashes": hashes, "resolved": used,
+                "sources_digest": hall_memo.sources_digest(memo["sources"], shared_hashes),
+                "source_hashes": hall_memo.source_hashes(memo["sources"], shared_hashes)}
+        cache.keep_hall(plan.folder.name, plan.scan_files)
         cache.put_hall(plan.folder.name, memo)
     else:
-        cache.keep_hall(plan.folder.name, len(plan.scan[1]))
+        cache.keep_hall(plan.folder.name, plan.scan_files)
     taken.update(memo["own_paths"])
-    findings.extend(unpack_findings(memo["findings"]))
+    if memo["findings"]:
+        findings.extend(unpack_findings(memo["findings"]))
     own = GuideSet(memo["own"])
-    offered = tuple(map(OfferedGuide._make, memo["offered"]))
-    return Hall(plan.folder.name, memo["site"], own, offered,
-                (own, offered, memo["site"], memo["offered_form"], memo["site_form"], memo["hashes"]))
+    offered = OfferedList(memo["offered_form"], hashes)
+    site = memo["site_form"]
+    return Hall(plan.folder.name, site, own, offered, (own, offered, site, memo["offered_form"], site, hashes))
 
 
 def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_hashes: Mapping[str, str],
@@ -615,12 +657,14 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
     hashes = dict(sorted(hashes.items()))
     if cache is not None:
         memo = None
-        if plan.scan is not None and hall_memo.settled(plan.scan):
-            memo = {"stamps": plan.scan[1], "ctx": ctx, "findings": pack_findings(findings),
-                    "sources": {o.source: shared_hashes[o.source] for o in offered_t},
-                    "site": head["site"], "site_form": site_form, "own": dict(sorted(own.items())),
-                    "own_paths": own_paths, "offered": tuple(rows), "overs": tuple(overs), "offered_form": offered_form,
-                    "local": tuple(local), "hashes": hashes, "resolved": used}
+        if plan.scan is not None and plan.settled:
+            sources = "\n".join(dict.fromkeys(o.source for o in offered_t))
+            memo = {"stamps": plan.scan, "ctx": ctx, "findings": pack_findings(findings),
+                    "sources": sources, "sources_digest": hall_memo.sources_digest(sources, shared_hashes),
+                    "source_hashes": hall_memo.source_hashes(sources, shared_hashes),
+                    "site_form": site_form, "own": dict(sorted(own.items())), "own_paths": own_paths,
+                    "offered_form": offered_form, "local": tuple(local), "hashes": hashes, "resolved": used,
+                    "overrides": {i: (row[2], over) for i, (row, over) in enumerate(zip(rows, overs)) if row[2]}}
         cache.put_hall(hall_id, memo)
     return Hall(hall_id, site, own_set, offered_t, (own_set, offered_t, site, offered_form, site_form, hashes))
 

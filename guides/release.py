@@ -152,27 +152,36 @@ def content_document(content: Content) -> dict[str, Any]:
     return doc
 
 
-def _object(members) -> bytes:
-    """Canonical JSON of an object from (key, canonical JSON bytes of the value) pairs,
-    given in key order: what canonical_json of the whole object would write (a key is
-    written as json.dumps writes a str with ensure_ascii=False)."""
-    return b"{" + b",".join((_key(k) + ":").encode("utf-8") + v for k, v in members) + b"}"
+def _emit(out: list[bytes], members) -> None:
+    """Append to `out` the chunks of the canonical JSON object of (key, value) pairs given in
+    key order; a value is canonical JSON bytes or a function that appends its chunks."""
+    sep = "{"
+    for k, v in members:
+        out.append((sep + _key(k) + ":").encode("utf-8"))
+        sep = ","
+        if callable(v):
+            v(out)
+        else:
+            out.append(v)
+    out.append(b"{}" if sep == "{" else b"}")
 
 
-def _serialize(content: Content) -> tuple[bytes, dict[str, str], dict[str, dict[str, str]]]:
-    """Canonical body of the whole content, the hash of each guide's canonical form, and
-    (several halls only) the hash of each hall's resolved guides by hall id.
+def _serialize(content: Content) -> tuple[list[bytes], dict[str, str], dict[str, dict[str, str]]]:
+    """Canonical body of the whole content as a list of chunks (b"".join of them), the hash
+    of each guide's canonical form, and (several halls only) the hash of each hall's resolved
+    guides by hall id.
 
     The body is assembled from each guide's release form (guides.guideset): a guide the
     checker has already put in that form (or the check cache kept from the last release)
-    is neither dumped nor hashed again. It is byte for byte canonical_json(content_document())."""
+    is neither dumped nor hashed again, and a hall the checker or its hall memo put in release
+    form is not serialised again. Joined, it is byte for byte canonical_json(content_document())."""
     guides = GuideSet.of(content.guides)
     codes = sorted(guides)
     hashes = {code: guides.hash(code) for code in codes}
-    parts: dict[str, bytes] = {
+    parts: dict[str, Any] = {
         "site": canonical_json(content.site.model_dump(mode="json", exclude_none=True)),
         "categories": canonical_json([c.model_dump(mode="json") for c in content.categories]),
-        "guides": _object((code, guides.form(code)) for code in codes),
+        "guides": lambda out: _emit(out, ((code, guides.form(code)) for code in codes)),
     }
     if content.retired:  # only when present, so releases without retired codes keep their hashes
         parts["retired"] = canonical_json([r.model_dump(mode="json") for r in content.retired])
@@ -184,11 +193,8 @@ def _serialize(content: Content) -> tuple[bytes, dict[str, str], dict[str, dict[
             memo = hall.release_memo
             if memo is not None and memo[0] is hall.own and memo[1] is hall.offered and memo[2] is hall.site_data:
                 # made by the checker (or a hall memo) from these very objects: nothing to dump or hash
-                own = memo[0]
                 halls[hall_id] = memo[5]
-                hall_parts.append((hall_id, _object([("offered", memo[3]),
-                                                     ("own", _object((c, own.form(c)) for c in own)),
-                                                     ("site", memo[4])])))
+                hall_parts.append((hall_id, _hall_part(memo[3], memo[0], list(memo[0]), memo[4])))
                 continue
             own = GuideSet.of(hall.own)
             own_codes = sorted(own)
@@ -200,13 +206,21 @@ def _serialize(content: Content) -> tuple[bytes, dict[str, str], dict[str, dict[
                     mine[offer.code] = offer.resolved_hash or guide_hash(resolve_offer(guides[offer.source], offer))
             halls[hall_id] = dict(sorted(mine.items()))
             offered = [{"code": o.code, "source": o.source, "override": o.override} for o in hall.offered]
-            hall_parts.append((hall_id, _object([("offered", canonical_json(offered)),
-                                                 ("own", _object((c, own.form(c)) for c in own_codes)),
-                                                 ("site", canonical_json(hall.site.model_dump(mode="json")))])))
-        parts["halls"] = _object(hall_parts)
+            hall_parts.append((hall_id, _hall_part(canonical_json(offered), own, own_codes,
+                                                   canonical_json(hall.site.model_dump(mode="json")))))
+        parts["halls"] = lambda out: _emit(out, hall_parts)
     if content.regions:
         parts["regions"] = canonical_json(regions_document(content.regions))
-    return _object(sorted(parts.items())), hashes, halls
+    body: list[bytes] = []
+    _emit(body, sorted(parts.items()))
+    return body, hashes, halls
+
+
+def _hall_part(offered: bytes, own: GuideSet, own_codes: list[str], site: bytes):
+    """The chunk writer of one hall's release form: {"offered", "own", "site"}."""
+    return lambda out: _emit(out, [("offered", offered),
+                                   ("own", lambda o: _emit(o, ((c, own.form(c)) for c in own_codes))),
+                                   ("site", site)])
 
 
 def build_release(content: Content, number: int | None = None,
@@ -241,13 +255,16 @@ def _attachments(content: Content) -> tuple[dict[str, str], dict[str, int]]:
 
 
 def _build(content: Content, number: int | None = None,
-           created: dt.datetime | None = None) -> tuple[Release, bytes]:
+           created: dt.datetime | None = None) -> tuple[Release, list[bytes]]:
     body, hashes, hall_hashes = _serialize(content)
     attachments, attachment_sizes = _attachments(content)
+    digest = hashlib.sha256()
+    for chunk in body:
+        digest.update(chunk)
     release = Release(
         number=number,
         created=created or dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
-        hash=sha256(body),
+        hash=digest.hexdigest(),
         guide_hashes=hashes,
         content=content,
         hall_hashes=hall_hashes,
@@ -290,9 +307,13 @@ def content_from_document(doc: dict[str, Any]) -> Content:
     )
 
 
-def _write_file(path: Path, data: bytes) -> None:
+def _write_file(path: Path, data: bytes | list[bytes]) -> None:
+    """Write `data` (bytes, or chunks written in order) to a new file, fsync it, make it read-only."""
     with open(path, "wb") as fh:
-        fh.write(data)
+        if isinstance(data, bytes):
+            fh.write(data)
+        else:
+            fh.writelines(data)
         fh.flush()
         os.fsync(fh.fileno())
     os.chmod(path, 0o444)
