@@ -216,6 +216,25 @@ class Hall:
         return sorted(set(self.own) | {o.code for o in self.offered})
 
 
+def hall_outline(hall: Hall) -> tuple[str, str]:
+    """(name, region code) of `hall`, read without validating its site data."""
+    data = hall.site_data
+    if isinstance(data, HallSite):
+        return data.name, data.region_code
+    if isinstance(data, bytes):
+        data = json.loads(data)
+    return data["name"], data["region_code"]
+
+
+def own_basic_codes(hall: Hall) -> dict[str, str | None]:
+    """The 基本编码 of each of the hall's own guides by code (None when it has none), read
+    without validating the guides when they are still in release form."""
+    own = hall.own
+    if isinstance(own, GuideSet):
+        return {code: own.peek(code, "basic_code") for code in own}
+    return {code: getattr(guide, "basic_code", None) for code, guide in own.items()}
+
+
 def resolve_offer(shared: Guide, offer: OfferedGuide) -> Guide:
     """The shared guide with the hall's override applied (raises ValidationError on bad data)."""
     if not offer.override and offer.code == shared.code:

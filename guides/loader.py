@@ -43,16 +43,22 @@ class Content:
     guides: Mapping[str, Guide]  # by code, sorted by code (a GuideSet when it came from the checker)
     retired: tuple[Retired, ...] = ()  # codes taken out of service (content/retired.yaml)
     forms: Path | None = None
-    halls: dict[str, Hall] = field(default_factory=dict)  # further halls (content/halls/), by id
+    halls: Mapping[str, Hall] = field(default_factory=dict)  # further halls (content/halls/), by id; a HallSet from a release
     regions: dict[str, Region] = field(default_factory=dict)  # content/regions.yaml, by code
 
     def hall_codes(self, hall_id: str) -> list[str]:
         """Codes of the guides hall `hall_id` offers (the default hall: every root guide)."""
-        return list(self.guides) if hall_id == DEFAULT_HALL else self.halls[hall_id].codes()
+        if hall_id == DEFAULT_HALL:
+            return list(self.guides)
+        codes = getattr(self.halls, "codes", None)  # a release's HallSet answers without making the hall
+        return codes(hall_id) if codes is not None else self.halls[hall_id].codes()
 
     def halls_offering(self, code: str) -> list[str]:
         """Ids of the halls that offer `code`, the default hall first."""
         first = [DEFAULT_HALL] if code in self.guides else []
+        offering = getattr(self.halls, "offering", None)
+        if offering is not None:
+            return first + offering(code)
         return first + [h for h, hall in self.halls.items() if code in hall.codes()]
 
     def guides_of(self, hall_id: str) -> dict[str, Guide]:

@@ -6,6 +6,10 @@ On disk, under ``<instance>/releases/``::
     R0007/halls.json      (several halls only) each hall's resolved guide hashes, the "halls"
                           of `Release.manifest()`; manifest.json records its SHA-256
                           ("halls_sha256"), so most readers (`manifest_head`) need not parse it
+    R0007/parts.json      (several halls only) where each root guide, each hall's offered list,
+                          site and own guides lie in content.json (byte offsets; SHA-256 in
+                          manifest.json as "parts_sha256"): a server reads a province's release
+                          without parsing it whole, and makes a hall's guides when first asked
     R0007/content.json    canonical JSON of site, categories and guides
     R0007/forms/...       the attachments the guides name (blank forms, samples, flow
                           images), copied from content/forms/
@@ -43,6 +47,7 @@ from guides.halls import (DEFAULT_HALL, halls_document, resolve_offer, halls_fro
                           regions_from_document)
 from guides.atomicfile import atomic_write, fsync_dir  # noqa: F401  (re-exported: callers import them from here)
 from guides.guideset import GuideSet, canonical_bytes
+from guides.hallset import HallSet
 from json.encoder import encode_basestring as _key  # a str as canonical JSON (ensure_ascii=False)
 from guides.loader import Content
 from guides.model import Category, Guide, Retired, Site
@@ -56,6 +61,8 @@ _RELEASE_DIR = re.compile(r"R[0-9]{1,9}", re.ASCII)
 
 HALLS_FILE = "halls.json"  # per-hall guide hashes of a release with several halls
 HALLS_FILE_KEY = "halls_sha256"  # in manifest.json on disk: SHA-256 of halls.json
+PARTS_FILE = "parts.json"  # (several halls only) byte offsets of each guide and hall in content.json
+PARTS_FILE_KEY = "parts_sha256"  # in manifest.json on disk: SHA-256 of parts.json
 
 
 def _with_halls(head: dict[str, Any], halls: dict[str, Any]) -> dict[str, Any]:
@@ -152,24 +159,40 @@ def content_document(content: Content) -> dict[str, Any]:
     return doc
 
 
-def _emit(out: list[bytes], members) -> None:
-    """Append to `out` the chunks of the canonical JSON object of (key, value) pairs given in
-    key order; a value is canonical JSON bytes or a function that appends its chunks."""
+class _Body:
+    """Chunks of a release body being written, the length so far, and where members lie."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.pos = 0
+
+    def add(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.pos += len(data)
+
+
+def _emit(out: _Body, members, spans: dict | None = None) -> None:
+    """Append to `out` the canonical JSON object of (key, value) pairs given in key order; a
+    value is canonical JSON bytes or a function that appends it. With `spans`, record where
+    each value lies: key -> [start, end] byte offsets in the body."""
     sep = "{"
     for k, v in members:
-        out.append((sep + _key(k) + ":").encode("utf-8"))
+        out.add((sep + _key(k) + ":").encode("utf-8"))
         sep = ","
+        start = out.pos
         if callable(v):
             v(out)
         else:
-            out.append(v)
-    out.append(b"{}" if sep == "{" else b"}")
+            out.add(v)
+        if spans is not None:
+            spans[k] = [start, out.pos]
+    out.add(b"{}" if sep == "{" else b"}")
 
 
-def _serialize(content: Content) -> tuple[list[bytes], dict[str, str], dict[str, dict[str, str]]]:
+def _serialize(content: Content) -> tuple[list[bytes], dict[str, str], dict[str, dict[str, str]], dict[str, Any]]:
     """Canonical body of the whole content as a list of chunks (b"".join of them), the hash
-    of each guide's canonical form, and (several halls only) the hash of each hall's resolved
-    guides by hall id.
+    of each guide's canonical form, (several halls only) the hash of each hall's resolved
+    guides by hall id, and the body's parts index (`parts_index`).
 
     The body is assembled from each guide's release form (guides.guideset): a guide the
     checker has already put in that form (or the check cache kept from the last release)
@@ -178,10 +201,11 @@ def _serialize(content: Content) -> tuple[list[bytes], dict[str, str], dict[str,
     guides = GuideSet.of(content.guides)
     codes = sorted(guides)
     hashes = {code: guides.hash(code) for code in codes}
+    index: dict[str, Any] = {"members": {}, "guides": {}, "halls": {}}
     parts: dict[str, Any] = {
         "site": canonical_json(content.site.model_dump(mode="json", exclude_none=True)),
         "categories": canonical_json([c.model_dump(mode="json") for c in content.categories]),
-        "guides": lambda out: _emit(out, ((code, guides.form(code)) for code in codes)),
+        "guides": lambda out: _emit(out, ((code, guides.form(code)) for code in codes), index["guides"]),
     }
     if content.retired:  # only when present, so releases without retired codes keep their hashes
         parts["retired"] = canonical_json([r.model_dump(mode="json") for r in content.retired])
@@ -190,11 +214,12 @@ def _serialize(content: Content) -> tuple[list[bytes], dict[str, str], dict[str,
         halls[DEFAULT_HALL] = dict(hashes)
         hall_parts = []
         for hall_id, hall in sorted(content.halls.items()):
+            spans = index["halls"][hall_id] = {"guides": {}}
             memo = hall.release_memo
             if memo is not None and memo[0] is hall.own and memo[1] is hall.offered and memo[2] is hall.site_data:
                 # made by the checker (or a hall memo) from these very objects: nothing to dump or hash
                 halls[hall_id] = memo[5]
-                hall_parts.append((hall_id, _hall_part(memo[3], memo[0], list(memo[0]), memo[4])))
+                hall_parts.append((hall_id, _hall_part(memo[3], memo[0], list(memo[0]), memo[4], spans)))
                 continue
             own = GuideSet.of(hall.own)
             own_codes = sorted(own)
@@ -207,20 +232,21 @@ def _serialize(content: Content) -> tuple[list[bytes], dict[str, str], dict[str,
             halls[hall_id] = dict(sorted(mine.items()))
             offered = [{"code": o.code, "source": o.source, "override": o.override} for o in hall.offered]
             hall_parts.append((hall_id, _hall_part(canonical_json(offered), own, own_codes,
-                                                   canonical_json(hall.site.model_dump(mode="json")))))
+                                                   canonical_json(hall.site.model_dump(mode="json")), spans)))
         parts["halls"] = lambda out: _emit(out, hall_parts)
     if content.regions:
         parts["regions"] = canonical_json(regions_document(content.regions))
-    body: list[bytes] = []
-    _emit(body, sorted(parts.items()))
-    return body, hashes, halls
+    body = _Body()
+    _emit(body, sorted(parts.items()), index["members"])
+    return body.chunks, hashes, halls, index
 
 
-def _hall_part(offered: bytes, own: GuideSet, own_codes: list[str], site: bytes):
-    """The chunk writer of one hall's release form: {"offered", "own", "site"}."""
+def _hall_part(offered: bytes, own: GuideSet, own_codes: list[str], site: bytes, spans: dict):
+    """The chunk writer of one hall's release form: {"offered", "own", "site"}; `spans` gets
+    where its offered list, own guides and site lie, and under "guides" each own guide."""
     return lambda out: _emit(out, [("offered", offered),
-                                   ("own", lambda o: _emit(o, ((c, own.form(c)) for c in own_codes))),
-                                   ("site", site)])
+                                   ("own", lambda o: _emit(o, ((c, own.form(c)) for c in own_codes), spans["guides"])),
+                                   ("site", site)], spans)
 
 
 def build_release(content: Content, number: int | None = None,
@@ -255,8 +281,8 @@ def _attachments(content: Content) -> tuple[dict[str, str], dict[str, int]]:
 
 
 def _build(content: Content, number: int | None = None,
-           created: dt.datetime | None = None) -> tuple[Release, list[bytes]]:
-    body, hashes, hall_hashes = _serialize(content)
+           created: dt.datetime | None = None) -> tuple[Release, list[bytes], dict[str, Any]]:
+    body, hashes, hall_hashes, index = _serialize(content)
     attachments, attachment_sizes = _attachments(content)
     digest = hashlib.sha256()
     for chunk in body:
@@ -271,7 +297,7 @@ def _build(content: Content, number: int | None = None,
         attachments=attachments,
         attachment_sizes=attachment_sizes,
     )
-    return release, body
+    return release, body, index
 
 
 _RETIRED = b',"retired":['
@@ -292,6 +318,28 @@ def retired_member(body: bytes) -> list[dict[str, Any]]:
     if not isinstance(value, list):
         raise ValueError("retired is not a list")
     return value
+
+
+def content_from_parts(body: bytes, index: dict[str, Any], hall_hashes: dict[str, dict[str, str]]) -> Content:
+    """The content of a release from its content.json `body` and parts index (parts.json),
+    parsing only the small members: root guides stay in release form until read
+    (guides.guideset) and halls are made when asked for (guides.hallset). ValueError,
+    KeyError when the index does not fit the body."""
+    members = index["members"]
+
+    def member(key: str, default: Any) -> Any:
+        span = members.get(key)
+        return default if span is None else json.loads(body[span[0]:span[1]])
+
+    guides = GuideSet({code: body[a:b] for code, (a, b) in index["guides"].items()})
+    return Content(
+        site=Site.model_validate(member("site", None)),
+        categories=tuple(Category.model_validate(c) for c in member("categories", [])),
+        guides=guides,
+        retired=tuple(Retired.model_validate(r) for r in member("retired", ())),
+        halls=HallSet(body, index["halls"], hall_hashes),
+        regions=regions_from_document(member("regions", [])),
+    )
 
 
 def content_from_document(doc: dict[str, Any]) -> Content:
@@ -378,6 +426,7 @@ class ReleaseStore:
         if not isinstance(data, dict):
             raise ReleaseError(f"{self.folder(number) / 'manifest.json'}: 版本清单无法读取：不是 JSON 对象")
         data.pop(HALLS_FILE_KEY, None)
+        data.pop(PARTS_FILE_KEY, None)
         data.pop("halls", None)
         return data
 
@@ -389,6 +438,7 @@ class ReleaseStore:
         data = self._read_json(folder / "manifest.json", number, "manifest")
         if not isinstance(data, dict):
             raise ReleaseError(f"{folder / 'manifest.json'}: 版本清单无法读取：不是 JSON 对象")
+        data.pop(PARTS_FILE_KEY, None)
         want = data.pop(HALLS_FILE_KEY, None)
         if want is not None:
             try:
@@ -399,6 +449,22 @@ class ReleaseStore:
                 raise ReleaseError(f"{folder / HALLS_FILE}: 内容哈希与版本清单不符，该版本已损坏")
             data = _with_halls(data, json.loads(raw))
         return data
+
+    def _parts_index(self, number: int) -> dict[str, Any] | None:
+        """The parts index of release `number` (parts.json, checked against the SHA-256 its
+        manifest.json records); None for a release written without one (ReleaseError when
+        it is named but missing or altered)."""
+        folder = self.folder(number)
+        want = self._read_json(folder / "manifest.json", number, "manifest").get(PARTS_FILE_KEY)
+        if want is None:
+            return None
+        try:
+            raw = (folder / PARTS_FILE).read_bytes()
+        except OSError as exc:
+            raise ReleaseError(f"{folder / PARTS_FILE}: 无法读取：{exc.strerror or exc}，该版本已损坏") from None
+        if sha256(raw) != want:
+            raise ReleaseError(f"{folder / PARTS_FILE}: 内容哈希与版本清单不符，该版本已损坏")
+        return json.loads(raw)
 
     def verified_body(self, number: int) -> tuple[dict[str, Any], bytes]:
         """(manifest, content.json bytes) of release `number`, the bytes checked against the hash."""
@@ -428,9 +494,13 @@ class ReleaseStore:
         if manifest.get("schema", 1) != SCHEMA:
             raise ReleaseError(f"版本 R{number} 的内容格式为第 {manifest.get('schema', 1)} 版，本程序读取第 {SCHEMA} 版："
                                "请用当前程序重新检查并发布内容")
+        index = self._parts_index(number)
         try:
-            content = content_from_document(json.loads(body))
-        except (ValueError, KeyError) as exc:
+            if index is not None:
+                content = content_from_parts(body, index, manifest.get("halls", {}))
+            else:
+                content = content_from_document(json.loads(body))
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
             raise ReleaseError(f"{path}: 内容无法解析：{exc}") from None
         forms = self.folder(number) / "forms"
         if forms.is_dir():
@@ -515,7 +585,7 @@ class ReleaseStore:
         ({"source": "content" | "editor", "by": who}) is kept beside the release.
         Finishes an interrupted earlier publish first (`recover`).
         """
-        draft, body = _build(content)
+        draft, body, index = _build(content)
         with self._lock():
             self.recover()
             current = self.current_number()
@@ -545,6 +615,9 @@ class ReleaseStore:
                     halls = canonical_json(manifest.pop("halls"))
                     _write_file(tmp / HALLS_FILE, halls)
                     manifest[HALLS_FILE_KEY] = sha256(halls)
+                    parts = canonical_json(index)  # where each guide and hall lies in content.json
+                    _write_file(tmp / PARTS_FILE, parts)
+                    manifest[PARTS_FILE_KEY] = sha256(parts)
                 _write_file(tmp / "manifest.json", canonical_json(manifest))
                 if origin is not None:
                     _write_file(tmp / "origin.json", canonical_json(origin))
