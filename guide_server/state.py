@@ -21,6 +21,8 @@ from guides.search import SearchIndex
 
 
 MAX_HALL_VIEWS = 64  # hall views (search index, category lists; ~2.5 MB each at 130 guides) kept per release
+MAX_PAGES = 20000  # rendered pages kept per release (per worker) ...
+MAX_PAGE_BYTES = 128 * 1024 * 1024  # ... and their bodies' bytes at most: later pages are rendered each time
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,7 @@ class Served:
     category_by_name: dict[str, Category]
     featured: list[Guide]
     pages: dict[tuple, tuple[bytes, str]] = field(default_factory=dict)  # key -> (body, etag)
+    page_bytes: list = field(default_factory=lambda: [0])  # bytes of the cached bodies (shared by the halls' views)
     lock: threading.Lock = field(default_factory=threading.Lock)
     hall_id: str = DEFAULT_HALL
     site: object = None  # Site, or HallSiteView for a hall under content/halls/
@@ -147,7 +150,7 @@ class Served:
             base=f"/h/{hall_id}" if release.content.halls else "",
         )
         if parent is not None:  # one page cache per release, shared by all halls
-            served.pages, served.lock = parent.pages, parent.lock
+            served.pages, served.lock, served.page_bytes = parent.pages, parent.lock, parent.page_bytes
             served.views, served.shared = parent.views, parent.shared
         else:
             served.views[hall_id] = served
@@ -202,8 +205,10 @@ class Served:
             body = render().encode("utf-8")
             hit = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
             with self.lock:
-                if len(self.pages) < 20000:
+                if (key not in self.pages and len(self.pages) < MAX_PAGES
+                        and self.page_bytes[0] + len(body) <= MAX_PAGE_BYTES):
                     self.pages[key] = hit
+                    self.page_bytes[0] += len(body)
         return hit
 
 
