@@ -186,3 +186,32 @@ def test_retired_member_is_what_content_json_holds(content, tmp_path, retired):
     body = (store.folder(release.number) / "content.json").read_bytes()
     assert retired_member(body) == json.loads(body).get("retired", [])
     assert bool(retired_member(body)) == retired
+
+
+def test_a_release_read_through_its_parts_index_is_the_release(content, tmp_path):
+    """A server reads a province's release through parts.json: halls made when asked for, guides
+    in release form; every hall's resolved guides are those of the whole content.json parsed."""
+    from guides.hallset import HallSet
+    from guides.release import PARTS_FILE, content_from_document
+
+    store = ReleaseStore(tmp_path / "instance")
+    release, _ = store.publish(check_content(content).content)
+    loaded = store.load(release.number)
+    assert isinstance(loaded.content.halls, HallSet)
+    whole = content_from_document(json.loads((store.folder(release.number) / "content.json").read_bytes()))
+    assert loaded.content.site == whole.site and loaded.content.regions == whole.regions
+    assert list(loaded.content.halls) == list(whole.halls) == ["beibaixiang", "liushi"]
+    for hall in ["main", *whole.halls]:
+        assert loaded.content.guides_of(hall) == whole.guides_of(hall)
+        assert loaded.content.hall_codes(hall) == sorted(whole.hall_codes(hall))
+    assert loaded.content.halls["liushi"] == whole.halls["liushi"]
+    assert loaded.content.halls_offering(GA) == whole.halls_offering(GA) == ["main", "beibaixiang", "liushi"]
+    assert loaded.content.halls_offering(OWN) == ["liushi"]
+    # published again unchanged, it is the same release
+    assert store.publish(loaded.content)[1] is False
+
+    path = store.folder(release.number) / PARTS_FILE
+    path.chmod(0o644)
+    path.write_bytes(path.read_bytes().replace(b"[", b"[1", 1))
+    with pytest.raises(ReleaseError, match="parts.json"):
+        store.load(release.number)
