@@ -121,7 +121,10 @@ def create_app(test_config: dict | None = None) -> "Flask":
     def _headers(resp):
         from flask import request
 
+        from guide_server.web import chinese_redirect_body
+
         _local_location(resp, request)
+        chinese_redirect_body(resp)  # after _local_location: the body links where Location points
         if request.is_secure and app.config["HSTS_SECONDS"]:
             resp.headers.setdefault("Strict-Transport-Security", hsts(app.config["HSTS_SECONDS"]))
         if getattr(resp, "secured", False):

@@ -9,17 +9,20 @@ what makes the static export byte-identical to the served pages.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guides.halls import DEFAULT_HALL
+from guides.halls import DEFAULT_HALL, hall_outline, own_basic_codes
 from guides.model import Category, Guide
 from guides.release import Release, ReleaseStore
 from guides.search import SearchIndex
 
 
 MAX_HALL_VIEWS = 64  # hall views (search index, category lists; ~2.5 MB each at 130 guides) kept per release
+MAX_PAGES = 20000  # rendered pages kept per release (per worker) ...
+MAX_PAGE_BYTES = 128 * 1024 * 1024  # ... and their bodies' bytes at most: later pages are rendered each time
 
 
 @dataclass(frozen=True)
@@ -44,28 +47,61 @@ def hall_site(release: Release, hall_id: str):
                         h.area_code, h.region_code)
 
 
-def other_halls(release: Release) -> dict[tuple[str, str], list[tuple[str, str, str]]]:
-    """For (hall id, code): the other halls offering the same item, as (hall id, code, hall name).
+MAX_OTHER_HALLS = 12  # "在其他大厅办理" lists the nearest halls, then says how many more there are
 
-    Items are the same when they share a 基本编码 (basic_code) or are the same shared guide."""
+
+@dataclass(frozen=True)
+class OtherHalls:
+    """Which halls offer the same item, built once per release from what each hall offers
+    (nothing validated): `keys` (hall id, code) -> the item's key, `groups` key -> every
+    (hall id, code, hall name, region code) offering it, `regions` hall id -> region code."""
+    keys: dict[tuple[str, str], str]
+    groups: dict[str, list[tuple[str, str, str, str]]]
+    regions: dict[str, str]
+
+    def of(self, hall_id: str, code: str) -> list[tuple[str, str, str, str]]:
+        """The other halls offering item `code` of hall `hall_id`, nearest first: the longest
+        common prefix of the GB/T 2260 region codes (same township, county, city …), then by
+        region code and hall id."""
+        key = self.keys.get((hall_id, code))
+        if key is None:
+            return []
+        here = self.regions.get(hall_id, "")
+
+        def distance(o: tuple[str, str, str, str]) -> tuple:
+            common = len(os.path.commonprefix([here, o[3]]))
+            return (-common, o[3], o[0])
+
+        return sorted((o for o in self.groups[key] if o[0] != hall_id), key=distance)
+
+
+def other_halls(release: Release) -> OtherHalls:
+    """Which halls offer the same items. Items are the same when they share a 基本编码
+    (basic_code) or are the same shared guide."""
     content = release.content
-    groups: dict[str, list[tuple[str, str, str]]] = {}
+    groups: dict[str, list[tuple[str, str, str, str]]] = {}
     keys: dict[tuple[str, str], str] = {}
+    regions: dict[str, str] = {DEFAULT_HALL: getattr(release.site, "region_code", None) or ""}
+    shared_keys: dict[str, str] = {}
+    for code in content.guides:
+        basic = content.guides.peek(code, "basic_code") if hasattr(content.guides, "peek") \
+            else getattr(content.guides[code], "basic_code", None)
+        shared_keys[code] = f"b:{basic}" if basic else f"c:{code}"
 
-    def key_of(guide: Guide, source: str) -> str:
-        basic = getattr(guide, "basic_code", None)
-        return f"b:{basic}" if basic else f"c:{source}"
+    def add(hall_id: str, code: str, key: str, name: str) -> None:
+        keys[(hall_id, code)] = key
+        groups.setdefault(key, []).append((hall_id, code, name, regions[hall_id]))
 
-    for code, guide in content.guides.items():
-        keys[(DEFAULT_HALL, code)] = key_of(guide, code)
-    for hall_id, hall in content.halls.items():
-        for code, guide in hall.own.items():
-            keys[(hall_id, code)] = key_of(guide, code)
+    for code, key in shared_keys.items():
+        add(DEFAULT_HALL, code, key, release.site.hall_name)
+    for hall_id in content.halls:
+        hall = content.halls[hall_id]
+        name, regions[hall_id] = hall_outline(hall)
+        for code, basic in own_basic_codes(hall).items():
+            add(hall_id, code, f"b:{basic}" if basic else f"c:{code}", name)
         for offer in hall.offered:
-            keys[(hall_id, offer.code)] = key_of(content.guides[offer.source], offer.source)
-    for (hall_id, code), key in keys.items():
-        groups.setdefault(key, []).append((hall_id, code, hall_site(release, hall_id).hall_name))
-    return {hk: [o for o in groups[key] if o[0] != hk[0]] for hk, key in keys.items()}
+            add(hall_id, offer.code, shared_keys[offer.source], name)
+    return OtherHalls(keys, groups, regions)
 
 
 @dataclass
@@ -79,6 +115,7 @@ class Served:
     category_by_name: dict[str, Category]
     featured: list[Guide]
     pages: dict[tuple, tuple[bytes, str]] = field(default_factory=dict)  # key -> (body, etag)
+    page_bytes: list = field(default_factory=lambda: [0])  # bytes of the cached bodies (shared by the halls' views)
     lock: threading.Lock = field(default_factory=threading.Lock)
     hall_id: str = DEFAULT_HALL
     site: object = None  # Site, or HallSiteView for a hall under content/halls/
@@ -113,7 +150,7 @@ class Served:
             base=f"/h/{hall_id}" if release.content.halls else "",
         )
         if parent is not None:  # one page cache per release, shared by all halls
-            served.pages, served.lock = parent.pages, parent.lock
+            served.pages, served.lock, served.page_bytes = parent.pages, parent.lock, parent.page_bytes
             served.views, served.shared = parent.views, parent.shared
         else:
             served.views[hall_id] = served
@@ -147,13 +184,19 @@ class Served:
                 return self.hall(hall_id).guides[code]
         return guide
 
-    def other_halls(self, code: str) -> list[tuple[str, str, str]]:
-        """Other halls offering the item `code` of this hall: (hall id, code, hall name)."""
+    def other_halls(self, code: str) -> tuple[list[tuple[str, str, str]], int]:
+        """Other halls offering the item `code` of this hall, nearest first, at most
+        MAX_OTHER_HALLS of them as (hall id, code, hall name); and how many more there are."""
         if not self.several_halls:
-            return []
-        if "others" not in self.shared:
-            self.shared["others"] = other_halls(self.release)
-        return self.shared["others"].get((self.hall_id, code), [])
+            return [], 0
+        others = self.shared.get("others")
+        if others is None:
+            with self.lock:
+                others = self.shared.get("others")
+                if others is None:
+                    others = self.shared["others"] = other_halls(self.release)
+        found = others.of(self.hall_id, code)
+        return [o[:3] for o in found[:MAX_OTHER_HALLS]], max(0, len(found) - MAX_OTHER_HALLS)
 
     def cached(self, key: tuple, render) -> tuple[bytes, str]:
         """(body, strong ETag) of a page, rendered at most once per release."""
@@ -162,8 +205,10 @@ class Served:
             body = render().encode("utf-8")
             hit = (body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"')
             with self.lock:
-                if len(self.pages) < 20000:
+                if (key not in self.pages and len(self.pages) < MAX_PAGES
+                        and self.page_bytes[0] + len(body) <= MAX_PAGE_BYTES):
                     self.pages[key] = hit
+                    self.page_bytes[0] += len(body)
         return hit
 
 

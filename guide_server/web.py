@@ -133,3 +133,23 @@ class AsciiIntConverter(IntegerConverter):
     "٣" and other Unicode digits too; create_app installs this one in its place."""
 
     regex = r"[0-9]{1,9}"
+
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+def chinese_redirect_body(resp: Response) -> None:
+    """Give a redirect (301, 302, 303, 307, 308 with a Location) a short Chinese HTML body in
+    place of werkzeug's English "Redirecting..." page: the phone or browser follows the
+    Location at once, and a client that does not still sees where to go. The link is the
+    Location as sent (HTML-escaped); status and Location are left as they are. Every redirect
+    passes here (create_app's after_request hook), whether a view returned it or werkzeug's
+    routing raised it (/editor -> /editor/)."""
+    from markupsafe import escape
+
+    location = resp.headers.get("Location")
+    if resp.status_code not in REDIRECT_STATUSES or not location:
+        return
+    resp.set_data('<!doctype html>\n<html lang="zh-CN">\n<meta charset="utf-8">\n<title>正在跳转</title>\n'
+                  f'<p>正在为您打开新的页面。如果没有自动跳转，请<a href="{escape(location)}">点击这里继续</a>。</p>\n')
+    resp.headers["Content-Type"] = "text/html; charset=utf-8"

@@ -16,17 +16,30 @@ was read (a write in the same clock tick could then go unseen); any other file i
 hashed. ctime cannot be set back by a user, so an edit that restores size and mtime is
 still seen.
 
-The cache is one file, ``<instance>/release-cache/check-cache.bin``: a header (format,
-`code_version()`, SHA-256 of the body) and a pickle of plain data (the unpickler refuses every
-class but dates). A cache written by another version of the checker, a
-truncated or altered file, or one for another content/forms/ listing is ignored as a whole:
-everything is checked again. It is renamed into place after a check (not fsynced: a file
-torn by a crash fails its checksum) and holds the files of that check only. Like the rest of the instance folder it is written by the server's own
-user; it is not content and never lives in content/.
+A province has thousands of halls; so that a re-release costs what changed and not what
+exists, each hall under content/halls/ also has a *hall memo* (guides.hall_memo): what
+checking that hall as a whole found (its findings, its release form, the hashes of its
+resolved guides) keyed by the stat of every file in the hall folder and by what the hall
+depends on outside it. A hall whose files and context are unchanged is neither parsed nor
+checked again, and its release form is reused.
+
+On disk, under ``<instance>/release-cache/``: ``check-cache.bin`` (the files outside
+content/halls/), and per hall ``halls/<id>.files`` (that hall's per-file entries) and
+``halls/<id>.memo`` (its hall memo). Each is a header (format, `code_version()`, SHA-256 of
+the body) and a pickle of plain data (the unpickler refuses every class but dates). A file
+written by another version of the checker, truncated or altered, or made for another
+content/forms/ listing is ignored; when check-cache.bin itself is ignored or missing, so are
+the hall files: everything is checked again. Files are renamed into place after a check (not
+fsynced: a file torn by a crash fails its checksum); a hall file left older than
+check-cache.bin by a crash is still only ever used for files whose stat it records, so it
+cannot make a check wrong. The cache holds the files and halls of the last check only. Like
+the rest of the instance folder it is written by the server's own user; it is not content
+and never lives in content/.
 """
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import io
 import os
@@ -42,9 +55,10 @@ import pydantic
 from guides.findings import Finding, Severity
 from guides.yamlsource import read_limited
 
-FORMAT = b"GSCC2"
+FORMAT = b"GSCC3"
 FOLDER = "release-cache"
 FILE = "check-cache.bin"
+HALLS = "halls"  # per-hall files, under FOLDER
 RACY_NS = 2_000_000_000  # a file modified this close to its reading is hashed again
 
 
@@ -96,90 +110,186 @@ def read_source(path: Path) -> tuple[bytes, Stamp]:
 
 
 class CheckCache:
-    """Per-file check results of one instance folder; see the module text.
+    """Per-file check results and hall memos of one instance folder; see the module text.
 
     `get(kind, path)` gives the summary stored for the file's current bytes or None;
-    `put(kind, path, stamp, summary)` records a fresh one; `save()` writes the
-    entries used by this check. `status` says whether the file was used ("loaded"), absent
-    ("empty") or ignored and why; `hits` / `misses` count the lookups."""
+    `put(kind, path, stamp, summary)` records a fresh one; `hall_memo(id)`,
+    `keep_hall(id)` and `put_hall(id, memo)` read and record hall memos; `save()` writes
+    what this check used. `status` says whether the file was used ("loaded"), absent
+    ("empty") or ignored and why; `hits` / `misses` count the files taken from the cache
+    (a reused hall counts all its files) and the files parsed."""
 
     def __init__(self, instance: str | Path):
         self.path = Path(instance) / FOLDER / FILE
+        self.halls_dir = self.path.parent / HALLS
         self.forms_listing: tuple[str, ...] | None = None
         self._forms_old: tuple[str, ...] | None = None
+        self._forms_sha: str | None = None
         # (kind, path) -> (size, mtime_ns, ctime_ns, ino, read_ns, sha256, summary): the
         # file's stat before it was read, when it was read, the SHA-256 of the bytes checked
         self._old: dict[tuple[str, str], tuple] = {}
         self._new: dict[tuple[str, str], tuple] = {}
-        self.resolved_old: dict[str, str] = {}
-        self.resolved: dict[str, str] = {}
+        self._halls_prefix: str | None = None
+        self._hall_old: dict[str, dict] = {}     # hall id -> its per-file entries (read when first needed)
+        self._hall_new: dict[str, dict] = {}     # hall id -> entries used by this check
+        self._memos_new: dict[str, Any] = {}     # hall id -> memo to write (None: remove it)
+        self._halls_seen: set[str] | None = None  # None: this check did not go through content/halls/
         self.hits = self.misses = 0
         self.status = "empty"
         self._load()
 
-    # -- the file --------------------------------------------------------------------------
-    def _load(self) -> None:
+    # -- the files -------------------------------------------------------------------------
+    def _read_blob(self, path: Path) -> tuple[Any, str]:
+        """(data, "loaded") of one cache file, or (None, why it is ignored)."""
         try:
-            raw = self.path.read_bytes()
+            raw = path.read_bytes()
         except FileNotFoundError:
-            return
+            return None, "empty"
         except OSError as exc:
-            self.status = f"ignored: unreadable ({exc.strerror})"
-            return
+            return None, f"ignored: unreadable ({exc.strerror})"
         head, sep, body = raw.partition(b"\n\n")
         fields = head.split(b"\n")
         if not sep or len(fields) != 3 or fields[0] != FORMAT:
-            self.status = "ignored: not a check cache"
-            return
+            return None, "ignored: not a check cache"
         if fields[1].decode("ascii", "replace") != code_version():
-            self.status = "ignored: written by another version of the checker"
-            return
+            return None, "ignored: written by another version of the checker"
         if fields[2].decode("ascii", "replace") != hashlib.sha256(body).hexdigest():
-            self.status = "ignored: corrupt (checksum differs)"
+            return None, "ignored: corrupt (checksum differs)"
+        try:
+            return _Unpickler(io.BytesIO(body)).load(), "loaded"
+        except Exception as exc:  # any damage: the cache is only ever an optimisation
+            return None, f"ignored: unreadable ({type(exc).__name__})"
+
+    @staticmethod
+    def _write_blob(path: Path, data: Any) -> None:
+        body = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
+        head = b"\n".join([FORMAT, code_version().encode(), hashlib.sha256(body).hexdigest().encode()])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(head + b"\n\n" + body)
+            os.replace(tmp, path)  # not fsynced: a file torn by a crash fails its checksum
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
+    def _load(self) -> None:
+        gc_was = gc.isenabled()
+        gc.disable()  # unpickling tens of thousands of tuples: no use collecting meanwhile
+        try:
+            data, self.status = self._read_blob(self.path)
+        finally:
+            if gc_was:
+                gc.enable()
+        if data is None:
             return
         try:
-            data = _Unpickler(io.BytesIO(body)).load()
-            forms, entries, resolved = data["forms"], data["entries"], data["resolved"]
-        except Exception as exc:  # any damage: the cache is only ever an optimisation
+            forms, entries = tuple(data["forms"]), dict(data["entries"])
+        except Exception as exc:
             self.status = f"ignored: unreadable ({type(exc).__name__})"
             return
-        self._old, self.resolved_old, self._forms_old = entries, resolved, tuple(forms)
-        self.status = "loaded"
+        self._old, self._forms_old = entries, forms
 
     def use_forms(self, listing: tuple[str, ...]) -> None:
         """The checker calls this first with the content's forms/ listing (`forms_listing`):
         guide rules look at which attachments exist, so a cache made for another listing is
         dropped."""
         self.forms_listing = listing
-        if self._old and self._forms_old != listing:
-            self._old, self.resolved_old = {}, {}
+        self._forms_sha = None
+        if self.status == "loaded" and self._forms_old != listing:
+            self._old = {}
             self.status = "ignored: content/forms/ changed"
 
+    def use_root(self, root: Path | str) -> None:
+        """The content folder being checked: entries of files under its halls/ are kept per hall."""
+        self._halls_prefix = str(Path(root) / "halls") + os.sep
+
+    def _hall_of(self, path: str) -> str | None:
+        prefix = self._halls_prefix
+        if prefix is None or not path.startswith(prefix):
+            return None
+        return path[len(prefix):].split(os.sep, 1)[0]
+
+    def _hall_blob(self, hall_id: str, suffix: str) -> Any:
+        """The data of one hall's cache file when usable with this check, else None."""
+        if self.status != "loaded":
+            return None
+        gc_was = gc.isenabled()
+        gc.disable()
+        try:
+            data, _ = self._read_blob(self.halls_dir / f"{hall_id}.{suffix}")
+        finally:
+            if gc_was:
+                gc.enable()
+        if not isinstance(data, dict) or data.get("forms") != self._forms_digest():
+            return None
+        return data.get("data")
+
+    def _forms_digest(self) -> str:
+        """SHA-256 of the forms/ listing (what a hall file records instead of the listing)."""
+        if self._forms_sha is None:
+            self._forms_sha = hashlib.sha256("\0".join(self.forms_listing or ()).encode()).hexdigest()
+        return self._forms_sha
+
+    def _entries(self, hall_id: str | None) -> dict:
+        if hall_id is None:
+            return self._old
+        entries = self._hall_old.get(hall_id)
+        if entries is None:
+            entries = self._hall_old[hall_id] = self._hall_blob(hall_id, "files") or {}
+        return entries
+
     def save(self) -> None:
-        """Write the entries and resolved hashes of this check (renamed into place; errors
-        are swallowed: a cache that cannot be written only costs time next time)."""
+        """Write the entries and hall memos of this check (renamed into place; errors are
+        swallowed: a cache that cannot be written only costs time next time)."""
         if self.forms_listing is None:
             return
-        body = pickle.dumps({"forms": self.forms_listing, "entries": self._new, "resolved": self.resolved},
-                            protocol=pickle.HIGHEST_PROTOCOL)
-        head = b"\n".join([FORMAT, code_version().encode(), hashlib.sha256(body).hexdigest().encode()])
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{FILE}.", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(head + b"\n\n" + body)
-                os.replace(tmp, self.path)  # not fsynced: a file torn by a crash fails its checksum
-            finally:
-                Path(tmp).unlink(missing_ok=True)
+            self._write_blob(self.path, {"forms": self.forms_listing, "entries": self._new})
+            for hall_id, entries in self._hall_new.items():
+                self._write_blob(self.halls_dir / f"{hall_id}.files", {"forms": self._forms_digest(), "data": entries})
+            for hall_id, memo in self._memos_new.items():
+                if memo is None:
+                    (self.halls_dir / f"{hall_id}.memo").unlink(missing_ok=True)
+                else:
+                    self._write_blob(self.halls_dir / f"{hall_id}.memo", {"forms": self._forms_digest(), "data": memo})
+            if self._halls_seen is not None and self.halls_dir.is_dir():
+                for p in self.halls_dir.iterdir():  # halls gone from content/halls/
+                    if p.name.partition(".")[0] not in self._halls_seen:
+                        p.unlink(missing_ok=True)
         except OSError:
             pass
+
+    # -- hall memos ------------------------------------------------------------------------
+    def halls_checked(self) -> None:
+        """The checker went through content/halls/: halls not recorded by this check are
+        removed from the cache when it is saved."""
+        if self._halls_seen is None:
+            self._halls_seen = set()
+
+    def hall_memo(self, hall_id: str) -> Any:
+        """The memo recorded for hall `hall_id` (plain data, see guides.hall_memo) or None."""
+        return self._hall_blob(hall_id, "memo")
+
+    def keep_hall(self, hall_id: str, files: int) -> None:
+        """Hall `hall_id` was reused as its memo says: its `files` files count as hits, and
+        its cache files stay as they are."""
+        self.halls_checked()
+        self._halls_seen.add(hall_id)
+        self.hits += files
+
+    def put_hall(self, hall_id: str, memo: Any) -> None:
+        """Record the memo of hall `hall_id` made by this check (None: keep none)."""
+        self.halls_checked()
+        self._halls_seen.add(hall_id)
+        self._memos_new[hall_id] = memo
 
     # -- lookups ---------------------------------------------------------------------------
     def get(self, kind: str, path: Path | str) -> Any:
         """The summary of file `path` (checked as `kind`) when its bytes are those recorded."""
         key = (kind, str(path))
-        entry = self._old.get(key)
+        hall_id = self._hall_of(key[1])
+        entry = self._entries(hall_id).get(key)
         if entry is None:
             self.misses += 1
             return None
@@ -201,7 +311,7 @@ class CheckCache:
                 self.misses += 1
                 return None
             entry = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, read_ns, digest, summary)
-        self._new[key] = entry
+        self._target(hall_id)[key] = entry
         self.hits += 1
         return summary
 
@@ -209,14 +319,11 @@ class CheckCache:
         """Record what checking `path` found; `stamp` is `read_source`'s for the bytes that
         were checked (None: the file could not be read, nothing is recorded)."""
         if stamp is not None:
-            self._new[(kind, str(path))] = (*stamp, summary)
+            key = (kind, str(path))
+            self._target(self._hall_of(key[1]))[key] = (*stamp, summary)
 
-    def resolved_hash(self, key: str) -> str | None:
-        """A resolved (shared guide + override) guide's hash recorded under `key`."""
-        h = self.resolved_old.get(key) or self.resolved.get(key)
-        if h is not None:
-            self.resolved[key] = h
-        return h
+    def _target(self, hall_id: str | None) -> dict:
+        return self._new if hall_id is None else self._hall_new.setdefault(hall_id, {})
 
 
 def pack_findings(findings: list[Finding]) -> tuple:

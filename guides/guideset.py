@@ -60,6 +60,14 @@ class GuideSet(Mapping[str, Guide]):
             h = self._hashes[code] = hashlib.sha256(self.form(code)).hexdigest()
         return h
 
+    def peek(self, code: str, key: str):
+        """The value of top-level key `key` of guide `code` as its release form says (None when
+        absent), without validating the guide (KeyError for an unknown code)."""
+        guide = self._guides.get(code)
+        if guide is not None:
+            return getattr(guide, key, None)
+        return json.loads(self._forms[code]).get(key)
+
     def __getitem__(self, code: str) -> Guide:
         guide = self._guides.get(code)
         if guide is None:

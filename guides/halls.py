@@ -23,13 +23,14 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Callable, Iterable
+from typing import Annotated, Any, Callable, Iterable, NamedTuple
 
 from pydantic import Field, StringConstraints, ValidationError
 
+from guides import hall_memo
 from guides.check_cache import pack_findings, read_source, unpack_findings
 from guides.findings import CODES, Finding, Severity
 from guides.guideset import GuideSet, canonical_bytes
@@ -116,27 +117,122 @@ class Offer(Strict):
 HallSite.model_rebuild()
 
 
-@dataclass(frozen=True)
-class OfferedGuide:
-    """A shared guide as one hall offers it: the hall's code, the shared code, the override,
-    and (when the checker made it) the SHA-256 of the resolved guide's release form, so a
-    release need not resolve it again; not part of the release document."""
+class OfferedGuide(NamedTuple):
+    """A shared guide as one hall offers it: the hall's code, the shared code, the override
+    (never mutated), and (when the checker made it) the SHA-256 of the resolved guide's
+    release form, so a release need not resolve it again; not part of the release document
+    and not compared. A tuple: a province's halls offer hundreds of thousands of these, and a
+    hall memo's rows become OfferedGuides without a Python call each."""
     code: str
     source: str
-    override: dict[str, Any] = field(default_factory=dict)
-    resolved_hash: str | None = field(default=None, compare=False)
+    override: dict[str, Any] = {}  # noqa: RUF012  (a default never mutated)
+    resolved_hash: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, OfferedGuide):
+            return self[:3] == other[:3]
+        return NotImplemented
+
+    def __ne__(self, other: object) -> bool:
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = None  # type: ignore[assignment]  # holds a dict
 
 
-@dataclass(frozen=True)
+class OfferedList(Sequence):
+    """A hall's offered guides read from their release form (canonical JSON of
+    [{"code", "override", "source"}, ...]) and the resolved guides' hashes by code, made into
+    OfferedGuides when first used: a hall memo's halls are mostly only written out again."""
+
+    __slots__ = ("form", "hashes", "_items")
+
+    def __init__(self, form: bytes, hashes: Mapping[str, str]):
+        self.form, self.hashes, self._items = form, hashes, None
+
+    def items(self) -> tuple[OfferedGuide, ...]:
+        if self._items is None:
+            get = self.hashes.get
+            self._items = tuple(OfferedGuide(d["code"], d["source"], d["override"], get(d["code"]))
+                                for d in json.loads(self.form))
+        return self._items
+
+    def __getitem__(self, i):
+        return self.items()[i]
+
+    def __len__(self) -> int:
+        return len(self.items())
+
+    def __iter__(self):
+        return iter(self.items())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, (tuple, OfferedList)):
+            return self.items() == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"OfferedList({len(self)} offers)"
+
+
+@dataclass(frozen=True, eq=False)
 class Hall:
-    """One hall: id, site data, its own guides and the shared guides it offers."""
+    """One hall: id, site data, its own guides and the shared guides it offers.
+
+    `site_data` is the HallSite, or the dump of a valid one as a dict or as its release form
+    (a hall memo's, guides.hall_memo), which `site` validates when first read; `offered` a
+    tuple or an OfferedList. `release_memo`, when the checker made it, is
+    (own, offered, site_data, offered release form, site release form, hashes of the
+    resolved guides): guides.release uses it only while `own`, `offered` and `site_data` are
+    those very objects, so a hall made with dataclasses.replace is serialised afresh."""
     id: str
-    site: HallSite
+    site_data: Any
     own: Mapping[str, Guide] = field(default_factory=dict)  # a GuideSet when it came from the checker
-    offered: tuple[OfferedGuide, ...] = ()
+    offered: Sequence[OfferedGuide] = ()
+    release_memo: tuple | None = field(default=None, repr=False)
+
+    @property
+    def site(self) -> HallSite:
+        data = self.site_data
+        if isinstance(data, HallSite):
+            return data
+        site = self.__dict__.get("_site")
+        if site is None:
+            site = HallSite.model_validate(json.loads(data) if isinstance(data, bytes) else data)
+            object.__setattr__(self, "_site", site)  # a cache of a frozen value
+        return site
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Hall):
+            return NotImplemented
+        return (self.id, self.site, dict(self.own), tuple(self.offered)) == (other.id, other.site, dict(other.own),
+                                                                             tuple(other.offered))
+
+    __hash__ = None  # type: ignore[assignment]  # mutable members (dicts): not hashable, as before
 
     def codes(self) -> list[str]:
         return sorted(set(self.own) | {o.code for o in self.offered})
+
+
+def hall_outline(hall: Hall) -> tuple[str, str]:
+    """(name, region code) of `hall`, read without validating its site data."""
+    data = hall.site_data
+    if isinstance(data, HallSite):
+        return data.name, data.region_code
+    if isinstance(data, bytes):
+        data = json.loads(data)
+    return data["name"], data["region_code"]
+
+
+def own_basic_codes(hall: Hall) -> dict[str, str | None]:
+    """The 基本编码 of each of the hall's own guides by code (None when it has none), read
+    without validating the guides when they are still in release form."""
+    own = hall.own
+    if isinstance(own, GuideSet):
+        return {code: own.peek(code, "basic_code") for code in own}
+    return {code: getattr(guide, "basic_code", None) for code, guide in own.items()}
 
 
 def resolve_offer(shared: Guide, offer: OfferedGuide) -> Guide:
@@ -273,8 +369,9 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Iterable
     .findings, .code, .form (release form), .guide_category, .category_line; `categories`
     the names in categories.yaml a hall's own guide must use (None: not checked);
     `basic_codes` the 基本编码 of the shared guides by code (None: read from `shared`);
-    `cache` a guides.check_cache.CheckCache for what each file yields on its own.
-    Never raises on bad content."""
+    `cache` a guides.check_cache.CheckCache for what each file yields on its own and for
+    each hall's memo (guides.hall_memo: a hall whose files and context did not change is
+    not checked again). Never raises on bad content."""
     res = HallsResult()
     findings = res.findings
     if (root / "regions.yaml").exists():
@@ -283,6 +380,8 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Iterable
                                          lambda regions: tuple(astuple(r) for r in regions.values()),
                                          lambda rows: {r[0]: Region(*r) for r in rows})
         findings.extend(found)
+    if cache is not None:
+        cache.halls_checked()
     halls_dir = root / "halls"
     if not halls_dir.is_dir():
         return res
@@ -290,29 +389,62 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Iterable
     if basic_codes is None:
         basic_codes = {c: g.basic_code for c, g in shared.items() if getattr(g, "basic_code", None)}
     by_basic = _index_basic_codes(basic_codes)
+    ctx = hall_memo.context_digest(shared, by_basic, res.regions, categories)
+    shared_hashes = {code: shared.hash(code) for code in shared}
     taken: dict[str, str] = {c: "site.yaml" for c in default_codes}  # code -> where it is first used
-    # each hall's own file first, then the guide files of all halls in one go (one process pool)
-    heads = [(folder, _hall_head(folder, cache, findings))
-             for folder in sorted((p for p in halls_dir.iterdir() if p.is_dir()), key=_name)]
-    files = {folder: [folder / "guides" / n for n in _yaml_files(folder / "guides")]
-             for folder, head in heads if head is not None}
+    # each hall's own file first (or its memo), then the guide files of the halls to check in
+    # one go (one process pool)
+    plans: list[_Plan] = []
+    for folder in sorted((p for p in halls_dir.iterdir() if p.is_dir()), key=_name):
+        plan = _Plan(folder)
+        plans.append(plan)
+        if cache is not None and HALL_ID.match(folder.name) and folder.name != DEFAULT_HALL:
+            plan.scan, plan.scan_files, plan.settled = hall_memo.hall_scan(folder)
+            plan.old = cache.hall_memo(folder.name)
+            if hall_memo.usable(plan.old, plan.scan, ctx):
+                plan.reuse = True
+                continue
+        plan.head = _hall_head(folder, cache, plan.findings)
+    files = {plan.folder: [plan.folder / "guides" / n for n in _yaml_files(plan.folder / "guides")]
+             for plan in plans if plan.head is not None}
     checked = iter(check_guide_files([p for fs in files.values() for p in fs]))
-    for folder, head in heads:
-        if head is None:
-            continue
-        own_results = [next(checked) for _ in files[folder]]
-        hall = _check_hall(folder, head, own_results, shared, by_basic, res.regions, taken, findings,
-                           categories, cache)
+    own_results = {folder: [next(checked) for _ in fs] for folder, fs in files.items()}
+    for plan in plans:
+        hall = None
+        if plan.reuse:
+            hall = _reuse(plan, shared, shared_hashes, taken, findings, cache)
+            if hall is None:  # a code now taken elsewhere, or a changed shared guide no longer fits
+                plan.head = _hall_head(plan.folder, cache, plan.findings)
+                own_results[plan.folder] = check_guide_files([plan.folder / "guides" / n for n in
+                                                              _yaml_files(plan.folder / "guides")])
+        if hall is None and plan.head is not None:
+            hall = _check_hall(plan, own_results[plan.folder], shared, shared_hashes, by_basic, res.regions, taken,
+                               categories, ctx, cache)
+        if not plan.reuse or hall is None:
+            findings.extend(plan.findings)
         if hall is not None:
             res.halls[hall.id] = hall
     return res
+
+
+@dataclass
+class _Plan:
+    """One hall folder during `check_halls`: its scan, old memo, and what checking it found."""
+    folder: Path
+    scan: str | None = None  # guides.hall_memo.hall_scan: digest of the files' stat
+    scan_files: int = 0
+    settled: bool = False
+    old: Any = None
+    reuse: bool = False
+    head: dict[str, Any] | None = None
+    findings: list[Finding] = field(default_factory=list)
 
 
 def _name(path: Path) -> str:
     return path.name
 
 
-def _yaml_files(folder: Path) -> list[Path]:
+def _yaml_files(folder: Path) -> list[str]:
     """Names of the *.yaml entries of `folder`, sorted (as sorted(folder.glob("*.yaml")), faster)."""
     try:
         return sorted(n for n in os.listdir(folder) if n.endswith(".yaml"))
@@ -366,24 +498,66 @@ def _override_text(override: dict[str, Any]) -> str:
     return json.dumps(override, ensure_ascii=False, sort_keys=True, default=repr)
 
 
-def _resolved_hash(shared: GuideSet, offer: "OfferedGuide", cache: Any, over: str) -> str:
-    """Hash of the release form of `offer` resolved against its shared guide (remembered in
-    `cache` by shared guide hash, code and `over`, the override's `_override_text`); raises
+def _resolved_hash(shared: GuideSet, shared_hashes: Mapping[str, str], code: str, source: str,
+                   override: dict[str, Any], over: str, known: Mapping[str, str], used: dict[str, str]) -> str:
+    """Hash of the release form of shared guide `source` with `override` applied under local
+    code `code` (`over` is the override's `_override_text`). Remembered by shared guide hash,
+    code and `over`: looked up in `known` (the hall's last memo), recorded in `used`. Raises
     ValidationError on bad data."""
-    if not offer.override and offer.code == offer.source:
-        return shared.hash(offer.source)
-    key = hashlib.sha256(f"{shared.hash(offer.source)}\0{offer.code}\0{over}".encode()).hexdigest()
-    found = cache.resolved_hash(key) if cache is not None else None
+    if not override and code == source:
+        return shared_hashes[source]
+    key = hashlib.sha256(f"{shared_hashes[source]}\0{code}\0{over}".encode()).hexdigest()
+    found = known.get(key)
     if found is None:
-        found = hashlib.sha256(canonical_bytes(resolve_offer(shared[offer.source], offer).dump())).hexdigest()
-        if cache is not None:
-            cache.resolved[key] = found
+        found = hashlib.sha256(canonical_bytes(resolve_offer(shared[source], OfferedGuide(code, source, override))
+                                               .dump())).hexdigest()
+    used[key] = found
     return found
 
 
-def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shared: GuideSet,
+def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], taken: dict[str, str],
+           findings: list[Finding], cache: Any) -> Hall | None:
+    """The hall of `plan` from its memo, the offers of changed shared guides resolved again;
+    None when the memo cannot stand (a code now taken elsewhere, an override that no longer
+    fits a changed shared guide): the caller checks the hall afresh."""
+    memo = plan.old
+    if hall_memo.collides(memo, taken):
+        return None
+    hashes = memo["hashes"]
+    if hall_memo.sources_digest(memo["sources"], shared_hashes) != memo["sources_digest"]:
+        changed = hall_memo.changed_sources(memo, shared_hashes)
+        known, used = memo["resolved"], dict(memo["resolved"])
+        hashes = dict(hashes)
+        try:
+            for i, d in enumerate(json.loads(memo["offered_form"])):
+                if d["source"] in changed:
+                    override, over = memo["overrides"].get(i, ({}, "{}"))
+                    hashes[d["code"]] = _resolved_hash(shared, shared_hashes, d["code"], d["source"], override, over,
+                                                       known, used)
+        except ValidationError:
+            return None
+        memo = {**memo, "hashes": hashes, "resolved": used,
+                "sources_digest": hall_memo.sources_digest(memo["sources"], shared_hashes),
+                "source_hashes": hall_memo.source_hashes(memo["sources"], shared_hashes)}
+        cache.keep_hall(plan.folder.name, plan.scan_files)
+        cache.put_hall(plan.folder.name, memo)
+    else:
+        cache.keep_hall(plan.folder.name, plan.scan_files)
+    taken.update(memo["own_paths"])
+    if memo["findings"]:
+        findings.extend(unpack_findings(memo["findings"]))
+    own = GuideSet(memo["own"])
+    offered = OfferedList(memo["offered_form"], hashes)
+    site = memo["site_form"]
+    return Hall(plan.folder.name, site, own, offered, (own, offered, site, memo["offered_form"], site, hashes))
+
+
+def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_hashes: Mapping[str, str],
                 by_basic: dict[str, list[str]], regions: dict[str, Region], taken: dict[str, str],
-                findings: list[Finding], categories: set[str] | None = None, cache: Any = None) -> Hall | None:
+                categories: set[str] | None = None, ctx: str = "", cache: Any = None) -> Hall | None:
+    """Check one hall from its head (hall.yaml's summary) and its own guide files' results;
+    findings go to `plan.findings`. Records the hall's memo in `cache` when it passes."""
+    folder, head, findings = plan.folder, plan.head, plan.findings
     hall_id = folder.name
     path = str(folder / "hall.yaml")
     site = HallSite.model_validate(head["site"])  # the dump of a valid one (~0.2 ms for 120 offers)
@@ -394,6 +568,7 @@ def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shar
         ok = False
 
     own: dict[str, bytes] = {}
+    own_paths: dict[str, str] = {}
     for result in own_results:
         findings.extend(result.findings)
         if result.code is None:
@@ -403,7 +578,7 @@ def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shar
                                     f"事项编码重复：{result.code} 已在 {taken[result.code]} 使用"))
             ok = False
             continue
-        taken[result.code] = str(result.path)
+        taken[result.code] = own_paths[result.code] = str(result.path)
         if result.form is not None and categories is not None and result.guide_category not in categories:
             findings.append(Finding(str(result.path), result.category_line, "E213",
                                     f"主题分类不存在：“{result.guide_category}”不在 categories.yaml 中"))
@@ -413,7 +588,12 @@ def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shar
         else:
             ok = False
 
+    known = plan.old["resolved"] if isinstance(plan.old, dict) and isinstance(plan.old.get("resolved"), dict) else {}
+    used: dict[str, str] = {}
     offered: list[OfferedGuide] = []
+    rows: list[tuple] = []
+    overs: list[str] = []
+    local: list[str] = []
     offered_codes: set[str] = set()
     overrides_dir = folder / "overrides"
     override_names = _yaml_files(overrides_dir)
@@ -450,20 +630,23 @@ def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shar
             findings.append(Finding(path, line, "E508", f"大厅事项编码重复：{local_code} 在本大厅出现了不止一次"))
             ok = False
             continue
-        if local_code != source and local_code in taken and local_code not in shared:
-            findings.append(Finding(path, line, "E207", f"事项编码重复：{local_code} 已在 {taken[local_code]} 使用"))
-            ok = False
-            continue
-        entry = OfferedGuide(local_code, source, override)
+        if local_code != source and local_code not in shared:
+            local.append(local_code)
+            if local_code in taken:
+                findings.append(Finding(path, line, "E207", f"事项编码重复：{local_code} 已在 {taken[local_code]} 使用"))
+                ok = False
+                continue
         named.add(local_code)
         try:
-            entry = OfferedGuide(local_code, source, override, _resolved_hash(shared, entry, cache, over_text))
+            resolved = _resolved_hash(shared, shared_hashes, local_code, source, override, over_text, known, used)
         except ValidationError as exc:
             over_doc = _read(folder / "overrides" / f"{key}.yaml", [])
             findings.extend(schema_findings(exc, over_doc) if over_doc else [])
             ok = False
             continue
-        offered.append(entry)
+        offered.append(OfferedGuide(local_code, source, override, resolved))
+        rows.append((local_code, source, override, resolved))
+        overs.append(over_text)
         offered_codes.add(local_code)
     for name in override_names:
         if name[:-len(".yaml")] not in used_keys:
@@ -480,7 +663,29 @@ def _check_hall(folder: Path, head: dict[str, Any], own_results: list[Any], shar
             findings.append(Finding(path, head["featured_lines"][i], "E215",
                                     f"常用事项不存在：{code} 不是本大厅办理的事项"))
             ok = False
-    return Hall(hall_id, site, GuideSet(dict(sorted(own.items()))), tuple(offered)) if ok else None
+    if not ok:
+        if cache is not None:
+            cache.put_hall(hall_id, None)
+        return None
+    own_set = GuideSet(dict(sorted(own.items())))
+    offered_t = tuple(offered)
+    offered_form = canonical_bytes([{"code": o.code, "source": o.source, "override": o.override} for o in offered_t])
+    site_form = canonical_bytes(site.model_dump(mode="json"))
+    hashes = {code: own_set.hash(code) for code in own_set}
+    hashes.update((o.code, o.resolved_hash) for o in offered_t)
+    hashes = dict(sorted(hashes.items()))
+    if cache is not None:
+        memo = None
+        if plan.scan is not None and plan.settled:
+            sources = "\n".join(dict.fromkeys(o.source for o in offered_t))
+            memo = {"stamps": plan.scan, "ctx": ctx, "findings": pack_findings(findings),
+                    "sources": sources, "sources_digest": hall_memo.sources_digest(sources, shared_hashes),
+                    "source_hashes": hall_memo.source_hashes(sources, shared_hashes),
+                    "site_form": site_form, "own": dict(sorted(own.items())), "own_paths": own_paths,
+                    "offered_form": offered_form, "local": tuple(local), "hashes": hashes, "resolved": used,
+                    "overrides": {i: (row[2], over) for i, (row, over) in enumerate(zip(rows, overs)) if row[2]}}
+        cache.put_hall(hall_id, memo)
+    return Hall(hall_id, site, own_set, offered_t, (own_set, offered_t, site, offered_form, site_form, hashes))
 
 
 def _override_file(path: Path, raw: bytes | None, findings: list[Finding]) -> tuple[dict[str, Any], bool, str]:

@@ -43,16 +43,22 @@ class Content:
     guides: Mapping[str, Guide]  # by code, sorted by code (a GuideSet when it came from the checker)
     retired: tuple[Retired, ...] = ()  # codes taken out of service (content/retired.yaml)
     forms: Path | None = None
-    halls: dict[str, Hall] = field(default_factory=dict)  # further halls (content/halls/), by id
+    halls: Mapping[str, Hall] = field(default_factory=dict)  # further halls (content/halls/), by id; a HallSet from a release
     regions: dict[str, Region] = field(default_factory=dict)  # content/regions.yaml, by code
 
     def hall_codes(self, hall_id: str) -> list[str]:
         """Codes of the guides hall `hall_id` offers (the default hall: every root guide)."""
-        return list(self.guides) if hall_id == DEFAULT_HALL else self.halls[hall_id].codes()
+        if hall_id == DEFAULT_HALL:
+            return list(self.guides)
+        codes = getattr(self.halls, "codes", None)  # a release's HallSet answers without making the hall
+        return codes(hall_id) if codes is not None else self.halls[hall_id].codes()
 
     def halls_offering(self, code: str) -> list[str]:
         """Ids of the halls that offer `code`, the default hall first."""
         first = [DEFAULT_HALL] if code in self.guides else []
+        offering = getattr(self.halls, "offering", None)
+        if offering is not None:
+            return first + offering(code)
         return first + [h for h, hall in self.halls.items() if code in hall.codes()]
 
     def guides_of(self, hall_id: str) -> dict[str, Guide]:
@@ -233,14 +239,23 @@ def _check_guide_files(files: list[Path], forms_dir: Path | None,
 
 def symlink_findings(root: Path) -> list[Finding]:
     """One E002 finding per symlink (to a file or a folder) inside content folder `root`,
-    found without following any link; the targets are never read."""
+    found without following any link (the directory entries' types: no stat per file); the
+    targets are never read."""
     found: list[Finding] = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        for name in sorted(dirs + files):
-            link = Path(folder) / name
-            if link.is_symlink():
-                found.append(Finding(str(link), 1, "E002",
+    stack = [os.fspath(root)]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.is_symlink():
+                found.append(Finding(entry.path, 1, "E002",
                                      "文件无法读取：内容目录中不允许使用符号链接，请换成普通文件或目录（不会读取其指向的内容）"))
+            elif entry.is_dir(follow_symlinks=False):
+                stack.append(entry.path)
+    found.sort(key=lambda f: f.path)
     return found
 
 
@@ -260,6 +275,7 @@ def check_content(root: str | Path, cache: CheckCache | None = None) -> CheckRes
     forms_dir = root / "forms"
     if cache is not None:
         cache.use_forms(forms_listing(forms_dir))
+        cache.use_root(root)
     site = categories = None
     site_doc = _read(root / "site.yaml", findings)
     if site_doc:

@@ -33,7 +33,7 @@ from guides.loader import Content
 from guides.model import Guide, Retired
 from guides.schema_errors import FIELD_NAMES
 from guides.guideset import GuideSet
-from guides.release import SCHEMA, ReleaseError, ReleaseStore
+from guides.release import SCHEMA, ReleaseError, ReleaseStore, retired_member
 from guides.yamlsource import load_plain_file
 
 SOURCES = {"content": "内容目录（guide-server release）", "editor": "网页编辑器", "unknown": "未记录的途径"}
@@ -70,7 +70,7 @@ def _introduced(store: ReleaseStore, code: str, current: int, guide_hash: str | 
     first = current
     for n in range(current - 1, 0, -1):
         try:
-            manifest = store.manifest(n)
+            manifest = store.manifest_head(n)
         except ReleaseError:  # a release folder removed by hand: stop where the history stops
             break
         if manifest.get("guides", {}).get(code) != guide_hash:
@@ -105,16 +105,22 @@ def undoes(store: ReleaseStore, content: Content, source: str) -> list[Undo]:
     def by_other(introduced: int) -> bool:
         return store.origin(introduced).get("source", "unknown") not in (source, "unknown")
 
-    # the current release's manifest and content.json, its guides validated only where one is
-    # removed or changed (a province's release holds tens of thousands of hall guides)
-    manifest, body = store.verified_body(number)
+    # the current release's manifest and content.json, parsed only where a guide is removed or
+    # changed by the other path (a province's release holds hundreds of thousands of hall guides)
+    manifest, body = store.verified_head(number)
     if manifest.get("schema", 1) != SCHEMA:
         store.load(number)  # raises the ReleaseError that says so
-    try:
-        doc = json.loads(body)
-    except ValueError as exc:
-        raise ReleaseError(f"版本 R{number} 的内容无法解析：{exc}") from None
-    current_retired = {r["code"]: Retired.model_validate(r) for r in doc.get("retired", ())}
+    parsed: list[dict] = []
+
+    def doc() -> dict:
+        if not parsed:
+            try:
+                parsed.append(json.loads(body))
+            except ValueError as exc:
+                raise ReleaseError(f"版本 R{number} 的内容无法解析：{exc}") from None
+        return parsed[0]
+
+    current_retired = {r["code"]: Retired.model_validate(r) for r in retired_member(body)}
     loaded: dict[int, object] = {}
 
     def release(n: int):
@@ -124,7 +130,7 @@ def undoes(store: ReleaseStore, content: Content, source: str) -> list[Undo]:
 
     for code, h in manifest["guides"].items():
         if code not in new_hashes and code not in new_retired:
-            add(code, doc["guides"][code]["name"], "removed", _introduced(store, code, number, h))
+            add(code, doc()["guides"][code]["name"], "removed", _introduced(store, code, number, h))
         elif code in new_hashes and new_hashes[code] != h:
             introduced = _introduced(store, code, number, h)
             if not by_other(introduced) or introduced == 1:
@@ -132,7 +138,7 @@ def undoes(store: ReleaseStore, content: Content, source: str) -> list[Undo]:
             before = release(introduced - 1).guides.get(code)
             if before is None:  # the other path created it: any version here is an edit on top
                 continue
-            guide = Guide.model_validate(doc["guides"][code])
+            guide = Guide.model_validate(doc()["guides"][code])
             keys = _reverted_fields(before.model_dump(mode="json"), guide.model_dump(mode="json"),
                                     content.guides[code].model_dump(mode="json"))
             if keys:

@@ -3,6 +3,13 @@
 On disk, under ``<instance>/releases/``::
 
     R0007/manifest.json   number, created, hash, per-guide hashes, per-attachment hashes and sizes
+    R0007/halls.json      (several halls only) each hall's resolved guide hashes, the "halls"
+                          of `Release.manifest()`; manifest.json records its SHA-256
+                          ("halls_sha256"), so most readers (`manifest_head`) need not parse it
+    R0007/parts.json      (several halls only) where each root guide, each hall's offered list,
+                          site and own guides lie in content.json (byte offsets; SHA-256 in
+                          manifest.json as "parts_sha256"): a server reads a province's release
+                          without parsing it whole, and makes a hall's guides when first asked
     R0007/content.json    canonical JSON of site, categories and guides
     R0007/forms/...       the attachments the guides name (blank forms, samples, flow
                           images), copied from content/forms/
@@ -40,6 +47,8 @@ from guides.halls import (DEFAULT_HALL, halls_document, resolve_offer, halls_fro
                           regions_from_document)
 from guides.atomicfile import atomic_write, fsync_dir  # noqa: F401  (re-exported: callers import them from here)
 from guides.guideset import GuideSet, canonical_bytes
+from guides.hallset import HallSet
+from json.encoder import encode_basestring as _key  # a str as canonical JSON (ensure_ascii=False)
 from guides.loader import Content
 from guides.model import Category, Guide, Retired, Site
 
@@ -48,6 +57,17 @@ CHINA_TZ = dt.timezone(dt.timedelta(hours=8), "CST")
 SCHEMA = 2
 _NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)          # str.isdigit() is also true for "²" and "٣"
 _RELEASE_DIR = re.compile(r"R[0-9]{1,9}", re.ASCII)
+
+
+HALLS_FILE = "halls.json"  # per-hall guide hashes of a release with several halls
+HALLS_FILE_KEY = "halls_sha256"  # in manifest.json on disk: SHA-256 of halls.json
+PARTS_FILE = "parts.json"  # (several halls only) byte offsets of each guide and hall in content.json
+PARTS_FILE_KEY = "parts_sha256"  # in manifest.json on disk: SHA-256 of parts.json
+
+
+def _with_halls(head: dict[str, Any], halls: dict[str, Any]) -> dict[str, Any]:
+    """The manifest `Release.manifest()` made: `head` with "halls" in its sorted place."""
+    return dict(sorted({**head, "halls": halls}.items()))
 
 
 class ReleaseError(Exception):
@@ -139,26 +159,53 @@ def content_document(content: Content) -> dict[str, Any]:
     return doc
 
 
-def _object(members) -> bytes:
-    """Canonical JSON of an object from (key, canonical JSON bytes of the value) pairs,
-    given in key order: what canonical_json of the whole object would write."""
-    return b"{" + b",".join(canonical_json(k) + b":" + v for k, v in members) + b"}"
+class _Body:
+    """Chunks of a release body being written, the length so far, and where members lie."""
+
+    def __init__(self) -> None:
+        self.chunks: list[bytes] = []
+        self.pos = 0
+
+    def add(self, data: bytes) -> None:
+        self.chunks.append(data)
+        self.pos += len(data)
 
 
-def _serialize(content: Content) -> tuple[bytes, dict[str, str], dict[str, dict[str, str]]]:
-    """Canonical body of the whole content, the hash of each guide's canonical form, and
-    (several halls only) the hash of each hall's resolved guides by hall id.
+def _emit(out: _Body, members, spans: dict | None = None) -> None:
+    """Append to `out` the canonical JSON object of (key, value) pairs given in key order; a
+    value is canonical JSON bytes or a function that appends it. With `spans`, record where
+    each value lies: key -> [start, end] byte offsets in the body."""
+    sep = "{"
+    for k, v in members:
+        out.add((sep + _key(k) + ":").encode("utf-8"))
+        sep = ","
+        start = out.pos
+        if callable(v):
+            v(out)
+        else:
+            out.add(v)
+        if spans is not None:
+            spans[k] = [start, out.pos]
+    out.add(b"{}" if sep == "{" else b"}")
+
+
+def _serialize(content: Content) -> tuple[list[bytes], dict[str, str], dict[str, dict[str, str]], dict[str, Any]]:
+    """Canonical body of the whole content as a list of chunks (b"".join of them), the hash
+    of each guide's canonical form, (several halls only) the hash of each hall's resolved
+    guides by hall id, and the body's parts index (`parts_index`).
 
     The body is assembled from each guide's release form (guides.guideset): a guide the
     checker has already put in that form (or the check cache kept from the last release)
-    is neither dumped nor hashed again. It is byte for byte canonical_json(content_document())."""
+    is neither dumped nor hashed again, and a hall the checker or its hall memo put in release
+    form is not serialised again. Joined, it is byte for byte canonical_json(content_document())."""
     guides = GuideSet.of(content.guides)
     codes = sorted(guides)
     hashes = {code: guides.hash(code) for code in codes}
-    parts: dict[str, bytes] = {
+    index: dict[str, Any] = {"members": {}, "guides": {}, "halls": {}}
+    parts: dict[str, Any] = {
         "site": canonical_json(content.site.model_dump(mode="json", exclude_none=True)),
         "categories": canonical_json([c.model_dump(mode="json") for c in content.categories]),
-        "guides": _object((code, guides.form(code)) for code in codes),
+        "guides": lambda out: _emit(out, ((code, guides.form(code)) for code in codes), index["guides"]),
     }
     if content.retired:  # only when present, so releases without retired codes keep their hashes
         parts["retired"] = canonical_json([r.model_dump(mode="json") for r in content.retired])
@@ -167,6 +214,13 @@ def _serialize(content: Content) -> tuple[bytes, dict[str, str], dict[str, dict[
         halls[DEFAULT_HALL] = dict(hashes)
         hall_parts = []
         for hall_id, hall in sorted(content.halls.items()):
+            spans = index["halls"][hall_id] = {"guides": {}}
+            memo = hall.release_memo
+            if memo is not None and memo[0] is hall.own and memo[1] is hall.offered and memo[2] is hall.site_data:
+                # made by the checker (or a hall memo) from these very objects: nothing to dump or hash
+                halls[hall_id] = memo[5]
+                hall_parts.append((hall_id, _hall_part(memo[3], memo[0], list(memo[0]), memo[4], spans)))
+                continue
             own = GuideSet.of(hall.own)
             own_codes = sorted(own)
             mine = {code: own.hash(code) for code in own_codes}
@@ -177,13 +231,22 @@ def _serialize(content: Content) -> tuple[bytes, dict[str, str], dict[str, dict[
                     mine[offer.code] = offer.resolved_hash or guide_hash(resolve_offer(guides[offer.source], offer))
             halls[hall_id] = dict(sorted(mine.items()))
             offered = [{"code": o.code, "source": o.source, "override": o.override} for o in hall.offered]
-            hall_parts.append((hall_id, _object([("offered", canonical_json(offered)),
-                                                 ("own", _object((c, own.form(c)) for c in own_codes)),
-                                                 ("site", canonical_json(hall.site.model_dump(mode="json")))])))
-        parts["halls"] = _object(hall_parts)
+            hall_parts.append((hall_id, _hall_part(canonical_json(offered), own, own_codes,
+                                                   canonical_json(hall.site.model_dump(mode="json")), spans)))
+        parts["halls"] = lambda out: _emit(out, hall_parts)
     if content.regions:
         parts["regions"] = canonical_json(regions_document(content.regions))
-    return _object(sorted(parts.items())), hashes, halls
+    body = _Body()
+    _emit(body, sorted(parts.items()), index["members"])
+    return body.chunks, hashes, halls, index
+
+
+def _hall_part(offered: bytes, own: GuideSet, own_codes: list[str], site: bytes, spans: dict):
+    """The chunk writer of one hall's release form: {"offered", "own", "site"}; `spans` gets
+    where its offered list, own guides and site lie, and under "guides" each own guide."""
+    return lambda out: _emit(out, [("offered", offered),
+                                   ("own", lambda o: _emit(o, ((c, own.form(c)) for c in own_codes), spans["guides"])),
+                                   ("site", site)], spans)
 
 
 def build_release(content: Content, number: int | None = None,
@@ -218,20 +281,65 @@ def _attachments(content: Content) -> tuple[dict[str, str], dict[str, int]]:
 
 
 def _build(content: Content, number: int | None = None,
-           created: dt.datetime | None = None) -> tuple[Release, bytes]:
-    body, hashes, hall_hashes = _serialize(content)
+           created: dt.datetime | None = None) -> tuple[Release, list[bytes], dict[str, Any]]:
+    body, hashes, hall_hashes, index = _serialize(content)
     attachments, attachment_sizes = _attachments(content)
+    digest = hashlib.sha256()
+    for chunk in body:
+        digest.update(chunk)
     release = Release(
         number=number,
         created=created or dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
-        hash=sha256(body),
+        hash=digest.hexdigest(),
         guide_hashes=hashes,
         content=content,
         hall_hashes=hall_hashes,
         attachments=attachments,
         attachment_sizes=attachment_sizes,
     )
-    return release, body
+    return release, body, index
+
+
+_RETIRED = b',"retired":['
+
+
+def retired_member(body: bytes) -> list[dict[str, Any]]:
+    """The "retired" list of a release's content.json `body`, without parsing the rest.
+
+    content.json is canonical JSON (sorted keys, quotes inside strings escaped), so the bytes
+    ``,"retired":[`` can only be a key followed by a list; of the top-level members only
+    "site" follows "retired", and no model (Site, Guide, Category, HallSite, a region, an
+    override's LOCAL_KEYS) has a key of that name, so the last occurrence is the member when
+    there is one. ValueError when the bytes there are not a JSON list."""
+    at = body.rfind(_RETIRED)
+    if at < 0:
+        return []
+    value, _ = json.JSONDecoder().raw_decode(body[at + len(_RETIRED) - 1:].decode("utf-8"))
+    if not isinstance(value, list):
+        raise ValueError("retired is not a list")
+    return value
+
+
+def content_from_parts(body: bytes, index: dict[str, Any], hall_hashes: dict[str, dict[str, str]]) -> Content:
+    """The content of a release from its content.json `body` and parts index (parts.json),
+    parsing only the small members: root guides stay in release form until read
+    (guides.guideset) and halls are made when asked for (guides.hallset). ValueError,
+    KeyError when the index does not fit the body."""
+    members = index["members"]
+
+    def member(key: str, default: Any) -> Any:
+        span = members.get(key)
+        return default if span is None else json.loads(body[span[0]:span[1]])
+
+    guides = GuideSet({code: body[a:b] for code, (a, b) in index["guides"].items()})
+    return Content(
+        site=Site.model_validate(member("site", None)),
+        categories=tuple(Category.model_validate(c) for c in member("categories", [])),
+        guides=guides,
+        retired=tuple(Retired.model_validate(r) for r in member("retired", ())),
+        halls=HallSet(body, index["halls"], hall_hashes),
+        regions=regions_from_document(member("regions", [])),
+    )
 
 
 def content_from_document(doc: dict[str, Any]) -> Content:
@@ -247,9 +355,13 @@ def content_from_document(doc: dict[str, Any]) -> Content:
     )
 
 
-def _write_file(path: Path, data: bytes) -> None:
+def _write_file(path: Path, data: bytes | list[bytes]) -> None:
+    """Write `data` (bytes, or chunks written in order) to a new file, fsync it, make it read-only."""
     with open(path, "wb") as fh:
-        fh.write(data)
+        if isinstance(data, bytes):
+            fh.write(data)
+        else:
+            fh.writelines(data)
         fh.flush()
         os.fsync(fh.fileno())
     os.chmod(path, 0o444)
@@ -296,18 +408,70 @@ class ReleaseStore:
             raise ReleaseError(f"{self.root / 'CURRENT'}: 当前版本记录已损坏：{text!r}")
         return int(text)
 
-    def manifest(self, number: int) -> dict[str, Any]:
-        path = self.folder(number) / "manifest.json"
+    def _read_json(self, path: Path, number: int, what: str) -> Any:
         try:
             return json.loads(path.read_bytes())
         except FileNotFoundError:
-            raise ReleaseError(f"版本 R{number} 不存在") from None
+            if what == "manifest":
+                raise ReleaseError(f"版本 R{number} 不存在") from None
+            raise ReleaseError(f"{path}: 文件缺失，该版本已损坏") from None
         except (OSError, ValueError) as exc:
             raise ReleaseError(f"{path}: 版本清单无法读取：{exc}") from None
+
+    def manifest_head(self, number: int) -> dict[str, Any]:
+        """The manifest of release `number` without the per-hall hashes ("halls"): number,
+        created, hash, root guide hashes, attachments — what most callers need, read without the
+        hashes of a province's hundreds of thousands of hall guides (ReleaseError as `manifest`)."""
+        data = self._read_json(self.folder(number) / "manifest.json", number, "manifest")
+        if not isinstance(data, dict):
+            raise ReleaseError(f"{self.folder(number) / 'manifest.json'}: 版本清单无法读取：不是 JSON 对象")
+        data.pop(HALLS_FILE_KEY, None)
+        data.pop(PARTS_FILE_KEY, None)
+        data.pop("halls", None)
+        return data
+
+    def manifest(self, number: int) -> dict[str, Any]:
+        """The whole manifest of release `number` (as `Release.manifest()` made it), the
+        per-hall hashes read from halls.json and checked against the SHA-256 manifest.json
+        records for it. ReleaseError when it is missing or cannot be read."""
+        folder = self.folder(number)
+        data = self._read_json(folder / "manifest.json", number, "manifest")
+        if not isinstance(data, dict):
+            raise ReleaseError(f"{folder / 'manifest.json'}: 版本清单无法读取：不是 JSON 对象")
+        data.pop(PARTS_FILE_KEY, None)
+        want = data.pop(HALLS_FILE_KEY, None)
+        if want is not None:
+            try:
+                raw = (folder / HALLS_FILE).read_bytes()
+            except OSError as exc:
+                raise ReleaseError(f"{folder / HALLS_FILE}: 无法读取：{exc.strerror or exc}，该版本已损坏") from None
+            if sha256(raw) != want:
+                raise ReleaseError(f"{folder / HALLS_FILE}: 内容哈希与版本清单不符，该版本已损坏")
+            data = _with_halls(data, json.loads(raw))
+        return data
+
+    def _parts_index(self, number: int) -> dict[str, Any] | None:
+        """The parts index of release `number` (parts.json, checked against the SHA-256 its
+        manifest.json records); None for a release written without one (ReleaseError when
+        it is named but missing or altered)."""
+        folder = self.folder(number)
+        want = self._read_json(folder / "manifest.json", number, "manifest").get(PARTS_FILE_KEY)
+        if want is None:
+            return None
+        try:
+            raw = (folder / PARTS_FILE).read_bytes()
+        except OSError as exc:
+            raise ReleaseError(f"{folder / PARTS_FILE}: 无法读取：{exc.strerror or exc}，该版本已损坏") from None
+        if sha256(raw) != want:
+            raise ReleaseError(f"{folder / PARTS_FILE}: 内容哈希与版本清单不符，该版本已损坏")
+        return json.loads(raw)
 
     def verified_body(self, number: int) -> tuple[dict[str, Any], bytes]:
         """(manifest, content.json bytes) of release `number`, the bytes checked against the hash."""
         manifest = self.manifest(number)
+        return manifest, self._body(number, manifest)
+
+    def _body(self, number: int, manifest: dict[str, Any]) -> bytes:
         path = self.folder(number) / "content.json"
         try:
             body = path.read_bytes()
@@ -315,7 +479,12 @@ class ReleaseStore:
             raise ReleaseError(f"{path}: 无法读取：{exc}") from None
         if sha256(body) != manifest.get("hash"):
             raise ReleaseError(f"{path}: 内容哈希与版本清单不符，该版本已损坏")
-        return manifest, body
+        return body
+
+    def verified_head(self, number: int) -> tuple[dict[str, Any], bytes]:
+        """As `verified_body`, with `manifest_head`'s manifest (no per-hall hashes)."""
+        manifest = self.manifest_head(number)
+        return manifest, self._body(number, manifest)
 
     def load(self, number: int) -> Release:
         """Release `number`, its bytes verified; ReleaseError when it is missing, corrupt or
@@ -325,9 +494,13 @@ class ReleaseStore:
         if manifest.get("schema", 1) != SCHEMA:
             raise ReleaseError(f"版本 R{number} 的内容格式为第 {manifest.get('schema', 1)} 版，本程序读取第 {SCHEMA} 版："
                                "请用当前程序重新检查并发布内容")
+        index = self._parts_index(number)
         try:
-            content = content_from_document(json.loads(body))
-        except (ValueError, KeyError) as exc:
+            if index is not None:
+                content = content_from_parts(body, index, manifest.get("halls", {}))
+            else:
+                content = content_from_document(json.loads(body))
+        except (ValueError, KeyError, TypeError, IndexError) as exc:
             raise ReleaseError(f"{path}: 内容无法解析：{exc}") from None
         forms = self.folder(number) / "forms"
         if forms.is_dir():
@@ -365,7 +538,7 @@ class ReleaseStore:
         current = self.current_number()
         out = []
         for n in self.numbers():
-            m = self.manifest(n)
+            m = self.manifest_head(n)
             out.append(ReleaseInfo(n, m["created"], m["hash"], len(m["guides"]), n == current))
         return out
 
@@ -412,12 +585,12 @@ class ReleaseStore:
         ({"source": "content" | "editor", "by": who}) is kept beside the release.
         Finishes an interrupted earlier publish first (`recover`).
         """
-        draft, body = _build(content)
+        draft, body, index = _build(content)
         with self._lock():
             self.recover()
             current = self.current_number()
             if current is not None:
-                m = self.manifest(current)
+                m = self.manifest_head(current)
                 if m.get("hash") == draft.hash and (m.get("attachments") or {}) == draft.attachments:
                     return self.load(current), False
             number = (self.numbers() or [0])[-1] + 1
@@ -437,7 +610,15 @@ class ReleaseStore:
                 if (tmp / "forms").is_dir():
                     fsync_dir(tmp / "forms")
                     os.chmod(tmp / "forms", 0o555)
-                _write_file(tmp / "manifest.json", canonical_json(release.manifest()))
+                manifest = release.manifest()
+                if "halls" in manifest:  # a province's per-hall hashes: a file of their own
+                    halls = canonical_json(manifest.pop("halls"))
+                    _write_file(tmp / HALLS_FILE, halls)
+                    manifest[HALLS_FILE_KEY] = sha256(halls)
+                    parts = canonical_json(index)  # where each guide and hall lies in content.json
+                    _write_file(tmp / PARTS_FILE, parts)
+                    manifest[PARTS_FILE_KEY] = sha256(parts)
+                _write_file(tmp / "manifest.json", canonical_json(manifest))
                 if origin is not None:
                     _write_file(tmp / "origin.json", canonical_json(origin))
                 fsync_dir(tmp)
@@ -475,7 +656,7 @@ class ReleaseStore:
                 current = self.current_number()
                 if number is not None and self.folder(number).is_dir():
                     try:
-                        ok = self.verified_body(number)[0].get("hash") == want
+                        ok = self.verified_head(number)[0].get("hash") == want
                     except ReleaseError:
                         ok = False
                     if ok and (current is None or number > current):

@@ -77,11 +77,15 @@ class SourceDoc:
     duplicate_keys: list[tuple[str, int]] = field(default_factory=list)
     _value_lines: dict[Path_, int] | None = field(default=None, repr=False)
     _key_lines: dict[Path_, int] = field(default_factory=dict, repr=False)
+    _node: yaml.Node | None = field(default=None, repr=False)  # the composed tree the data came from
 
     def _lines(self) -> dict[Path_, int]:
         if self._value_lines is None:
             self._value_lines = {}
-            node = yaml.compose(self.text, Loader=_Base) if self.text else None
+            node = self._node
+            if node is None and self.text:
+                node = yaml.compose(self.text, Loader=_Base)
+            self._node = None  # lines are all we needed it for
             if node is not None:
                 self._mark(node, ())
         return self._value_lines
@@ -207,9 +211,11 @@ def parse_yaml(text: str, path: str) -> SourceDoc:
     """The SourceDoc of YAML `text` (named `path`); raises `YamlSyntaxError` (line, Chinese
     message) for a syntax error, an anchor or alias, or nesting deeper than `MAX_DEPTH`."""
     loader = _Loader(text)
+    node = None
     try:
         check_plain_tree(text)
-        data = loader.get_single_data()
+        node = loader.get_single_node()  # composed once: the data, and the lines messages point to
+        data = loader.construct_document(node) if node is not None else None
     except YamlSyntaxError:
         raise
     except yaml.MarkedYAMLError as exc:
@@ -222,7 +228,7 @@ def parse_yaml(text: str, path: str) -> SourceDoc:
         raise _locate_constructor_error(text, exc) from None
     finally:
         loader.dispose()
-    return SourceDoc(path=path, data=data, text=text, duplicate_keys=loader.duplicates)
+    return SourceDoc(path=path, data=data, text=text, duplicate_keys=loader.duplicates, _node=node)
 
 
 def read_yaml(path: Path, display: str, raw: bytes | None = None) -> SourceDoc:

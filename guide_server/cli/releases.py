@@ -1,13 +1,14 @@
 """`guide-server check`, `release`, `releases`, `rollback`: content releases, free of Flask."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 
 import click
 
 from guides.loader import check_content
-from guides.release import ReleaseError, ReleaseStore
+from guides.release import CHINA_TZ, ReleaseError, ReleaseStore
 from guide_server.cli.base import CONTENT_OPTION, INSTANCE_OPTION, main
 
 
@@ -109,7 +110,18 @@ def list_releases(instance_dir: str, as_json: bool) -> None:
         return
     for info in infos:
         mark = "*" if info.current else " "
-        click.echo(f"{mark} R{info.number}  {info.created}  {info.hash[:12]}  {info.guides} 个事项")
+        click.echo(f"{mark} R{info.number}  {beijing_time(info.created)}  {info.hash[:12]}  {info.guides} 个事项")
+    click.echo("（* 为当前版本）")
+
+
+def beijing_time(created: str) -> str:
+    """A release's creation time (ISO 8601 as in its manifest, UTC offset included) as the
+    operators in China read it, e.g. "2026-11-30 23:05（北京时间）" (UTC+8, as the stamp's
+    date). A time without an offset is taken as UTC, which is what `publish` writes."""
+    when = dt.datetime.fromisoformat(created)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M") + "（北京时间）"
 
 
 @main.command()
@@ -121,12 +133,32 @@ def rollback(number: int, instance_dir: str) -> None:
     try:
         before = store.current_number()
         rel = store.rollback(number)
-        old = store.manifest(before)["guides"] if before is not None else {}
+        old = store.manifest_head(before)["guides"] if before is not None else {}
     except ReleaseError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"当前版本已切换为 {rel.stamp}")
     new = rel.guide_hashes
-    for label, codes in (("下线", sorted(set(old) - set(new))), ("上线", sorted(set(new) - set(old))),
-                         ("改回 R%d 的内容" % number, sorted(c for c in set(old) & set(new) if old[c] != new[c]))):
+    gone = sorted(set(old) - set(new))
+    old_names = _names(store, before) if gone else {}
+    for label, codes, names in (
+            ("下线", gone, old_names),
+            ("上线", sorted(set(new) - set(old)), rel.guides),
+            (f"改回 R{number} 的内容", sorted(c for c in set(old) & set(new) if old[c] != new[c]), rel.guides)):
         if codes:
-            click.echo(f"{label}（{len(codes)} 个）：" + "、".join(codes))
+            click.echo(f"{label}（{len(codes)} 个）：")
+            for code in codes:
+                guide = names.get(code)
+                click.echo(f"  {code}  {guide.name}" if guide is not None else f"  {code}")
+    if before == number:
+        click.echo(f"R{number} 本来就是当前版本，在线事项没有变化。")
+
+
+def _names(store: ReleaseStore, number: int | None) -> dict:
+    """The guides of release `number` by code, for their names; {} when it cannot be read
+    (the rollback itself has already succeeded, the codes are still listed)."""
+    if number is None:
+        return {}
+    try:
+        return store.load(number).guides
+    except ReleaseError:
+        return {}

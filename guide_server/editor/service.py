@@ -831,7 +831,7 @@ class EditorService:
             if number < base:
                 break
             try:
-                if self.releases.manifest(number).get("hash") == intent.content_hash:
+                if self.releases.manifest_head(number).get("hash") == intent.content_hash:
                     return self.releases.load(number)
             except ReleaseError:
                 continue

@@ -12,6 +12,7 @@ from guides.glyphs import char_label, undrawable_chars
 from guides.halls import DEFAULT_HALL
 from guides.release import ReleaseError
 from guide_server.inputs import BadInput
+from guide_server.state import hall_site
 from guide_server.web import ELDER, MODE_COOKIE, NoRelease, cached_page, page, safe_next, served, wants_json
 
 bp = Blueprint("pages", __name__)
@@ -48,7 +49,7 @@ def hall_list(s) -> list[tuple[str, object, str]]:
     regions = s.release.content.regions
     rows = []
     for hall_id in [DEFAULT_HALL, *s.release.content.halls]:
-        site = s.hall(hall_id).site
+        site = hall_site(s.release, hall_id)  # not the hall's whole view: a province has thousands
         code = site.region_code or ""
         rows.append((hall_id, site, regions[code].name if code in regions else ""))
     return [rows[0], *sorted(rows[1:], key=lambda r: (r[1].region_code or "", r[0]))]
@@ -165,8 +166,9 @@ def _guide_page(s, g, key: tuple):
     ctx = path_context(g, s.site or s.release.site, answers)
     if answers:
         key = (*key, ctx["view"].resolved.query)
+    others, more = s.other_halls(g.code)
     return cached_page(key, "guide.html", served_view=s, guide=g, category=s.category_by_name.get(g.category),
-                       other_halls=s.other_halls(g.code), **ctx)
+                       other_halls=others, other_halls_more=more, **ctx)
 
 
 def path_context(g, site, answers: dict[str, str]) -> dict:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -54,14 +56,16 @@ def run(config_path: str | None, content_dir: str | None, instance_dir: str | No
         sys.exit(2)
 
     sims = None
-    if simulate:
-        from kiosk.cli.simulate import start_simulators
-        sims = start_simulators(instance / "simulated-receipts", profile=cfg.printer_profile)
-        cfg.reader, cfg.printer = sims.reader_url, sims.printer_url
-        click.echo(f"读卡器模拟器：{cfg.reader}（每次取号约 4 秒后自动放上示例证件）")
-        click.echo(f"打印机模拟器：{cfg.printer}（小票预览：{instance / 'simulated-receipts'}）")
     try:
+        if simulate:
+            from kiosk.cli.simulate import start_simulators
+            sims = start_simulators(instance / "simulated-receipts", profile=cfg.printer_profile)
+            cfg.reader, cfg.printer = sims.reader_url, sims.printer_url
+            click.echo(f"读卡器模拟器：{cfg.reader}（每次取号约 4 秒后自动放上示例证件）")
+            click.echo(f"打印机模拟器：{cfg.printer}（小票预览：{instance / 'simulated-receipts'}）")
         run_app(cfg, instance)
+    except KeyboardInterrupt:
+        pass  # Ctrl-C before the window was open: a stop like any other (exit 0, no "已中止")
     finally:
         if sims is not None:
             sims.stop()
@@ -121,7 +125,27 @@ def run_app(cfg, instance: Path) -> None:
     scale = 1.0 if cfg.fullscreen else fit_window(cfg)
     app = KioskApp(cfg, content, instance=instance, t0=_T0, window_scale=scale)
     fleet_hooks.attach(app)  # sync, heartbeat, outbox, server tickets, offline badge, systemd watchdog
-    app.run()
+    with ctrl_c_closes(app):
+        app.run()
+
+
+@contextmanager
+def ctrl_c_closes(app):
+    """While inside: Ctrl-C (SIGINT) closes `app` the way closing its window does, on Kivy's
+    clock: on_stop runs (devices, speech, fleet agent), `app.run()` returns and `kiosk run`
+    exits 0. Without this, the KeyboardInterrupt ends the event loop without on_stop. A second
+    Ctrl-C while it closes ends it at once. The previous handler is put back on leaving."""
+    from kivy.clock import Clock
+
+    def close(_signum, _frame) -> None:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        Clock.schedule_once(lambda _dt: app.stop())
+
+    previous = signal.signal(signal.SIGINT, close)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @main.command("config-init")

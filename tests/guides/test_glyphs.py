@@ -48,3 +48,15 @@ def test_every_sample_guide_is_drawable():
     for path in sorted((SAMPLE_CONTENT / "guides").glob("*.yaml")):
         assert undrawable_chars(path.read_text(encoding="utf-8")) == [], path.name
     assert len(font_coverage()) > 30000
+
+
+def test_coverage_file_is_the_bundled_fonts_cmap():
+    """The checker reads the bundled font's coverage from its .coverage file; it must say
+    exactly what the font's cmap says (after a font update: python -m guides.glyphs)."""
+    from guides.fonts import FONT_PATH
+    from guides.glyphs import COVERAGE_PATH, cmap_coverage, coverage_text, font_coverage
+
+    cmap = cmap_coverage(FONT_PATH)
+    assert COVERAGE_PATH.read_text(encoding="ascii") == coverage_text(cmap)
+    assert font_coverage() == cmap
+    assert 0x4E2D in cmap and 0x21243 not in cmap  # 中 is drawn, 𡉃 (CJK Ext B) is not

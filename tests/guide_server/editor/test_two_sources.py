@@ -195,7 +195,8 @@ def test_a_rollback_says_what_goes_offline_and_the_editor_learns_it(world):
     approve_and_publish(rita, NEW, SC)  # R2
     r = cli("rollback", "1", "--instance", inst)
     assert r.exit_code == 0
-    assert f"下线（1 个）：{NEW}" in r.output and f"改回 R1 的内容（1 个）：{SC}" in r.output
+    assert f"下线（1 个）：\n  {NEW}  网页新建的事项\n" in r.output
+    assert f"改回 R1 的内容（1 个）：\n  {SC}  " in r.output
     svc = app.extensions["editor"]
     assert svc.get(NEW).status == "draft" and "R1" in svc.get(NEW).comment
     assert svc.get(SC).data["department"] != "编辑器改的部门" and svc.get(SC).status == "published"

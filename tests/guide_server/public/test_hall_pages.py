@@ -127,3 +127,36 @@ def test_hall_pages_are_valid_html(halls_client, tmp_path):
                          capture_output=True, text=True, timeout=180)
     messages = json.loads(run.stderr or run.stdout or '{"messages": []}')["messages"]
     assert [(m.get("url", "").rsplit("/", 1)[-1], m.get("message")) for m in messages if m.get("type") == "error"] == []
+
+
+def test_a_province_lists_the_nearest_other_halls_and_counts_the_rest(tmp_path, valid_content):
+    """With many halls offering an item, a guide page lists the MAX_OTHER_HALLS nearest by
+    region code (same township first) and says how many more there are."""
+    from guide_server import create_app
+    from guide_server.state import MAX_OTHER_HALLS
+    from tests.support.halls import HALL, REGIONS
+
+    add_second_hall(valid_content)
+    (valid_content / "regions.yaml").write_text(
+        REGIONS + '            - code: "330382103"\n              name: 北白象镇\n', encoding="utf-8")
+    halls = valid_content / "halls"
+    near = ["liushi-a", "liushi-b"]
+    far = [f"beibaixiang-{i:02d}" for i in range(14)]
+    for hall_id in near + far:
+        (halls / hall_id).mkdir()
+        text = HALL.replace("柳市镇便民服务中心", f"{hall_id} 便民服务点").replace("/h/liushi", f"/h/{hall_id}")
+        if hall_id in far:
+            text = text.replace('"330382102"', '"330382103"')
+        (halls / hall_id / "hall.yaml").write_text(text, encoding="utf-8")
+    inst = tmp_path / "province-instance"
+    ReleaseStore(inst).publish(load_content(valid_content))
+    client = create_app({"TESTING": True, "INSTANCE_DIR": str(inst),
+                         "DATABASE_URL": f"sqlite:///{inst / 'db.sqlite3'}"}).test_client()
+    html = _text(client.get("/h/liushi/g/330382-GA-0001"))
+    section = html.split('class="other-halls"', 1)[1].split("</section>", 1)[0]
+    listed = re.findall(r'href="/h/([^/]+)/g/330382-GA-0001"', section)
+    assert len(listed) == MAX_OTHER_HALLS and "liushi" not in listed
+    assert listed[:2] == near  # the same township (330382102) first
+    assert set(listed[2:]) <= set(far)
+    total_others = len(near) + len(far) + 1  # and the default hall
+    assert f"另有 {total_others - MAX_OTHER_HALLS} 个大厅也可办理此事项" in section

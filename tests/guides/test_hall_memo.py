@@ -1,0 +1,217 @@
+"""Hall memos (guides.hall_memo): a hall whose files and context did not change is not checked
+again, yet every re-release gives the findings and the release, byte for byte, of a check from
+scratch; and the release files a province's manifest is split into."""
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import guides.halls as halls_module
+from guides.check_cache import FOLDER, HALLS, CheckCache
+from guides.loader import check_content
+from guides.release import HALLS_FILE, ReleaseError, ReleaseStore, retired_member
+from tests.guides.test_incremental_release import GA, _age, _both, _edit
+from tests.support.halls import add_second_hall
+
+OWN = "330382-SC-0901"
+
+
+@pytest.fixture
+def content(valid_content: Path) -> Path:
+    """Three halls: the default one, 柳市镇 (liushi) and a copy of it, 北白象镇 (beibaixiang), each
+    overriding 330382-GA-0001 and with one guide of its own; every file last modified an hour ago."""
+    root = add_second_hall(valid_content, own_guide=True)
+    copy = root / "halls" / "beibaixiang"
+    shutil.copytree(root / "halls" / "liushi", copy)
+    (copy / "hall.yaml").write_text((copy / "hall.yaml").read_text(encoding="utf-8")
+                                    .replace("柳市镇便民服务中心", "北白象镇便民服务中心")
+                                    .replace("/h/liushi", "/h/beibaixiang"), encoding="utf-8")
+    own = copy / "guides" / f"{OWN}.yaml"
+    own.rename(copy / "guides" / "330382-SC-0911.yaml")
+    _edit(copy / "guides" / "330382-SC-0911.yaml", OWN, "330382-SC-0911")
+    _age(root)
+    return root
+
+
+@pytest.fixture
+def checked(monkeypatch) -> list[str]:
+    """The ids of the halls a check with the cache checked afresh (not from their memo), in order."""
+    seen: list[str] = []
+    real = halls_module._check_hall
+
+    def spy(plan, *args, **kwargs):
+        if (kwargs["cache"] if "cache" in kwargs else args[-1]) is not None:
+            seen.append(plan.folder.name)
+        return real(plan, *args, **kwargs)
+
+    monkeypatch.setattr(halls_module, "_check_hall", spy)
+    return seen
+
+
+def _memo(tmp_path: Path, hall: str) -> Path:
+    return tmp_path / "instance" / FOLDER / HALLS / f"{hall}.memo"
+
+
+def test_an_unchanged_hall_comes_from_its_memo(content, tmp_path, checked):
+    _both(content, tmp_path)
+    assert checked == ["beibaixiang", "liushi"] and _memo(tmp_path, "liushi").is_file()
+    checked.clear()
+    _edit(content / "halls" / "beibaixiang" / "overrides" / f"{GA}.yaml", "3 号窗口", "6 号窗口")
+    _, inc, cache = _both(content, tmp_path)  # identical to a check from scratch, byte for byte
+    assert checked == ["beibaixiang"] and cache.misses == 1
+    store = ReleaseStore(tmp_path / "instance")
+    assert store.current().content.guides_of("beibaixiang")[GA].locations[0].window == "6 号窗口"
+    assert store.current().content.guides_of("liushi")[GA].locations[0].window == "3 号窗口"
+
+
+def test_a_changed_shared_guide_is_resolved_again_in_every_hall_without_checking_them(content, tmp_path, checked):
+    _both(content, tmp_path)
+    checked.clear()
+    _edit(content / "guides" / f"{GA}.yaml", "居民身份证申领登记表", "居民身份证申领登记表（新版）")
+    _, inc, cache = _both(content, tmp_path)
+    assert checked == [] and cache.misses == 1
+    release = ReleaseStore(tmp_path / "instance").current()
+    for hall in ("liushi", "beibaixiang"):
+        guide = release.content.guides_of(hall)[GA]
+        assert "居民身份证申领登记表（新版）" in [m.name for m in guide.all_materials()]
+        assert guide.locations[0].window == "3 号窗口"
+    checked.clear()
+    _both(content, tmp_path)  # the refreshed memos are used as they are the next time
+    assert checked == []
+
+
+def test_a_code_taken_by_another_hall_after_the_memo_is_reported(content, tmp_path, checked):
+    _both(content, tmp_path)
+    checked.clear()
+    # the default hall now uses liushi's own code: liushi's memo cannot stand (E207 on its file)
+    src = (content / "guides" / "330382-SC-0001.yaml").read_text(encoding="utf-8")
+    (content / "guides" / f"{OWN}.yaml").write_text(src.replace("330382-SC-0001", OWN), encoding="utf-8")
+    full, inc, _ = _both(content, tmp_path)
+    where = str(content / "halls" / "liushi" / "guides" / f"{OWN}.yaml")
+    assert (where, "E207") in {(f.path, f.code) for f in inc.errors}
+    assert "liushi" in checked
+
+
+def test_a_category_removed_after_the_memo_is_reported(content, tmp_path, checked):
+    _both(content, tmp_path)
+    checked.clear()
+    guide = (content / "halls" / "liushi" / "guides" / f"{OWN}.yaml").read_text(encoding="utf-8")
+    category = next(line.split(":", 1)[1].strip() for line in guide.splitlines() if line.startswith("category:"))
+    cats = content / "categories.yaml"
+    text = cats.read_text(encoding="utf-8")
+    assert f"name: {category}" in text
+    cats.write_text(text.replace(f"name: {category}", "name: 另一个分类"), encoding="utf-8")
+    _, inc, _ = _both(content, tmp_path)
+    assert "E213" in {f.code for f in inc.errors} and set(checked) == {"liushi", "beibaixiang"}
+
+
+def test_a_damaged_memo_is_ignored(content, tmp_path, checked):
+    _both(content, tmp_path)
+    checked.clear()
+    memo = _memo(tmp_path, "liushi")
+    raw = bytearray(memo.read_bytes())
+    raw[-10] ^= 0xFF
+    memo.write_bytes(bytes(raw))
+    _both(content, tmp_path)
+    assert checked == ["liushi"]
+    checked.clear()
+    _both(content, tmp_path)  # written again, whole
+    assert checked == []
+
+
+def test_files_written_just_before_the_check_keep_no_memo(valid_content, tmp_path, checked):
+    root = add_second_hall(valid_content, own_guide=True)  # just written: modified < 2 s ago
+    _both(root, tmp_path)
+    _both(root, tmp_path)
+    assert checked == ["liushi", "liushi"]  # no memo from either check
+    assert not _memo(tmp_path, "liushi").exists()
+
+
+def test_a_removed_hall_leaves_no_cache_files(content, tmp_path):
+    _both(content, tmp_path)
+    assert _memo(tmp_path, "beibaixiang").is_file()
+    shutil.rmtree(content / "halls" / "beibaixiang")
+    _both(content, tmp_path)
+    left = sorted(p.name for p in (tmp_path / "instance" / FOLDER / HALLS).iterdir())
+    assert left and all(name.startswith("liushi.") for name in left)
+
+
+def test_a_memo_for_other_forms_is_ignored(content, tmp_path, checked):
+    _both(content, tmp_path)
+    checked.clear()
+    (content / "forms" / "new-form.pdf").write_bytes((content / "forms" / "shenling-biao.pdf").read_bytes())
+    _, _, cache = _both(content, tmp_path)
+    assert cache.status == "ignored: content/forms/ changed"
+    assert sorted(checked) == ["beibaixiang", "liushi"]
+
+
+# -- the release files ------------------------------------------------------------------------
+
+def test_hall_hashes_are_a_file_of_their_own(content, tmp_path):
+    store = ReleaseStore(tmp_path / "instance")
+    release, _ = store.publish(check_content(content, CheckCache(tmp_path / "instance")).content)
+    folder = store.folder(release.number)
+    on_disk = json.loads((folder / "manifest.json").read_bytes())
+    assert "halls" not in on_disk and set(json.loads((folder / HALLS_FILE).read_bytes())) == {"main", "liushi",
+                                                                                               "beibaixiang"}
+    assert store.manifest(release.number) == json.loads(json.dumps(release.manifest()))
+    assert "halls" not in store.manifest_head(release.number)
+    assert store.manifest_head(release.number)["guides"] == release.guide_hashes
+    assert store.load(release.number).hall_hashes == release.hall_hashes
+
+
+def test_a_damaged_halls_file_is_refused(content, tmp_path):
+    store = ReleaseStore(tmp_path / "instance")
+    release, _ = store.publish(check_content(content).content)
+    path = store.folder(release.number) / HALLS_FILE
+    path.chmod(0o644)
+    path.write_bytes(path.read_bytes().replace(b"liushi", b"liushu", 1))
+    with pytest.raises(ReleaseError, match="halls.json"):
+        store.manifest(release.number)
+    with pytest.raises(ReleaseError, match="已损坏"):
+        store.load(release.number)
+    assert store.manifest_head(release.number)["hash"] == release.hash  # the rest still reads
+
+
+@pytest.mark.parametrize("retired", [False, True])
+def test_retired_member_is_what_content_json_holds(content, tmp_path, retired):
+    if retired:
+        (content / "retired.yaml").write_text(
+            '- code: "330382-GA-9999"\n  name: 已停办的事项 "旧"\n  retired_on: 2026-01-01\n', encoding="utf-8")
+    result = check_content(content)
+    assert result.ok, [str(f) for f in result.errors]
+    store = ReleaseStore(tmp_path / "instance")
+    release, _ = store.publish(result.content)
+    body = (store.folder(release.number) / "content.json").read_bytes()
+    assert retired_member(body) == json.loads(body).get("retired", [])
+    assert bool(retired_member(body)) == retired
+
+
+def test_a_release_read_through_its_parts_index_is_the_release(content, tmp_path):
+    """A server reads a province's release through parts.json: halls made when asked for, guides
+    in release form; every hall's resolved guides are those of the whole content.json parsed."""
+    from guides.hallset import HallSet
+    from guides.release import PARTS_FILE, content_from_document
+
+    store = ReleaseStore(tmp_path / "instance")
+    release, _ = store.publish(check_content(content).content)
+    loaded = store.load(release.number)
+    assert isinstance(loaded.content.halls, HallSet)
+    whole = content_from_document(json.loads((store.folder(release.number) / "content.json").read_bytes()))
+    assert loaded.content.site == whole.site and loaded.content.regions == whole.regions
+    assert list(loaded.content.halls) == list(whole.halls) == ["beibaixiang", "liushi"]
+    for hall in ["main", *whole.halls]:
+        assert loaded.content.guides_of(hall) == whole.guides_of(hall)
+        assert loaded.content.hall_codes(hall) == sorted(whole.hall_codes(hall))
+    assert loaded.content.halls["liushi"] == whole.halls["liushi"]
+    assert loaded.content.halls_offering(GA) == whole.halls_offering(GA) == ["main", "beibaixiang", "liushi"]
+    assert loaded.content.halls_offering(OWN) == ["liushi"]
+    # published again unchanged, it is the same release
+    assert store.publish(loaded.content)[1] is False
+
+    path = store.folder(release.number) / PARTS_FILE
+    path.chmod(0o644)
+    path.write_bytes(path.read_bytes().replace(b"[", b"[1", 1))
+    with pytest.raises(ReleaseError, match="parts.json"):
+        store.load(release.number)
