@@ -22,7 +22,7 @@ shared guides it offers, and which codes earlier halls and the default hall alre
 
 A memo is used when the stamps, `ctx` and `forms/` listing are those recorded and none of the
 hall's codes is taken by the default hall or an earlier hall. When only some offered shared
-guides changed, just those offers are resolved and hashed again (`refresh`). A memo is only
+guides changed, just those offers are resolved and hashed again (guides.halls). A memo is only
 kept for a hall that passed and whose files were not modified within
 guides.check_cache.RACY_NS of the scan (a write in the same clock tick could go unseen).
 """
@@ -35,6 +35,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from guides.check_cache import RACY_NS
+
 
 def hall_scan(folder: str | os.PathLike) -> tuple[str, int, bool]:
     """(digest, number of files, settled) of hall folder `folder`: the SHA-256 of the stat

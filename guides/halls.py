@@ -28,7 +28,7 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Callable, Iterable, NamedTuple
 
-from pydantic import Field, StringConstraints, ValidationError
+from pydantic import StringConstraints, ValidationError
 
 from guides import hall_memo
 from guides.check_cache import pack_findings, read_source, unpack_findings

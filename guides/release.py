@@ -383,6 +383,7 @@ class ReleaseStore:
         self.instance = Path(instance)
         self.root = self.instance / "releases"
         self._thread_lock = threading.RLock()
+        self._manifests: dict[tuple, dict[str, Any]] = {}  # see manifest()
         self._depth = 0
         self._lock_file = None
 
@@ -433,8 +434,32 @@ class ReleaseStore:
     def manifest(self, number: int) -> dict[str, Any]:
         """The whole manifest of release `number` (as `Release.manifest()` made it), the
         per-hall hashes read from halls.json and checked against the SHA-256 manifest.json
-        records for it. ReleaseError when it is missing or cannot be read."""
+        records for it. ReleaseError when it is missing or cannot be read.
+
+        A province's manifest holds ~200,000 hashes and a kiosk's every request needs it: the
+        last few are kept, by release number and the identity (inode, mtime, size) of its
+        manifest.json, so a release folder written again under the same number (after a crash)
+        is read again. The top level is a fresh dict each call; the nested values are shared
+        and must not be changed."""
         folder = self.folder(number)
+        try:
+            st = os.stat(folder / "manifest.json")
+            ident = (number, st.st_ino, st.st_mtime_ns, st.st_size)
+        except OSError:
+            ident = None
+        with self._thread_lock:
+            hit = self._manifests.get(ident) if ident is not None else None
+        if hit is not None:
+            return dict(hit)
+        data = self._read_manifest(folder, number)
+        if ident is not None:
+            with self._thread_lock:
+                self._manifests[ident] = data
+                while len(self._manifests) > 4:
+                    self._manifests.pop(next(iter(self._manifests)))
+        return dict(data)
+
+    def _read_manifest(self, folder: Path, number: int) -> dict[str, Any]:
         data = self._read_json(folder / "manifest.json", number, "manifest")
         if not isinstance(data, dict):
             raise ReleaseError(f"{folder / 'manifest.json'}: 版本清单无法读取：不是 JSON 对象")

@@ -151,10 +151,41 @@ def read_limited(path: Path | str, display: str | None = None, limit: int = MAX_
     return raw
 
 
+def _surely_plain(text: str, max_depth: int) -> bool:
+    """True when `text` can hold neither an anchor, an alias, a tag nor nesting deeper than
+    `max_depth`, judged from its characters alone (then the event scan is not needed).
+
+    Anchors, aliases, tags and explicit keys need "&", "*", "!" or "?"; in block style a
+    nested collection starts further right than its parent, or after a "- " on the same line,
+    or (a sequence under a key) at the key's column with its items' mappings two columns
+    further right, so block depth is at most 2 x (the deepest indentation + the most "- " at
+    the start of one line) + 2; flow style adds at most one level per "[" or "{". Any text
+    this cannot vouch for is scanned."""
+    if any(ch in text for ch in "&*!?\t\x85\u2028\u2029") or text.count("\r") != text.count("\r\n"):
+        return False  # also tabs and line breaks other than LF / CRLF: lines are not what they seem
+    brackets = text.count("[") + text.count("{")
+    if brackets >= max_depth:
+        return False
+    deepest = 0
+    for line in text.split("\n"):
+        line = line.rstrip("\r")
+        rest = line.lstrip(" ")
+        indent = len(line) - len(rest)
+        dashes = 0
+        while rest.startswith("- ") or rest == "-":
+            dashes += 1
+            rest = rest[2:].lstrip(" ")
+        deepest = max(deepest, indent + dashes)
+    return 2 * deepest + 2 + brackets < max_depth
+
+
 def check_plain_tree(text: str, max_depth: int = MAX_DEPTH) -> None:
     """Refuse YAML that is not a plain tree, scanning parser events only (no object is
     built): raises `YamlSyntaxError` at the line of the first anchor, alias or of the
-    node that nests deeper than `max_depth`. Syntax errors surface as yaml.YAMLError."""
+    node that nests deeper than `max_depth`. Syntax errors surface as yaml.YAMLError.
+    Text whose characters already rule all that out (`_surely_plain`) is not scanned."""
+    if _surely_plain(text, max_depth):
+        return
     depth = 0
     for event in yaml.parse(text, Loader=_Base):
         if isinstance(event, yaml.AliasEvent):

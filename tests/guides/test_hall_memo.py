@@ -215,3 +215,26 @@ def test_a_release_read_through_its_parts_index_is_the_release(content, tmp_path
     path.write_bytes(path.read_bytes().replace(b"[", b"[1", 1))
     with pytest.raises(ReleaseError, match="parts.json"):
         store.load(release.number)
+
+
+def test_the_manifest_is_read_once_per_release_folder(content, tmp_path, monkeypatch):
+    """A kiosk's every request needs the manifest (200,000 hashes in a province): a store reads
+    it once, and again when the release folder was written anew under the same number."""
+    store = ReleaseStore(tmp_path / "instance")
+    release, _ = store.publish(check_content(content).content)
+    reads: list[str] = []
+    real = Path.read_bytes
+    monkeypatch.setattr(Path, "read_bytes", lambda self: reads.append(self.name) or real(self))
+    first = store.manifest(release.number)
+    first["hash"] = "changed by a caller"
+    again = store.manifest(release.number)
+    assert reads.count(HALLS_FILE) == 1 and again["hash"] == release.hash
+    folder = store.folder(release.number)  # the folder written again (as after a crash and recover)
+    folder.chmod(0o755)
+    manifest = folder / "manifest.json"
+    data = json.loads(real(manifest))
+    data["stamp"] = "版本 R1 · 重写"
+    manifest.chmod(0o644)
+    manifest.unlink()
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    assert store.manifest(release.number)["stamp"] == "版本 R1 · 重写"

@@ -44,6 +44,10 @@ def _cli(content: Path) -> subprocess.CompletedProcess:
     ("name: 测试\nbasis:\n  - &x 《中华人民共和国居民身份证法》\n", 3, "锚点（&x）"),
     (laughs(8), 1, "锚点（&a）"),
     ("a:" + " [" * (MAX_DEPTH + 30) + " ]" * (MAX_DEPTH + 30) + "\n", 1, f"超过 {MAX_DEPTH} 层"),
+    ("a:\n" + "- " * (MAX_DEPTH + 5) + "x\n", 2, f"超过 {MAX_DEPTH} 层"),  # compact block sequences
+    ("a:\n" + "-\t" * (MAX_DEPTH + 5) + "x\n", 2, "YAML 语法错误"),  # tabs after "-": refused either way
+    ("a:\r\n" + "".join(" " * i + "- b:\r\n" for i in range(0, 2 * MAX_DEPTH, 2)) + "  " * MAX_DEPTH + "- x\r\n",
+     MAX_DEPTH // 2 + 1, f"超过 {MAX_DEPTH} 层"),  # CRLF, a sequence under each key at the key's column
 ])
 def test_aliases_anchors_and_deep_nesting_are_e001_at_their_line(valid_content, text, line, word):
     target = valid_content / GUIDE
@@ -162,3 +166,12 @@ def test_an_unknown_key_is_echoed_only_as_a_short_printable_excerpt(valid_conten
     assert [c for c, _, _ in got] == ["E101"]
     message = got[0][2]
     assert "\x1b" not in message and "x" * (KEY_EXCERPT + 1) not in message and "…" in message
+
+
+def test_every_guide_in_content_is_read_without_the_event_scan():
+    """Ordinary guide files are vouched for by their characters alone (guides.yamlsource._surely_plain),
+    so checking a province does not scan every file's events twice."""
+    from guides.yamlsource import _surely_plain
+
+    files = sorted((Path(__file__).resolve().parents[2] / "content" / "guides").glob("*.yaml"))
+    assert files and all(_surely_plain(p.read_text(encoding="utf-8"), MAX_DEPTH) for p in files)
