@@ -357,14 +357,15 @@ def _index_basic_codes(basic_codes: dict[str, str]) -> dict[str, list[str]]:
     return out
 
 
-def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Iterable[str],
+def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Mapping[str, str],
                 check_guide_files: Callable[[list[Path]], list[Any]],
                 categories: set[str] | None = None, basic_codes: dict[str, str] | None = None,
                 cache: Any = None) -> HallsResult:
     """Check regions.yaml and halls/ of content folder `root`.
 
     `shared` are the root guides that parsed (a GuideSet keeps their release forms);
-    `default_codes` every code of the root's guide files (parsed or not);
+    `default_codes` every code of the root's guide files (parsed or not) -> where it is
+    ("path:line" of its `code`, or the file's path), for the messages of E207;
     `check_guide_files` the loader's per-file guide checker, returning objects with .path,
     .findings, .code, .form (release form), .guide_category, .category_line; `categories`
     the names in categories.yaml a hall's own guide must use (None: not checked);
@@ -391,7 +392,7 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Iterable
     by_basic = _index_basic_codes(basic_codes)
     ctx = hall_memo.context_digest(shared, by_basic, res.regions, categories)
     shared_hashes = {code: shared.hash(code) for code in shared}
-    taken: dict[str, str] = {c: "site.yaml" for c in default_codes}  # code -> where it is first used
+    taken: dict[str, str] = dict(default_codes)  # code -> where it is first used (path:line)
     # each hall's own file first (or its memo), then the guide files of the halls to check in
     # one go (one process pool)
     plans: list[_Plan] = []
@@ -578,7 +579,7 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
                                     f"事项编码重复：{result.code} 已在 {taken[result.code]} 使用"))
             ok = False
             continue
-        taken[result.code] = own_paths[result.code] = str(result.path)
+        taken[result.code] = own_paths[result.code] = f"{result.path}:{result.code_line}"
         if result.form is not None and categories is not None and result.guide_category not in categories:
             findings.append(Finding(str(result.path), result.category_line, "E213",
                                     f"主题分类不存在：“{result.guide_category}”不在 categories.yaml 中"))
@@ -622,18 +623,20 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
                 ok = False
                 continue
         used_keys.add(key)
-        override, override_ok, over_text = (_check_override(f"{overrides_dir}/{key}.yaml", findings, cache)
-                                            if f"{key}.yaml" in override_names else ({}, True, "{}"))  # no file
+        override, override_ok, over_text, code_line = (
+            _check_override(f"{overrides_dir}/{key}.yaml", findings, cache)
+            if f"{key}.yaml" in override_names else ({}, True, "{}", 1))  # no file
         ok = ok and override_ok
         local_code = override.get("code", source)
         if local_code in own or local_code in offered_codes:
             findings.append(Finding(path, line, "E508", f"大厅事项编码重复：{local_code} 在本大厅出现了不止一次"))
             ok = False
             continue
-        if local_code != source and local_code not in shared:
+        if local_code != source:  # a local 实施编码: taken by another guide of the default hall or a hall?
             local.append(local_code)
-            if local_code in taken:
-                findings.append(Finding(path, line, "E207", f"事项编码重复：{local_code} 已在 {taken[local_code]} 使用"))
+            if local_code in taken:  # said where the local code is written: the override's `code`
+                findings.append(Finding(f"{overrides_dir}/{key}.yaml", code_line, "E207",
+                                        f"事项编码重复：本地事项编码 {local_code} 已在 {taken[local_code]} 使用"))
                 ok = False
                 continue
         named.add(local_code)
@@ -688,13 +691,14 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
     return Hall(hall_id, site, own_set, offered_t, (own_set, offered_t, site, offered_form, site_form, hashes))
 
 
-def _override_file(path: Path, raw: bytes | None, findings: list[Finding]) -> tuple[dict[str, Any], bool, str]:
-    """(override data, ok, its `_override_text`) of one override file's bytes."""
+def _override_file(path: Path, raw: bytes | None,
+                   findings: list[Finding]) -> tuple[dict[str, Any], bool, str, int]:
+    """(override data, ok, its `_override_text`, the line of its `code`) of one override file's bytes."""
     doc = _read(path, findings, raw)
     if doc is None:
-        return {}, False, "{}"
+        return {}, False, "{}", 1
     data, ok = check_override_doc(doc, findings)
-    return data, ok, _override_text(data)
+    return data, ok, _override_text(data), doc.line(("code",))
 
 
 def check_override_doc(doc: SourceDoc, findings: list[Finding]) -> tuple[dict[str, Any], bool]:
@@ -722,9 +726,10 @@ def check_override_doc(doc: SourceDoc, findings: list[Finding]) -> tuple[dict[st
     return (dict(doc.data) if ok else {}), ok
 
 
-def _check_override(path: str, findings: list[Finding], cache: Any = None) -> tuple[dict[str, Any], bool, str]:
-    """(override data, ok, its `_override_text`) of one override file (the caller has seen
-    that it exists)."""
+def _check_override(path: str, findings: list[Finding],
+                    cache: Any = None) -> tuple[dict[str, Any], bool, str, int]:
+    """(override data, ok, its `_override_text`, the line of its `code`) of one override file
+    (the caller has seen that it exists)."""
     found, value = _summary("override", path, cache, _override_file)
     findings.extend(found)
     return value

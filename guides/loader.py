@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from functools import partial
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -228,13 +230,26 @@ def _check_guide_files(files: list[Path], forms_dir: Path | None,
         fresh = [check(p) for p in todo]
     else:
         ctx = multiprocessing.get_context("spawn")  # safe in threaded hosts (Flask, Kivy)
-        with ProcessPoolExecutor(workers, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_die_with_parent,
+                                 initargs=(os.getpid(),)) as pool:
             fresh = list(pool.map(check, todo, chunksize=64))
     for p, (result, stamp) in zip(todo, fresh):
         done[p] = result
         if cache is not None:
             cache.put("guide", p, stamp, result.row())
     return [done[p] for p in files]
+
+
+def _die_with_parent(parent: int) -> None:
+    """In a checker worker: exit as soon as the process that started it is gone (killed with
+    SIGKILL, say), rather than wait for work that will never come. A daemon thread looks at the
+    parent's pid twice a second."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def symlink_findings(root: Path) -> list[Finding]:
@@ -352,7 +367,9 @@ def check_content(root: str | Path, cache: CheckCache | None = None) -> CheckRes
                                         f"常用事项不存在：{code} 没有对应的事项文件"))
     shared = GuideSet(dict(sorted(guides.items())))
     basic_codes = {code: r.basic_code for code, r in first_file.items() if r.form is not None and r.basic_code}
-    halls = check_halls(root, shared, set(first_file) | {p.stem for p in files},
+    default_codes = {p.stem: str(p) for p in files}  # a file that failed to parse still names its code
+    default_codes.update((code, f"{r.path}:{r.code_line}") for code, r in first_file.items())
+    halls = check_halls(root, shared, default_codes,
                         partial(_check_guide_files, forms_dir=forms_dir, cache=cache),
                         {c.name for c in categories} if categories is not None else None,
                         basic_codes=basic_codes, cache=cache)

@@ -491,6 +491,23 @@ class ReleaseStore:
             raise ReleaseError(f"{folder / PARTS_FILE}: 内容哈希与版本清单不符，该版本已损坏")
         return json.loads(raw)
 
+    def check_side_files(self, number: int) -> None:
+        """Check halls.json and parts.json of release `number` against the SHA-256 its
+        manifest.json records (read, not parsed); ReleaseError naming the file when one is
+        missing or altered. A release without them passes."""
+        folder = self.folder(number)
+        head = self._read_json(folder / "manifest.json", number, "manifest")
+        for name, key in ((HALLS_FILE, HALLS_FILE_KEY), (PARTS_FILE, PARTS_FILE_KEY)):
+            want = head.get(key) if isinstance(head, dict) else None
+            if want is None:
+                continue
+            try:
+                raw = (folder / name).read_bytes()
+            except OSError as exc:
+                raise ReleaseError(f"{folder / name}: 无法读取：{exc.strerror or exc}，该版本已损坏") from None
+            if sha256(raw) != want:
+                raise ReleaseError(f"{folder / name}: 内容哈希与版本清单不符，该版本已损坏")
+
     def verified_body(self, number: int) -> tuple[dict[str, Any], bytes]:
         """(manifest, content.json bytes) of release `number`, the bytes checked against the hash."""
         manifest = self.manifest(number)
@@ -617,7 +634,10 @@ class ReleaseStore:
             if current is not None:
                 m = self.manifest_head(current)
                 if m.get("hash") == draft.hash and (m.get("attachments") or {}) == draft.attachments:
-                    return self.load(current), False
+                    try:
+                        return self.load(current), False
+                    except ReleaseError:
+                        pass  # the same content, but the current release's files are damaged: write it anew
             number = (self.numbers() or [0])[-1] + 1
             release = replace(draft, number=number)
             intent = self.root / self.INTENT

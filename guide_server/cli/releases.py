@@ -84,7 +84,16 @@ def release(content_dir: str, instance_dir: str, allow_removals: bool, allow_rev
                    f"--out {content_dir} --instance {instance_dir}，核对后再发布；确认要撤销，请加 {' '.join(flags)}。",
                    err=True)
         sys.exit(REFUSED_EXIT)
+    before = store.current_number()
+    damaged = None
+    if before is not None:
+        try:
+            store.check_side_files(before)
+        except ReleaseError as exc:
+            damaged = str(exc)
     rel, created = store.publish(result.content, origin={"source": "content", "by": str(content_dir)})
+    if damaged:
+        click.echo(f"注意：此前的当前版本 R{before} 已损坏（{damaged}）；新版本已完整写入，不再使用它。", err=True)
     if created:
         click.echo(f"已发布 {rel.stamp}（{len(rel.guides)} 个事项），并设为当前版本。")
         for u in found:

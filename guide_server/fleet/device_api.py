@@ -179,7 +179,9 @@ def _fleet_error(exc: FleetError):
 @bp.errorhandler(ReleaseError)
 def _release_error(exc: ReleaseError):
     current_app.logger.error("release unreadable: %s", exc)
-    return _error(500, "服务器上的这个版本无法读取，请联系管理员。")
+    # the server's release files are damaged: a condition of the server, not of the kiosk's
+    # request, which the operator repairs (re-release or roll back); kiosks keep what they have
+    return _error(503, "服务器上的这个版本暂时无法读取，请稍后再试；如一直如此，请联系管理员。")
 
 
 @bp.before_request

@@ -66,6 +66,12 @@ KEEP = 2  # current + previous
 SUPPORTED_SCHEMA = SCHEMA
 
 
+
+def _clause(text: str) -> str:
+    """`text` as a clause of a longer sentence: without its closing full stop (a server's or a
+    reason's message ends in "。", and "。；" is not Chinese punctuation)."""
+    return text.rstrip().rstrip("。.！!")
+
 class SyncRejected(Exception):
     """The server offered a release this kiosk will not use; the message says why (Chinese)."""
 
@@ -80,7 +86,7 @@ class FormatUnsupported(SyncRejected):
         else:
             what = f"内容格式版本 {schema} 低于本机支持的 {SUPPORTED_SCHEMA}，请联系管理员用新版服务器重新发布"
         keep = f"继续使用上一版内容 R{current}" if current else "本机还没有任何可用内容"
-        self.schema, self.number, self.message = schema, number, f"{what}；{keep}"
+        self.schema, self.number, self.message = schema, number, f"{_clause(what)}；{keep}"
         super().__init__(self.message)
 
 
@@ -311,19 +317,19 @@ def _sync_locked(instance: Path, client: DeviceClient, public_key: str, now: dt.
         write_state(instance, last_attempt=now.isoformat(), last_error=str(exc), offline_since=since)
         log.warning("sync: %s", exc)
         have = f"继续使用本机的 R{current}" if current else "本机还没有任何版本"
-        return SyncResult(False, number=current, offline=True, message=f"{exc}；{have}。")
+        return SyncResult(False, number=current, offline=True, message=f"{_clause(str(exc))}；{have}。")
     except FormatUnsupported as exc:
         write_state(instance, last_attempt=now.isoformat(), last_error=exc.message,
                     refused={"schema": exc.schema, "release": exc.number, "reason": exc.message})
         log.error("sync refused R%s: %s", exc.number, exc.message)
-        return SyncResult(False, number=current, message=f"未更新：{exc.message}。",
+        return SyncResult(False, number=current, message=f"未更新：{_clause(exc.message)}。",
                           bytes=client.bytes_received - start_bytes)
     except (SyncRejected, DeviceApiError) as exc:
         reason = exc.message if isinstance(exc, DeviceApiError) else str(exc)
         write_state(instance, last_attempt=now.isoformat(), last_error=reason)
         log.error("sync rejected: %s", reason)
         have = f"继续使用上一个可用版本 R{current}" if current else "本机还没有任何可用版本"
-        return SyncResult(False, number=current, message=f"未更新：{reason}；{have}。",
+        return SyncResult(False, number=current, message=f"未更新：{_clause(reason)}；{have}。",
                           bytes=client.bytes_received - start_bytes)
     result.bytes = client.bytes_received - start_bytes
     result.delta_base = delta_base
