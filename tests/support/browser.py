@@ -25,7 +25,8 @@ import tempfile
 from pathlib import Path
 
 from selenium import webdriver
-from selenium.common.exceptions import JavascriptException, TimeoutException, WebDriverException
+from selenium.common.exceptions import (JavascriptException, StaleElementReferenceException, TimeoutException,
+                                        WebDriverException)
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.actions import interaction
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
@@ -140,10 +141,23 @@ class Browser:
         return found[0]
 
     def click(self, selector: str, navigate: bool = False) -> None:
-        """Click the element as a mouse would; with `navigate`, wait until the next page has loaded."""
-        element = self.find(selector)
-        page = self.driver.find_element(By.TAG_NAME, "html") if navigate else None
-        element.click()
+        """Click the element as a mouse would; with `navigate`, wait until the next page has loaded.
+
+        When the page replaces the element between finding and clicking it (a page still
+        settling: Chromium then says the node "does not belong to the document" and has not
+        clicked), the element is found again and clicked, up to three times."""
+        for attempt in range(3):
+            element = self.find(selector)
+            page = self.driver.find_element(By.TAG_NAME, "html") if navigate else None
+            try:
+                element.click()
+                break
+            except StaleElementReferenceException:
+                if attempt == 2:
+                    raise
+            except WebDriverException as exc:
+                if "does not belong to the document" not in str(exc) or attempt == 2:
+                    raise
         if page is not None:
             self._wait_for_new_page(page)
 
