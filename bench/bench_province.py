@@ -14,7 +14,7 @@ side in one run:
   p50/p99 in random halls' views, and the worker's resident memory after all that (hall views
   are kept in a bounded LRU, guide_server.state.MAX_HALL_VIEWS, rendered pages up to
   MAX_PAGE_BYTES).
-Targets (issue): 200,000 guides over 1,500 halls check+release <= 60 s; re-release <= 1 s;
+Targets: 200,000 guides over 1,500 halls check+release <= 60 s; re-release <= 1 s;
 search p99 <= 20 ms; server memory <= 1 GB.
 
     .venv/bin/python bench/bench_province.py [--halls 150 --shared 120 --own 13 --overrides 20]
@@ -61,9 +61,11 @@ def age(root: Path, seconds: int = 3600) -> None:
             os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns - seconds * 10**9))
 
 
-def rss_mb() -> float:
+def rss_mb(field: str = "VmRSS") -> float:
+    """This process's resident memory in MB (`field` "VmHWM": its peak since it started; unlike
+    getrusage's ru_maxrss, which a child started by fork + exec inherits from a larger parent)."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
 
@@ -140,7 +142,7 @@ def serve(instance: Path, queries: int) -> dict:
             "cold_p50": pct(cold_ms, 50), "cold_p99": pct(cold_ms, 99), "pages": len(page_ms),
             "page_p50": pct(page_ms, 50), "page_p99": pct(page_ms, 99), "queries": len(search_ms),
             "search_p50": pct(search_ms, 50), "search_p99": pct(search_ms, 99), "rss_after": rss_mb(),
-            "rss_peak": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+            "rss_peak": rss_mb("VmHWM")}
 
 
 def main() -> None:
