@@ -14,6 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from guides.guideset import GuideSet
 from guides.halls import DEFAULT_HALL, hall_outline, own_basic_codes
 from guides.model import Category, Guide
 from guides.release import Release, ReleaseStore
@@ -82,10 +83,10 @@ def other_halls(release: Release) -> OtherHalls:
     groups: dict[str, list[tuple[str, str, str, str]]] = {}
     keys: dict[tuple[str, str], str] = {}
     regions: dict[str, str] = {DEFAULT_HALL: getattr(release.site, "region_code", None) or ""}
+    shared = GuideSet.of(content.guides)  # peeks at release forms, or reads validated guides
     shared_keys: dict[str, str] = {}
-    for code in content.guides:
-        basic = content.guides.peek(code, "basic_code") if hasattr(content.guides, "peek") \
-            else getattr(content.guides[code], "basic_code", None)
+    for code in shared:
+        basic = shared.peek(code, "basic_code")
         shared_keys[code] = f"b:{basic}" if basic else f"c:{code}"
 
     def add(hall_id: str, code: str, key: str, name: str) -> None:

@@ -155,10 +155,15 @@ class CheckCache:
             return None, "ignored: written by another version of the checker"
         if fields[2].decode("ascii", "replace") != hashlib.sha256(body).hexdigest():
             return None, "ignored: corrupt (checksum differs)"
+        gc_was = gc.isenabled()
+        gc.disable()  # unpickling tens of thousands of tuples: no use collecting meanwhile
         try:
             return _Unpickler(io.BytesIO(body)).load(), "loaded"
         except Exception as exc:  # any damage: the cache is only ever an optimisation
             return None, f"ignored: unreadable ({type(exc).__name__})"
+        finally:
+            if gc_was:
+                gc.enable()
 
     @staticmethod
     def _write_blob(path: Path, data: Any) -> None:
@@ -174,13 +179,7 @@ class CheckCache:
             Path(tmp).unlink(missing_ok=True)
 
     def _load(self) -> None:
-        gc_was = gc.isenabled()
-        gc.disable()  # unpickling tens of thousands of tuples: no use collecting meanwhile
-        try:
-            data, self.status = self._read_blob(self.path)
-        finally:
-            if gc_was:
-                gc.enable()
+        data, self.status = self._read_blob(self.path)
         if data is None:
             return
         try:
@@ -214,13 +213,7 @@ class CheckCache:
         """The data of one hall's cache file when usable with this check, else None."""
         if self.status != "loaded":
             return None
-        gc_was = gc.isenabled()
-        gc.disable()
-        try:
-            data, _ = self._read_blob(self.halls_dir / f"{hall_id}.{suffix}")
-        finally:
-            if gc_was:
-                gc.enable()
+        data, _ = self._read_blob(self.halls_dir / f"{hall_id}.{suffix}")
         if not isinstance(data, dict) or data.get("forms") != self._forms_digest():
             return None
         return data.get("data")

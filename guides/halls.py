@@ -229,10 +229,8 @@ def hall_outline(hall: Hall) -> tuple[str, str]:
 def own_basic_codes(hall: Hall) -> dict[str, str | None]:
     """The 基本编码 of each of the hall's own guides by code (None when it has none), read
     without validating the guides when they are still in release form."""
-    own = hall.own
-    if isinstance(own, GuideSet):
-        return {code: own.peek(code, "basic_code") for code in own}
-    return {code: getattr(guide, "basic_code", None) for code, guide in own.items()}
+    own = GuideSet.of(hall.own)
+    return {code: own.peek(code, "basic_code") for code in own}
 
 
 def resolve_offer(shared: Guide, offer: OfferedGuide) -> Guide:
@@ -525,7 +523,8 @@ def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], take
     if hall_memo.collides(memo, taken):
         return None
     hashes = memo["hashes"]
-    if hall_memo.sources_digest(memo["sources"], shared_hashes) != memo["sources_digest"]:
+    digest = hall_memo.sources_digest(memo["sources"], shared_hashes)
+    if digest != memo["sources_digest"]:
         changed = hall_memo.changed_sources(memo, shared_hashes)
         known, used = memo["resolved"], dict(memo["resolved"])
         hashes = dict(hashes)
@@ -538,7 +537,7 @@ def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], take
         except ValidationError:
             return None
         memo = {**memo, "hashes": hashes, "resolved": used,
-                "sources_digest": hall_memo.sources_digest(memo["sources"], shared_hashes),
+                "sources_digest": digest,
                 "source_hashes": hall_memo.source_hashes(memo["sources"], shared_hashes)}
         cache.keep_hall(plan.folder.name, plan.scan_files)
         cache.put_hall(plan.folder.name, memo)

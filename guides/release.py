@@ -466,14 +466,21 @@ class ReleaseStore:
         data.pop(PARTS_FILE_KEY, None)
         want = data.pop(HALLS_FILE_KEY, None)
         if want is not None:
-            try:
-                raw = (folder / HALLS_FILE).read_bytes()
-            except OSError as exc:
-                raise ReleaseError(f"{folder / HALLS_FILE}: 无法读取：{exc.strerror or exc}，该版本已损坏") from None
-            if sha256(raw) != want:
-                raise ReleaseError(f"{folder / HALLS_FILE}: 内容哈希与版本清单不符，该版本已损坏")
-            data = _with_halls(data, json.loads(raw))
+            data = _with_halls(data, json.loads(self._side_file(folder, HALLS_FILE, want)))
         return data
+
+    @staticmethod
+    def _side_file(folder: Path, name: str, want: str) -> bytes:
+        """The bytes of side file `name` (halls.json, parts.json) of a release folder, checked
+        against the SHA-256 `want` its manifest.json records; ReleaseError naming the file when
+        it is missing or altered."""
+        try:
+            raw = (folder / name).read_bytes()
+        except OSError as exc:
+            raise ReleaseError(f"{folder / name}: 无法读取：{exc.strerror or exc}，该版本已损坏") from None
+        if sha256(raw) != want:
+            raise ReleaseError(f"{folder / name}: 内容哈希与版本清单不符，该版本已损坏")
+        return raw
 
     def _parts_index(self, number: int) -> dict[str, Any] | None:
         """The parts index of release `number` (parts.json, checked against the SHA-256 its
@@ -483,13 +490,7 @@ class ReleaseStore:
         want = self._read_json(folder / "manifest.json", number, "manifest").get(PARTS_FILE_KEY)
         if want is None:
             return None
-        try:
-            raw = (folder / PARTS_FILE).read_bytes()
-        except OSError as exc:
-            raise ReleaseError(f"{folder / PARTS_FILE}: 无法读取：{exc.strerror or exc}，该版本已损坏") from None
-        if sha256(raw) != want:
-            raise ReleaseError(f"{folder / PARTS_FILE}: 内容哈希与版本清单不符，该版本已损坏")
-        return json.loads(raw)
+        return json.loads(self._side_file(folder, PARTS_FILE, want))
 
     def check_side_files(self, number: int) -> None:
         """Check halls.json and parts.json of release `number` against the SHA-256 its
@@ -499,14 +500,8 @@ class ReleaseStore:
         head = self._read_json(folder / "manifest.json", number, "manifest")
         for name, key in ((HALLS_FILE, HALLS_FILE_KEY), (PARTS_FILE, PARTS_FILE_KEY)):
             want = head.get(key) if isinstance(head, dict) else None
-            if want is None:
-                continue
-            try:
-                raw = (folder / name).read_bytes()
-            except OSError as exc:
-                raise ReleaseError(f"{folder / name}: 无法读取：{exc.strerror or exc}，该版本已损坏") from None
-            if sha256(raw) != want:
-                raise ReleaseError(f"{folder / name}: 内容哈希与版本清单不符，该版本已损坏")
+            if want is not None:
+                self._side_file(folder, name, want)
 
     def verified_body(self, number: int) -> tuple[dict[str, Any], bytes]:
         """(manifest, content.json bytes) of release `number`, the bytes checked against the hash."""
