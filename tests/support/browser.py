@@ -33,7 +33,6 @@ from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.actions.pointer_input import PointerInput
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
@@ -180,8 +179,21 @@ class Browser:
         element.send_keys(value)
 
     def _wait_for_new_page(self, old_root: WebElement) -> None:
+        def old_page_gone(_driver) -> bool:
+            # Chromium reports an element of a replaced document either as stale or, while the
+            # new document is being attached, as a node that "does not belong to the document".
+            try:
+                old_root.is_enabled()
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as exc:
+                if "does not belong to the document" in str(exc):
+                    return True
+                raise
+            return False
+
         try:
-            WebDriverWait(self.driver, self.timeout).until(expected_conditions.staleness_of(old_root))
+            WebDriverWait(self.driver, self.timeout).until(old_page_gone)
         except TimeoutException:
             raise BrowserError(f"no new page after the click on {self.url}") from None
         self.wait_for("document.readyState === 'complete'", "the page to load")
