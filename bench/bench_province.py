@@ -188,7 +188,7 @@ def main() -> None:
             text = path.read_text(encoding="utf-8")
             assert old in text, (path, old)
             path.write_text(text.replace(old, new, 1), encoding="utf-8")
-            before = store.manifest(store.current_number()).get("halls", {})
+            before = store.load(store.current_number())
             c0 = cpu_s()
             t0 = time.perf_counter()
             cache = CheckCache(instance)
@@ -202,11 +202,12 @@ def main() -> None:
             second, created = store.publish(again.content)
             t4 = time.perf_counter()
             cpu = cpu_s() - c0
-            changed = sum(1 for h, codes in second.hall_hashes.items() for c, x in codes.items()
-                          if before[h].get(c) != x)
+            halls = [h for h, part in second.hall_parts.items() if before.hall_parts.get(h) != part]
+            changed = sum(1 for h in halls for c, x in second.hall_hashes[h].items() if before.hall_hashes[h].get(c) != x)
             return t4 - t0, cpu, (f"cache load {t1 - t0:.2f} + check {t2 - t1:.2f} + cache save {t3 - t2:.2f} + "
                              f"undo check + release {t4 - t3:.2f} s; {cache.misses} file(s) parsed, {cache.hits} from the cache; "
-                             f"new release: {created}, {changed} resolved guide hash(es) changed")
+                             f"new release: {created}, {len(halls)} hall part(s) written, "
+                             f"{changed} resolved guide hash(es) changed")
 
         hall0 = content_dir / "halls" / "hall-0000"
         shared_file = sorted((content_dir / "guides").glob("*.yaml"))[0]

@@ -18,14 +18,17 @@ still seen.
 
 A province has thousands of halls; so that a re-release costs what changed and not what
 exists, each hall under content/halls/ also has a *hall memo* (guides.hall_memo): what
-checking that hall as a whole found (its findings, its release form, the hashes of its
-resolved guides) keyed by the stat of every file in the hall folder and by what the hall
+checking that hall as a whole found (its findings, the codes it uses, the SHA-256 of its
+release part) keyed by the stat of every file in the hall folder and by what the hall
 depends on outside it. A hall whose files and context are unchanged is neither parsed nor
-checked again, and its release form is reused.
+checked again, and its part file (guides.hall_part, kept here by SHA-256) is linked into the
+next release without being read.
 
 On disk, under ``<instance>/release-cache/``: ``check-cache.bin`` (the files outside
-content/halls/), and per hall ``halls/<id>.files`` (that hall's per-file entries) and
-``halls/<id>.memo`` (its hall memo). Each is a header (format, `code_version()`, SHA-256 of
+content/halls/), ``halls.index`` (every hall's memo head, read in one go), per hall
+``halls/<id>.files`` (that hall's per-file entries) and ``halls/<id>.memo`` (the rest of its
+memo, read only when a shared guide it offers changed), and ``parts/<sha256>.json`` (the hall
+parts the memos name). Each but the parts is a header (format, `code_version()`, SHA-256 of
 the body) and a pickle of plain data (the unpickler refuses every class but dates). A file
 written by another version of the checker, truncated or altered, or made for another
 content/forms/ listing is ignored; when check-cache.bin itself is ignored or missing, so are
@@ -55,10 +58,12 @@ import pydantic
 from guides.findings import Finding, Severity
 from guides.yamlsource import read_limited
 
-FORMAT = b"GSCC3"
+FORMAT = b"GSCC4"
 FOLDER = "release-cache"
 FILE = "check-cache.bin"
 HALLS = "halls"  # per-hall files, under FOLDER
+INDEX = "halls.index"  # the memo heads of all halls, under FOLDER
+PARTS = "parts"  # hall parts by SHA-256, under FOLDER (guides.hall_part.store_part)
 RACY_NS = 2_000_000_000  # a file modified this close to its reading is hashed again
 
 
@@ -122,6 +127,8 @@ class CheckCache:
     def __init__(self, instance: str | Path):
         self.path = Path(instance) / FOLDER / FILE
         self.halls_dir = self.path.parent / HALLS
+        self.index_path = self.path.parent / INDEX
+        self.parts_dir = self.path.parent / PARTS
         self.forms_listing: tuple[str, ...] | None = None
         self._forms_old: tuple[str, ...] | None = None
         self._forms_sha: str | None = None
@@ -132,7 +139,9 @@ class CheckCache:
         self._halls_prefix: str | None = None
         self._hall_old: dict[str, dict] = {}     # hall id -> its per-file entries (read when first needed)
         self._hall_new: dict[str, dict] = {}     # hall id -> entries used by this check
-        self._memos_new: dict[str, Any] = {}     # hall id -> memo to write (None: remove it)
+        self._heads_old: dict[str, Any] | None = None  # hall id -> memo head (halls.index, read when first needed)
+        self._heads_new: dict[str, Any] = {}     # hall id -> memo head kept by this check
+        self._tails_new: dict[str, Any] = {}     # hall id -> memo tail to write (None: remove it)
         self._halls_seen: set[str] | None = None  # None: this check did not go through content/halls/
         self.hits = self.misses = 0
         self.status = "empty"
@@ -241,14 +250,23 @@ class CheckCache:
             self._write_blob(self.path, {"forms": self.forms_listing, "entries": self._new})
             for hall_id, entries in self._hall_new.items():
                 self._write_blob(self.halls_dir / f"{hall_id}.files", {"forms": self._forms_digest(), "data": entries})
-            for hall_id, memo in self._memos_new.items():
-                if memo is None:
+            for hall_id, tail in self._tails_new.items():
+                if tail is None:
                     (self.halls_dir / f"{hall_id}.memo").unlink(missing_ok=True)
                 else:
-                    self._write_blob(self.halls_dir / f"{hall_id}.memo", {"forms": self._forms_digest(), "data": memo})
-            if self._halls_seen is not None and self.halls_dir.is_dir():
+                    self._write_blob(self.halls_dir / f"{hall_id}.memo", {"forms": self._forms_digest(), "data": tail})
+            if self._halls_seen is None:
+                return
+            heads = {h: self._heads_new[h] for h in sorted(self._heads_new) if h in self._halls_seen}
+            self._write_blob(self.index_path, {"forms": self._forms_digest(), "data": heads})
+            if self.halls_dir.is_dir():
                 for p in self.halls_dir.iterdir():  # halls gone from content/halls/
                     if p.name.partition(".")[0] not in self._halls_seen:
+                        p.unlink(missing_ok=True)
+            if self.parts_dir.is_dir():
+                named = {f"{head['part']}.json" for head in heads.values()}
+                for p in self.parts_dir.iterdir():  # parts no memo names (a release keeps its own link)
+                    if p.name not in named:
                         p.unlink(missing_ok=True)
         except OSError:
             pass
@@ -261,21 +279,40 @@ class CheckCache:
             self._halls_seen = set()
 
     def hall_memo(self, hall_id: str) -> Any:
-        """The memo recorded for hall `hall_id` (plain data, see guides.hall_memo) or None."""
+        """The memo head recorded for hall `hall_id` (plain data, see guides.hall_memo) or None."""
+        if self._heads_old is None:
+            data = None
+            if self.status == "loaded":
+                data, _ = self._read_blob(self.index_path)
+            self._heads_old = (data.get("data") if isinstance(data, dict) and data.get("forms") == self._forms_digest()
+                               and isinstance(data.get("data"), dict) else {})
+        return self._heads_old.get(hall_id)
+
+    def hall_tail(self, hall_id: str) -> Any:
+        """The rest of hall `hall_id`'s memo (what resolving its offers again needs) or None."""
         return self._hall_blob(hall_id, "memo")
 
-    def keep_hall(self, hall_id: str, files: int) -> None:
-        """Hall `hall_id` was reused as its memo says: its `files` files count as hits, and
-        its cache files stay as they are."""
+    def keep_hall(self, hall_id: str, files: int, head: Any = None) -> None:
+        """Hall `hall_id` was reused as its memo says: its `files` files count as hits, its
+        per-hall files stay as they are, and its head (`head`, or the one recorded) is kept."""
         self.halls_checked()
         self._halls_seen.add(hall_id)
         self.hits += files
+        head = head if head is not None else self.hall_memo(hall_id)
+        if head is not None:
+            self._heads_new[hall_id] = head
 
-    def put_hall(self, hall_id: str, memo: Any) -> None:
-        """Record the memo of hall `hall_id` made by this check (None: keep none)."""
+    def put_hall(self, hall_id: str, head: Any, tail: Any = None) -> None:
+        """Record the memo of hall `hall_id` made by this check: its `head` and `tail`
+        (None: keep none)."""
         self.halls_checked()
         self._halls_seen.add(hall_id)
-        self._memos_new[hall_id] = memo
+        if head is None:
+            self._heads_new.pop(hall_id, None)
+            self._tails_new[hall_id] = None
+        else:
+            self._heads_new[hall_id] = head
+            self._tails_new[hall_id] = tail
 
     # -- lookups ---------------------------------------------------------------------------
     def get(self, kind: str, path: Path | str) -> Any:

@@ -4,27 +4,32 @@ A hall (content/halls/<id>/) is checked from its own files — hall.yaml, guides
 overrides/*.yaml — and from a little outside it: which shared guides exist and their
 基本编码, the region codes, the category names (together `context_digest`), the hashes of the
 shared guides it offers, and which codes earlier halls and the default hall already use
-(E207). The memo keeps, as plain data:
+(E207). The memo keeps, as plain data, a *head* (every hall's in one file, read at each
+check) and a *tail* (read only when a shared guide the hall offers changed):
 
-    stamps    SHA-256 of the stat (size, mtime_ns, ctime_ns, inode) of every file of the hall
-              folder the checker reads, by name (`hall_scan`)
-    ctx       `context_digest` of the check that made it
-    sources   the shared codes offered, one per line; `sources_digest` over their guides'
-              hashes, `source_hashes` those hashes (32 bytes each)
-    findings  what the hall's files and the hall's rules found (guides.check_cache rows)
-    site_form hall.yaml's data as its release form (validated when first used)
-    own       own guide code -> release form; `own_paths` code -> the file it came from
-    offered_form  the release form of the offered list; `overrides` position -> (override,
-              its text, guides.halls._override_text) for the offers with an override
-    local     local codes (an override's `code`) the E207 rule looks up among other halls'
-    hashes    code -> SHA-256 of each resolved guide the hall offers (the manifest's entry)
-    resolved  resolve key -> SHA-256 (see guides.halls), for the next check
+    head  stamps    SHA-256 of the stat (size, mtime_ns, ctime_ns, inode) of every file of the
+                    hall folder the checker reads, by name (`hall_scan`)
+          ctx       `context_digest` of the check that made it
+          sources   the shared codes offered with an override or a local code (a tuple: the
+                    part depends on these alone); `sources_digest` over their hashes
+          findings  what the hall's files and the hall's rules found (guides.check_cache rows)
+          own_paths own guide code -> "path:line" of its code (the E207 messages)
+          local     local codes (an override's `code`) the E207 rule looks up among other halls'
+          part      SHA-256 of the hall's release part (guides.hall_part), kept in the cache's
+                    parts folder; `part_stat` (size, mtime_ns, inode) of that file
+          count     how many guides the hall offers
+    tail  source_hashes  the hashes of `sources` when the memo was made (32 bytes each)
+          offers    (code, shared code) of each offer, in order
+          overrides position -> (override, its text, guides.halls._override_text) for the
+                    offers with an override
+          resolved  resolve key -> SHA-256 (see guides.halls), for the next check
 
-A memo is used when the stamps, `ctx` and `forms/` listing are those recorded and none of the
-hall's codes is taken by the default hall or an earlier hall. When only some offered shared
-guides changed, just those offers are resolved and hashed again (guides.halls). A memo is only
-kept for a hall that passed and whose files were not modified within
-guides.check_cache.RACY_NS of the scan (a write in the same clock tick could go unseen).
+A memo is used when the stamps, `ctx` and `forms/` listing are those recorded, its part file
+is as written, and none of the hall's codes is taken by the default hall or an earlier hall.
+When only some offered shared guides changed, just those offers are resolved and hashed again
+and a new part written (guides.halls). A memo is only kept for a hall that passed and whose
+files were not modified within guides.check_cache.RACY_NS of the scan (a write in the same
+clock tick could go unseen).
 """
 from __future__ import annotations
 
@@ -45,23 +50,28 @@ def hall_scan(folder: str | os.PathLike) -> tuple[str, int, bool]:
     kept: a write in the same clock tick as the check could go unseen). A missing file or
     folder is simply not listed."""
     scan_ns = time.time_ns()
-    out: list[tuple] = []
+    out: list[str] = []
+    newest = 0
     base = os.fspath(folder)
     try:
         st = os.stat(os.path.join(base, "hall.yaml"), follow_symlinks=False)
-        out.append(("hall.yaml", st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
+        out.append(f"hall.yaml\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}")
+        newest = st.st_mtime_ns
     except OSError:
         pass
     for sub in ("guides", "overrides"):
         try:
             with os.scandir(os.path.join(base, sub)) as entries:
-                stats = [(e.name, e.stat(follow_symlinks=False)) for e in entries if e.name.endswith(".yaml")]
+                for e in entries:
+                    if e.name.endswith(".yaml"):
+                        st = e.stat(follow_symlinks=False)
+                        out.append(f"{sub}/{e.name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}")
+                        if st.st_mtime_ns > newest:
+                            newest = st.st_mtime_ns
         except (FileNotFoundError, NotADirectoryError):
             continue
-        out.extend((f"{sub}/{name}", st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) for name, st in stats)
     out.sort()
-    newest = max((row[2] for row in out), default=0)
-    return hashlib.sha256(repr(out).encode()).hexdigest(), len(out), newest < scan_ns - RACY_NS
+    return hashlib.sha256("\n".join(out).encode()).hexdigest(), len(out), newest < scan_ns - RACY_NS
 
 
 def context_digest(shared_codes, basic_index: Mapping[str, list[str]], region_codes,
@@ -75,24 +85,33 @@ def context_digest(shared_codes, basic_index: Mapping[str, list[str]], region_co
     return h.hexdigest()
 
 
-def sources_digest(sources: str, shared_hashes: Mapping[str, str]) -> str:
-    """SHA-256 over the current hashes of the shared guides named in `sources` (codes, one
-    per line): equal to the memo's while none of them changed."""
-    return hashlib.sha256("\n".join(map(shared_hashes.__getitem__, _codes(sources))).encode()).hexdigest()
+def sources_digest(sources: tuple[str, ...], shared_hashes: Mapping[str, str]) -> str:
+    """SHA-256 over the current hashes of the shared guides `sources` (codes): equal to the
+    memo's while none of them changed."""
+    return hashlib.sha256("\n".join(map(shared_hashes.__getitem__, sources)).encode()).hexdigest()
 
 
-def source_hashes(sources: str, shared_hashes: Mapping[str, str]) -> bytes:
-    """The hashes of the shared guides named in `sources`, 32 raw bytes each, in order."""
-    return b"".join(bytes.fromhex(shared_hashes[s]) for s in _codes(sources))
+def source_hashes(sources: tuple[str, ...], shared_hashes: Mapping[str, str]) -> bytes:
+    """The hashes of the shared guides `sources`, 32 raw bytes each, in order."""
+    return b"".join(bytes.fromhex(shared_hashes[s]) for s in sources)
 
 
-def _codes(sources: str) -> list[str]:
-    return sources.split("\n") if sources else []
+def file_stat(path: str | os.PathLike) -> tuple[int, int, int] | None:
+    """(size, mtime_ns, inode) of part file `path`, None when it cannot be read. Not its
+    ctime: linking the file into a release changes that. The file is read-only and never
+    written again; a write would change its mtime."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
-def usable(memo: Any, scan: str | None, ctx: str) -> bool:
-    """True when `memo` was made from exactly these files (by stat) and this context."""
-    return isinstance(memo, dict) and scan is not None and memo.get("stamps") == scan and memo.get("ctx") == ctx
+def usable(memo: Any, scan: str | None, ctx: str, parts_dir: str | os.PathLike) -> bool:
+    """True when `memo` was made from exactly these files (by stat) and this context, and
+    its part file in `parts_dir` is the one it wrote (by stat)."""
+    return (isinstance(memo, dict) and scan is not None and memo.get("stamps") == scan and memo.get("ctx") == ctx
+            and file_stat(os.path.join(parts_dir, f"{memo.get('part')}.json")) == memo.get("part_stat"))
 
 
 def collides(memo: dict[str, Any], taken: Mapping[str, str]) -> bool:
@@ -101,8 +120,7 @@ def collides(memo: dict[str, Any], taken: Mapping[str, str]) -> bool:
     return any(c in taken for c in memo["own_paths"]) or any(c in taken for c in memo["local"])
 
 
-def changed_sources(memo: dict[str, Any], shared_hashes: Mapping[str, str]) -> set[str]:
-    """The shared codes the hall offers whose guide changed since the memo was made."""
-    old = memo["source_hashes"]
-    return {s for i, s in enumerate(_codes(memo["sources"]))
-            if old[32 * i:32 * i + 32] != bytes.fromhex(shared_hashes[s])}
+def changed_sources(sources: tuple[str, ...], old: bytes, shared_hashes: Mapping[str, str]) -> set[str]:
+    """The shared codes of `sources` whose guide changed since their hashes were `old`
+    (the tail's source_hashes)."""
+    return {s for i, s in enumerate(sources) if old[32 * i:32 * i + 32] != bytes.fromhex(shared_hashes[s])}

@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import astuple, dataclass, field
 from pathlib import Path
@@ -342,10 +343,13 @@ def check_regions(path: Path, findings: list[Finding], raw: bytes | None = None)
 
 @dataclass
 class HallsResult:
-    """What `check_halls` yields: findings, and the halls when their files parsed."""
+    """What `check_halls` yields: findings, and the halls when their files parsed — each a
+    `Hall`, or (a hall its memo vouches for) the guides.hall_part.PartRef of its part file,
+    with its number of guides in `counts` (guides.hallset.HallSet takes both)."""
     findings: list[Finding] = field(default_factory=list)
     regions: dict[str, Region] = field(default_factory=dict)
-    halls: dict[str, Hall] = field(default_factory=dict)
+    halls: dict[str, Any] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
 
 
 def _index_basic_codes(basic_codes: dict[str, str]) -> dict[str, list[str]]:
@@ -400,7 +404,7 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Mapping[
         if cache is not None and HALL_ID.match(folder.name) and folder.name != DEFAULT_HALL:
             plan.scan, plan.scan_files, plan.settled = hall_memo.hall_scan(folder)
             plan.old = cache.hall_memo(folder.name)
-            if hall_memo.usable(plan.old, plan.scan, ctx):
+            if hall_memo.usable(plan.old, plan.scan, ctx, cache.parts_dir):
                 plan.reuse = True
                 continue
         plan.head = _hall_head(folder, cache, plan.findings)
@@ -422,7 +426,9 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Mapping[
         if not plan.reuse or hall is None:
             findings.extend(plan.findings)
         if hall is not None:
-            res.halls[hall.id] = hall
+            res.halls[plan.folder.name] = hall
+            if plan.reuse and not isinstance(hall, Hall):
+                res.counts[plan.folder.name] = plan.old["count"]
     return res
 
 
@@ -515,41 +521,50 @@ def _resolved_hash(shared: GuideSet, shared_hashes: Mapping[str, str], code: str
 
 
 def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], taken: dict[str, str],
-           findings: list[Finding], cache: Any) -> Hall | None:
-    """The hall of `plan` from its memo, the offers of changed shared guides resolved again;
-    None when the memo cannot stand (a code now taken elsewhere, an override that no longer
-    fits a changed shared guide): the caller checks the hall afresh."""
-    memo = plan.old
+           findings: list[Finding], cache: Any) -> Any:
+    """The hall of `plan` as its memo says: the guides.hall_part.PartRef of its part file,
+    not read; when shared guides it offers changed, just those offers are resolved again and
+    a new part is kept. None when the memo cannot stand (a code now taken elsewhere, an
+    override that no longer fits a changed shared guide, a damaged part or tail): the caller
+    checks the hall afresh."""
+    from guides.hall_part import PartRef, store_part
+
+    memo, hall_id = plan.old, plan.folder.name
     if hall_memo.collides(memo, taken):
         return None
-    hashes = memo["hashes"]
+    ref = PartRef(memo["part"], os.path.join(cache.parts_dir, f"{memo['part']}.json"), True)
     digest = hall_memo.sources_digest(memo["sources"], shared_hashes)
     if digest != memo["sources_digest"]:
-        changed = hall_memo.changed_sources(memo, shared_hashes)
-        known, used = memo["resolved"], dict(memo["resolved"])
-        hashes = dict(hashes)
-        try:
-            for i, d in enumerate(json.loads(memo["offered_form"])):
-                if d["source"] in changed:
-                    override, over = memo["overrides"].get(i, ({}, "{}"))
-                    hashes[d["code"]] = _resolved_hash(shared, shared_hashes, d["code"], d["source"], override, over,
-                                                       known, used)
-        except ValidationError:
+        tail = cache.hall_tail(hall_id)
+        if not isinstance(tail, dict):
             return None
-        memo = {**memo, "hashes": hashes, "resolved": used,
-                "sources_digest": digest,
-                "source_hashes": hall_memo.source_hashes(memo["sources"], shared_hashes)}
-        cache.keep_hall(plan.folder.name, plan.scan_files)
-        cache.put_hall(plan.folder.name, memo)
+        changed = hall_memo.changed_sources(memo["sources"], tail["source_hashes"], shared_hashes)
+        known, used = tail["resolved"], dict(tail["resolved"])
+        try:
+            # the part with new hashes for the offers of changed shared guides: its "hashes"
+            # member comes first, so the rest of its bytes (offers, own guides, site) is kept
+            text = Path(ref.path).read_bytes().decode("utf-8")  # vouched for by its stat (usable)
+            hashes, end = json.JSONDecoder().raw_decode(text, len('{"hashes":'))
+            if not text.startswith('{"hashes":') or not text.startswith(',"offered":', end):
+                return None
+            for i, (code, source) in enumerate(tail["offers"]):
+                if source in changed and (i in tail["overrides"] or code != source):  # a plain offer has no hash here
+                    override, over = tail["overrides"].get(i, ({}, "{}"))
+                    hashes[code] = _resolved_hash(shared, shared_hashes, code, source, override, over, known, used)
+            data = b'{"hashes":' + canonical_bytes(dict(sorted(hashes.items()))) + text[end:].encode("utf-8")
+            ref = store_part(cache.parts_dir, data)
+        except (ValidationError, OSError, ValueError, KeyError, TypeError):
+            return None
+        memo = {**memo, "sources_digest": digest, "part": ref.hash, "part_stat": hall_memo.file_stat(ref.path)}
+        tail = {**tail, "resolved": used, "source_hashes": hall_memo.source_hashes(memo["sources"], shared_hashes)}
+        cache.keep_hall(hall_id, plan.scan_files, memo)
+        cache.put_hall(hall_id, memo, tail)
     else:
-        cache.keep_hall(plan.folder.name, plan.scan_files)
+        cache.keep_hall(hall_id, plan.scan_files)
     taken.update(memo["own_paths"])
     if memo["findings"]:
         findings.extend(unpack_findings(memo["findings"]))
-    own = GuideSet(memo["own"])
-    offered = OfferedList(memo["offered_form"], hashes)
-    site = memo["site_form"]
-    return Hall(plan.folder.name, site, own, offered, (own, offered, site, memo["offered_form"], site, hashes))
+    return ref
 
 
 def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_hashes: Mapping[str, str],
@@ -588,7 +603,8 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
         else:
             ok = False
 
-    known = plan.old["resolved"] if isinstance(plan.old, dict) and isinstance(plan.old.get("resolved"), dict) else {}
+    tail = cache.hall_tail(hall_id) if cache is not None and isinstance(plan.old, dict) else None
+    known = tail["resolved"] if isinstance(tail, dict) and isinstance(tail.get("resolved"), dict) else {}
     used: dict[str, str] = {}
     offered: list[OfferedGuide] = []
     rows: list[tuple] = []
@@ -676,18 +692,28 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
     hashes = {code: own_set.hash(code) for code in own_set}
     hashes.update((o.code, o.resolved_hash) for o in offered_t)
     hashes = dict(sorted(hashes.items()))
+    ref = None
     if cache is not None:
-        memo = None
+        head = tail = None
         if plan.scan is not None and plan.settled:
-            sources = "\n".join(dict.fromkeys(o.source for o in offered_t))
-            memo = {"stamps": plan.scan, "ctx": ctx, "findings": pack_findings(findings),
+            from guides.hall_part import part_bytes, part_hashes, store_part
+            try:
+                ref = store_part(cache.parts_dir, part_bytes(own_set, offered_form, site_form,
+                                                             part_hashes(own_set, offered_t, hashes)))
+            except OSError:
+                ref = None  # the cache cannot be written: no memo, the release writes the part itself
+        if ref is not None:
+            # the shared guides the part depends on: those offered with an override or a local code
+            sources = tuple(sys.intern(o.source) for o in offered_t if o.override or o.code != o.source)
+            head = {"stamps": plan.scan, "ctx": ctx, "findings": pack_findings(findings),
                     "sources": sources, "sources_digest": hall_memo.sources_digest(sources, shared_hashes),
-                    "source_hashes": hall_memo.source_hashes(sources, shared_hashes),
-                    "site_form": site_form, "own": dict(sorted(own.items())), "own_paths": own_paths,
-                    "offered_form": offered_form, "local": tuple(local), "hashes": hashes, "resolved": used,
+                    "own_paths": own_paths, "local": tuple(local), "part": ref.hash,
+                    "part_stat": hall_memo.file_stat(ref.path), "count": len(hashes)}
+            tail = {"source_hashes": hall_memo.source_hashes(sources, shared_hashes), "resolved": used,
+                    "offers": tuple((row[0], row[1]) for row in rows),
                     "overrides": {i: (row[2], over) for i, (row, over) in enumerate(zip(rows, overs)) if row[2]}}
-        cache.put_hall(hall_id, memo)
-    return Hall(hall_id, site, own_set, offered_t, (own_set, offered_t, site, offered_form, site_form, hashes))
+        cache.put_hall(hall_id, head, tail)
+    return Hall(hall_id, site, own_set, offered_t, (own_set, offered_t, site, offered_form, site_form, hashes, ref))
 
 
 def _override_file(path: Path, raw: bytes | None,
@@ -742,19 +768,8 @@ def regions_document(regions: dict[str, Region]) -> list[dict[str, Any]]:
             for r in sorted(regions.values(), key=lambda r: r.code)]
 
 
-def halls_document(halls: dict[str, Hall]) -> dict[str, Any]:
-    """Halls as canonical JSON values: site data, own guides, offered shared guides."""
-    return {
-        hid: {
-            "site": h.site.model_dump(mode="json"),
-            "own": {c: g.dump() for c, g in sorted(h.own.items())},
-            "offered": [{"code": o.code, "source": o.source, "override": o.override} for o in h.offered],
-        }
-        for hid, h in sorted(halls.items())
-    }
-
-
 def halls_from_document(doc: dict[str, Any]) -> dict[str, Hall]:
+    """Halls written inline in content.json (releases made before hall part files)."""
     return {
         hid: Hall(hid, HallSite.model_validate(h["site"]),
                   {c: Guide.model_validate(g) for c, g in h["own"].items()},

@@ -1,85 +1,109 @@
-"""The halls of a published release, read from its content.json bytes when first asked for.
+"""Halls made from their part files when first asked for (guides.hall_part).
 
 A province's release holds about 1,500 halls and 200,000 resolved guides; a server that parsed
 and validated all of them at start would hold more than a gigabyte and take seconds per
-worker. `HallSet` keeps the verified content.json bytes and the release's parts index
-(guides.release, parts.json: where each hall's offered list, site and own guides lie) and
-makes a `Hall` only when it is asked for: its site and own guides stay in release form (bytes)
-until read, and its offered list is made from its release form (guides.halls.OfferedList).
-The few most recently used halls are kept; what the pages derive from a hall is kept by the
-server's bounded view cache (guide_server.state).
+worker. `HallSet` maps each hall id either to a ready `Hall` (one the checker has just
+checked) or to the `PartRef` of its part file (a published release's ``halls/<id>.json``, or
+the checker's cache of a hall that did not change) and reads a part only when the hall is
+asked for: its site and own guides stay in release form (bytes) until read. The few most
+recently made halls are kept; what the pages derive from a hall is kept by the server's
+bounded view cache (guide_server.state). Writing a release links an unchanged hall's part
+file (`part`) without reading it.
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from typing import Any
 
-from guides.guideset import GuideSet
-from guides.halls import Hall, OfferedList
+from guides.hall_part import PartRef, hall_of_part, part_document, part_ref, read_part
+from guides.halls import Hall
 
 RECENT = 32  # halls kept made (each holds only bytes until a page reads it)
 
 
 class HallSet(Mapping[str, Hall]):
-    """Read-only mapping hall id -> Hall over a release body.
+    """Read-only mapping hall id -> Hall over `entries` ({id: Hall | PartRef}, in hall order).
 
-    `body` is content.json's bytes (already checked against the manifest's hash), `spans`
-    the parts index's "halls" ({id: {"offered": [start, end], "site": [...], "own": [...],
-    "guides": {code: [start, end]}}}), `hashes` the manifest's per-hall guide hashes
-    ({id: {code: sha256}}). KeyError for an unknown hall, as a dict."""
+    `counts` may give the number of guides each part-backed hall offers (the checker's memo
+    knows it), so that `code_count` need not read the part. KeyError for an unknown hall, as
+    a dict; guides.hall_part.PartError when a part file is missing or altered."""
 
-    def __init__(self, body: bytes, spans: Mapping[str, Any], hashes: Mapping[str, Mapping[str, str]]):
-        self._body = body
-        self._spans = spans
-        self._hashes = hashes
+    def __init__(self, entries: Mapping[str, Hall | PartRef], counts: Mapping[str, int] | None = None):
+        self._entries = dict(entries)
+        self._counts = dict(counts or {})
         self._recent: OrderedDict[str, Hall] = OrderedDict()
+        self._codes: dict[str, list[str]] = {}
         self._offering: dict[str, list[str]] | None = None
-
-    def _slice(self, span: list[int]) -> bytes:
-        return self._body[span[0]:span[1]]
+        self._lock = threading.Lock()
 
     def __getitem__(self, hall_id: str) -> Hall:
-        hall = self._recent.get(hall_id)
-        if hall is not None:
-            self._recent.move_to_end(hall_id)
-            return hall
-        spans = self._spans[hall_id]  # KeyError for an unknown hall
-        own = GuideSet({code: self._slice(span) for code, span in spans["guides"].items()})
-        offered_form = self._slice(spans["offered"])
-        hashes = self._hashes.get(hall_id, {})
-        offered = OfferedList(offered_form, hashes)
-        site = self._slice(spans["site"])
-        hall = Hall(hall_id, site, own, offered, (own, offered, site, offered_form, site, hashes))
-        self._recent[hall_id] = hall
-        while len(self._recent) > RECENT:
-            self._recent.popitem(last=False)
+        entry = self._entries[hall_id]  # KeyError for an unknown hall
+        if isinstance(entry, Hall):
+            return entry
+        with self._lock:
+            hall = self._recent.get(hall_id)
+            if hall is not None:
+                self._recent.move_to_end(hall_id)
+                return hall
+        hall = hall_of_part(hall_id, entry)
+        with self._lock:
+            self._recent[hall_id] = hall
+            while len(self._recent) > RECENT:
+                self._recent.popitem(last=False)
         return hall
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._spans)
+        return iter(self._entries)
 
     def __len__(self) -> int:
-        return len(self._spans)
+        return len(self._entries)
 
     def __contains__(self, hall_id: object) -> bool:
-        return hall_id in self._spans
+        return hall_id in self._entries
+
+    def part(self, hall_id: str) -> PartRef | None:
+        """The part file hall `hall_id` is (still) made of, without reading it; None for a hall
+        built in memory (KeyError for an unknown hall)."""
+        entry = self._entries[hall_id]
+        return part_ref(entry) if isinstance(entry, Hall) else entry
 
     def codes(self, hall_id: str) -> list[str]:
-        """Codes of the guides hall `hall_id` offers, sorted (from the manifest, nothing parsed)."""
-        if hall_id not in self._spans:
-            raise KeyError(hall_id)
-        return sorted(self._hashes.get(hall_id, {}))
+        """Codes of the guides hall `hall_id` offers, sorted (its part's hashes: no guide parsed)."""
+        entry = self._entries[hall_id]
+        if isinstance(entry, Hall):
+            return entry.codes()
+        found = self._codes.get(hall_id)
+        if found is None:
+            found = _part_codes(part_document(read_part(entry), entry.path))
+            if len(self._codes) < 4 * RECENT:
+                self._codes[hall_id] = found
+        return list(found)
+
+    def code_count(self, hall_id: str) -> int:
+        """How many guides hall `hall_id` offers."""
+        if hall_id in self._counts:
+            return self._counts[hall_id]
+        return len(self.codes(hall_id))
 
     def offering(self, code: str) -> list[str]:
-        """Ids of the halls offering `code`, in hall order (an index made on first use)."""
-        if self._offering is None:
-            index: dict[str, list[str]] = {}
-            for hall_id in self._spans:
-                for c in self._hashes.get(hall_id, {}):
+        """Ids of the halls offering `code`, in hall order (an index made on first use: every
+        part is read once)."""
+        index = self._offering
+        if index is None:
+            index = {}
+            for hall_id, entry in self._entries.items():
+                codes = entry.codes() if isinstance(entry, Hall) else _part_codes(part_document(read_part(entry),
+                                                                                               entry.path))
+                for c in codes:
                     index.setdefault(c, []).append(hall_id)
             self._offering = index
-        return list(self._offering.get(code, ()))
+        return list(index.get(code, ()))
 
     def __repr__(self) -> str:
         return f"HallSet({len(self)} halls)"
+
+
+def _part_codes(doc: dict) -> list[str]:
+    """The codes a hall offers, sorted, from its parsed part: own guides and offered list."""
+    return sorted({*doc["own"], *(o["code"] for o in doc["offered"])})

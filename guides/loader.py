@@ -24,6 +24,7 @@ from guides.completeness import Completeness, Missing, completeness, completenes
 from guides.findings import Finding, Severity
 from guides.guideset import GuideSet, canonical_bytes
 from guides.halls import DEFAULT_HALL, Hall, Region, check_halls, hall_guides
+from guides.hallset import HallSet
 from guides.model import Category, Guide, Retired, Site
 from guides.rules import categories_rules, guide_rules, site_rules
 from guides.schema_errors import schema_findings
@@ -261,10 +262,11 @@ def symlink_findings(root: Path) -> list[Finding]:
     while stack:
         folder = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as entries:
+                listed = list(entries)
         except OSError:
             continue
-        for entry in entries:
+        for entry in listed:
             if entry.is_symlink():
                 found.append(Finding(entry.path, 1, "E002",
                                      "文件无法读取：内容目录中不允许使用符号链接，请换成普通文件或目录（不会读取其指向的内容）"))
@@ -379,7 +381,8 @@ def check_content(root: str | Path, cache: CheckCache | None = None) -> CheckRes
     if result.ok and site is not None and categories is not None:
         result.content = Content(site, tuple(categories), shared,
                                  tuple(sorted(retired, key=lambda r: r.code)),
-                                 forms_dir if forms_dir.is_dir() else None, halls.halls, halls.regions)
+                                 forms_dir if forms_dir.is_dir() else None,
+                                 HallSet(halls.halls, halls.counts) if halls.halls else {}, halls.regions)
     return result
 
 

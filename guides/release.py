@@ -2,15 +2,17 @@
 
 On disk, under ``<instance>/releases/``::
 
-    R0007/manifest.json   number, created, hash, per-guide hashes, per-attachment hashes and sizes
-    R0007/halls.json      (several halls only) each hall's resolved guide hashes, the "halls"
-                          of `Release.manifest()`; manifest.json records its SHA-256
-                          ("halls_sha256"), so most readers (`manifest_head`) need not parse it
-    R0007/parts.json      (several halls only) where each root guide, each hall's offered list,
-                          site and own guides lie in content.json (byte offsets; SHA-256 in
-                          manifest.json as "parts_sha256"): a server reads a province's release
-                          without parsing it whole, and makes a hall's guides when first asked
-    R0007/content.json    canonical JSON of site, categories and guides
+    R0007/manifest.json   number, created, hash, per-guide hashes, per-attachment hashes and
+                          sizes; with several halls, "halls": the SHA-256 of each hall's part
+    R0007/content.json    canonical JSON of site, categories and guides; with several halls,
+                          "halls" maps each hall id to the SHA-256 of its part file, so the
+                          release hash (SHA-256 of content.json) covers every hall
+    R0007/halls/<id>.json (several halls only) the hall's part (guides.hall_part): its
+                          resolved guide hashes, offered list, own guides, site data; an
+                          unchanged hall's file is a hard link of the previous one
+    R0007/parts.json      (several halls only) where each root guide and member lies in
+                          content.json (byte offsets; SHA-256 in manifest.json as
+                          "parts_sha256"): a server reads the root guides without parsing them
     R0007/forms/...       the attachments the guides name (blank forms, samples, flow
                           images), copied from content/forms/
     R0007/origin.json     which path published it: {"source": "content"|"editor", "by": ...}
@@ -38,13 +40,14 @@ import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from guides.halls import (DEFAULT_HALL, halls_document, resolve_offer, halls_from_document, regions_document,
-                          regions_from_document)
+from guides.hall_part import PartError, PartRef, link_part, part_of, part_ref, read_part, resolved_hashes
+from guides.halls import DEFAULT_HALL, halls_from_document, regions_document, regions_from_document
 from guides.atomicfile import atomic_write, fsync_dir  # noqa: F401  (re-exported: callers import them from here)
 from guides.guideset import GuideSet, canonical_bytes
 from guides.hallset import HallSet
@@ -59,9 +62,10 @@ _NUMBER = re.compile(r"[0-9]{1,9}", re.ASCII)          # str.isdigit() is also t
 _RELEASE_DIR = re.compile(r"R[0-9]{1,9}", re.ASCII)
 
 
-HALLS_FILE = "halls.json"  # per-hall guide hashes of a release with several halls
-HALLS_FILE_KEY = "halls_sha256"  # in manifest.json on disk: SHA-256 of halls.json
-PARTS_FILE = "parts.json"  # (several halls only) byte offsets of each guide and hall in content.json
+HALLS_DIR = "halls"  # (several halls only) one part file per hall, guides.hall_part
+HALLS_FILE = "halls.json"  # releases written before hall parts: per-hall guide hashes (still read)
+HALLS_FILE_KEY = "halls_sha256"  # in such a manifest.json: SHA-256 of halls.json
+PARTS_FILE = "parts.json"  # (several halls only) byte offsets of each root guide and member in content.json
 PARTS_FILE_KEY = "parts_sha256"  # in manifest.json on disk: SHA-256 of parts.json
 
 
@@ -97,8 +101,8 @@ class Release:
     hash: str
     guide_hashes: dict[str, str]
     content: Content
-    # per hall id, the hash of each resolved guide it offers; empty for a one-hall release
-    hall_hashes: dict[str, dict[str, str]] = field(default_factory=dict)
+    # per hall id, the SHA-256 of its part (guides.hall_part); empty for a one-hall release
+    hall_parts: dict[str, str] = field(default_factory=dict)
     attachments: dict[str, str] = field(default_factory=dict)
     attachment_sizes: dict[str, int] = field(default_factory=dict)
 
@@ -119,6 +123,12 @@ class Release:
         return {r.code: r for r in self.content.retired}
 
     @property
+    def hall_hashes(self) -> "HallHashes":
+        """Per hall id, the SHA-256 of each resolved guide it offers ({code: hash}), read from
+        the hall's part when asked for; empty for a one-hall release."""
+        return HallHashes(self.content)
+
+    @property
     def label(self) -> str:
         return f"R{self.number}" if self.number is not None else "未发布"
 
@@ -136,15 +146,39 @@ class Release:
             "hash": self.hash,
             "stamp": self.stamp,
             "guides": dict(sorted(self.guide_hashes.items())),
-            **({"halls": self.hall_hashes} if self.hall_hashes else {}),
+            **({"halls": dict(sorted(self.hall_parts.items()))} if self.hall_parts else {}),
             **({"attachments": dict(sorted(self.attachments.items()))} if self.attachments else {}),
             **({"attachment_sizes": dict(sorted(self.attachment_sizes.items()))} if self.attachment_sizes else {}),
         }
 
 
+class HallHashes(Mapping[str, dict[str, str]]):
+    """Hall id -> {code: SHA-256 of the resolved guide} of a content's halls, the default hall
+    (its root guides) first, each read (from the hall's part file, or its checker-made forms)
+    when asked for; empty for a one-hall content."""
+
+    def __init__(self, content: Content):
+        self._content = content
+
+    def __getitem__(self, hall_id: str) -> dict[str, str]:
+        if hall_id == DEFAULT_HALL and self._content.halls:
+            guides = GuideSet.of(self._content.guides)
+            return {code: guides.hash(code) for code in sorted(guides)}
+        return resolved_hashes(self._content.halls[hall_id], GuideSet.of(self._content.guides))
+
+    def __iter__(self):
+        if self._content.halls:
+            yield DEFAULT_HALL
+            yield from self._content.halls
+
+    def __len__(self) -> int:
+        return len(self._content.halls) + 1 if self._content.halls else 0
+
+
 def content_document(content: Content) -> dict[str, Any]:
     """The release form of the content: site, categories, guides by code (v2, absent
-    elements left out) and retired codes when there are any."""
+    elements left out) and retired codes when there are any; with several halls, "halls"
+    maps each hall id to the SHA-256 of its part (guides.hall_part)."""
     doc = {
         "site": content.site.model_dump(mode="json", exclude_none=True),
         "categories": [c.model_dump(mode="json") for c in content.categories],
@@ -153,10 +187,27 @@ def content_document(content: Content) -> dict[str, Any]:
     if content.retired:  # only when present, so releases without retired codes keep their hashes
         doc["retired"] = [r.model_dump(mode="json") for r in content.retired]
     if content.halls:  # likewise only for several halls
-        doc["halls"] = halls_document(content.halls)
+        doc["halls"] = {hall_id: part[0] for hall_id, part in _hall_parts(content, GuideSet.of(content.guides)).items()}
     if content.regions:
         doc["regions"] = regions_document(content.regions)
     return doc
+
+
+def _hall_parts(content: Content, guides: GuideSet) -> dict[str, tuple[str, bytes | None, PartRef | None]]:
+    """Per hall id (sorted): (SHA-256 of its part, the part's bytes when made here, the file
+    holding it when there is one). A hall still made of a part file (an unchanged hall the
+    checker's cache kept, a hall of a loaded release) is neither read nor serialised."""
+    halls = content.halls
+    ref_of = getattr(halls, "part", None)
+    out: dict[str, tuple[str, bytes | None, PartRef | None]] = {}
+    for hall_id in sorted(halls):
+        ref = ref_of(hall_id) if ref_of is not None else part_ref(halls[hall_id])
+        if ref is not None:
+            out[hall_id] = (ref.hash, None, ref)
+        else:
+            data = part_of(halls[hall_id], guides)
+            out[hall_id] = (sha256(data), data, None)
+    return out
 
 
 class _Body:
@@ -189,19 +240,19 @@ def _emit(out: _Body, members, spans: dict | None = None) -> None:
     out.add(b"{}" if sep == "{" else b"}")
 
 
-def _serialize(content: Content) -> tuple[list[bytes], dict[str, str], dict[str, dict[str, str]], dict[str, Any]]:
+def _serialize(content: Content) -> tuple[list[bytes], dict[str, str], dict[str, tuple], dict[str, Any]]:
     """Canonical body of the whole content as a list of chunks (b"".join of them), the hash
-    of each guide's canonical form, (several halls only) the hash of each hall's resolved
-    guides by hall id, and the body's parts index (`parts_index`).
+    of each guide's canonical form, (several halls only) each hall's part as `_hall_parts`
+    gives it, and the body's parts index (`parts_index`).
 
     The body is assembled from each guide's release form (guides.guideset): a guide the
     checker has already put in that form (or the check cache kept from the last release)
-    is neither dumped nor hashed again, and a hall the checker or its hall memo put in release
-    form is not serialised again. Joined, it is byte for byte canonical_json(content_document())."""
+    is neither dumped nor hashed again, and a hall kept as a part file is not read. Joined,
+    it is byte for byte canonical_json(content_document())."""
     guides = GuideSet.of(content.guides)
     codes = sorted(guides)
     hashes = {code: guides.hash(code) for code in codes}
-    index: dict[str, Any] = {"members": {}, "guides": {}, "halls": {}}
+    index: dict[str, Any] = {"members": {}, "guides": {}}
     parts: dict[str, Any] = {
         "site": canonical_json(content.site.model_dump(mode="json", exclude_none=True)),
         "categories": canonical_json([c.model_dump(mode="json") for c in content.categories]),
@@ -209,44 +260,15 @@ def _serialize(content: Content) -> tuple[list[bytes], dict[str, str], dict[str,
     }
     if content.retired:  # only when present, so releases without retired codes keep their hashes
         parts["retired"] = canonical_json([r.model_dump(mode="json") for r in content.retired])
-    halls: dict[str, dict[str, str]] = {}
+    halls: dict[str, tuple] = {}
     if content.halls:  # likewise only for several halls
-        halls[DEFAULT_HALL] = dict(hashes)
-        hall_parts = []
-        for hall_id, hall in sorted(content.halls.items()):
-            spans = index["halls"][hall_id] = {"guides": {}}
-            memo = hall.release_memo
-            if memo is not None and memo[0] is hall.own and memo[1] is hall.offered and memo[2] is hall.site_data:
-                # made by the checker (or a hall memo) from these very objects: nothing to dump or hash
-                halls[hall_id] = memo[5]
-                hall_parts.append((hall_id, _hall_part(memo[3], memo[0], list(memo[0]), memo[4], spans)))
-                continue
-            own = GuideSet.of(hall.own)
-            own_codes = sorted(own)
-            mine = {code: own.hash(code) for code in own_codes}
-            for offer in hall.offered:
-                if not offer.override and offer.code == offer.source:
-                    mine[offer.code] = hashes[offer.source]
-                else:
-                    mine[offer.code] = offer.resolved_hash or guide_hash(resolve_offer(guides[offer.source], offer))
-            halls[hall_id] = dict(sorted(mine.items()))
-            offered = [{"code": o.code, "source": o.source, "override": o.override} for o in hall.offered]
-            hall_parts.append((hall_id, _hall_part(canonical_json(offered), own, own_codes,
-                                                   canonical_json(hall.site.model_dump(mode="json")), spans)))
-        parts["halls"] = lambda out: _emit(out, hall_parts)
+        halls = _hall_parts(content, guides)
+        parts["halls"] = canonical_json({hall_id: part[0] for hall_id, part in halls.items()})
     if content.regions:
         parts["regions"] = canonical_json(regions_document(content.regions))
     body = _Body()
     _emit(body, sorted(parts.items()), index["members"])
     return body.chunks, hashes, halls, index
-
-
-def _hall_part(offered: bytes, own: GuideSet, own_codes: list[str], site: bytes, spans: dict):
-    """The chunk writer of one hall's release form: {"offered", "own", "site"}; `spans` gets
-    where its offered list, own guides and site lie, and under "guides" each own guide."""
-    return lambda out: _emit(out, [("offered", offered),
-                                   ("own", lambda o: _emit(o, ((c, own.form(c)) for c in own_codes), spans["guides"])),
-                                   ("site", site)], spans)
 
 
 def build_release(content: Content, number: int | None = None,
@@ -281,8 +303,8 @@ def _attachments(content: Content) -> tuple[dict[str, str], dict[str, int]]:
 
 
 def _build(content: Content, number: int | None = None,
-           created: dt.datetime | None = None) -> tuple[Release, list[bytes], dict[str, Any]]:
-    body, hashes, hall_hashes, index = _serialize(content)
+           created: dt.datetime | None = None) -> tuple[Release, list[bytes], dict[str, Any], dict[str, tuple]]:
+    body, hashes, halls, index = _serialize(content)
     attachments, attachment_sizes = _attachments(content)
     digest = hashlib.sha256()
     for chunk in body:
@@ -293,11 +315,11 @@ def _build(content: Content, number: int | None = None,
         hash=digest.hexdigest(),
         guide_hashes=hashes,
         content=content,
-        hall_hashes=hall_hashes,
+        hall_parts={hall_id: part[0] for hall_id, part in halls.items()},
         attachments=attachments,
         attachment_sizes=attachment_sizes,
     )
-    return release, body, index
+    return release, body, index, halls
 
 
 _RETIRED = b',"retired":['
@@ -320,11 +342,11 @@ def retired_member(body: bytes) -> list[dict[str, Any]]:
     return value
 
 
-def content_from_parts(body: bytes, index: dict[str, Any], hall_hashes: dict[str, dict[str, str]]) -> Content:
-    """The content of a release from its content.json `body` and parts index (parts.json),
-    parsing only the small members: root guides stay in release form until read
-    (guides.guideset) and halls are made when asked for (guides.hallset). ValueError,
-    KeyError when the index does not fit the body."""
+def content_from_parts(body: bytes, index: dict[str, Any], halls: Mapping[str, PartRef]) -> Content:
+    """The content of a release from its content.json `body`, parts index (parts.json) and
+    hall part files (`halls`: id -> PartRef), parsing only the small members: root guides
+    stay in release form until read (guides.guideset) and halls are made when asked for
+    (guides.hallset). ValueError, KeyError when the index does not fit the body."""
     members = index["members"]
 
     def member(key: str, default: Any) -> Any:
@@ -337,20 +359,30 @@ def content_from_parts(body: bytes, index: dict[str, Any], hall_hashes: dict[str
         categories=tuple(Category.model_validate(c) for c in member("categories", [])),
         guides=guides,
         retired=tuple(Retired.model_validate(r) for r in member("retired", ())),
-        halls=HallSet(body, index["halls"], hall_hashes),
+        halls=HallSet(halls),
         regions=regions_from_document(member("regions", [])),
     )
 
 
-def content_from_document(doc: dict[str, Any]) -> Content:
+def content_from_document(doc: dict[str, Any], folder: Path | None = None) -> Content:
     """Validated content from a release's content.json (pydantic ValidationError, a
-    ValueError, when it is not v2 content)."""
+    ValueError, when it is not v2 content); halls named by their part's hash are read from
+    release folder `folder` when asked for (halls written inline by older releases are
+    validated at once)."""
+    halls_doc = doc.get("halls", {})
+    if halls_doc and all(isinstance(v, str) for v in halls_doc.values()):
+        if folder is None:
+            raise ValueError("halls are kept in part files, but no release folder was given")
+        halls: Mapping[str, Any] = HallSet({h: PartRef(v, str(folder / HALLS_DIR / f"{h}.json"))
+                                            for h, v in halls_doc.items()})
+    else:
+        halls = halls_from_document(halls_doc)
     return Content(
         site=Site.model_validate(doc["site"]),
         categories=tuple(Category.model_validate(c) for c in doc["categories"]),
         guides={code: Guide.model_validate(g) for code, g in sorted(doc["guides"].items())},
         retired=tuple(Retired.model_validate(r) for r in doc.get("retired", ())),
-        halls=halls_from_document(doc.get("halls", {})),
+        halls=halls,
         regions=regions_from_document(doc.get("regions", [])),
     )
 
@@ -365,6 +397,33 @@ def _write_file(path: Path, data: bytes | list[bytes]) -> None:
         fh.flush()
         os.fsync(fh.fileno())
     os.chmod(path, 0o444)
+
+
+def _write_hall_parts(folder: Path, halls: dict[str, tuple]) -> None:
+    """Write each hall's part into `folder` as <id>.json: a part kept in a file is linked
+    (guides.hall_part.link_part), one made in memory written; then every file is fsynced
+    (a linked file that is already on disk costs a system call) and the folder made read-only.
+    ReleaseError when a linked part is damaged."""
+    folder.mkdir()
+    try:
+        for hall_id, (_digest, data, ref) in halls.items():
+            dest = folder / f"{hall_id}.json"
+            if ref is not None:
+                link_part(ref, dest)
+            else:
+                with open(dest, "wb") as fh:
+                    fh.write(data)
+                os.chmod(dest, 0o444)
+    except PartError as exc:
+        raise ReleaseError(str(exc)) from None
+    for hall_id in halls:
+        fd = os.open(folder / f"{hall_id}.json", os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    fsync_dir(folder)
+    os.chmod(folder, 0o555)
 
 
 @dataclass(frozen=True)
@@ -386,6 +445,9 @@ class ReleaseStore:
         self._manifests: dict[tuple, dict[str, Any]] = {}  # see manifest()
         self._depth = 0
         self._lock_file = None
+        # set by `publish`: what was damaged in the current release it replaced by a complete
+        # new release of the same content (for the operator), else None
+        self.replaced_damaged: str | None = None
 
     # -- reading -----------------------------------------------------------
     def folder(self, number: int) -> Path:
@@ -493,15 +555,35 @@ class ReleaseStore:
         return json.loads(self._side_file(folder, PARTS_FILE, want))
 
     def check_side_files(self, number: int) -> None:
-        """Check halls.json and parts.json of release `number` against the SHA-256 its
-        manifest.json records (read, not parsed); ReleaseError naming the file when one is
-        missing or altered. A release without them passes."""
+        """Check parts.json (and an older release's halls.json) of release `number` against
+        the SHA-256 its manifest.json records, and that every hall part file is there (not
+        read: a part is checked against its hash whenever it is read or linked); ReleaseError
+        naming the file when one is missing or altered. A release without them passes."""
         folder = self.folder(number)
         head = self._read_json(folder / "manifest.json", number, "manifest")
+        if not isinstance(head, dict):
+            return
         for name, key in ((HALLS_FILE, HALLS_FILE_KEY), (PARTS_FILE, PARTS_FILE_KEY)):
-            want = head.get(key) if isinstance(head, dict) else None
+            want = head.get(key)
             if want is not None:
                 self._side_file(folder, name, want)
+        for hall_id, digest in (head.get("halls") or {}).items():
+            path = folder / HALLS_DIR / f"{hall_id}.json"
+            if isinstance(digest, str) and not path.is_file():
+                raise ReleaseError(f"{path}: 文件缺失，该版本已损坏")
+
+    def verify(self, number: int) -> None:
+        """Check every file of release `number` against its hash: content.json, the side
+        files and each hall part (read whole: a province's release is ~100 MB). ReleaseError
+        naming the first damaged file."""
+        manifest, _body = self.verified_body(number)
+        self.check_side_files(number)
+        for hall_id, digest in (manifest.get("halls") or {}).items():
+            if isinstance(digest, str):
+                try:
+                    read_part(PartRef(digest, str(self.folder(number) / HALLS_DIR / f"{hall_id}.json")))
+                except PartError as exc:
+                    raise ReleaseError(str(exc)) from None
 
     def verified_body(self, number: int) -> tuple[dict[str, Any], bytes]:
         """(manifest, content.json bytes) of release `number`, the bytes checked against the hash."""
@@ -532,11 +614,14 @@ class ReleaseStore:
             raise ReleaseError(f"版本 R{number} 的内容格式为第 {manifest.get('schema', 1)} 版，本程序读取第 {SCHEMA} 版："
                                "请用当前程序重新检查并发布内容")
         index = self._parts_index(number)
+        halls = manifest.get("halls", {})
         try:
-            if index is not None:
-                content = content_from_parts(body, index, manifest.get("halls", {}))
-            else:
-                content = content_from_document(json.loads(body))
+            if index is not None and "halls" not in index and all(isinstance(v, str) for v in halls.values()):
+                folder = self.folder(number) / HALLS_DIR
+                content = content_from_parts(body, index, {h: PartRef(v, str(folder / f"{h}.json"))
+                                                           for h, v in halls.items()})
+            else:  # one hall, or halls written inline by an older release
+                content = content_from_document(json.loads(body), self.folder(number))
         except (ValueError, KeyError, TypeError, IndexError) as exc:
             raise ReleaseError(f"{path}: 内容无法解析：{exc}") from None
         forms = self.folder(number) / "forms"
@@ -548,7 +633,7 @@ class ReleaseStore:
             hash=manifest["hash"],
             guide_hashes=dict(manifest["guides"]),
             content=content,
-            hall_hashes={h: dict(v) for h, v in manifest.get("halls", {}).items()},
+            hall_parts={h: v for h, v in halls.items() if isinstance(v, str)},
             attachments=dict(manifest.get("attachments") or {}),
             attachment_sizes=dict(manifest.get("attachment_sizes") or {}),
         )
@@ -622,7 +707,8 @@ class ReleaseStore:
         ({"source": "content" | "editor", "by": who}) is kept beside the release.
         Finishes an interrupted earlier publish first (`recover`).
         """
-        draft, body, index = _build(content)
+        draft, body, index, halls = _build(content)
+        self.replaced_damaged = None
         with self._lock():
             self.recover()
             current = self.current_number()
@@ -630,9 +716,10 @@ class ReleaseStore:
                 m = self.manifest_head(current)
                 if m.get("hash") == draft.hash and (m.get("attachments") or {}) == draft.attachments:
                     try:
+                        self.verify(current)
                         return self.load(current), False
-                    except ReleaseError:
-                        pass  # the same content, but the current release's files are damaged: write it anew
+                    except ReleaseError as exc:  # the same content, but the current release is damaged: write it anew
+                        self.replaced_damaged = str(exc)
             number = (self.numbers() or [0])[-1] + 1
             release = replace(draft, number=number)
             intent = self.root / self.INTENT
@@ -651,11 +738,9 @@ class ReleaseStore:
                     fsync_dir(tmp / "forms")
                     os.chmod(tmp / "forms", 0o555)
                 manifest = release.manifest()
-                if "halls" in manifest:  # a province's per-hall hashes: a file of their own
-                    halls = canonical_json(manifest.pop("halls"))
-                    _write_file(tmp / HALLS_FILE, halls)
-                    manifest[HALLS_FILE_KEY] = sha256(halls)
-                    parts = canonical_json(index)  # where each guide and hall lies in content.json
+                if halls:  # a province: each hall's part in a file of its own
+                    _write_hall_parts(tmp / HALLS_DIR, halls)
+                    parts = canonical_json(index)  # where each root guide and member lies in content.json
                     _write_file(tmp / PARTS_FILE, parts)
                     manifest[PARTS_FILE_KEY] = sha256(parts)
                 _write_file(tmp / "manifest.json", canonical_json(manifest))

@@ -108,7 +108,7 @@ class ReleaseCache:
                 return hit
         manifest = self.store.manifest(number)
         if "halls" in manifest:
-            if hall not in manifest["halls"]:
+            if hall != DEFAULT_HALL and hall not in manifest["halls"]:
                 raise ReleaseError(f"版本 R{number} 中没有大厅 {hall}")
             view, body = hall_release(self.store.load(number), hall)
             parts = ReleaseParts.from_body(number, view.manifest(), body)

@@ -3,14 +3,16 @@ again, yet every re-release gives the findings and the release, byte for byte, o
 scratch; and the release files a province's manifest is split into."""
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import guides.halls as halls_module
-from guides.check_cache import FOLDER, HALLS, CheckCache
+from guides.check_cache import FOLDER, HALLS, INDEX, PARTS, CheckCache
 from guides.loader import check_content
-from guides.release import HALLS_FILE, ReleaseError, ReleaseStore, retired_member
+from guides.release import HALLS_DIR, ReleaseError, ReleaseStore, retired_member
+from guides.release import canonical_json
 from tests.guides.test_incremental_release import GA, _age, _both, _edit
 from tests.support.halls import add_second_hall
 
@@ -81,6 +83,25 @@ def test_a_changed_shared_guide_is_resolved_again_in_every_hall_without_checking
     assert checked == []
 
 
+def test_a_shared_guide_offered_as_it_is_leaves_the_hall_part_alone(content, tmp_path, checked):
+    """A hall offering a shared guide without override keeps no hash of it in its part: when the
+    shared guide changes the part is the same file, and the hall's resolved hash is the new one."""
+    hall = content / "halls" / "beibaixiang" / "hall.yaml"
+    hall.write_text(hall.read_text(encoding="utf-8") + '  - code: "330382-SC-0001"\n', encoding="utf-8")
+    _age(content)
+    _both(content, tmp_path)
+    checked.clear()
+    _edit(content / "guides" / "330382-SC-0001.yaml", "name: ", "name: （新）")
+    _both(content, tmp_path)
+    assert checked == []
+    store = ReleaseStore(tmp_path / "instance")
+    first, second = (store.folder(n) / HALLS_DIR / "beibaixiang.json" for n in store.numbers()[-2:])
+    assert first.stat().st_ino == second.stat().st_ino
+    release = store.current()
+    assert release.hall_hashes["beibaixiang"]["330382-SC-0001"] == release.guide_hashes["330382-SC-0001"]
+    assert release.content.guides_of("beibaixiang")["330382-SC-0001"].name.startswith("（新）")
+
+
 def test_a_code_taken_by_another_hall_after_the_memo_is_reported(content, tmp_path, checked):
     _both(content, tmp_path)
     checked.clear()
@@ -106,18 +127,48 @@ def test_a_category_removed_after_the_memo_is_reported(content, tmp_path, checke
     assert "E213" in {f.code for f in inc.errors} and set(checked) == {"liushi", "beibaixiang"}
 
 
-def test_a_damaged_memo_is_ignored(content, tmp_path, checked):
+def _damage(path: Path) -> None:
+    path.chmod(0o644)
+    raw = bytearray(path.read_bytes())
+    raw[-10] ^= 0xFF
+    path.write_bytes(bytes(raw))
+
+
+def test_a_damaged_memo_index_is_ignored(content, tmp_path, checked):
     _both(content, tmp_path)
     checked.clear()
-    memo = _memo(tmp_path, "liushi")
-    raw = bytearray(memo.read_bytes())
-    raw[-10] ^= 0xFF
-    memo.write_bytes(bytes(raw))
+    _damage(tmp_path / "instance" / FOLDER / INDEX)
     _both(content, tmp_path)
-    assert checked == ["liushi"]
+    assert checked == ["beibaixiang", "liushi"]
     checked.clear()
     _both(content, tmp_path)  # written again, whole
     assert checked == []
+
+
+def test_a_damaged_memo_tail_is_ignored_when_a_shared_guide_changed(content, tmp_path, checked):
+    _both(content, tmp_path)
+    checked.clear()
+    _damage(_memo(tmp_path, "liushi"))
+    _edit(content / "guides" / f"{GA}.yaml", "居民身份证申领登记表", "居民身份证申领登记表（新版）")
+    _both(content, tmp_path)  # liushi's offers cannot be resolved from its memo: checked again
+    assert checked == ["liushi"]
+
+
+def test_an_altered_hall_part_in_the_cache_is_not_used(content, tmp_path, checked):
+    """A part file the memo names that is not as it was written (by stat) is neither linked
+    into the next release nor trusted: the hall is checked again and its part written anew."""
+    _both(content, tmp_path)
+    checked.clear()
+    head = CheckCache(tmp_path / "instance")
+    head.use_forms(head._forms_old)
+    part = tmp_path / "instance" / FOLDER / PARTS / f"{head.hall_memo('liushi')['part']}.json"
+    # the same bytes written again (a new inode), then damaged bytes: neither is the file the memo made
+    data = part.read_bytes()
+    part.chmod(0o644)
+    part.unlink()
+    part.write_bytes(data.replace("柳市镇".encode(), "柳市乡".encode()))
+    _both(content, tmp_path)  # the release is that of a check from scratch, byte for byte
+    assert checked == ["liushi"]
 
 
 def test_files_written_just_before_the_check_keep_no_memo(valid_content, tmp_path, checked):
@@ -148,30 +199,55 @@ def test_a_memo_for_other_forms_is_ignored(content, tmp_path, checked):
 
 # -- the release files ------------------------------------------------------------------------
 
-def test_hall_hashes_are_a_file_of_their_own(content, tmp_path):
+def test_each_hall_is_a_part_file_named_in_content_json(content, tmp_path):
+    """content.json names each hall's part by SHA-256 (so the release hash covers it); the
+    manifest lists the same; each part holds the hall's resolved guide hashes."""
+    from guides.release import sha256
+
     store = ReleaseStore(tmp_path / "instance")
     release, _ = store.publish(check_content(content, CheckCache(tmp_path / "instance")).content)
     folder = store.folder(release.number)
-    on_disk = json.loads((folder / "manifest.json").read_bytes())
-    assert "halls" not in on_disk and set(json.loads((folder / HALLS_FILE).read_bytes())) == {"main", "liushi",
-                                                                                               "beibaixiang"}
+    body = json.loads((folder / "content.json").read_bytes())
+    parts = {p.stem: p.read_bytes() for p in (folder / HALLS_DIR).iterdir()}
+    assert set(parts) == {"liushi", "beibaixiang"}
+    assert body["halls"] == {h: sha256(raw) for h, raw in parts.items()} == release.manifest()["halls"]
     assert store.manifest(release.number) == json.loads(json.dumps(release.manifest()))
     assert "halls" not in store.manifest_head(release.number)
     assert store.manifest_head(release.number)["guides"] == release.guide_hashes
-    assert store.load(release.number).hall_hashes == release.hall_hashes
+    loaded = store.load(release.number)
+    assert dict(loaded.hall_hashes) == dict(release.hall_hashes)
+    assert json.loads(parts["liushi"])["hashes"] == release.hall_hashes["liushi"]
+    whole = check_content(content).content  # the hashes are those of each hall's resolved guides
+    assert release.hall_hashes["liushi"] == {code: sha256(canonical_json(g.dump()))
+                                             for code, g in whole.guides_of("liushi").items()}
 
 
-def test_a_damaged_halls_file_is_refused(content, tmp_path):
+def test_an_unchanged_hall_is_the_same_file_in_the_next_release(content, tmp_path):
+    """A re-release links an unchanged hall's part (one file, two names) and writes the changed one."""
+    _both(content, tmp_path)
+    _edit(content / "halls" / "beibaixiang" / "overrides" / f"{GA}.yaml", "3 号窗口", "6 号窗口")
+    _both(content, tmp_path)
+    store = ReleaseStore(tmp_path / "instance")
+    first, second = (store.folder(n) / HALLS_DIR for n in store.numbers()[-2:])
+    assert (first / "liushi.json").stat().st_ino == (second / "liushi.json").stat().st_ino
+    assert (first / "beibaixiang.json").read_bytes() != (second / "beibaixiang.json").read_bytes()
+
+
+def test_a_damaged_hall_part_is_refused(content, tmp_path):
     store = ReleaseStore(tmp_path / "instance")
     release, _ = store.publish(check_content(content).content)
-    path = store.folder(release.number) / HALLS_FILE
+    path = store.folder(release.number) / HALLS_DIR / "liushi.json"
     path.chmod(0o644)
-    path.write_bytes(path.read_bytes().replace(b"liushi", b"liushu", 1))
-    with pytest.raises(ReleaseError, match="halls.json"):
-        store.manifest(release.number)
-    with pytest.raises(ReleaseError, match="已损坏"):
-        store.load(release.number)
-    assert store.manifest_head(release.number)["hash"] == release.hash  # the rest still reads
+    path.write_bytes(path.read_bytes().replace("柳市镇".encode(), "柳市乡".encode(), 1))
+    loaded = store.load(release.number)  # content.json still verifies; the hall is read when asked for
+    with pytest.raises(ValueError, match="liushi.json.*已损坏"):
+        loaded.content.halls["liushi"]
+    assert loaded.content.halls["beibaixiang"].site.name == "北白象镇便民服务中心"
+    with pytest.raises(ReleaseError, match="liushi.json"):  # never carried into a new release
+        store.publish(replace(loaded.content, site=loaded.content.site.model_copy(update={"hotline": "0577-12345"})))
+    path.unlink()
+    with pytest.raises(ReleaseError, match="liushi.json"):
+        store.check_side_files(release.number)
 
 
 @pytest.mark.parametrize("retired", [False, True])
@@ -198,7 +274,7 @@ def test_a_release_read_through_its_parts_index_is_the_release(content, tmp_path
     release, _ = store.publish(check_content(content).content)
     loaded = store.load(release.number)
     assert isinstance(loaded.content.halls, HallSet)
-    whole = content_from_document(json.loads((store.folder(release.number) / "content.json").read_bytes()))
+    whole = check_content(content).content
     assert loaded.content.site == whole.site and loaded.content.regions == whole.regions
     assert list(loaded.content.halls) == list(whole.halls) == ["beibaixiang", "liushi"]
     for hall in ["main", *whole.halls]:
@@ -228,7 +304,7 @@ def test_the_manifest_is_read_once_per_release_folder(content, tmp_path, monkeyp
     first = store.manifest(release.number)
     first["hash"] = "changed by a caller"
     again = store.manifest(release.number)
-    assert reads.count(HALLS_FILE) == 1 and again["hash"] == release.hash
+    assert reads.count("manifest.json") == 1 and again["hash"] == release.hash
     folder = store.folder(release.number)  # the folder written again (as after a crash and recover)
     folder.chmod(0o755)
     manifest = folder / "manifest.json"

@@ -28,14 +28,17 @@ def content(valid_content: Path) -> Path:
     return root
 
 
-def _release_files(store: ReleaseStore) -> tuple[bytes, dict]:
-    """content.json and the manifest of the current release, minus what differs by the clock."""
+def _release_files(store: ReleaseStore) -> tuple[bytes, dict, dict]:
+    """content.json, the manifest and the hall part files (name -> bytes) of the current
+    release, minus what differs by the clock."""
     number = store.current_number()
     body = (store.folder(number) / "content.json").read_bytes()
     manifest = store.manifest(number)
     for key in ("created", "stamp", "number"):
         manifest.pop(key)
-    return body, manifest
+    halls = store.folder(number) / "halls"
+    parts = {p.name: p.read_bytes() for p in sorted(halls.iterdir())} if halls.is_dir() else {}
+    return body, manifest, parts
 
 
 def _both(root: Path, tmp_path: Path):

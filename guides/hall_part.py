@@ -1,0 +1,194 @@
+"""A hall's part of a release: one file per hall, named in content.json by its SHA-256.
+
+A release of several halls (guides.release) keeps each hall in a file of its own,
+``R0007/halls/<id>.json``, whose bytes are the canonical JSON (sorted keys, no whitespace,
+UTF-8) of::
+
+    {"hashes":  {code: SHA-256 of the resolved guide's release form, ...} for the own guides
+                and the offers with an override or a local code (an offer of a shared guide
+                as it is has the shared guide's hash: a change of a shared guide leaves the
+                parts of the halls that offer it unaltered unchanged),
+     "offered": [{"code", "override", "source"}, ...],
+     "own":     {code: the hall's own guide (release form), ...},
+     "site":    hall.yaml's site data}
+
+content.json's "halls" member maps each hall id to the SHA-256 of that file, so the release
+hash (SHA-256 of content.json) covers every hall, and a hall whose part is unchanged keeps
+the same file: a re-release links it (a hard link of an immutable file) instead of writing
+and hashing it again. The checker's cache keeps the parts of the halls it checked the same
+way (guides.check_cache, content-addressed by SHA-256), so a hall that did not change is
+neither checked nor serialised again.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from json.encoder import encode_basestring as _key  # a str as canonical JSON (ensure_ascii=False)
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from guides.guideset import GuideSet, canonical_bytes
+from guides.halls import Hall, OfferedList, resolve_offer
+
+
+class PartRef(NamedTuple):
+    """Where a hall's part lies: SHA-256 (hex) of its bytes and the path of an immutable file
+    holding exactly those bytes; `vouched` when the file is known unchanged since it was
+    written (the checker's cache records its stat), so linking it need not read it."""
+    hash: str
+    path: str
+    vouched: bool = False
+
+
+class PartError(ValueError):
+    """A hall part file that is missing, unreadable, altered or not a hall part; the message
+    names the file (Chinese, for the operator)."""
+
+
+def part_bytes(own: GuideSet, offered_form: bytes, site_form: bytes, hashes: Mapping[str, str]) -> bytes:
+    """The part of one hall: canonical JSON of {"hashes", "offered", "own", "site"}, assembled
+    from release forms (`own` in code order, `offered_form` and `site_form` canonical JSON);
+    byte for byte canonical_bytes of the parsed document."""
+    own_members = b",".join(_key(c).encode("utf-8") + b":" + own.form(c) for c in sorted(own))
+    return b"".join((b'{"hashes":', canonical_bytes(dict(sorted(hashes.items()))), b',"offered":', offered_form,
+                     b',"own":{', own_members, b'},"site":', site_form, b"}"))
+
+
+def is_plain(offer) -> bool:
+    """True for an offer of a shared guide as it is (no override, the shared code): its
+    resolved guide is the shared guide, and its hash is not kept in the hall's part."""
+    return not offer.override and offer.code == offer.source
+
+
+def part_hashes(own: GuideSet, offered, resolved: Mapping[str, str]) -> dict[str, str]:
+    """The "hashes" of a part: each own guide's, and `resolved`'s for each offer that is not
+    `is_plain`, sorted by code."""
+    out = {code: own.hash(code) for code in own}
+    out.update((o.code, resolved[o.code]) for o in offered if not is_plain(o))
+    return dict(sorted(out.items()))
+
+
+def part_of(hall: Hall, shared: GuideSet) -> bytes:
+    """The part bytes of `hall`, from the release forms the checker made when
+    `hall.release_memo` still describes its members, else serialised afresh (`shared`: the
+    root guides its offers name; ValidationError when an offer's override does not fit its
+    shared guide)."""
+    memo = hall.release_memo
+    if memo is not None and memo[0] is hall.own and memo[1] is hall.offered and memo[2] is hall.site_data:
+        own, offered_form, site_form, hashes = GuideSet.of(memo[0]), memo[3], memo[4], memo[5]
+        return part_bytes(own, offered_form, site_form, part_hashes(own, hall.offered, hashes))
+    own = GuideSet.of(hall.own)
+    hashes = {code: own.hash(code) for code in own}
+    for offer in hall.offered:
+        if not is_plain(offer):
+            hashes[offer.code] = offer.resolved_hash or hashlib.sha256(
+                canonical_bytes(resolve_offer(shared[offer.source], offer).dump())).hexdigest()
+    offered_form = canonical_bytes([{"code": o.code, "source": o.source, "override": o.override}
+                                    for o in hall.offered])
+    site_form = canonical_bytes(hall.site.model_dump(mode="json"))
+    return part_bytes(own, offered_form, site_form, hashes)
+
+
+def resolved_hashes(hall: Hall, shared: GuideSet) -> dict[str, str]:
+    """SHA-256 of each resolved guide `hall` offers, by code (sorted): its part's hashes, and
+    the shared guide's hash for each plain offer."""
+    memo = hall.release_memo
+    if memo is not None and memo[0] is hall.own and memo[1] is hall.offered:
+        out = dict(memo[5])
+    else:
+        out = part_document(part_of(hall, shared), hall.id)["hashes"]
+    out.update((o.code, shared.hash(o.source)) for o in hall.offered if is_plain(o))
+    return dict(sorted(out.items()))
+
+
+def read_part(ref: PartRef) -> bytes:
+    """The bytes of part `ref`, checked against its SHA-256 (PartError naming the file)."""
+    try:
+        raw = Path(ref.path).read_bytes()
+    except OSError as exc:
+        raise PartError(f"{ref.path}: 无法读取：{exc.strerror or exc}，该版本已损坏") from None
+    if hashlib.sha256(raw).hexdigest() != ref.hash:
+        raise PartError(f"{ref.path}: 内容哈希与版本记录不符，该版本已损坏")
+    return raw
+
+
+def part_document(raw: bytes, where: str) -> dict[str, Any]:
+    """The parsed part `raw` (PartError naming `where` when it is not a hall part)."""
+    try:
+        doc = json.loads(raw)
+    except ValueError as exc:
+        raise PartError(f"{where}: 大厅数据无法解析：{exc}") from None
+    if not isinstance(doc, dict) or set(doc) != {"hashes", "offered", "own", "site"}:
+        raise PartError(f"{where}: 不是大厅数据（应有 hashes、offered、own、site）")
+    return doc
+
+
+def hall_of_part(hall_id: str, ref: PartRef) -> Hall:
+    """Hall `hall_id` made from part `ref` (read and checked): own guides and site stay in
+    release form until read; `release_memo` carries the forms and `ref`, so writing the hall
+    into a release again links the file. PartError when the file is damaged."""
+    doc = part_document(read_part(ref), ref.path)
+    try:
+        own = GuideSet({code: canonical_bytes(g) for code, g in sorted(doc["own"].items())})
+        hashes = dict(doc["hashes"])
+        offered_form = canonical_bytes(doc["offered"])
+        site = canonical_bytes(doc["site"])
+    except (AttributeError, TypeError) as exc:
+        raise PartError(f"{ref.path}: 大厅数据无法解析：{exc}") from None
+    offered = OfferedList(offered_form, hashes)
+    return Hall(hall_id, site, own, offered, (own, offered, site, offered_form, site, hashes, ref))
+
+
+def part_ref(hall: Hall) -> PartRef | None:
+    """The part file `hall` was made from, while its members are still those of that file."""
+    memo = hall.release_memo
+    if memo is not None and len(memo) > 6 and memo[0] is hall.own and memo[1] is hall.offered \
+            and memo[2] is hall.site_data:
+        return memo[6]
+    return None
+
+
+def store_part(folder: str | os.PathLike, data: bytes, digest: str | None = None) -> PartRef:
+    """Keep `data` in content-addressed folder `folder` as ``<sha256>.json`` (written once,
+    read-only: it may be hard-linked into a release, whose writer fsyncs it); the existing
+    file when it holds these bytes. OSError when the folder cannot be written."""
+    digest = digest or hashlib.sha256(data).hexdigest()
+    folder = os.fspath(folder)
+    path = os.path.join(folder, f"{digest}.json")
+    try:
+        if Path(path).read_bytes() == data:
+            return PartRef(digest, path, True)
+    except OSError:
+        pass
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".part-", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o444)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return PartRef(digest, path, True)
+
+
+def link_part(ref: PartRef, dest: str | os.PathLike) -> None:
+    """Put part `ref` at `dest`: a hard link when the file system allows one, else a copy
+    (read-only, not fsynced: the caller fsyncs the folder's files). A part not `vouched` for
+    (another release's file) is read and checked first, so a damaged file is never carried
+    into a new release (PartError)."""
+    if not ref.vouched:
+        read_part(ref)
+    try:
+        os.link(ref.path, dest)
+        return
+    except OSError:
+        pass
+    data = read_part(ref)
+    with open(dest, "wb") as fh:
+        fh.write(data)
+    os.chmod(dest, 0o444)
