@@ -43,7 +43,8 @@ def hall_site(release: Release, hall_id: str):
     """The site data of hall `hall_id`: the release's Site for the default hall."""
     if hall_id == DEFAULT_HALL:
         return release.site
-    h = release.content.halls[hall_id].site
+    halls = release.content.halls
+    h = halls.site(hall_id) if hasattr(halls, "site") else halls[hall_id].site  # a HallSet reads the site alone
     return HallSiteView(h.name, h.address, h.hours, h.hotline, h.public_base_url, tuple(h.featured),
                         h.area_code, h.region_code)
 

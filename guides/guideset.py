@@ -29,12 +29,22 @@ class GuideSet(Mapping[str, Guide]):
     (`GuideSet.of(guides)`); iteration follows the order given (callers pass codes sorted).
     `form(code)` and `hash(code)` (SHA-256 hex of the form) never validate a guide."""
 
-    __slots__ = ("_forms", "_guides", "_hashes")
+    __slots__ = ("_forms", "_guides", "_hashes", "_docs")
 
     def __init__(self, forms: Mapping[str, bytes] | None = None):
         self._forms: dict[str, bytes | None] = dict(forms or {})
         self._guides: dict[str, Guide] = {}
         self._hashes: dict[str, str] = {}
+        self._docs: dict[str, dict] = {}
+
+    @classmethod
+    def parsed(cls, docs: Mapping[str, dict]) -> "GuideSet":
+        """A GuideSet of guides parsed from release forms (`docs`: code -> the parsed JSON, as
+        json.loads of a form gives it): a form is made again only when asked for."""
+        out = cls()
+        out._forms = dict.fromkeys(docs)
+        out._docs = dict(docs)
+        return out
 
     @classmethod
     def of(cls, guides: Mapping[str, Guide]) -> "GuideSet":
@@ -50,7 +60,8 @@ class GuideSet(Mapping[str, Guide]):
         """The release form (canonical JSON bytes) of guide `code` (KeyError when absent)."""
         data = self._forms[code]
         if data is None:
-            data = self._forms[code] = canonical_bytes(self._guides[code].dump())
+            doc = self._docs.get(code)
+            data = self._forms[code] = canonical_bytes(doc if doc is not None else self._guides[code].dump())
         return data
 
     def hash(self, code: str) -> str:
@@ -66,13 +77,15 @@ class GuideSet(Mapping[str, Guide]):
         guide = self._guides.get(code)
         if guide is not None:
             return getattr(guide, key, None)
-        return json.loads(self._forms[code]).get(key)
+        doc = self._docs.get(code)
+        return (doc if doc is not None else json.loads(self._forms[code])).get(key)
 
     def __getitem__(self, code: str) -> Guide:
         guide = self._guides.get(code)
         if guide is None:
             data = self._forms[code]  # KeyError for an unknown code, as a dict
-            guide = self._guides[code] = Guide.model_validate(json.loads(data))
+            doc = self._docs.get(code)
+            guide = self._guides[code] = Guide.model_validate(doc if doc is not None else json.loads(data))
         return guide
 
     def __iter__(self) -> Iterator[str]:

@@ -32,6 +32,7 @@ from typing import Any, NamedTuple
 
 from guides.guideset import GuideSet, canonical_bytes
 from guides.halls import Hall, OfferedList, resolve_offer
+from guides.release_error import ReleaseError
 
 
 class PartRef(NamedTuple):
@@ -43,9 +44,9 @@ class PartRef(NamedTuple):
     vouched: bool = False
 
 
-class PartError(ValueError):
-    """A hall part file that is missing, unreadable, altered or not a hall part; the message
-    names the file (Chinese, for the operator)."""
+class PartError(ReleaseError, ValueError):
+    """A hall part file that is missing, unreadable, altered or not a hall part (a damaged
+    release: pages and the device API answer 503); the message names the file."""
 
 
 def part_bytes(own: GuideSet, offered_form: bytes, site_form: bytes, hashes: Mapping[str, str]) -> bytes:
@@ -126,13 +127,27 @@ def part_document(raw: bytes, where: str) -> dict[str, Any]:
     return doc
 
 
+_SITE = b',"site":'
+
+
+def part_site_form(raw: bytes, where: str) -> bytes:
+    """The "site" member of part `raw` (its release form) without parsing the rest: the part is
+    canonical JSON (quotes inside strings escaped) whose last member is "site", and no key
+    inside a guide, an offer or an override is named "site", so the last ``,"site":`` is that
+    member. PartError naming `where` when it is not there."""
+    at = raw.rfind(_SITE)
+    if at < 0 or not raw.endswith(b"}"):
+        raise PartError(f"{where}: 不是大厅数据（没有 site）")
+    return raw[at + len(_SITE):-1]
+
+
 def hall_of_part(hall_id: str, ref: PartRef) -> Hall:
     """Hall `hall_id` made from part `ref` (read and checked): own guides and site stay in
     release form until read; `release_memo` carries the forms and `ref`, so writing the hall
     into a release again links the file. PartError when the file is damaged."""
     doc = part_document(read_part(ref), ref.path)
     try:
-        own = GuideSet({code: canonical_bytes(g) for code, g in sorted(doc["own"].items())})
+        own = GuideSet.parsed(dict(sorted(doc["own"].items())))
         hashes = dict(doc["hashes"])
         offered_form = canonical_bytes(doc["offered"])
         site = canonical_bytes(doc["site"])

@@ -12,12 +12,13 @@ file (`part`) without reading it.
 """
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 
-from guides.hall_part import PartRef, hall_of_part, part_document, part_ref, read_part
-from guides.halls import Hall
+from guides.hall_part import PartError, PartRef, hall_of_part, part_document, part_ref, part_site_form, read_part
+from guides.halls import Hall, HallSite
 
 RECENT = 32  # halls kept made (each holds only bytes until a page reads it)
 
@@ -34,6 +35,7 @@ class HallSet(Mapping[str, Hall]):
         self._counts = dict(counts or {})
         self._recent: OrderedDict[str, Hall] = OrderedDict()
         self._codes: dict[str, list[str]] = {}
+        self._sites: dict[str, HallSite] = {}
         self._offering: dict[str, list[str]] | None = None
         self._lock = threading.Lock()
 
@@ -67,6 +69,22 @@ class HallSet(Mapping[str, Hall]):
         built in memory (KeyError for an unknown hall)."""
         entry = self._entries[hall_id]
         return part_ref(entry) if isinstance(entry, Hall) else entry
+
+    def site(self, hall_id: str) -> HallSite:
+        """The site data of hall `hall_id` (a hall list needs every hall's: read from the part's
+        "site" member alone, kept once read)."""
+        entry = self._entries[hall_id]
+        if isinstance(entry, Hall):
+            return entry.site
+        site = self._sites.get(hall_id)
+        if site is None:
+            form = part_site_form(read_part(entry), entry.path)
+            try:
+                site = HallSite.model_validate(json.loads(form))
+            except ValueError as exc:  # pydantic's ValidationError too
+                raise PartError(f"{entry.path}: 大厅数据无法解析：{exc}") from None
+            self._sites[hall_id] = site
+        return site
 
     def codes(self, hall_id: str) -> list[str]:
         """Codes of the guides hall `hall_id` offers, sorted (its part's hashes: no guide parsed)."""

@@ -51,6 +51,7 @@ from guides.halls import DEFAULT_HALL, halls_from_document, regions_document, re
 from guides.atomicfile import atomic_write, fsync_dir  # noqa: F401  (re-exported: callers import them from here)
 from guides.guideset import GuideSet, canonical_bytes
 from guides.hallset import HallSet
+from guides.release_error import ReleaseError
 from json.encoder import encode_basestring as _key  # a str as canonical JSON (ensure_ascii=False)
 from guides.loader import Content
 from guides.model import Category, Guide, Retired, Site
@@ -72,10 +73,6 @@ PARTS_FILE_KEY = "parts_sha256"  # in manifest.json on disk: SHA-256 of parts.js
 def _with_halls(head: dict[str, Any], halls: dict[str, Any]) -> dict[str, Any]:
     """The manifest `Release.manifest()` made: `head` with "halls" in its sorted place."""
     return dict(sorted({**head, "halls": halls}.items()))
-
-
-class ReleaseError(Exception):
-    """A release that cannot be read, is corrupt, or does not exist."""
 
 
 def canonical_json(value: Any) -> bytes:
@@ -807,7 +804,8 @@ class ReleaseStore:
     def rollback(self, number: int) -> Release:
         with self._lock():
             self.recover()
-            release = self.load(number)  # verifies the hash before it becomes current
+            self.verify(number)  # every file, hall parts included, before it becomes current
+            release = self.load(number)
             atomic_write(self.root / "CURRENT", f"{number}\n".encode())
             return release
 

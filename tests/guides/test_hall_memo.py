@@ -245,6 +245,8 @@ def test_a_damaged_hall_part_is_refused(content, tmp_path):
     assert loaded.content.halls["beibaixiang"].site.name == "北白象镇便民服务中心"
     with pytest.raises(ReleaseError, match="liushi.json"):  # never carried into a new release
         store.publish(replace(loaded.content, site=loaded.content.site.model_copy(update={"hotline": "0577-12345"})))
+    with pytest.raises(ReleaseError, match="liushi.json"):  # nor made current again
+        store.rollback(release.number)
     path.unlink()
     with pytest.raises(ReleaseError, match="liushi.json"):
         store.check_side_files(release.number)
@@ -314,3 +316,34 @@ def test_the_manifest_is_read_once_per_release_folder(content, tmp_path, monkeyp
     manifest.unlink()
     manifest.write_text(json.dumps(data), encoding="utf-8")
     assert store.manifest(release.number)["stamp"] == "版本 R1 · 重写"
+
+
+def test_a_release_written_before_hall_parts_still_loads(content, tmp_path):
+    """Releases made before hall part files kept every hall inline in content.json and the
+    per-hall guide hashes in halls.json: an instance upgraded in place still reads them."""
+    from guides.release import HALLS_FILE, HALLS_FILE_KEY, PARTS_FILE_KEY, sha256
+
+    store = ReleaseStore(tmp_path / "instance")
+    release, _ = store.publish(check_content(content).content)
+    folder = store.folder(release.number)
+    folder.chmod(0o755)
+    doc = json.loads((folder / "content.json").read_bytes())
+    parts = {h: json.loads((folder / HALLS_DIR / f"{h}.json").read_bytes()) for h in doc["halls"]}
+    doc["halls"] = {h: {k: part[k] for k in ("offered", "own", "site")} for h, part in parts.items()}
+    body = canonical_json(doc)
+    halls = canonical_json({"main": release.guide_hashes, **{h: dict(release.hall_hashes[h]) for h in parts}})
+    manifest = json.loads((folder / "manifest.json").read_bytes())
+    manifest.pop(PARTS_FILE_KEY)
+    manifest.pop("halls")
+    manifest.update({"hash": sha256(body), HALLS_FILE_KEY: sha256(halls)})
+    for name, data in (("content.json", body), (HALLS_FILE, halls), ("manifest.json", canonical_json(manifest))):
+        (folder / name).unlink(missing_ok=True)
+        (folder / name).write_bytes(data)
+    old = store.load(release.number)
+    for hall in ("main", "liushi", "beibaixiang"):
+        assert old.content.guides_of(hall) == release.content.guides_of(hall)
+    assert store.manifest(release.number)["halls"]["liushi"] == release.hall_hashes["liushi"]
+    # and a release made from it is written in the new layout, the same content
+    again, created = store.publish(old.content)
+    assert created and (store.folder(again.number) / HALLS_DIR / "liushi.json").is_file()
+    assert store.load(again.number).content.guides_of("liushi") == release.content.guides_of("liushi")
