@@ -48,7 +48,6 @@ import io
 import os
 import pickle
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -179,13 +178,15 @@ class CheckCache:
         body = pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL)
         head = b"\n".join([FORMAT, code_version().encode(), hashlib.sha256(body).hexdigest().encode()])
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        # a name of this process's own (no two checkers write one temporary file); one a crash
+        # left under halls/ is removed by the next save
+        tmp = path.parent / f".{path.name}.{os.getpid()}"
         try:
-            with os.fdopen(fd, "wb") as fh:
+            with open(tmp, "wb") as fh:
                 fh.write(head + b"\n\n" + body)
             os.replace(tmp, path)  # not fsynced: a file torn by a crash fails its checksum
         finally:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
 
     def _load(self) -> None:
         data, self.status = self._read_blob(self.path)
@@ -361,8 +362,13 @@ def pack_findings(findings: list[Finding]) -> tuple:
     return tuple((f.path, f.line, f.code, f.message, f.severity.value) for f in findings)
 
 
+_SEVERITY = {s.value: s for s in Severity}  # a dict lookup: a province's memos hold ~15,000 warnings
+
+
 def unpack_findings(rows: tuple) -> list[Finding]:
-    return [Finding(p, line, code, msg, Severity(sev)) for p, line, code, msg, sev in rows]
+    """Findings from `pack_findings` rows (KeyError for an unknown severity)."""
+    severity = _SEVERITY
+    return [Finding(p, line, code, msg, severity[sev]) for p, line, code, msg, sev in rows]
 
 
 def forms_listing(forms: Path) -> tuple[str, ...]:

@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from json.encoder import encode_basestring as _key  # a str as canonical JSON (ensure_ascii=False)
 from pathlib import Path
@@ -168,8 +167,8 @@ def part_ref(hall: Hall) -> PartRef | None:
 
 def store_part(folder: str | os.PathLike, data: bytes, digest: str | None = None) -> PartRef:
     """Keep `data` in content-addressed folder `folder` as ``<sha256>.json`` (written once,
-    read-only: it may be hard-linked into a release, whose writer fsyncs it); the existing
-    file when it holds these bytes. OSError when the folder cannot be written."""
+    fsynced, read-only: it may be hard-linked into a release as it is); the existing file
+    when it holds these bytes. OSError when the folder cannot be written."""
     digest = digest or hashlib.sha256(data).hexdigest()
     folder = os.fspath(folder)
     path = os.path.join(folder, f"{digest}.json")
@@ -179,10 +178,14 @@ def store_part(folder: str | os.PathLike, data: bytes, digest: str | None = None
     except OSError:
         pass
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".part-", dir=folder)
+    tmp = os.path.join(folder, f".part-{os.getpid()}")  # removed by the cache's next save if a crash left it
     try:
-        with os.fdopen(fd, "wb") as fh:
+        if os.path.lexists(tmp):  # left read-only by a crash of an earlier process with this pid
+            os.unlink(tmp)
+        with open(tmp, "wb") as fh:
             fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.chmod(tmp, 0o444)
         os.replace(tmp, path)
     finally:
@@ -192,10 +195,11 @@ def store_part(folder: str | os.PathLike, data: bytes, digest: str | None = None
 
 
 def link_part(ref: PartRef, dest: str | os.PathLike) -> None:
-    """Put part `ref` at `dest`: a hard link when the file system allows one, else a copy
-    (read-only, not fsynced: the caller fsyncs the folder's files). A part not `vouched` for
-    (another release's file) is read and checked first, so a damaged file is never carried
-    into a new release (PartError)."""
+    """Put part `ref` at `dest`: a hard link when the file system allows one (the file is on
+    disk already: the cache's parts are fsynced when written, a release's before it is made
+    current), else a fsynced copy (read-only). A part not `vouched` for (another release's
+    file) is read and checked first, so a damaged file is never carried into a new release
+    (PartError)."""
     if not ref.vouched:
         read_part(ref)
     try:
@@ -206,4 +210,6 @@ def link_part(ref: PartRef, dest: str | os.PathLike) -> None:
     data = read_part(ref)
     with open(dest, "wb") as fh:
         fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
     os.chmod(dest, 0o444)

@@ -398,9 +398,8 @@ def _write_file(path: Path, data: bytes | list[bytes]) -> None:
 
 def _write_hall_parts(folder: Path, halls: dict[str, tuple]) -> None:
     """Write each hall's part into `folder` as <id>.json: a part kept in a file is linked
-    (guides.hall_part.link_part), one made in memory written; then every file is fsynced
-    (a linked file that is already on disk costs a system call) and the folder made read-only.
-    ReleaseError when a linked part is damaged."""
+    (guides.hall_part.link_part: already on disk), one made in memory written and fsynced;
+    then the folder is fsynced and made read-only. ReleaseError when a linked part is damaged."""
     folder.mkdir()
     try:
         for hall_id, (_digest, data, ref) in halls.items():
@@ -408,17 +407,9 @@ def _write_hall_parts(folder: Path, halls: dict[str, tuple]) -> None:
             if ref is not None:
                 link_part(ref, dest)
             else:
-                with open(dest, "wb") as fh:
-                    fh.write(data)
-                os.chmod(dest, 0o444)
+                _write_file(dest, data)
     except PartError as exc:
         raise ReleaseError(str(exc)) from None
-    for hall_id in halls:
-        fd = os.open(folder / f"{hall_id}.json", os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
     fsync_dir(folder)
     os.chmod(folder, 0o555)
 
