@@ -93,9 +93,7 @@ class HallSet(Mapping[str, Hall]):
             return entry.codes()
         found = self._codes.get(hall_id)
         if found is None:
-            found = _part_codes(part_document(read_part(entry), entry.path))
-            if len(self._codes) < 4 * RECENT:
-                self._codes[hall_id] = found
+            found = self._codes[hall_id] = _part_codes(part_document(read_part(entry), entry.path))
         return list(found)
 
     def code_count(self, hall_id: str) -> int:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -33,6 +34,7 @@ from guides.check_one import FieldFinding, GuideCheck, check_guide
 from guides.findings import Finding
 from guides.halls import LOCAL_KEYS, UNIFIED_KEYS, Hall, OfferedGuide, check_override_doc, resolve_offer
 from guides.model import Guide
+from guides.hallset import HallSet
 from guides.release import Release
 from guides.scopes import covers_hall, scope_label
 from guides.yamlsource import YamlSyntaxError, parse_yaml
@@ -45,6 +47,11 @@ KINDS = {"override": "本地覆盖", "own": "本大厅事项"}
 STATUSES = {"draft": "草稿", "in_review": "待审核", "approved": "已审核待发布", "published": "已发布"}
 # Keys the override form has fields for; the other LOCAL_KEYS are edited as YAML beside them.
 FORM_KEYS = ("locations", "contacts", "fee")
+
+
+def _site_of(halls: Mapping[str, Hall], hall_id: str):
+    """Hall `hall_id`'s site data (a release's HallSet reads it without the hall's guides)."""
+    return halls.site(hall_id) if hasattr(halls, "site") else halls[hall_id].site
 
 
 def _diff(old: Any, new: Any) -> list[str]:
@@ -261,9 +268,10 @@ class HallEditor:
             pending: dict[str, int] = {}
             for h in s.scalars(select(HallItemRow.hall).where(HallItemRow.status != "published")):
                 pending[h] = pending.get(h, 0) + 1
-        return [HallSummary(hid, h.site.name, h.site.region_code, names.get(h.site.region_code, h.site.region_code),
+        sites = {hid: _site_of(rel.content.halls, hid) for hid in rel.content.halls}  # not the halls' guides
+        return [HallSummary(hid, site.name, site.region_code, names.get(site.region_code, site.region_code),
                             pending.get(hid, 0))
-                for hid, h in rel.content.halls.items() if covers_hall(user.scope, hid, h.site.region_code)]
+                for hid, site in sites.items() if covers_hall(user.scope, hid, site.region_code)]
 
     def _item(self, r: HallItemRow) -> HallItem:
         return HallItem(r.id, r.hall, r.kind, r.key, r.status, json.loads(r.data), json.loads(r.base), r.deleting,
@@ -419,8 +427,8 @@ class HallEditor:
             raise EditorError(f"事项编码格式错误：{code or '（空）'} 应为 6-64 位字母、数字或“-”，以字母或数字开头")
         rel = self._release()
         used = set(rel.guides) | {r.code for r in rel.content.retired}
-        for h in rel.content.halls.values():
-            used |= set(h.codes())
+        for hid in rel.content.halls:
+            used |= set(rel.content.hall_codes(hid))
         with self.db.session() as s:
             used |= set(s.scalars(select(HallItemRow.key).where(HallItemRow.kind == "own")))
         try:
@@ -526,12 +534,19 @@ class HallEditor:
         except NotFound:
             return True
 
-    def apply(self, rel: Release, guides: dict[str, Guide], items: list[HallItem]) -> dict[str, Hall]:
-        """The release's halls with `items` put in; EditorError (Chinese) when one no longer fits
-        (the offer is gone, a code is taken, the override does not resolve)."""
-        halls = dict(rel.content.halls)
+    def apply(self, rel: Release, guides: dict[str, Guide], items: list[HallItem]) -> Mapping[str, Hall]:
+        """The release's halls with `items` put in (a guides.hallset.HallSet: a hall no item
+        touches stays its part file, linked into the next release unread); EditorError
+        (Chinese) when one no longer fits (the offer is gone, a code is taken, the override
+        does not resolve)."""
+        source = rel.content.halls
+        halls: dict[str, Hall] = {}  # the halls the items change
+
+        def codes(hall_id: str) -> list[str]:
+            return halls[hall_id].codes() if hall_id in halls else rel.content.hall_codes(hall_id)
+
         for it in items:
-            hall = halls.get(it.hall)
+            hall = halls.get(it.hall) or (source[it.hall] if it.hall in source else None)
             if hall is None:
                 raise EditorError(f"大厅 {it.hall} 已不在当前版本中，不能发布它的修改。")
             if it.kind == "own":
@@ -540,7 +555,7 @@ class HallEditor:
                     raise CheckFailed(check)
                 own = dict(hall.own)
                 own[it.key] = check.guide
-                taken = set(guides) | {c for h, x in halls.items() if h != it.hall for c in x.codes()}
+                taken = set(guides) | {c for h in source if h != it.hall for c in codes(h)}
                 if it.key in taken or it.key in {o.code for o in hall.offered}:
                     raise EditorError(f"事项编码 {it.key} 已被使用，不能发布为大厅 {it.hall} 的事项。")
                 halls[it.hall] = replace(hall, own=dict(sorted(own.items())))
@@ -553,7 +568,8 @@ class HallEditor:
                 raise EditorError(f"大厅 {it.hall} 对 {it.key} 的本地覆盖与共享事项不符，请重新编辑后再提交。")
             offered = tuple(entry if o.source == offer.source else o for o in hall.offered)
             halls[it.hall] = replace(hall, offered=offered)
-        return halls
+        part = getattr(source, "part", lambda _h: None)
+        return HallSet({h: halls[h] if h in halls else (part(h) or source[h]) for h in source})
 
     def plan(self, rel: Release, item: HallItem) -> dict:
         old = self.published_own(item.hall, item.key) if item.kind == "own" else self.offer(item.hall, item.key).override
