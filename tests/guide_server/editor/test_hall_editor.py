@@ -176,6 +176,10 @@ def test_approved_override_is_published_as_a_new_release_for_that_hall_only(app)
     assert rel.content.guides_of("ruian")[GA].locations[0].hours == "周一至周五 8:30-12:00"
     assert rel.content.guides_of("baixiang")[GA].locations == rel.guides[GA].locations
     assert rel.guides[GA] == before.guides[GA]  # the shared text is untouched
+    store = ReleaseStore(app.instance_path)  # only liushi's part is written; the others are the same files
+    inode = {n: {p.stem: p.stat().st_ino for p in (store.folder(n) / "halls").iterdir()}
+             for n in (before.number, rel.number)}
+    assert [h for h in inode[rel.number] if inode[rel.number][h] != inode[before.number][h]] == ["liushi"]
     from guides.hall_release import hall_release  # what a kiosk enrolled to each hall receives
 
     assert hall_release(rel, "liushi")[0].guides[GA].locations[0].hours == "周一至周六 8:30-12:00"
