@@ -18,14 +18,17 @@ check) and a *tail* (read only when a shared guide the hall offers changed):
           part      SHA-256 of the hall's release part (guides.hall_part), kept in the cache's
                     parts folder; `part_stat` (size, mtime_ns, inode) of that file
           count     how many guides the hall offers
-    tail  source_hashes  the hashes of `sources` when the memo was made (32 bytes each)
+    tail  head      `head_key` of the head it was written with (a tail that does not fit its
+                    head is not used: the hall is checked again)
+          source_hashes  the hashes of `sources` when the memo was made (32 bytes each)
           offers    (code, shared code) of each offer, in order
           overrides position -> (override, its text, guides.halls._override_text) for the
                     offers with an override
           resolved  resolve key -> SHA-256 (see guides.halls), for the next check
 
 A memo is used when the stamps, `ctx` and `forms/` listing are those recorded, its part file
-is as written, and none of the hall's codes is taken by the default hall or an earlier hall.
+has the recorded stat and SHA-256 (it is read: a part edited in place is never linked into a
+release), and none of the hall's codes is taken by the default hall or an earlier hall.
 When only some offered shared guides changed, just those offers are resolved and hashed again
 and a new part written (guides.halls). A memo is only kept for a hall that passed and whose
 files were not modified within guides.check_cache.RACY_NS of the scan (a write in the same
@@ -112,6 +115,18 @@ def usable(memo: Any, scan: str | None, ctx: str, parts_dir: str | os.PathLike) 
     its part file in `parts_dir` is the one it wrote (by stat)."""
     return (isinstance(memo, dict) and scan is not None and memo.get("stamps") == scan and memo.get("ctx") == ctx
             and file_stat(os.path.join(parts_dir, f"{memo.get('part')}.json")) == memo.get("part_stat"))
+
+
+def head_key(head: dict[str, Any]) -> tuple[str, str]:
+    """What ties a memo's tail to its head: the head's part and sources digest (a tail is
+    written with its head; a crash between writing the tails and the index, or a tail of
+    another hall, leaves a pair that does not fit)."""
+    return head["part"], head["sources_digest"]
+
+
+def tail_fits(tail: Any, head: dict[str, Any]) -> bool:
+    """True when `tail` was written with `head` (`head_key`)."""
+    return isinstance(tail, dict) and tuple(tail.get("head") or ()) == head_key(head)
 
 
 def collides(memo: dict[str, Any], taken: Mapping[str, str]) -> bool:

@@ -527,23 +527,27 @@ def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], take
     a new part is kept. None when the memo cannot stand (a code now taken elsewhere, an
     override that no longer fits a changed shared guide, a damaged part or tail): the caller
     checks the hall afresh."""
-    from guides.hall_part import PartRef, store_part
+    from guides.hall_part import PartError, PartRef, read_part, store_part
 
     memo, hall_id = plan.old, plan.folder.name
     if hall_memo.collides(memo, taken):
         return None
     ref = PartRef(memo["part"], os.path.join(cache.parts_dir, f"{memo['part']}.json"), True)
+    try:
+        raw = read_part(ref)  # checked against its SHA-256 (~0.05 ms per hall): never link damaged bytes
+    except PartError:
+        return None
     digest = hall_memo.sources_digest(memo["sources"], shared_hashes)
     if digest != memo["sources_digest"]:
         tail = cache.hall_tail(hall_id)
-        if not isinstance(tail, dict):
+        if not hall_memo.tail_fits(tail, memo):
             return None
         changed = hall_memo.changed_sources(memo["sources"], tail["source_hashes"], shared_hashes)
         known, used = tail["resolved"], dict(tail["resolved"])
         try:
             # the part with new hashes for the offers of changed shared guides: its "hashes"
             # member comes first, so the rest of its bytes (offers, own guides, site) is kept
-            text = Path(ref.path).read_bytes().decode("utf-8")  # vouched for by its stat (usable)
+            text = raw.decode("utf-8")
             hashes, end = json.JSONDecoder().raw_decode(text, len('{"hashes":'))
             if not text.startswith('{"hashes":') or not text.startswith(',"offered":', end):
                 return None
@@ -556,7 +560,8 @@ def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], take
         except (ValidationError, OSError, ValueError, KeyError, TypeError):
             return None
         memo = {**memo, "sources_digest": digest, "part": ref.hash, "part_stat": hall_memo.file_stat(ref.path)}
-        tail = {**tail, "resolved": used, "source_hashes": hall_memo.source_hashes(memo["sources"], shared_hashes)}
+        tail = {**tail, "resolved": used, "source_hashes": hall_memo.source_hashes(memo["sources"], shared_hashes),
+                "head": hall_memo.head_key(memo)}
         cache.keep_hall(hall_id, plan.scan_files, memo)
         cache.put_hall(hall_id, memo, tail)
     else:
@@ -709,7 +714,8 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
                     "sources": sources, "sources_digest": hall_memo.sources_digest(sources, shared_hashes),
                     "own_paths": own_paths, "local": tuple(local), "part": ref.hash,
                     "part_stat": hall_memo.file_stat(ref.path), "count": len(hashes)}
-            tail = {"source_hashes": hall_memo.source_hashes(sources, shared_hashes), "resolved": used,
+            tail = {"head": hall_memo.head_key(head),
+                    "source_hashes": hall_memo.source_hashes(sources, shared_hashes), "resolved": used,
                     "offers": tuple((row[0], row[1]) for row in rows),
                     "overrides": {i: (row[2], over) for i, (row, over) in enumerate(zip(rows, overs)) if row[2]}}
         cache.put_hall(hall_id, head, tail)

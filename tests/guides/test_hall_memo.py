@@ -2,6 +2,7 @@
 again, yet every re-release gives the findings and the release, byte for byte, of a check from
 scratch; and the release files a province's manifest is split into."""
 import json
+import os
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -152,6 +153,53 @@ def test_a_damaged_memo_tail_is_ignored_when_a_shared_guide_changed(content, tmp
     _edit(content / "guides" / f"{GA}.yaml", "居民身份证申领登记表", "居民身份证申领登记表（新版）")
     _both(content, tmp_path)  # liushi's offers cannot be resolved from its memo: checked again
     assert checked == ["liushi"]
+
+
+def test_a_tail_of_another_hall_or_an_older_check_is_not_used(content, tmp_path, checked):
+    """A memo's tail is used only with the head it was written with: a tail copied from another
+    hall, or one a crash left newer than the index, makes the hall be checked again, and the
+    release is that of a check from scratch."""
+    _both(content, tmp_path)
+    checked.clear()
+    halls = tmp_path / "instance" / FOLDER / HALLS
+    shutil.copyfile(halls / "beibaixiang.memo", halls / "liushi.memo")
+    _edit(content / "guides" / f"{GA}.yaml", "居民身份证申领登记表", "居民身份证申领登记表（新版）")
+    _both(content, tmp_path)  # byte for byte as from scratch
+    assert checked == ["liushi"]
+    # a crash between writing the tails and the index: the new tails with the old heads
+    index = tmp_path / "instance" / FOLDER / INDEX
+    old_index = index.read_bytes()
+    checked.clear()
+    _edit(content / "guides" / f"{GA}.yaml", "居民身份证申领登记表（新版）", "居民身份证申领登记表（第三版）")
+    _both(content, tmp_path)
+    index.write_bytes(old_index)
+    checked.clear()
+    _edit(content / "guides" / f"{GA}.yaml", "居民身份证申领登记表（第三版）", "居民身份证申领登记表（新版）")
+    _both(content, tmp_path)
+    assert sorted(checked) == ["beibaixiang", "liushi"]
+
+
+def test_a_hall_part_edited_in_place_with_its_mtime_put_back_is_not_linked(content, tmp_path, checked):
+    """The part a memo names is read and checked against its SHA-256 before it is linked: an
+    in-place edit that keeps size, inode and mtime (or bit rot) makes the hall be checked again,
+    and the new release holds good bytes."""
+    _both(content, tmp_path)
+    checked.clear()
+    head = CheckCache(tmp_path / "instance")
+    head.use_forms(head._forms_old)
+    part = tmp_path / "instance" / FOLDER / PARTS / f"{head.hall_memo('liushi')['part']}.json"
+    st = part.stat()
+    part.chmod(0o644)
+    with open(part, "r+b") as fh:
+        data = fh.read()
+        fh.seek(0)
+        fh.write(data.replace("3 号窗口".encode(), "9 号窗口".encode()))
+    os.utime(part, ns=(st.st_atime_ns, st.st_mtime_ns))
+    _edit(content / "halls" / "beibaixiang" / "overrides" / f"{GA}.yaml", "3 号窗口", "6 号窗口")
+    _both(content, tmp_path)  # byte for byte as from scratch
+    assert sorted(checked) == ["beibaixiang", "liushi"]
+    release = ReleaseStore(tmp_path / "instance").current()
+    assert release.content.guides_of("liushi")[GA].locations[0].window == "3 号窗口"
 
 
 def test_an_altered_hall_part_in_the_cache_is_not_used(content, tmp_path, checked):
