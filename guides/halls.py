@@ -35,6 +35,7 @@ from guides import hall_memo
 from guides.check_cache import pack_findings, read_source, unpack_findings
 from guides.findings import CODES, Finding, Severity
 from guides.guideset import GuideSet, canonical_bytes
+from guides.hall_part import PartError, PartRef, part_bytes, part_hashes, read_part, store_part
 from guides.model import Guide, Strict, Text
 from guides.rules import categories_rules, hall_site_rules, override_rules
 from guides.schema_errors import schema_findings
@@ -350,6 +351,7 @@ class HallsResult:
     regions: dict[str, Region] = field(default_factory=dict)
     halls: dict[str, Any] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    locals: dict[str, tuple[str, ...]] = field(default_factory=dict)  # own and local codes of those halls
 
 
 def _index_basic_codes(basic_codes: dict[str, str]) -> dict[str, list[str]]:
@@ -429,6 +431,7 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Mapping[
             res.halls[plan.folder.name] = hall
             if plan.reuse and not isinstance(hall, Hall):
                 res.counts[plan.folder.name] = plan.old["count"]
+                res.locals[plan.folder.name] = (*plan.old["own_paths"], *plan.old["local"])
     return res
 
 
@@ -527,8 +530,6 @@ def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], take
     a new part is kept. None when the memo cannot stand (a code now taken elsewhere, an
     override that no longer fits a changed shared guide, a damaged part or tail): the caller
     checks the hall afresh."""
-    from guides.hall_part import PartError, PartRef, read_part, store_part
-
     memo, hall_id = plan.old, plan.folder.name
     if hall_memo.collides(memo, taken):
         return None
@@ -701,7 +702,6 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
     if cache is not None:
         head = tail = None
         if plan.scan is not None and plan.settled:
-            from guides.hall_part import part_bytes, part_hashes, store_part
             try:
                 ref = store_part(cache.parts_dir, part_bytes(own_set, offered_form, site_form,
                                                              part_hashes(own_set, offered_t, hashes)))

@@ -17,7 +17,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 
-from guides.hall_part import PartError, PartRef, hall_of_part, part_document, part_ref, part_site_form, read_part
+from guides.hall_form import hall_of_part
+from guides.hall_part import PartError, PartRef, part_document, part_ref, part_site_form, read_part
 from guides.halls import Hall, HallSite
 
 RECENT = 32  # halls kept made (each holds only bytes until a page reads it)
@@ -26,13 +27,16 @@ RECENT = 32  # halls kept made (each holds only bytes until a page reads it)
 class HallSet(Mapping[str, Hall]):
     """Read-only mapping hall id -> Hall over `entries` ({id: Hall | PartRef}, in hall order).
 
-    `counts` may give the number of guides each part-backed hall offers (the checker's memo
-    knows it), so that `code_count` need not read the part. KeyError for an unknown hall, as
-    a dict; guides.hall_part.PartError when a part file is missing or altered."""
+    `counts` may give the number of guides each part-backed hall offers and `locals` the
+    codes only it offers (the checker's memo knows both), so that `code_count` and
+    `local_codes` need not read the part. KeyError for an unknown hall, as a dict;
+    guides.hall_part.PartError when a part file is missing or altered."""
 
-    def __init__(self, entries: Mapping[str, Hall | PartRef], counts: Mapping[str, int] | None = None):
+    def __init__(self, entries: Mapping[str, Hall | PartRef], counts: Mapping[str, int] | None = None,
+                 locals: Mapping[str, tuple[str, ...]] | None = None):
         self._entries = dict(entries)
         self._counts = dict(counts or {})
+        self._locals = dict(locals or {})
         self._recent: OrderedDict[str, Hall] = OrderedDict()
         self._codes: dict[str, list[str]] = {}
         self._sites: dict[str, HallSite] = {}
@@ -95,6 +99,16 @@ class HallSet(Mapping[str, Hall]):
         if found is None:
             found = self._codes[hall_id] = _part_codes(part_document(read_part(entry), entry.path))
         return list(found)
+
+    def local_codes(self, hall_id: str) -> list[str]:
+        """The codes only hall `hall_id` offers: its own guides' and its overrides' local codes."""
+        if hall_id in self._locals:
+            return list(self._locals[hall_id])
+        entry = self._entries[hall_id]
+        if isinstance(entry, Hall):
+            return [*entry.own, *(o.code for o in entry.offered if o.code != o.source)]
+        doc = part_document(read_part(entry), entry.path)
+        return [*doc["own"], *(o["code"] for o in doc["offered"] if o["code"] != o["source"])]
 
     def code_count(self, hall_id: str) -> int:
         """How many guides hall `hall_id` offers."""

@@ -382,7 +382,7 @@ def check_content(root: str | Path, cache: CheckCache | None = None) -> CheckRes
         result.content = Content(site, tuple(categories), shared,
                                  tuple(sorted(retired, key=lambda r: r.code)),
                                  forms_dir if forms_dir.is_dir() else None,
-                                 HallSet(halls.halls, halls.counts) if halls.halls else {}, halls.regions)
+                                 HallSet(halls.halls, halls.counts, halls.locals) if halls.halls else {}, halls.regions)
     return result
 
 

@@ -6,7 +6,8 @@ and the web editor's 发布. Each release remembers which path made it
 current one and lists every live guide it would take away or put back to another state:
 
 - removed:   a live guide that is neither in the new content nor retired by it
-             (e.g. a guide created in the web editor, absent from content/);
+             (e.g. a guide created in the web editor, absent from content/; a hall's own
+             guide or local code whose hall folder was removed);
 - reverted:  a live guide whose latest change came from the *other* path, and the new
              content puts a field of that change back to its value before it (e.g. a stale
              file in content/ undoing the editor's edit); changing such a field to a third
@@ -33,7 +34,7 @@ from guides.loader import Content
 from guides.model import Guide, Retired
 from guides.schema_errors import FIELD_NAMES
 from guides.guideset import GuideSet
-from guides.release import SCHEMA, ReleaseError, ReleaseStore, retired_member
+from guides.release import SCHEMA, ReleaseError, ReleaseStore, hall_only_codes, retired_member
 from guides.yamlsource import load_plain_file
 
 SOURCES = {"content": "内容目录（guide-server release）", "editor": "网页编辑器", "unknown": "未记录的途径"}
@@ -85,6 +86,20 @@ def _reverted_fields(before: dict, current: dict, new: dict) -> list[str]:
     nothing on its own)."""
     keys = [k for k in dict.fromkeys([*current, *before]) if k != "updated"]
     return [k for k in keys if current.get(k) != before.get(k) and new.get(k) == before.get(k)]
+
+
+def _hall_code_introduced(store: ReleaseStore, code: str, current: int) -> int:
+    """The oldest release, going back from `current` without a break, in which a hall offers `code`."""
+    first = current
+    for n in range(current - 1, 0, -1):
+        try:
+            manifest = store.manifest_head(n)
+        except ReleaseError:
+            break
+        if code not in (manifest.get("hall_codes") or {}):
+            break
+        first = n
+    return first
 
 
 def undoes(store: ReleaseStore, content: Content, source: str) -> list[Undo]:
@@ -143,6 +158,16 @@ def undoes(store: ReleaseStore, content: Content, source: str) -> list[Undo]:
                                     content.guides[code].model_dump(mode="json"))
             if keys:
                 add(code, guide.name, "reverted", introduced, tuple(FIELD_NAMES.get(k, k) for k in keys))
+    hall_codes = manifest.get("hall_codes") or {}
+    if hall_codes:  # a hall's own guides and local codes are live guides too
+        new_hall_codes = hall_only_codes(content) if content.halls else {}
+        for code, hall_id in hall_codes.items():
+            if code not in new_hashes and code not in new_hall_codes and code not in new_retired:
+                try:
+                    name = release(number).content.guides_of(hall_id)[code].name
+                except (ReleaseError, KeyError):
+                    name = f"（大厅 {hall_id}）"
+                add(code, name, "removed", _hall_code_introduced(store, code, number))
     for code, retired in current_retired.items():
         introduced = _introduced(store, code, number, None)
         if code in new_hashes:

@@ -46,7 +46,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from guides.hall_part import PartError, PartRef, link_part, part_of, part_ref, read_part, resolved_hashes
+from guides.hall_form import part_of, resolved_hashes
+from guides.hall_part import PartError, PartRef, link_part, part_ref, read_part
 from guides.halls import DEFAULT_HALL, halls_from_document, regions_document, regions_from_document
 from guides.atomicfile import atomic_write, fsync_dir  # noqa: F401  (re-exported: callers import them from here)
 from guides.guideset import GuideSet, canonical_bytes
@@ -100,6 +101,9 @@ class Release:
     content: Content
     # per hall id, the SHA-256 of its part (guides.hall_part); empty for a one-hall release
     hall_parts: dict[str, str] = field(default_factory=dict)
+    # the codes only halls offer (their own guides, an override's local code) -> the hall offering
+    # it: live guides too, so that a release taking one away says so (guides.publishing)
+    hall_codes: dict[str, str] = field(default_factory=dict)
     attachments: dict[str, str] = field(default_factory=dict)
     attachment_sizes: dict[str, int] = field(default_factory=dict)
 
@@ -144,6 +148,7 @@ class Release:
             "stamp": self.stamp,
             "guides": dict(sorted(self.guide_hashes.items())),
             **({"halls": dict(sorted(self.hall_parts.items()))} if self.hall_parts else {}),
+            **({"hall_codes": dict(sorted(self.hall_codes.items()))} if self.hall_codes else {}),
             **({"attachments": dict(sorted(self.attachments.items()))} if self.attachments else {}),
             **({"attachment_sizes": dict(sorted(self.attachment_sizes.items()))} if self.attachment_sizes else {}),
         }
@@ -188,6 +193,23 @@ def content_document(content: Content) -> dict[str, Any]:
     if content.regions:
         doc["regions"] = regions_document(content.regions)
     return doc
+
+
+def hall_only_codes(content: Content) -> dict[str, str]:
+    """The codes only halls offer — their own guides and the local codes (实施编码) of their
+    overrides — each with the hall offering it, sorted by code; read from the checker's memo
+    heads or the halls' part files without making the halls where it can."""
+    halls = content.halls
+    local = getattr(halls, "local_codes", None)
+    out: dict[str, str] = {}
+    for hall_id in halls:
+        if local is not None:
+            codes = local(hall_id)
+        else:
+            hall = halls[hall_id]
+            codes = [*hall.own, *(o.code for o in hall.offered if o.code != o.source)]
+        out.update((code, hall_id) for code in codes)
+    return dict(sorted(out.items()))
 
 
 def _hall_parts(content: Content, guides: GuideSet) -> dict[str, tuple[str, bytes | None, PartRef | None]]:
@@ -313,6 +335,7 @@ def _build(content: Content, number: int | None = None,
         guide_hashes=hashes,
         content=content,
         hall_parts={hall_id: part[0] for hall_id, part in halls.items()},
+        hall_codes=hall_only_codes(content) if content.halls else {},
         attachments=attachments,
         attachment_sizes=attachment_sizes,
     )
@@ -622,6 +645,7 @@ class ReleaseStore:
             guide_hashes=dict(manifest["guides"]),
             content=content,
             hall_parts={h: v for h, v in halls.items() if isinstance(v, str)},
+            hall_codes=dict(manifest.get("hall_codes") or {}),
             attachments=dict(manifest.get("attachments") or {}),
             attachment_sizes=dict(manifest.get("attachment_sizes") or {}),
         )

@@ -149,7 +149,8 @@ def rollback(number: int, instance_dir: str) -> None:
     try:
         before = store.current_number()
         rel = store.rollback(number)
-        old = store.manifest_head(before)["guides"] if before is not None else {}
+        head = store.manifest_head(before) if before is not None else {}
+        old = head.get("guides", {})
     except ReleaseError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"当前版本已切换为 {rel.stamp}")
@@ -165,6 +166,13 @@ def rollback(number: int, instance_dir: str) -> None:
             for code in codes:
                 guide = names.get(code)
                 click.echo(f"  {code}  {guide.name}" if guide is not None else f"  {code}")
+    old_halls, new_halls = head.get("hall_codes") or {}, rel.hall_codes  # the halls' own guides and local codes
+    for label, codes, where in (("大厅事项下线", sorted(set(old_halls) - set(new_halls) - set(rel.guide_hashes)), old_halls),
+                                ("大厅事项上线", sorted(set(new_halls) - set(old_halls) - set(old)), new_halls)):
+        if codes:
+            click.echo(f"{label}（{len(codes)} 个）：")
+            for code in codes:
+                click.echo(f"  {code}  （大厅 {where[code]}）")
     if before == number:
         click.echo(f"R{number} 本来就是当前版本，在线事项没有变化。")
 
