@@ -176,6 +176,22 @@ def _fleet_error(exc: FleetError):
     return _error(exc.status, exc.message)
 
 
+class HallNotInRelease(Exception):
+    """The kiosk's hall is not in the release it asks for (removed, renamed, or a release
+    from before it existed)."""
+
+    def __init__(self, hall: str, number: int):
+        super().__init__(hall, number)
+        self.hall, self.number = hall, number
+
+
+@bp.errorhandler(HallNotInRelease)
+def _hall_not_in_release(exc: HallNotInRelease):
+    current_app.logger.warning("kiosk %s of hall %s: no such hall in R%s", g.kiosk.name, exc.hall, exc.number)
+    return _error(409, f"本终端登记在大厅 {exc.hall}，当前版本 R{exc.number} 中没有这个大厅，终端继续使用已有的版本。"
+                       f"请在服务器上恢复该大厅并重新发布，或把终端重新登记到现有的大厅。")
+
+
 @bp.errorhandler(ReleaseError)
 def _release_error(exc: ReleaseError):
     current_app.logger.error("release unreadable: %s", exc)
@@ -293,9 +309,13 @@ def release_attachment(number: int, name: str):
 
 def _kiosk_hall(number: int) -> str:
     """The hall whose guides this kiosk receives from release `number`: the hall it was
-    enrolled to when that release has such a hall (content/halls/<id>), else the default hall."""
-    halls = releases().store.manifest(number).get("halls")
-    return g.kiosk.hall if halls and g.kiosk.hall in halls else DEFAULT_HALL
+    enrolled to (content/halls/<id>, or the default hall). HallNotInRelease (409) when that
+    release has no such hall: a township's kiosk never silently shows another hall's windows
+    and phones; it keeps the release it has."""
+    hall = g.kiosk.hall
+    if hall == DEFAULT_HALL or hall in (releases().store.manifest(number).get("halls") or {}):
+        return hall
+    raise HallNotInRelease(hall, number)
 
 
 def _part(number: int, code: str | None) -> Response:

@@ -102,3 +102,34 @@ def test_enroll_to_an_unknown_hall_is_refused(halls_fleet):
     ok = CliRunner().invoke(main, ["kiosks", "enroll", "--hall", "liushi", "--name", "liushi-09",
                                    "--instance", str(instance)])
     assert ok.exit_code == 0, ok.output
+
+
+def test_a_kiosk_whose_hall_left_the_release_keeps_its_release_and_is_told_why(halls_fleet, tmp_path):
+    """A township kiosk never silently switches to the city centre's guides, windows and phones:
+    when the current release has no hall of its own (the hall folder was removed, or a rollback
+    to a release from before it), the server answers 409 with the reason and the kiosk keeps the
+    release it has."""
+    import requests
+
+    _root, content, instance, _service, server = halls_fleet
+    store = ReleaseStore(instance)
+    store.publish(load_content(content))
+    town, client, pub = _link(halls_fleet, tmp_path, "liushi", "liushi-gone")
+    first = sync_once(town, client, pub)
+    assert first.ok, first.message
+    without = load_content(content)
+    from dataclasses import replace
+
+    gone, _ = store.publish(replace(without, halls={}, regions={}))
+    try:
+        again = sync_once(town, client, pub)
+        assert not again.ok
+        assert "本终端登记在大厅 liushi" in again.message and f"R{gone.number} 中没有这个大厅" in again.message
+        assert ReleaseStore(town).current().number == first.number
+        assert ReleaseStore(town).current().site.hall_name == "柳市镇便民服务中心"
+        token = (town / "device-token").read_text(encoding="utf-8").strip()
+        r = requests.get(server.url + "/api/v1/device/manifest", headers={"Authorization": f"Bearer {token}"},
+                         timeout=10)
+        assert r.status_code == 409 and "没有这个大厅" in r.json()["error"]["message"]
+    finally:
+        store.publish(load_content(content))  # the other tests of this module expect the hall back
