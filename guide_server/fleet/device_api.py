@@ -254,8 +254,8 @@ def manifest():
     if number is None:
         return _error(503, "服务器还没有发布任何版本。")
     cache = releases()
+    base = _base_param()  # a malformed request is a 400 before anything else
     hall = _kiosk_hall(number)
-    base = _base_param()
     compressed = _wants_gzip()
     suffix = "-gz" if compressed else ""
     release_tag = cache.signed(number, hall)[0]
@@ -309,11 +309,15 @@ def release_attachment(number: int, name: str):
 
 def _kiosk_hall(number: int) -> str:
     """The hall whose guides this kiosk receives from release `number`: the hall it was
-    enrolled to (content/halls/<id>, or the default hall). HallNotInRelease (409) when that
-    release has no such hall: a township's kiosk never silently shows another hall's windows
-    and phones; it keeps the release it has."""
+    enrolled to (content/halls/<id>); the default hall for a release of one hall (whose
+    kiosks may carry any hall label). HallNotInRelease (409) when a release of several halls
+    has no such hall: a township's kiosk never silently shows another hall's windows and
+    phones; it keeps the release it has."""
     hall = g.kiosk.hall
-    if hall == DEFAULT_HALL or hall in (releases().store.manifest(number).get("halls") or {}):
+    halls = releases().store.manifest(number).get("halls") or {}
+    if not halls or hall == DEFAULT_HALL:
+        return DEFAULT_HALL
+    if hall in halls:
         return hall
     raise HallNotInRelease(hall, number)
 

@@ -146,6 +146,7 @@ def device_part() -> ApiPart:
     """The device API's operations for the OpenAPI document."""
     bearer = [{"deviceToken": []}]
     auth = {"401": error("缺少或无效的设备凭证"), "403": error("终端已停用")}
+    no_such_hall = error("本终端登记的大厅不在这个版本中（大厅已删除或改名）；终端继续使用已有的版本")
     number = {"name": "number", "in": "path", "required": True,
               "schema": {"type": "integer", "minimum": 0, "maximum": MAX_INT}, "description": "版本号"}
     gz = {"Content-Encoding": {"schema": {"type": "string"}, "description": "gzip（客户端接受时）"}}
@@ -179,19 +180,19 @@ def device_part() -> ApiPart:
                                 "description": "终端持有的版本号"}, IF_NONE_MATCH],
                 "responses": {"200": json_response({"oneOf": [ref("SignedManifest"), ref("DeltaManifest")]},
                                                    "签名清单或差量", etag=True, headers=gz),
-                              "304": NOT_MODIFIED, **INPUT_ERRORS, **auth,
-                              "503": error("服务器还没有发布任何版本")}}},
+                              "304": NOT_MODIFIED, **INPUT_ERRORS, **auth, "409": no_such_hall,
+                              "503": error("服务器还没有发布任何版本，或这个版本的文件已损坏")}}},
             "/api/v1/device/releases/{number}/site": {"get": {
                 "operationId": "getReleaseSite", "summary": "某版本的大厅信息和主题分类", "security": bearer,
                 "parameters": [number],
                 "responses": {"200": json_response("SitePart", "版本的站点部分", headers=gz), **INPUT_ERRORS, **auth,
-                              "404": error("没有这个版本")}}},
+                              "404": error("没有这个版本"), "409": no_such_hall}}},
             "/api/v1/device/releases/{number}/guides/{code}": {"get": {
                 "operationId": "getReleaseGuide", "summary": "某版本中一个事项的办事指南", "security": bearer,
                 "parameters": [number, {"name": "code", "in": "path", "required": True,
                                         "schema": {"type": "string"}, "description": "事项编码"}],
                 "responses": {"200": json_response("Guide", "办事指南（字节与清单中的哈希一致）", headers=gz),
-                              **INPUT_ERRORS, **auth, "404": error("没有这个版本或事项")}}},
+                              **INPUT_ERRORS, **auth, "404": error("没有这个版本或事项"), "409": no_such_hall}}},
             "/api/v1/device/releases/{number}/forms/{name}": {"get": {
                 "operationId": "getReleaseAttachment", "summary": "某版本的一个附件（空白表格、示例样表）",
                 "security": bearer,
@@ -200,7 +201,7 @@ def device_part() -> ApiPart:
                 "responses": {"200": {"description": "附件的字节（与清单中的哈希和大小一致）",
                                       "content": {"application/octet-stream": {"schema": {"type": "string",
                                                                                           "format": "binary"}}}},
-                              **INPUT_ERRORS, **auth, "404": error("没有这个版本或附件")}}},
+                              **INPUT_ERRORS, **auth, "404": error("没有这个版本或附件"), "409": no_such_hall}}},
             "/api/v1/device/events": {"post": post("uploadEvents", "上传事件（幂等）", "EventsRequest",
                                                    "EventsResponse")},
             "/api/v1/device/heartbeat": {"post": post("sendHeartbeat", "心跳：终端和设备状态", "HeartbeatRequest",

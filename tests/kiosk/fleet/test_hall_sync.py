@@ -106,9 +106,9 @@ def test_enroll_to_an_unknown_hall_is_refused(halls_fleet):
 
 def test_a_kiosk_whose_hall_left_the_release_keeps_its_release_and_is_told_why(halls_fleet, tmp_path):
     """A township kiosk never silently switches to the city centre's guides, windows and phones:
-    when the current release has no hall of its own (the hall folder was removed, or a rollback
-    to a release from before it), the server answers 409 with the reason and the kiosk keeps the
-    release it has."""
+    when the current release of several halls has no hall of its own (the hall folder was
+    removed or renamed), the server answers 409 with the reason and the kiosk keeps the release
+    it has."""
     import requests
 
     _root, content, instance, _service, server = halls_fleet
@@ -120,7 +120,8 @@ def test_a_kiosk_whose_hall_left_the_release_keeps_its_release_and_is_told_why(h
     without = load_content(content)
     from dataclasses import replace
 
-    gone, _ = store.publish(replace(without, halls={}, regions={}))
+    other = without.halls["liushi"]  # the hall renamed: liushi is gone, its kiosks are not silently moved
+    gone, _ = store.publish(replace(without, halls={"liushi-new": replace(other, id="liushi-new")}))
     try:
         again = sync_once(town, client, pub)
         assert not again.ok
