@@ -35,8 +35,9 @@ from guides.release_error import ReleaseError
 
 class PartRef(NamedTuple):
     """Where a hall's part lies: SHA-256 (hex) of its bytes and the path of an immutable file
-    holding exactly those bytes; `vouched` when the file is known unchanged since it was
-    written (the checker's cache records its stat), so linking it need not read it."""
+    holding exactly those bytes; `vouched` when this process has just written it or read it
+    and checked it against `hash` (the checker does, for each hall its memo reuses), so
+    linking it need not read it again."""
     hash: str
     path: str
     vouched: bool = False
