@@ -5,7 +5,9 @@ writes them to content/halls/<id>/overrides/<key>.yaml and content/halls/<id>/gu
 with the rule of guides.publishing.export_published: a missing file is written, an equal one
 left as it is, a different one replaced only with `overwrite` (else reported as kept). An
 override the release no longer has (deleted in the editor) removes its file with `overwrite`.
-hall.yaml, regions.yaml and halls missing from the folder are the folder's own and not touched.
+A live hall whose folder is missing (removed by hand: a release would take its own guides
+offline) is written whole, hall.yaml included; an existing hall.yaml and regions.yaml are the
+folder's own and not touched.
 """
 from __future__ import annotations
 
@@ -34,8 +36,8 @@ def _guide_json(data: Any) -> Any:
 
 
 def export_hall_files(release, folder: Path, *, overwrite: bool, report, dump: Callable[[Any], str]) -> None:
-    """Write the halls of `release` that exist in `folder`/halls into it (see the module
-    docstring); `report` is a guides.publishing.ExportReport, `dump` the YAML writer."""
+    """Write the halls of `release` into `folder`/halls (see the module docstring); `report`
+    is a guides.publishing.ExportReport, `dump` the YAML writer."""
     rel_guides = release.guides
 
     def put(path: Path, value: Any, same: bool) -> None:
@@ -50,7 +52,9 @@ def export_hall_files(release, folder: Path, *, overwrite: bool, report, dump: C
 
     for hall_id, hall in sorted(release.content.halls.items()):
         base = folder / "halls" / hall_id
-        if not (base / "hall.yaml").is_file():
+        if not base.exists():  # the live hall's folder is gone: bring it back whole
+            put(base / "hall.yaml", hall.site.model_dump(mode="json", exclude_defaults=True), False)
+        elif not (base / "hall.yaml").is_file():
             continue
         by_source = {o.source: o for o in hall.offered}
         for offer in hall.site.offers:

@@ -164,7 +164,7 @@ def undoes(store: ReleaseStore, content: Content, source: str) -> list[Undo]:
         for code, hall_id in hall_codes.items():
             if code not in new_hashes and code not in new_hall_codes and code not in new_retired:
                 try:
-                    name = release(number).content.guides_of(hall_id)[code].name
+                    name = f"{release(number).content.guides_of(hall_id)[code].name}（大厅 {hall_id}）"
                 except (ReleaseError, KeyError):
                     name = f"（大厅 {hall_id}）"
                 add(code, name, "removed", _hall_code_introduced(store, code, number))

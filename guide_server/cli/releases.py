@@ -92,9 +92,11 @@ def release(content_dir: str, instance_dir: str, allow_removals: bool, allow_rev
         sys.exit(REFUSED_EXIT)
     before = store.current_number()
     damaged = None
+    halls_before: set[str] = set()
     if before is not None:
         try:
             store.check_side_files(before)
+            halls_before = set(store.manifest(before).get("halls") or {}) - {"main"}
         except ReleaseError as exc:
             damaged = str(exc)
     rel, created = store.publish(result.content, origin={"source": "content", "by": str(content_dir)})
@@ -103,6 +105,10 @@ def release(content_dir: str, instance_dir: str, allow_removals: bool, allow_rev
         click.echo(f"注意：此前的当前版本 R{before} 已损坏（{damaged}）；新版本已完整写入，不再使用它。", err=True)
     if created:
         click.echo(f"已发布 {rel.stamp}（{len(rel.guides)} 个事项），并设为当前版本。")
+        gone = sorted(halls_before - set(rel.hall_parts))
+        if gone and rel.hall_parts:
+            click.echo(f"注意：大厅 {'、'.join(gone)} 不在新版本中，登记在这些大厅的终端将保留原有内容并提示原因，"
+                       "直到恢复大厅或把终端重新登记到现有大厅。", err=True)
         for u in found:
             click.echo(f"已按要求撤销：{u}", err=True)
     else:
@@ -167,14 +173,24 @@ def rollback(number: int, instance_dir: str) -> None:
                 guide = names.get(code)
                 click.echo(f"  {code}  {guide.name}" if guide is not None else f"  {code}")
     old_halls, new_halls = head.get("hall_codes") or {}, rel.hall_codes  # the halls' own guides and local codes
-    for label, codes, where in (("大厅事项下线", sorted(set(old_halls) - set(new_halls) - set(rel.guide_hashes)), old_halls),
-                                ("大厅事项上线", sorted(set(new_halls) - set(old_halls) - set(old)), new_halls)):
+    for label, codes, where, number_of in (
+            ("大厅事项下线", sorted(set(old_halls) - set(new_halls) - set(rel.guide_hashes)), old_halls, before),
+            ("大厅事项上线", sorted(set(new_halls) - set(old_halls) - set(old)), new_halls, number)):
         if codes:
             click.echo(f"{label}（{len(codes)} 个）：")
             for code in codes:
-                click.echo(f"  {code}  （大厅 {where[code]}）")
+                name = _hall_guide_name(store, number_of, where[code], code)
+                click.echo(f"  {code}  {name}（大厅 {where[code]}）" if name else f"  {code}  （大厅 {where[code]}）")
     if before == number:
         click.echo(f"R{number} 本来就是当前版本，在线事项没有变化。")
+
+
+def _hall_guide_name(store: ReleaseStore, number: int | None, hall_id: str, code: str) -> str | None:
+    """The name of hall `hall_id`'s guide `code` in release `number`; None when it cannot be read."""
+    try:
+        return store.load(number).content.guides_of(hall_id)[code].name if number is not None else None
+    except (ReleaseError, KeyError):
+        return None
 
 
 def _names(store: ReleaseStore, number: int | None) -> dict:

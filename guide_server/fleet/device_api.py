@@ -188,7 +188,7 @@ class HallNotInRelease(Exception):
 @bp.errorhandler(HallNotInRelease)
 def _hall_not_in_release(exc: HallNotInRelease):
     current_app.logger.warning("kiosk %s of hall %s: no such hall in R%s", g.kiosk.name, exc.hall, exc.number)
-    return _error(409, f"本终端登记在大厅 {exc.hall}，当前版本 R{exc.number} 中没有这个大厅，终端继续使用已有的版本。"
+    return _error(409, f"本终端登记在大厅 {exc.hall}，版本 R{exc.number} 中没有这个大厅，终端继续使用已有的版本。"
                        f"请在服务器上恢复该大厅并重新发布，或把终端重新登记到现有的大厅。")
 
 

@@ -6,7 +6,8 @@
      "content_refused": "内容格式版本 3 高于本机支持的 2，请升级终端软件；继续使用上一版内容 R11"}
 
 ``content_refused`` is sent only while the server's current release is in a content format
-this kiosk does not read (kiosk.fleet.sync); the fleet page shows it as an alert.
+this kiosk does not read, or has no longer this kiosk's hall (kiosk.fleet.sync); the fleet page
+shows it as an alert.
 
 Device states come from a *probe*: `probe_devices(reader_url, printer_url, profile)` opens the
 devices itself (the `kiosk heartbeat` command, the agent without the app); inside the app a

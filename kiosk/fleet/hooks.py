@@ -46,13 +46,17 @@ def prepare_instance(instance: Path) -> int | None:
 def offline_label(instance: Path, hall_time: HallClock | None = None) -> str:
     """"离线 · 自 11-22 14:05 · 内容可能不是最新，以窗口为准" while the server is away, else "";
     the time is the last good sync in hall time. While the kiosk refuses the server's release
-    (a content format it does not read): "内容未更新（本机软件需升级）· 内容可能不是最新，以窗口为准"
+    (a content format it does not read): "内容未更新（本机软件需升级）· 内容可能不是最新，以窗口为准";
+    while its hall is not in the server's release: "内容未更新（大厅不在新版本中）· …"
     (the full reason goes to the log, `kiosk sync` and the heartbeat)."""
     from kiosk.fleet.sync import offline_since, read_state, refused_reason
 
     since = offline_since(Path(instance))
     if since is None:
         if refused_reason(Path(instance)):
+            refused = read_state(Path(instance)).get("refused") or {}
+            if refused.get("hall"):  # the kiosk's hall is not in the server's release
+                return "内容未更新（大厅不在新版本中）· 内容可能不是最新，以窗口为准"
             return "内容未更新（本机软件需升级）· 内容可能不是最新，以窗口为准"
         return ""
     last_ok = read_state(Path(instance)).get("last_ok")

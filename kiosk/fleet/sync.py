@@ -326,7 +326,11 @@ def _sync_locked(instance: Path, client: DeviceClient, public_key: str, now: dt.
                           bytes=client.bytes_received - start_bytes)
     except (SyncRejected, DeviceApiError) as exc:
         reason = exc.message if isinstance(exc, DeviceApiError) else str(exc)
-        write_state(instance, last_attempt=now.isoformat(), last_error=reason)
+        # 409: this kiosk's hall is not in the server's release — kept like a refused format, so
+        # the heartbeat reports it and the fleet list shows why, not just "behind"
+        hall_gone = isinstance(exc, DeviceApiError) and exc.status == 409
+        write_state(instance, last_attempt=now.isoformat(), last_error=reason,
+                    **({"refused": {"hall": True, "reason": reason}} if hall_gone else {}))
         log.error("sync rejected: %s", reason)
         have = f"继续使用上一个可用版本 R{current}" if current else "本机还没有任何可用版本"
         return SyncResult(False, number=current, message=f"未更新：{_clause(reason)}；{have}。",

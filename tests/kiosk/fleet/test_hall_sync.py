@@ -128,6 +128,11 @@ def test_a_kiosk_whose_hall_left_the_release_keeps_its_release_and_is_told_why(h
         assert "本终端登记在大厅 liushi" in again.message and f"R{gone.number} 中没有这个大厅" in again.message
         assert ReleaseStore(town).current().number == first.number
         assert ReleaseStore(town).current().site.hall_name == "柳市镇便民服务中心"
+        from kiosk.fleet.hooks import offline_label
+        from kiosk.fleet.sync import refused_reason
+
+        assert "没有这个大厅" in refused_reason(town)  # what the heartbeat reports to the fleet list
+        assert offline_label(town).startswith("内容未更新（大厅不在新版本中）")
         token = (town / "device-token").read_text(encoding="utf-8").strip()
         r = requests.get(server.url + "/api/v1/device/manifest", headers={"Authorization": f"Bearer {token}"},
                          timeout=10)
