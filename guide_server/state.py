@@ -43,8 +43,7 @@ def hall_site(release: Release, hall_id: str):
     """The site data of hall `hall_id`: the release's Site for the default hall."""
     if hall_id == DEFAULT_HALL:
         return release.site
-    halls = release.content.halls
-    h = halls.site(hall_id) if hasattr(halls, "site") else halls[hall_id].site  # a HallSet reads the site alone
+    h = release.content.hall_site(hall_id)  # not the hall's whole view
     return HallSiteView(h.name, h.address, h.hours, h.hotline, h.public_base_url, tuple(h.featured),
                         h.area_code, h.region_code)
 

@@ -35,7 +35,7 @@ from guides import hall_memo
 from guides.check_cache import pack_findings, read_source, unpack_findings
 from guides.findings import CODES, Finding, Severity
 from guides.guideset import GuideSet, canonical_bytes
-from guides.hall_part import PartError, PartRef, part_bytes, part_hashes, read_part, store_part
+from guides.hall_part import PartError, PartRef, is_plain, part_bytes, part_hashes, read_part, store_part
 from guides.model import Guide, Strict, Text
 from guides.rules import categories_rules, hall_site_rules, override_rules
 from guides.schema_errors import schema_findings
@@ -216,6 +216,10 @@ class Hall:
 
     def codes(self) -> list[str]:
         return sorted(set(self.own) | {o.code for o in self.offered})
+
+    def local_codes(self) -> list[str]:
+        """The codes only this hall offers: its own guides' and its overrides' local codes (实施编码)."""
+        return [*self.own, *(o.code for o in self.offered if o.code != o.source)]
 
 
 def hall_outline(hall: Hall) -> tuple[str, str]:
@@ -709,7 +713,7 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
                 ref = None  # the cache cannot be written: no memo, the release writes the part itself
         if ref is not None:
             # the shared guides the part depends on: those offered with an override or a local code
-            sources = tuple(sys.intern(o.source) for o in offered_t if o.override or o.code != o.source)
+            sources = tuple(sys.intern(o.source) for o in offered_t if not is_plain(o))
             head = {"stamps": plan.scan, "ctx": ctx, "findings": pack_findings(findings),
                     "sources": sources, "sources_digest": hall_memo.sources_digest(sources, shared_hashes),
                     "own_paths": own_paths, "local": tuple(local), "part": ref.hash,

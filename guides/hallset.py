@@ -91,7 +91,8 @@ class HallSet(Mapping[str, Hall]):
         return site
 
     def codes(self, hall_id: str) -> list[str]:
-        """Codes of the guides hall `hall_id` offers, sorted (its part's hashes: no guide parsed)."""
+        """Codes of the guides hall `hall_id` offers, sorted (its part's own guides and offered
+        list, kept once read: no guide validated)."""
         entry = self._entries[hall_id]
         if isinstance(entry, Hall):
             return entry.codes()
@@ -106,7 +107,7 @@ class HallSet(Mapping[str, Hall]):
             return list(self._locals[hall_id])
         entry = self._entries[hall_id]
         if isinstance(entry, Hall):
-            return [*entry.own, *(o.code for o in entry.offered if o.code != o.source)]
+            return entry.local_codes()
         doc = part_document(read_part(entry), entry.path)
         return [*doc["own"], *(o["code"] for o in doc["offered"] if o["code"] != o["source"])]
 
@@ -122,10 +123,8 @@ class HallSet(Mapping[str, Hall]):
         index = self._offering
         if index is None:
             index = {}
-            for hall_id, entry in self._entries.items():
-                codes = entry.codes() if isinstance(entry, Hall) else _part_codes(part_document(read_part(entry),
-                                                                                               entry.path))
-                for c in codes:
+            for hall_id in self._entries:
+                for c in self.codes(hall_id):
                     index.setdefault(c, []).append(hall_id)
             self._offering = index
         return list(index.get(code, ()))

@@ -23,7 +23,7 @@ from guides.check_cache import CheckCache, Stamp, forms_listing, pack_findings, 
 from guides.completeness import Completeness, Missing, completeness, completeness_findings
 from guides.findings import Finding, Severity
 from guides.guideset import GuideSet, canonical_bytes
-from guides.halls import DEFAULT_HALL, Hall, Region, check_halls, hall_guides
+from guides.halls import DEFAULT_HALL, Hall, HallSite, Region, check_halls, hall_guides
 from guides.hallset import HallSet
 from guides.model import Category, Guide, Retired, Site
 from guides.rules import categories_rules, guide_rules, site_rules
@@ -55,6 +55,12 @@ class Content:
             return list(self.guides)
         codes = getattr(self.halls, "codes", None)  # a release's HallSet answers without making the hall
         return codes(hall_id) if codes is not None else self.halls[hall_id].codes()
+
+    def hall_site(self, hall_id: str) -> HallSite:
+        """The site data of further hall `hall_id` (a release's HallSet reads it without the
+        hall's guides; KeyError for an unknown hall)."""
+        site = getattr(self.halls, "site", None)
+        return site(hall_id) if site is not None else self.halls[hall_id].site
 
     def halls_offering(self, code: str) -> list[str]:
         """Ids of the halls that offer `code`, the default hall first."""

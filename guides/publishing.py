@@ -65,16 +65,19 @@ class Undo:
                 f"{SOURCES.get(self.source, self.source)}发布{who}）")
 
 
-def _introduced(store: ReleaseStore, code: str, current: int, guide_hash: str | None) -> int:
+def _introduced(store: ReleaseStore, code: str, current: int, guide_hash: str | None,
+                in_hall: bool = False) -> int:
     """The oldest release, going back from `current` without a break, in which `code` has
-    `guide_hash` (None: absent as a live guide)."""
+    `guide_hash` (None: absent as a live guide); with `in_hall`, in which a hall offers `code`
+    (the manifest's "hall_codes")."""
     first = current
     for n in range(current - 1, 0, -1):
         try:
             manifest = store.manifest_head(n)
         except ReleaseError:  # a release folder removed by hand: stop where the history stops
             break
-        if manifest.get("guides", {}).get(code) != guide_hash:
+        if (code not in (manifest.get("hall_codes") or {}) if in_hall
+                else manifest.get("guides", {}).get(code) != guide_hash):
             break
         first = n
     return first
@@ -86,20 +89,6 @@ def _reverted_fields(before: dict, current: dict, new: dict) -> list[str]:
     nothing on its own)."""
     keys = [k for k in dict.fromkeys([*current, *before]) if k != "updated"]
     return [k for k in keys if current.get(k) != before.get(k) and new.get(k) == before.get(k)]
-
-
-def _hall_code_introduced(store: ReleaseStore, code: str, current: int) -> int:
-    """The oldest release, going back from `current` without a break, in which a hall offers `code`."""
-    first = current
-    for n in range(current - 1, 0, -1):
-        try:
-            manifest = store.manifest_head(n)
-        except ReleaseError:
-            break
-        if code not in (manifest.get("hall_codes") or {}):
-            break
-        first = n
-    return first
 
 
 def undoes(store: ReleaseStore, content: Content, source: str) -> list[Undo]:
@@ -167,7 +156,7 @@ def undoes(store: ReleaseStore, content: Content, source: str) -> list[Undo]:
                     name = f"{release(number).content.guides_of(hall_id)[code].name}（大厅 {hall_id}）"
                 except (ReleaseError, KeyError):
                     name = f"（大厅 {hall_id}）"
-                add(code, name, "removed", _hall_code_introduced(store, code, number))
+                add(code, name, "removed", _introduced(store, code, number, None, in_hall=True))
     for code, retired in current_retired.items():
         introduced = _introduced(store, code, number, None)
         if code in new_hashes:

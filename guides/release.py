@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from guides.hall_form import part_of, resolved_hashes
-from guides.hall_part import PartError, PartRef, link_part, part_ref, read_part
+from guides.hall_part import PartRef, link_part, part_ref, read_part
 from guides.halls import DEFAULT_HALL, halls_from_document, regions_document, regions_from_document
 from guides.atomicfile import atomic_write, fsync_dir  # noqa: F401  (re-exported: callers import them from here)
 from guides.guideset import GuideSet, canonical_bytes
@@ -83,11 +83,6 @@ def canonical_json(value: Any) -> bytes:
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def guide_hash(guide: Guide) -> str:
-    """SHA-256 of one guide's canonical JSON (absent elements left out)."""
-    return sha256(canonical_json(guide.dump()))
 
 
 @dataclass(frozen=True)
@@ -206,8 +201,7 @@ def hall_only_codes(content: Content) -> dict[str, str]:
         if local is not None:
             codes = local(hall_id)
         else:
-            hall = halls[hall_id]
-            codes = [*hall.own, *(o.code for o in hall.offered if o.code != o.source)]
+            codes = halls[hall_id].local_codes()
         out.update((code, hall_id) for code in codes)
     return dict(sorted(out.items()))
 
@@ -362,6 +356,13 @@ def retired_member(body: bytes) -> list[dict[str, Any]]:
     return value
 
 
+def hall_part_refs(folder: Path, halls: Mapping[str, Any]) -> dict[str, PartRef]:
+    """Where the parts a release's "halls" ({id: SHA-256}) name lie in its release `folder`
+    (halls/<id>.json); entries that are not a hash (halls written inline by older releases)
+    are left out."""
+    return {h: PartRef(v, str(folder / HALLS_DIR / f"{h}.json")) for h, v in halls.items() if isinstance(v, str)}
+
+
 def content_from_parts(body: bytes, index: dict[str, Any], halls: Mapping[str, PartRef]) -> Content:
     """The content of a release from its content.json `body`, parts index (parts.json) and
     hall part files (`halls`: id -> PartRef), parsing only the small members: root guides
@@ -393,8 +394,7 @@ def content_from_document(doc: dict[str, Any], folder: Path | None = None) -> Co
     if halls_doc and all(isinstance(v, str) for v in halls_doc.values()):
         if folder is None:
             raise ValueError("halls are kept in part files, but no release folder was given")
-        halls: Mapping[str, Any] = HallSet({h: PartRef(v, str(folder / HALLS_DIR / f"{h}.json"))
-                                            for h, v in halls_doc.items()})
+        halls: Mapping[str, Any] = HallSet(hall_part_refs(folder, halls_doc))
     else:
         halls = halls_from_document(halls_doc)
     return Content(
@@ -424,15 +424,12 @@ def _write_hall_parts(folder: Path, halls: dict[str, tuple]) -> None:
     (guides.hall_part.link_part: already on disk), one made in memory written and fsynced;
     then the folder is fsynced and made read-only. ReleaseError when a linked part is damaged."""
     folder.mkdir()
-    try:
-        for hall_id, (_digest, data, ref) in halls.items():
-            dest = folder / f"{hall_id}.json"
-            if ref is not None:
-                link_part(ref, dest)
-            else:
-                _write_file(dest, data)
-    except PartError as exc:
-        raise ReleaseError(str(exc)) from None
+    for hall_id, (_digest, data, ref) in halls.items():
+        dest = folder / f"{hall_id}.json"
+        if ref is not None:
+            link_part(ref, dest)  # guides.hall_part.PartError (a ReleaseError) for a damaged part
+        else:
+            _write_file(dest, data)
     fsync_dir(folder)
     os.chmod(folder, 0o555)
 
@@ -578,10 +575,9 @@ class ReleaseStore:
             want = head.get(key)
             if want is not None:
                 self._side_file(folder, name, want)
-        for hall_id, digest in (head.get("halls") or {}).items():
-            path = folder / HALLS_DIR / f"{hall_id}.json"
-            if isinstance(digest, str) and not path.is_file():
-                raise ReleaseError(f"{path}: 文件缺失，该版本已损坏")
+        for ref in hall_part_refs(folder, head.get("halls") or {}).values():
+            if not os.path.isfile(ref.path):
+                raise ReleaseError(f"{ref.path}: 文件缺失，该版本已损坏")
 
     def verify(self, number: int) -> None:
         """Check every file of release `number` against its hash: content.json, the side
@@ -589,12 +585,8 @@ class ReleaseStore:
         naming the first damaged file."""
         manifest, _body = self.verified_body(number)
         self.check_side_files(number)
-        for hall_id, digest in (manifest.get("halls") or {}).items():
-            if isinstance(digest, str):
-                try:
-                    read_part(PartRef(digest, str(self.folder(number) / HALLS_DIR / f"{hall_id}.json")))
-                except PartError as exc:
-                    raise ReleaseError(str(exc)) from None
+        for ref in hall_part_refs(self.folder(number), manifest.get("halls") or {}).values():
+            read_part(ref)  # PartError is a ReleaseError naming the file
 
     def verified_body(self, number: int) -> tuple[dict[str, Any], bytes]:
         """(manifest, content.json bytes) of release `number`, the bytes checked against the hash."""
@@ -628,9 +620,7 @@ class ReleaseStore:
         halls = manifest.get("halls", {})
         try:
             if index is not None and "halls" not in index and all(isinstance(v, str) for v in halls.values()):
-                folder = self.folder(number) / HALLS_DIR
-                content = content_from_parts(body, index, {h: PartRef(v, str(folder / f"{h}.json"))
-                                                           for h, v in halls.items()})
+                content = content_from_parts(body, index, hall_part_refs(self.folder(number), halls))
             else:  # one hall, or halls written inline by an older release
                 content = content_from_document(json.loads(body), self.folder(number))
         except (ValueError, KeyError, TypeError, IndexError) as exc:

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from guides.halls import DEFAULT_HALL
 from guides.loader import check_content
 from guides.release import CHINA_TZ, ReleaseError, ReleaseStore
 from guide_server.cli.base import CONTENT_OPTION, INSTANCE_OPTION, main
@@ -96,7 +97,7 @@ def release(content_dir: str, instance_dir: str, allow_removals: bool, allow_rev
     if before is not None:
         try:
             store.check_side_files(before)
-            halls_before = set(store.manifest(before).get("halls") or {}) - {"main"}
+            halls_before = set(store.manifest(before).get("halls") or {}) - {DEFAULT_HALL}
         except ReleaseError as exc:
             damaged = str(exc)
     rel, created = store.publish(result.content, origin={"source": "content", "by": str(content_dir)})
@@ -178,17 +179,27 @@ def rollback(number: int, instance_dir: str) -> None:
             ("大厅事项上线", sorted(set(new_halls) - set(old_halls) - set(old)), new_halls, number)):
         if codes:
             click.echo(f"{label}（{len(codes)} 个）：")
+            loaded = _load_or_none(store, number_of)
             for code in codes:
-                name = _hall_guide_name(store, number_of, where[code], code)
+                name = _hall_guide_name(loaded, where[code], code)
                 click.echo(f"  {code}  {name}（大厅 {where[code]}）" if name else f"  {code}  （大厅 {where[code]}）")
     if before == number:
         click.echo(f"R{number} 本来就是当前版本，在线事项没有变化。")
 
 
-def _hall_guide_name(store: ReleaseStore, number: int | None, hall_id: str, code: str) -> str | None:
-    """The name of hall `hall_id`'s guide `code` in release `number`; None when it cannot be read."""
+def _load_or_none(store: ReleaseStore, number: int | None):
+    """Release `number`, or None when there is none or it cannot be read (the rollback itself
+    has already succeeded: codes are still listed, without names)."""
     try:
-        return store.load(number).content.guides_of(hall_id)[code].name if number is not None else None
+        return store.load(number) if number is not None else None
+    except ReleaseError:
+        return None
+
+
+def _hall_guide_name(release, hall_id: str, code: str) -> str | None:
+    """The name of hall `hall_id`'s guide `code` in `release`; None when it cannot be read."""
+    try:
+        return release.content.guides_of(hall_id)[code].name if release is not None else None
     except (ReleaseError, KeyError):
         return None
 
@@ -196,9 +207,5 @@ def _hall_guide_name(store: ReleaseStore, number: int | None, hall_id: str, code
 def _names(store: ReleaseStore, number: int | None) -> dict:
     """The guides of release `number` by code, for their names; {} when it cannot be read
     (the rollback itself has already succeeded, the codes are still listed)."""
-    if number is None:
-        return {}
-    try:
-        return store.load(number).guides
-    except ReleaseError:
-        return {}
+    release = _load_or_none(store, number)
+    return release.guides if release is not None else {}

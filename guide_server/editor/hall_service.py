@@ -49,11 +49,6 @@ STATUSES = {"draft": "草稿", "in_review": "待审核", "approved": "已审核�
 FORM_KEYS = ("locations", "contacts", "fee")
 
 
-def _site_of(halls: Mapping[str, Hall], hall_id: str):
-    """Hall `hall_id`'s site data (a release's HallSet reads it without the hall's guides)."""
-    return halls.site(hall_id) if hasattr(halls, "site") else halls[hall_id].site
-
-
 def _diff(old: Any, new: Any) -> list[str]:
     """Unified diff of two YAML renderings (override or guide), for the audit log."""
     def lines(v: Any) -> list[str]:
@@ -268,7 +263,7 @@ class HallEditor:
             pending: dict[str, int] = {}
             for h in s.scalars(select(HallItemRow.hall).where(HallItemRow.status != "published")):
                 pending[h] = pending.get(h, 0) + 1
-        sites = {hid: _site_of(rel.content.halls, hid) for hid in rel.content.halls}  # not the halls' guides
+        sites = {hid: rel.content.hall_site(hid) for hid in rel.content.halls}  # not the halls' guides
         return [HallSummary(hid, site.name, site.region_code, names.get(site.region_code, site.region_code),
                             pending.get(hid, 0))
                 for hid, site in sites.items() if covers_hall(user.scope, hid, site.region_code)]

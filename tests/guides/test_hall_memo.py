@@ -179,15 +179,20 @@ def test_a_tail_of_another_hall_or_an_older_check_is_not_used(content, tmp_path,
     assert sorted(checked) == ["beibaixiang", "liushi"]
 
 
+def _cached_part(tmp_path: Path, hall: str) -> Path:
+    """The part file the check cache's memo of `hall` names."""
+    cache = CheckCache(tmp_path / "instance")
+    cache.use_forms(cache._forms_old)
+    return tmp_path / "instance" / FOLDER / PARTS / f"{cache.hall_memo(hall)['part']}.json"
+
+
 def test_a_hall_part_edited_in_place_with_its_mtime_put_back_is_not_linked(content, tmp_path, checked):
     """The part a memo names is read and checked against its SHA-256 before it is linked: an
     in-place edit that keeps size, inode and mtime (or bit rot) makes the hall be checked again,
     and the new release holds good bytes."""
     _both(content, tmp_path)
     checked.clear()
-    head = CheckCache(tmp_path / "instance")
-    head.use_forms(head._forms_old)
-    part = tmp_path / "instance" / FOLDER / PARTS / f"{head.hall_memo('liushi')['part']}.json"
+    part = _cached_part(tmp_path, "liushi")
     st = part.stat()
     part.chmod(0o644)
     with open(part, "r+b") as fh:
@@ -207,9 +212,7 @@ def test_an_altered_hall_part_in_the_cache_is_not_used(content, tmp_path, checke
     into the next release nor trusted: the hall is checked again and its part written anew."""
     _both(content, tmp_path)
     checked.clear()
-    head = CheckCache(tmp_path / "instance")
-    head.use_forms(head._forms_old)
-    part = tmp_path / "instance" / FOLDER / PARTS / f"{head.hall_memo('liushi')['part']}.json"
+    part = _cached_part(tmp_path, "liushi")
     # the same bytes written again (a new inode), then damaged bytes: neither is the file the memo made
     data = part.read_bytes()
     part.chmod(0o644)
