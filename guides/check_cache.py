@@ -55,15 +55,20 @@ from typing import Any
 import pydantic
 
 from guides.findings import Finding, Severity
+from guides.hall_part import part_file_stat, same_part_file
 from guides.yamlsource import read_limited
 
-FORMAT = b"GSCC4"
+FORMAT = b"GSCC5"
 FOLDER = "release-cache"
 FILE = "check-cache.bin"
 HALLS = "halls"  # per-hall files, under FOLDER
 INDEX = "halls.index"  # the memo heads of all halls, under FOLDER
 PARTS = "parts"  # hall parts by SHA-256, under FOLDER (guides.hall_part.store_part)
 RACY_NS = 2_000_000_000  # a file modified this close to its reading is hashed again
+# a hall part whose ctime is this close to the moment its stat is recorded is read next time:
+# file times come from the kernel's coarse clock, which ticks at least every 10 ms (HZ >= 100),
+# so a later write gets another ctime only once the clock has ticked past this one
+PART_RACY_NS = 20_000_000
 
 
 @functools.cache
@@ -244,7 +249,9 @@ class CheckCache:
 
     def save(self) -> None:
         """Write the entries and hall memos of this check (renamed into place; errors are
-        swallowed: a cache that cannot be written only costs time next time)."""
+        swallowed: a cache that cannot be written only costs time next time). Called after
+        the checked content is published, it records each hall part's stat as the release
+        left it, and the next check need not read the parts (see guides.hall_memo)."""
         if self.forms_listing is None:
             return
         try:
@@ -258,7 +265,12 @@ class CheckCache:
                     self._write_blob(self.halls_dir / f"{hall_id}.memo", {"forms": self._forms_digest(), "data": tail})
             if self._halls_seen is None:
                 return
-            heads = {h: self._heads_new[h] for h in sorted(self._heads_new) if h in self._halls_seen}
+            heads = {}
+            for h in sorted(self._heads_new):
+                if h in self._halls_seen:
+                    head = self._part_seen(self._heads_new[h])
+                    if head is not None:
+                        heads[h] = head
             self._write_blob(self.index_path, {"forms": self._forms_digest(), "data": heads})
             if self.halls_dir.is_dir():
                 for p in self.halls_dir.iterdir():  # halls gone from content/halls/
@@ -273,6 +285,23 @@ class CheckCache:
             pass
 
     # -- hall memos ------------------------------------------------------------------------
+    def _part_seen(self, head: Any) -> Any:
+        """`head` with its part's stat taken now (a release that linked the part since it was
+        written or checked changed its ctime: recorded, the next check need not read it); None
+        when the file is no longer the one this check wrote or checked (the memo is dropped).
+        A ctime within PART_RACY_NS of now, or in whole seconds (a file system that keeps no
+        finer times), is recorded as -1: a write in the same clock tick would keep it, so the
+        next check reads the part."""
+        try:
+            now = part_file_stat(os.path.join(self.parts_dir, f"{head['part']}.json"))  # not pathlib: 1,500 of them
+            if not same_part_file(head["part_stat"], now):
+                return None
+        except (TypeError, KeyError):
+            return None
+        if now[2] % 1_000_000_000 == 0 or time.time_ns() - now[2] < PART_RACY_NS:
+            now = (now[0], now[1], -1, now[3])
+        return head if now == head["part_stat"] else {**head, "part_stat": now}
+
     def halls_checked(self) -> None:
         """The checker went through content/halls/: halls not recorded by this check are
         removed from the cache when it is saved."""

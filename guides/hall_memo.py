@@ -16,19 +16,25 @@ check) and a *tail* (read only when a shared guide the hall offers changed):
           own_paths own guide code -> "path:line" of its code (the E207 messages)
           local     local codes (an override's `code`) the E207 rule looks up among other halls'
           part      SHA-256 of the hall's release part (guides.hall_part), kept in the cache's
-                    parts folder; `part_stat` (size, mtime_ns, inode) of that file
+                    parts folder; `part_stat` (size, mtime_ns, ctime_ns, inode) of that file
+                    when its bytes were last known to be those: when it was written or checked
+                    against its SHA-256, taken again when the cache is saved (after a release
+                    linked it: a new link changes the ctime)
           count     how many guides the hall offers
     tail  head      `head_key` of the head it was written with (a tail that does not fit its
                     head is not used: the hall is checked again)
-          source_hashes  the hashes of `sources` when the memo was made (32 bytes each)
           offers    (code, shared code) of each offer, in order
           overrides position -> (override, its text, guides.halls._override_text) for the
                     offers with an override
-          resolved  resolve key -> SHA-256 (see guides.halls), for the next check
+          resolved  resolve key -> SHA-256 (see guides.halls) of each offer with an override
+                    or a local code, for the next check (only the keys in use are kept)
 
 A memo is used when the stamps, `ctx` and `forms/` listing are those recorded, its part file
-has the recorded stat and SHA-256 (it is read: a part edited in place is never linked into a
-release), and none of the hall's codes is taken by the default hall or an earlier hall.
+is the one recorded, and none of the hall's codes is taken by the default hall or an earlier
+hall. The part is not read while its stat is `part_stat`: a write to the file changes its
+ctime, which no one can set back, so a part edited in place (even with its mtime put back)
+has another stat, is read and checked against its SHA-256, and is never linked into a release
+when it differs.
 When only some offered shared guides changed, just those offers are resolved and hashed again
 and a new part written (guides.halls). A memo is only kept for a hall that passed and whose
 files were not modified within guides.check_cache.RACY_NS of the scan (a write in the same
@@ -43,15 +49,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from guides.check_cache import RACY_NS
+from guides.hall_part import part_file_stat, same_part_file
 
 
-def hall_scan(folder: str | os.PathLike) -> tuple[str, int, bool]:
+def hall_scan(folder: str | os.PathLike,
+              listings: Mapping[str, list[os.DirEntry]] | None = None) -> tuple[str, int, bool]:
     """(digest, number of files, settled) of hall folder `folder`: the SHA-256 of the stat
     (size, mtime_ns, ctime_ns, inode) of hall.yaml and every *.yaml of guides/ and
     overrides/ (the files the checker reads), by name, taken without reading any file; and
     whether none of them was modified within RACY_NS before the scan (only then is a memo
     kept: a write in the same clock tick as the check could go unseen). A missing file or
-    folder is simply not listed."""
+    folder is simply not listed. `listings` (folder path -> its entries, listed earlier in
+    this check) spares listing guides/ and overrides/ again; the stat is taken now."""
     scan_ns = time.time_ns()
     out: list[str] = []
     newest = 0
@@ -63,14 +72,21 @@ def hall_scan(folder: str | os.PathLike) -> tuple[str, int, bool]:
     except OSError:
         pass
     for sub in ("guides", "overrides"):
+        path = os.path.join(base, sub)
+        entries = listings.get(path) if listings is not None else None
         try:
-            with os.scandir(os.path.join(base, sub)) as entries:
-                for e in entries:
-                    if e.name.endswith(".yaml"):
+            if entries is None:
+                with os.scandir(path) as listed:
+                    entries = list(listed)
+            for e in entries:
+                if e.name.endswith(".yaml"):
+                    try:
                         st = e.stat(follow_symlinks=False)
-                        out.append(f"{sub}/{e.name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}")
-                        if st.st_mtime_ns > newest:
-                            newest = st.st_mtime_ns
+                    except FileNotFoundError:  # removed since it was listed
+                        continue
+                    out.append(f"{sub}/{e.name}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}")
+                    if st.st_mtime_ns > newest:
+                        newest = st.st_mtime_ns
         except (FileNotFoundError, NotADirectoryError):
             continue
     out.sort()
@@ -94,27 +110,12 @@ def sources_digest(sources: tuple[str, ...], shared_hashes: Mapping[str, str]) -
     return hashlib.sha256("\n".join(map(shared_hashes.__getitem__, sources)).encode()).hexdigest()
 
 
-def source_hashes(sources: tuple[str, ...], shared_hashes: Mapping[str, str]) -> bytes:
-    """The hashes of the shared guides `sources`, 32 raw bytes each, in order."""
-    return b"".join(bytes.fromhex(shared_hashes[s]) for s in sources)
-
-
-def file_stat(path: str | os.PathLike) -> tuple[int, int, int] | None:
-    """(size, mtime_ns, inode) of part file `path`, None when it cannot be read. Not its
-    ctime: linking the file into a release changes that. The file is read-only and never
-    written again; a write would change its mtime."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return st.st_size, st.st_mtime_ns, st.st_ino
-
-
 def usable(memo: Any, scan: str | None, ctx: str, parts_dir: str | os.PathLike) -> bool:
     """True when `memo` was made from exactly these files (by stat) and this context, and
-    its part file in `parts_dir` is the one it wrote (by stat)."""
+    its part file in `parts_dir` is still the file it wrote (`same_part_file`; whether its bytes
+    can be trusted without reading them is `_reuse`'s question)."""
     return (isinstance(memo, dict) and scan is not None and memo.get("stamps") == scan and memo.get("ctx") == ctx
-            and file_stat(os.path.join(parts_dir, f"{memo.get('part')}.json")) == memo.get("part_stat"))
+            and same_part_file(memo.get("part_stat"), part_file_stat(os.path.join(parts_dir, f"{memo.get('part')}.json"))))
 
 
 def head_key(head: dict[str, Any]) -> tuple[str, str]:
@@ -133,9 +134,3 @@ def collides(memo: dict[str, Any], taken: Mapping[str, str]) -> bool:
     """True when a code of the memo's hall is already used by the default hall or an earlier
     hall (the hall must then be checked again, to say where)."""
     return any(c in taken for c in memo["own_paths"]) or any(c in taken for c in memo["local"])
-
-
-def changed_sources(sources: tuple[str, ...], old: bytes, shared_hashes: Mapping[str, str]) -> set[str]:
-    """The shared codes of `sources` whose guide changed since their hashes were `old`
-    (the tail's source_hashes)."""
-    return {s for i, s in enumerate(sources) if old[32 * i:32 * i + 32] != bytes.fromhex(shared_hashes[s])}

@@ -25,6 +25,7 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from json.encoder import encode_basestring as _key  # a str as canonical JSON (ensure_ascii=False)
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -69,6 +70,23 @@ def part_hashes(own: GuideSet, offered, resolved: Mapping[str, str]) -> dict[str
     out = {code: own.hash(code) for code in own}
     out.update((o.code, resolved[o.code]) for o in offered if not is_plain(o))
     return dict(sorted(out.items()))
+
+
+def part_file_stat(path: str | os.PathLike) -> tuple[int, int, int, int] | None:
+    """(size, mtime_ns, ctime_ns, inode) of part file `path`, None when it cannot be read
+    (symlinks are not followed: the cache only ever writes plain files)."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino
+
+
+def same_part_file(seen: Any, now: tuple[int, int, int, int] | None) -> bool:
+    """True when `part_file_stat` `now` is of the file `seen` (an earlier one) was taken of, not rewritten
+    since (size, mtime and inode alike; the ctime may differ: a link or an edit changes it)."""
+    return (now is not None and isinstance(seen, (tuple, list)) and len(seen) == 4
+            and (now[0], now[1], now[3]) == (seen[0], seen[1], seen[3]))
 
 
 def read_part(ref: PartRef) -> bytes:
@@ -117,10 +135,11 @@ def part_ref(hall) -> PartRef | None:
     return None
 
 
-def store_part(folder: str | os.PathLike, data: bytes, digest: str | None = None) -> PartRef:
+def store_part(folder: str | os.PathLike, data: bytes, digest: str | None = None, sync: bool = True) -> PartRef:
     """Keep `data` in content-addressed folder `folder` as ``<sha256>.json`` (written once,
     fsynced, read-only: it may be hard-linked into a release as it is); the existing file
-    when it holds these bytes. OSError when the folder cannot be written."""
+    when it holds these bytes. With `sync` False the caller fsyncs the file (`sync_parts`)
+    before any release may link it. OSError when the folder cannot be written."""
     digest = digest or hashlib.sha256(data).hexdigest()
     folder = os.fspath(folder)
     path = os.path.join(folder, f"{digest}.json")
@@ -136,14 +155,32 @@ def store_part(folder: str | os.PathLike, data: bytes, digest: str | None = None
             os.unlink(tmp)
         with open(tmp, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                fh.flush()
+                os.fsync(fh.fileno())
         os.chmod(tmp, 0o444)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return PartRef(digest, path, True)
+
+
+def sync_parts(paths: list[str]) -> None:
+    """fsync part files `paths` (written by `store_part` with sync=False) and their folders, a
+    few at a time (the file system commits them together: a re-release writes hundreds).
+    OSError when one cannot be synced."""
+    def sync(path: str) -> None:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    if not paths:
+        return
+    with ThreadPoolExecutor(max_workers=8, thread_name_prefix="part-sync") as pool:
+        list(pool.map(sync, [*paths, *sorted({os.path.dirname(p) for p in paths})]))
 
 
 def link_part(ref: PartRef, dest: str | os.PathLike) -> None:

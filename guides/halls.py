@@ -19,6 +19,7 @@ same in every hall (三级四同) and an override touching one is an error (E506
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -35,7 +36,8 @@ from guides import hall_memo
 from guides.check_cache import pack_findings, read_source, unpack_findings
 from guides.findings import CODES, Finding, Severity
 from guides.guideset import GuideSet, canonical_bytes
-from guides.hall_part import PartError, PartRef, is_plain, part_bytes, part_hashes, read_part, store_part
+from guides.hall_part import (PartError, PartRef, is_plain, part_bytes, part_file_stat, part_hashes, read_part,
+                              store_part, sync_parts)
 from guides.model import Guide, Strict, Text
 from guides.rules import categories_rules, hall_site_rules, override_rules
 from guides.schema_errors import schema_findings
@@ -368,7 +370,7 @@ def _index_basic_codes(basic_codes: dict[str, str]) -> dict[str, list[str]]:
 def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Mapping[str, str],
                 check_guide_files: Callable[[list[Path]], list[Any]],
                 categories: set[str] | None = None, basic_codes: dict[str, str] | None = None,
-                cache: Any = None) -> HallsResult:
+                cache: Any = None, listings: Mapping[str, list[os.DirEntry]] | None = None) -> HallsResult:
     """Check regions.yaml and halls/ of content folder `root`.
 
     `shared` are the root guides that parsed (a GuideSet keeps their release forms);
@@ -380,7 +382,9 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Mapping[
     `basic_codes` the 基本编码 of the shared guides by code (None: read from `shared`);
     `cache` a guides.check_cache.CheckCache for what each file yields on its own and for
     each hall's memo (guides.hall_memo: a hall whose files and context did not change is
-    not checked again). Never raises on bad content."""
+    not checked again); `listings` the entries of the content's folders by path, as listed
+    when the check began (guides.loader.symlink_findings), for the hall scans. Never raises
+    on bad content."""
     res = HallsResult()
     findings = res.findings
     if (root / "regions.yaml").exists():
@@ -408,7 +412,7 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Mapping[
         plan = _Plan(folder)
         plans.append(plan)
         if cache is not None and HALL_ID.match(folder.name) and folder.name != DEFAULT_HALL:
-            plan.scan, plan.scan_files, plan.settled = hall_memo.hall_scan(folder)
+            plan.scan, plan.scan_files, plan.settled = hall_memo.hall_scan(folder, listings)
             plan.old = cache.hall_memo(folder.name)
             if hall_memo.usable(plan.old, plan.scan, ctx, cache.parts_dir):
                 plan.reuse = True
@@ -436,7 +440,22 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Mapping[
             if plan.reuse and not isinstance(hall, Hall):
                 res.counts[plan.folder.name] = plan.old["count"]
                 res.locals[plan.folder.name] = (*plan.old["own_paths"], *plan.old["local"])
+    _sync_written(plans, cache)
     return res
+
+
+def _sync_written(plans: list[_Plan], cache: Any) -> None:
+    """fsync the hall parts this check wrote into the cache, together (a release links them).
+    When the disk refuses, they are removed and their memos dropped: a release that would link
+    one stops with an error naming the file (guides.hall_part.PartError)."""
+    written = [plan for plan in plans if plan.written]
+    try:
+        sync_parts([plan.written for plan in written])
+    except OSError:
+        for plan in written:
+            cache.put_hall(plan.folder.name, None)
+            with contextlib.suppress(OSError):
+                os.unlink(plan.written)
 
 
 @dataclass
@@ -450,6 +469,7 @@ class _Plan:
     reuse: bool = False
     head: dict[str, Any] | None = None
     findings: list[Finding] = field(default_factory=list)
+    written: str | None = None  # the part file this check kept in the cache, not yet fsynced
 
 
 def _name(path: Path) -> str:
@@ -530,7 +550,7 @@ def _resolved_hash(shared: GuideSet, shared_hashes: Mapping[str, str], code: str
 def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], taken: dict[str, str],
            findings: list[Finding], cache: Any) -> Any:
     """The hall of `plan` as its memo says: the guides.hall_part.PartRef of its part file,
-    not read; when shared guides it offers changed, just those offers are resolved again and
+    not read while its stat is the memo's (guides.hall_memo); when shared guides it offers changed, just those offers are resolved again and
     a new part is kept. None when the memo cannot stand (a code now taken elsewhere, an
     override that no longer fits a changed shared guide, a damaged part or tail): the caller
     checks the hall afresh."""
@@ -538,17 +558,22 @@ def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], take
     if hall_memo.collides(memo, taken):
         return None
     ref = PartRef(memo["part"], os.path.join(cache.parts_dir, f"{memo['part']}.json"), True)
-    try:
-        raw = read_part(ref)  # checked against its SHA-256 (~0.05 ms per hall): never link damaged bytes
-    except PartError:
-        return None
     digest = hall_memo.sources_digest(memo["sources"], shared_hashes)
+    if digest != memo["sources_digest"] or part_file_stat(ref.path) != tuple(memo["part_stat"]):
+        # read only when needed: a part whose stat (its ctime too) is the one recorded when its
+        # bytes were last known good was not written since; another is checked against its
+        # SHA-256 (~0.05 ms), so damaged bytes are never linked into a release
+        try:
+            raw = read_part(ref)
+        except PartError:
+            return None
     if digest != memo["sources_digest"]:
         tail = cache.hall_tail(hall_id)
         if not hall_memo.tail_fits(tail, memo):
             return None
-        changed = hall_memo.changed_sources(memo["sources"], tail["source_hashes"], shared_hashes)
-        known, used = tail["resolved"], dict(tail["resolved"])
+        # every offer with a hash in the part looked up again: the unchanged ones are found in
+        # the tail's `resolved` (one short SHA-256 each), which keeps only the keys still in use
+        known, used = tail["resolved"], {}
         try:
             # the part with new hashes for the offers of changed shared guides: its "hashes"
             # member comes first, so the rest of its bytes (offers, own guides, site) is kept
@@ -557,16 +582,16 @@ def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], take
             if not text.startswith('{"hashes":') or not text.startswith(',"offered":', end):
                 return None
             for i, (code, source) in enumerate(tail["offers"]):
-                if source in changed and (i in tail["overrides"] or code != source):  # a plain offer has no hash here
+                if i in tail["overrides"] or code != source:  # a plain offer has no hash here
                     override, over = tail["overrides"].get(i, ({}, "{}"))
                     hashes[code] = _resolved_hash(shared, shared_hashes, code, source, override, over, known, used)
             data = b'{"hashes":' + canonical_bytes(dict(sorted(hashes.items()))) + text[end:].encode("utf-8")
-            ref = store_part(cache.parts_dir, data)
+            ref = store_part(cache.parts_dir, data, sync=False)
+            plan.written = ref.path
         except (ValidationError, OSError, ValueError, KeyError, TypeError):
             return None
-        memo = {**memo, "sources_digest": digest, "part": ref.hash, "part_stat": hall_memo.file_stat(ref.path)}
-        tail = {**tail, "resolved": used, "source_hashes": hall_memo.source_hashes(memo["sources"], shared_hashes),
-                "head": hall_memo.head_key(memo)}
+        memo = {**memo, "sources_digest": digest, "part": ref.hash, "part_stat": part_file_stat(ref.path)}
+        tail = {**tail, "resolved": used, "head": hall_memo.head_key(memo)}
         cache.keep_hall(hall_id, plan.scan_files, memo)
         cache.put_hall(hall_id, memo, tail)
     else:
@@ -708,7 +733,8 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
         if plan.scan is not None and plan.settled:
             try:
                 ref = store_part(cache.parts_dir, part_bytes(own_set, offered_form, site_form,
-                                                             part_hashes(own_set, offered_t, hashes)))
+                                                             part_hashes(own_set, offered_t, hashes)), sync=False)
+                plan.written = ref.path
             except OSError:
                 ref = None  # the cache cannot be written: no memo, the release writes the part itself
         if ref is not None:
@@ -717,9 +743,9 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
             head = {"stamps": plan.scan, "ctx": ctx, "findings": pack_findings(findings),
                     "sources": sources, "sources_digest": hall_memo.sources_digest(sources, shared_hashes),
                     "own_paths": own_paths, "local": tuple(local), "part": ref.hash,
-                    "part_stat": hall_memo.file_stat(ref.path), "count": len(hashes)}
+                    "part_stat": part_file_stat(ref.path), "count": len(hashes)}
             tail = {"head": hall_memo.head_key(head),
-                    "source_hashes": hall_memo.source_hashes(sources, shared_hashes), "resolved": used,
+                    "resolved": used,
                     "offers": tuple((row[0], row[1]) for row in rows),
                     "overrides": {i: (row[2], over) for i, (row, over) in enumerate(zip(rows, overs)) if row[2]}}
         cache.put_hall(hall_id, head, tail)

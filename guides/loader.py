@@ -259,10 +259,11 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def symlink_findings(root: Path) -> list[Finding]:
+def symlink_findings(root: Path, listings: dict[str, list[os.DirEntry]] | None = None) -> list[Finding]:
     """One E002 finding per symlink (to a file or a folder) inside content folder `root`,
     found without following any link (the directory entries' types: no stat per file); the
-    targets are never read."""
+    targets are never read. `listings`, when given, receives the entries of every folder by
+    its path (the hall scan uses them rather than list a province's folders again)."""
     found: list[Finding] = []
     stack = [os.fspath(root)]
     while stack:
@@ -272,6 +273,8 @@ def symlink_findings(root: Path) -> list[Finding]:
                 listed = list(entries)
         except OSError:
             continue
+        if listings is not None:
+            listings[folder] = listed
         for entry in listed:
             if entry.is_symlink():
                 found.append(Finding(entry.path, 1, "E002",
@@ -291,7 +294,8 @@ def check_content(root: str | Path, cache: CheckCache | None = None) -> CheckRes
     root = Path(root)
     if not root.is_dir():
         return CheckResult([Finding(str(root), 1, "E002", "内容目录不存在")])
-    links = symlink_findings(root)
+    listings: dict[str, list[os.DirEntry]] = {}
+    links = symlink_findings(root, listings)
     if links:  # refuse the folder as a whole: nothing behind a link is ever read
         return CheckResult(links)
     findings: list[Finding] = []
@@ -380,7 +384,7 @@ def check_content(root: str | Path, cache: CheckCache | None = None) -> CheckRes
     halls = check_halls(root, shared, default_codes,
                         partial(_check_guide_files, forms_dir=forms_dir, cache=cache),
                         {c.name for c in categories} if categories is not None else None,
-                        basic_codes=basic_codes, cache=cache)
+                        basic_codes=basic_codes, cache=cache, listings=listings)
     findings.extend(halls.findings)
     findings.sort(key=lambda f: (f.path, f.line, f.code))
     result = CheckResult(findings, completeness=figures)

@@ -65,11 +65,19 @@ def release(content_dir: str, instance_dir: str, allow_removals: bool, allow_rev
     会移除在线事项或覆盖网页编辑器所发布修改的发布，须加 --allow-removals / --allow-revert
     明确同意，否则不发布（退出码 3）。"""
     from guides.check_cache import CheckCache
-    from guides.publishing import REMOVALS, REVERTS, undoes
 
     cache = CheckCache(instance_dir)  # files unchanged since the last check are not parsed again
     result = check_content(content_dir, cache)
-    cache.save()
+    try:
+        _release_checked(result, content_dir, instance_dir, allow_removals, allow_revert)
+    finally:
+        cache.save()  # after publishing: it records the hall parts as the new release linked them
+
+
+def _release_checked(result, content_dir: str, instance_dir: str, allow_removals: bool, allow_revert: bool) -> None:
+    """`release` once the content is checked: report, refuse or publish (exits on refusal)."""
+    from guides.publishing import REMOVALS, REVERTS, undoes
+
     if not result.ok:
         _report(result)
         click.echo("内容检查未通过，未发布任何版本。", err=True)

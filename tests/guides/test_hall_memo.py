@@ -4,6 +4,7 @@ scratch; and the release files a province's manifest is split into."""
 import json
 import os
 import shutil
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -187,9 +188,9 @@ def _cached_part(tmp_path: Path, hall: str) -> Path:
 
 
 def test_a_hall_part_edited_in_place_with_its_mtime_put_back_is_not_linked(content, tmp_path, checked):
-    """The part a memo names is read and checked against its SHA-256 before it is linked: an
-    in-place edit that keeps size, inode and mtime (or bit rot) makes the hall be checked again,
-    and the new release holds good bytes."""
+    """An in-place edit of the part a memo names that keeps its size, inode and mtime still
+    changes its ctime: the part is read and checked against its SHA-256 before it is linked,
+    the hall is checked again, and the new release holds good bytes."""
     _both(content, tmp_path)
     checked.clear()
     part = _cached_part(tmp_path, "liushi")
@@ -207,6 +208,46 @@ def test_a_hall_part_edited_in_place_with_its_mtime_put_back_is_not_linked(conte
     assert release.content.guides_of("liushi")[GA].locations[0].window == "3 号窗口"
 
 
+def test_a_part_is_read_only_when_its_stat_is_not_the_one_recorded(content, tmp_path, checked, monkeypatch):
+    """A reused hall's part is not read while its stat, ctime included, is the one the cache
+    recorded after the release linked it; a link made after that (a cache saved before
+    publishing) makes the next check read it and check its SHA-256 once, and the hall is still
+    taken from its memo."""
+    store = ReleaseStore(tmp_path / "instance")
+    override = content / "halls" / "beibaixiang" / "overrides" / f"{GA}.yaml"
+    reads: list[str] = []
+    real = halls_module.read_part
+
+    def spy(ref):
+        reads.append(Path(ref.path).name)
+        return real(ref)
+
+    def release(window: str, save_first: bool = False) -> None:
+        _edit(override, "3 号窗口" if window == "4 号窗口" else "4 号窗口", window)
+        os.utime(override, ns=(1, 1))  # an old file: a memo is kept
+        cache = CheckCache(tmp_path / "instance")
+        result = check_content(content, cache)
+        if save_first:
+            cache.save()
+        time.sleep(0.06)  # past guides.check_cache.PART_RACY_NS: the link's ctime can be recorded
+        store.publish(result.content)
+        time.sleep(0.06)
+        if not save_first:
+            cache.save()
+
+    _both(content, tmp_path)
+    release("4 号窗口")
+    monkeypatch.setattr(halls_module, "read_part", spy)
+    liushi = _cached_part(tmp_path, "liushi").name
+    checked.clear()
+    release("3 号窗口", save_first=True)  # the new release links liushi's part after its stat was recorded
+    assert checked == ["beibaixiang"] and liushi not in reads
+    release("4 号窗口")
+    assert checked == ["beibaixiang", "beibaixiang"] and reads == [liushi]
+    assert store.current().content.guides_of("liushi")[GA].locations[0].window == "3 号窗口"
+    assert store.current().content.guides_of("beibaixiang")[GA].locations[0].window == "4 号窗口"
+
+
 def test_an_altered_hall_part_in_the_cache_is_not_used(content, tmp_path, checked):
     """A part file the memo names that is not as it was written (by stat) is neither linked
     into the next release nor trusted: the hall is checked again and its part written anew."""
@@ -220,6 +261,27 @@ def test_an_altered_hall_part_in_the_cache_is_not_used(content, tmp_path, checke
     part.write_bytes(data.replace("柳市镇".encode(), "柳市乡".encode()))
     _both(content, tmp_path)  # the release is that of a check from scratch, byte for byte
     assert checked == ["liushi"]
+
+
+def test_a_part_the_disk_does_not_sync_is_never_linked(content, tmp_path, monkeypatch):
+    """The parts a check writes into the cache are fsynced together at its end; when the disk
+    refuses, they are removed and their memos dropped, and a release that would link one stops
+    with an error naming the file instead of pointing at bytes that may not be on disk."""
+    def refuse(paths):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(halls_module, "sync_parts", refuse)
+    cache = CheckCache(tmp_path / "instance")
+    result = check_content(content, cache)
+    assert result.ok
+    cache.save()
+    assert not list((tmp_path / "instance" / FOLDER / PARTS).glob("*.json"))
+    cache = CheckCache(tmp_path / "instance")
+    cache.use_forms(cache._forms_old)
+    assert cache.hall_memo("liushi") is None
+    with pytest.raises(ReleaseError, match=r"\.json: 无法读取"):
+        ReleaseStore(tmp_path / "instance").publish(result.content)
+    assert ReleaseStore(tmp_path / "instance").current_number() is None
 
 
 def test_files_written_just_before_the_check_keep_no_memo(valid_content, tmp_path, checked):

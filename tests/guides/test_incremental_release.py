@@ -43,12 +43,11 @@ def _release_files(store: ReleaseStore) -> tuple[bytes, dict, dict]:
 
 def _both(root: Path, tmp_path: Path):
     """Check and release `root` twice: from scratch into tmp/full, and with the check cache of
-    tmp/instance (which the previous call filled). Returns (full result, incremental result,
+    tmp/instance (which the previous call filled; saved after publishing, as the command does). Returns (full result, incremental result,
     the cache); asserts that findings and, when it passes, the releases are identical."""
     full = check_content(root)
     cache = CheckCache(tmp_path / "instance")
     inc = check_content(root, cache)
-    cache.save()
     assert [str(f) for f in inc.findings] == [str(f) for f in full.findings]
     assert inc.ok == full.ok
     if full.ok:
@@ -58,6 +57,7 @@ def _both(root: Path, tmp_path: Path):
         assert _release_files(inc_store) == _release_files(full_store)
         body = _release_files(inc_store)[0]
         assert body == canonical_json(content_document(full.content))
+    cache.save()  # after publishing, as `guide-server release` does
     return full, inc, cache
 
 
