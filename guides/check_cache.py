@@ -145,6 +145,8 @@ class CheckCache:
         self._hall_new: dict[str, dict] = {}     # hall id -> entries used by this check
         self._heads_old: dict[str, Any] | None = None  # hall id -> memo head (halls.index, read when first needed)
         self._heads_new: dict[str, Any] = {}     # hall id -> memo head kept by this check
+        self._shared_old: dict[str, str] = {}    # shared code -> hash the old heads were made with
+        self._shared_new: dict[str, str] = {}    # shared code -> hash of this check
         self._tails_new: dict[str, Any] = {}     # hall id -> memo tail to write (None: remove it)
         self._halls_seen: set[str] | None = None  # None: this check did not go through content/halls/
         self.hits = self.misses = 0
@@ -271,7 +273,8 @@ class CheckCache:
                     head = self._part_seen(self._heads_new[h])
                     if head is not None:
                         heads[h] = head
-            self._write_blob(self.index_path, {"forms": self._forms_digest(), "data": heads})
+            self._write_blob(self.index_path, {"forms": self._forms_digest(), "data": heads,
+                                               "shared": self._shared_new if heads else {}})
             if self.halls_dir.is_dir():
                 for p in self.halls_dir.iterdir():  # halls gone from content/halls/
                     if p.name.partition(".")[0] not in self._halls_seen:
@@ -308,15 +311,31 @@ class CheckCache:
         if self._halls_seen is None:
             self._halls_seen = set()
 
-    def hall_memo(self, hall_id: str) -> Any:
-        """The memo head recorded for hall `hall_id` (plain data, see guides.hall_memo) or None."""
+    def _index(self) -> None:
+        """Read halls.index once: the memo heads and the shared guides' hashes they were made with."""
         if self._heads_old is None:
             data = None
             if self.status == "loaded":
                 data, _ = self._read_blob(self.index_path)
-            self._heads_old = (data.get("data") if isinstance(data, dict) and data.get("forms") == self._forms_digest()
-                               and isinstance(data.get("data"), dict) else {})
+            fits = isinstance(data, dict) and data.get("forms") == self._forms_digest()
+            heads, shared = (data.get("data"), data.get("shared")) if fits else (None, None)
+            self._heads_old = heads if isinstance(heads, dict) else {}
+            self._shared_old = shared if isinstance(shared, dict) and isinstance(heads, dict) else {}
+
+    def hall_memo(self, hall_id: str) -> Any:
+        """The memo head recorded for hall `hall_id` (plain data, see guides.hall_memo) or None."""
+        self._index()
         return self._heads_old.get(hall_id)
+
+    def memo_shared_hashes(self) -> dict[str, str]:
+        """Shared guide code -> SHA-256 (hex) as the check that wrote the memo heads saw them:
+        every head was made, or brought up to date, with these."""
+        self._index()
+        return self._shared_old
+
+    def use_shared_hashes(self, hashes: dict[str, str]) -> None:
+        """The shared guides' hashes of this check (code -> SHA-256 hex), recorded with the heads."""
+        self._shared_new = hashes
 
     def hall_tail(self, hall_id: str) -> Any:
         """The rest of hall `hall_id`'s memo (what resolving its offers again needs) or None."""

@@ -5,7 +5,8 @@ overrides/*.yaml — and from a little outside it: which shared guides exist and
 基本编码, the region codes, the category names (together `context_digest`), the hashes of the
 shared guides it offers, and which codes earlier halls and the default hall already use
 (E207). The memo keeps, as plain data, a *head* (every hall's in one file, read at each
-check) and a *tail* (read only when a shared guide the hall offers changed):
+check, with the hashes of the shared guides the heads were made with) and a *tail* (read only
+when a shared guide the hall offers changed):
 
     head  stamps    SHA-256 of the stat (size, mtime_ns, ctime_ns, inode) of every file of the
                     hall folder the checker reads, by name (`hall_scan`)
@@ -21,13 +22,15 @@ check) and a *tail* (read only when a shared guide the hall offers changed):
                     against its SHA-256, taken again when the cache is saved (after a release
                     linked it: a new link changes the ctime)
           count     how many guides the hall offers
-    tail  head      `head_key` of the head it was written with (a tail that does not fit its
-                    head is not used: the hall is checked again)
+    tail  stamps    the head's `stamps` when the tail was written (a tail that does not fit
+                    its head is not used: the hall is checked again); the tail is written
+                    when the hall is checked, not when only shared guides it offers changed
           offers    (code, shared code) of each offer, in order
           overrides position -> (override, its text, guides.halls._override_text) for the
                     offers with an override
           resolved  resolve key -> SHA-256 (see guides.halls) of each offer with an override
-                    or a local code, for the next check (only the keys in use are kept)
+                    or a local code when the hall was checked (the key names the shared
+                    guide's hash: an entry is never wrong, only unused once it changed)
 
 A memo is used when the stamps, `ctx` and `forms/` listing are those recorded, its part file
 is the one recorded, and none of the hall's codes is taken by the default hall or an earlier
@@ -35,10 +38,11 @@ hall. The part is not read while its stat is `part_stat`: a write to the file ch
 ctime, which no one can set back, so a part edited in place (even with its mtime put back)
 has another stat, is read and checked against its SHA-256, and is never linked into a release
 when it differs.
-When only some offered shared guides changed, just those offers are resolved and hashed again
-and a new part written (guides.halls). A memo is only kept for a hall that passed and whose
-files were not modified within guides.check_cache.RACY_NS of the scan (a write in the same
-clock tick could go unseen).
+When only some offered shared guides changed (their hashes against those recorded with the
+heads), just those offers are resolved and hashed again and a new part written; the head is
+brought up to date, the tail is not written (guides.halls). A memo is only kept for a hall
+that passed and whose files were not modified within guides.check_cache.RACY_NS of the scan
+(a write in the same clock tick could go unseen).
 """
 from __future__ import annotations
 
@@ -118,16 +122,10 @@ def usable(memo: Any, scan: str | None, ctx: str, parts_dir: str | os.PathLike) 
             and same_part_file(memo.get("part_stat"), part_file_stat(os.path.join(parts_dir, f"{memo.get('part')}.json"))))
 
 
-def head_key(head: dict[str, Any]) -> tuple[str, str]:
-    """What ties a memo's tail to its head: the head's part and sources digest (a tail is
-    written with its head; a crash between writing the tails and the index, or a tail of
-    another hall, leaves a pair that does not fit)."""
-    return head["part"], head["sources_digest"]
-
-
 def tail_fits(tail: Any, head: dict[str, Any]) -> bool:
-    """True when `tail` was written with `head` (`head_key`)."""
-    return isinstance(tail, dict) and tuple(tail.get("head") or ()) == head_key(head)
+    """True when `tail` was written from the very files `head` was (its `stamps`): a tail of
+    another hall, or of the hall's files as they were before, does not fit."""
+    return isinstance(tail, dict) and tail.get("stamps") == head["stamps"]
 
 
 def collides(memo: dict[str, Any], taken: Mapping[str, str]) -> bool:

@@ -404,6 +404,8 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Mapping[
     by_basic = _index_basic_codes(basic_codes)
     ctx = hall_memo.context_digest(shared, by_basic, res.regions, categories)
     shared_hashes = {code: shared.hash(code) for code in shared}
+    if cache is not None:
+        cache.use_shared_hashes(shared_hashes)
     taken: dict[str, str] = dict(default_codes)  # code -> where it is first used (path:line)
     # each hall's own file first (or its memo), then the guide files of the halls to check in
     # one go (one process pool)
@@ -550,8 +552,8 @@ def _resolved_hash(shared: GuideSet, shared_hashes: Mapping[str, str], code: str
 def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], taken: dict[str, str],
            findings: list[Finding], cache: Any) -> Any:
     """The hall of `plan` as its memo says: the guides.hall_part.PartRef of its part file,
-    not read while its stat is the memo's (guides.hall_memo); when shared guides it offers changed, just those offers are resolved again and
-    a new part is kept. None when the memo cannot stand (a code now taken elsewhere, an
+    not read while its stat is the memo's (guides.hall_memo); when shared guides it offers
+    changed, just their offers are resolved again and a new part is kept. None when the memo cannot stand (a code now taken elsewhere, an
     override that no longer fits a changed shared guide, a damaged part or tail): the caller
     checks the hall afresh."""
     memo, hall_id = plan.old, plan.folder.name
@@ -568,12 +570,17 @@ def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], take
         except PartError:
             return None
     if digest != memo["sources_digest"]:
+        # the shared guides that changed since the memo: the head was made (or brought up to
+        # date) with the hashes the cache recorded with it, checked against its sources_digest
+        old = cache.memo_shared_hashes()
+        if any(s not in old for s in memo["sources"]) \
+                or hall_memo.sources_digest(memo["sources"], old) != memo["sources_digest"]:
+            return None
+        changed = {s for s in memo["sources"] if old[s] != shared_hashes[s]}
         tail = cache.hall_tail(hall_id)
         if not hall_memo.tail_fits(tail, memo):
             return None
-        # every offer with a hash in the part looked up again: the unchanged ones are found in
-        # the tail's `resolved` (one short SHA-256 each), which keeps only the keys still in use
-        known, used = tail["resolved"], {}
+        known = tail["resolved"]
         try:
             # the part with new hashes for the offers of changed shared guides: its "hashes"
             # member comes first, so the rest of its bytes (offers, own guides, site) is kept
@@ -582,18 +589,18 @@ def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], take
             if not text.startswith('{"hashes":') or not text.startswith(',"offered":', end):
                 return None
             for i, (code, source) in enumerate(tail["offers"]):
-                if i in tail["overrides"] or code != source:  # a plain offer has no hash here
+                if source in changed and (i in tail["overrides"] or code != source):  # a plain offer has no hash here
                     override, over = tail["overrides"].get(i, ({}, "{}"))
-                    hashes[code] = _resolved_hash(shared, shared_hashes, code, source, override, over, known, used)
+                    hashes[code] = _resolved_hash(shared, shared_hashes, code, source, override, over, known, {})
             data = b'{"hashes":' + canonical_bytes(dict(sorted(hashes.items()))) + text[end:].encode("utf-8")
             ref = store_part(cache.parts_dir, data, sync=False)
             plan.written = ref.path
         except (ValidationError, OSError, ValueError, KeyError, TypeError):
             return None
+        # the tail stays as it is: it holds what the hall's files say (offers, overrides) and
+        # resolved hashes by key, true whatever the shared guides are now
         memo = {**memo, "sources_digest": digest, "part": ref.hash, "part_stat": part_file_stat(ref.path)}
-        tail = {**tail, "resolved": used, "head": hall_memo.head_key(memo)}
         cache.keep_hall(hall_id, plan.scan_files, memo)
-        cache.put_hall(hall_id, memo, tail)
     else:
         cache.keep_hall(hall_id, plan.scan_files)
     taken.update(memo["own_paths"])
@@ -744,7 +751,7 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
                     "sources": sources, "sources_digest": hall_memo.sources_digest(sources, shared_hashes),
                     "own_paths": own_paths, "local": tuple(local), "part": ref.hash,
                     "part_stat": part_file_stat(ref.path), "count": len(hashes)}
-            tail = {"head": hall_memo.head_key(head),
+            tail = {"stamps": plan.scan,
                     "resolved": used,
                     "offers": tuple((row[0], row[1]) for row in rows),
                     "overrides": {i: (row[2], over) for i, (row, over) in enumerate(zip(rows, overs)) if row[2]}}

@@ -451,6 +451,7 @@ class ReleaseStore:
         self.root = self.instance / "releases"
         self._thread_lock = threading.RLock()
         self._manifests: dict[tuple, dict[str, Any]] = {}  # see manifest()
+        self._manifest_files: dict[tuple, dict[str, Any]] = {}  # see _manifest_json()
         self._depth = 0
         self._lock_file = None
         # set by `publish`: what was damaged in the current release it replaced by a complete
@@ -489,17 +490,38 @@ class ReleaseStore:
         except (OSError, ValueError) as exc:
             raise ReleaseError(f"{path}: 版本清单无法读取：{exc}") from None
 
+    def _manifest_json(self, number: int) -> dict[str, Any]:
+        """manifest.json of release `number` as parsed (shared: not to be changed), kept for
+        the last few releases by the file's identity (inode, mtime, size): a release is read
+        by every command and request, and a province's manifest is ~0.6 MB. ReleaseError when
+        it is missing or not a JSON object."""
+        path = self.folder(number) / "manifest.json"
+        try:
+            st = os.stat(path)
+            ident = (number, st.st_ino, st.st_mtime_ns, st.st_size)
+        except OSError:
+            ident = None  # _read_json says why
+        with self._thread_lock:
+            hit = self._manifest_files.get(ident) if ident is not None else None
+        if hit is not None:
+            return hit
+        data = self._read_json(path, number, "manifest")
+        if not isinstance(data, dict):
+            raise ReleaseError(f"{path}: 版本清单无法读取：不是 JSON 对象")
+        if ident is not None:
+            with self._thread_lock:
+                self._manifest_files[ident] = data
+                while len(self._manifest_files) > 4:
+                    self._manifest_files.pop(next(iter(self._manifest_files)))
+        return data
+
     def manifest_head(self, number: int) -> dict[str, Any]:
         """The manifest of release `number` without the per-hall hashes ("halls"): number,
         created, hash, root guide hashes, attachments — what most callers need, read without the
-        hashes of a province's hundreds of thousands of hall guides (ReleaseError as `manifest`)."""
-        data = self._read_json(self.folder(number) / "manifest.json", number, "manifest")
-        if not isinstance(data, dict):
-            raise ReleaseError(f"{self.folder(number) / 'manifest.json'}: 版本清单无法读取：不是 JSON 对象")
-        data.pop(HALLS_FILE_KEY, None)
-        data.pop(PARTS_FILE_KEY, None)
-        data.pop("halls", None)
-        return data
+        hashes of a province's hundreds of thousands of hall guides (ReleaseError as `manifest`).
+        The top level is a fresh dict; nested values are shared and must not be changed."""
+        return {k: v for k, v in self._manifest_json(number).items()
+                if k not in (HALLS_FILE_KEY, PARTS_FILE_KEY, "halls")}
 
     def manifest(self, number: int) -> dict[str, Any]:
         """The whole manifest of release `number` (as `Release.manifest()` made it), the
@@ -530,9 +552,7 @@ class ReleaseStore:
         return dict(data)
 
     def _read_manifest(self, folder: Path, number: int) -> dict[str, Any]:
-        data = self._read_json(folder / "manifest.json", number, "manifest")
-        if not isinstance(data, dict):
-            raise ReleaseError(f"{folder / 'manifest.json'}: 版本清单无法读取：不是 JSON 对象")
+        data = dict(self._manifest_json(number))
         data.pop(PARTS_FILE_KEY, None)
         want = data.pop(HALLS_FILE_KEY, None)
         if want is not None:
@@ -557,7 +577,7 @@ class ReleaseStore:
         manifest.json records); None for a release written without one (ReleaseError when
         it is named but missing or altered)."""
         folder = self.folder(number)
-        want = self._read_json(folder / "manifest.json", number, "manifest").get(PARTS_FILE_KEY)
+        want = self._manifest_json(number).get(PARTS_FILE_KEY)
         if want is None:
             return None
         return json.loads(self._side_file(folder, PARTS_FILE, want))
@@ -568,9 +588,7 @@ class ReleaseStore:
         read: a part is checked against its hash whenever it is read or linked); ReleaseError
         naming the file when one is missing or altered. A release without them passes."""
         folder = self.folder(number)
-        head = self._read_json(folder / "manifest.json", number, "manifest")
-        if not isinstance(head, dict):
-            return
+        head = self._manifest_json(number)
         for name, key in ((HALLS_FILE, HALLS_FILE_KEY), (PARTS_FILE, PARTS_FILE_KEY)):
             want = head.get(key)
             if want is not None:

@@ -43,6 +43,11 @@ def prepare_instance(instance: Path) -> int | None:
         return None
 
 
+STALE_NOTE = "内容可能不是最新，以窗口为准"
+REFUSED_FORMAT_LABEL = f"内容未更新（本机软件需升级）· {STALE_NOTE}"  # a content format the kiosk does not read
+REFUSED_HALL_LABEL = f"内容未更新（大厅不在新版本中）· {STALE_NOTE}"  # the kiosk's hall left the release
+
+
 def offline_label(instance: Path, hall_time: HallClock | None = None) -> str:
     """"离线 · 自 11-22 14:05 · 内容可能不是最新，以窗口为准" while the server is away, else "";
     the time is the last good sync in hall time. While the kiosk refuses the server's release
@@ -55,16 +60,14 @@ def offline_label(instance: Path, hall_time: HallClock | None = None) -> str:
     if since is None:
         if refused_reason(Path(instance)):
             refused = read_state(Path(instance)).get("refused") or {}
-            if refused.get("hall"):  # the kiosk's hall is not in the server's release
-                return "内容未更新（大厅不在新版本中）· 内容可能不是最新，以窗口为准"
-            return "内容未更新（本机软件需升级）· 内容可能不是最新，以窗口为准"
+            return REFUSED_HALL_LABEL if refused.get("hall") else REFUSED_FORMAT_LABEL
         return ""
     last_ok = read_state(Path(instance)).get("last_ok")
     try:
         shown = dt.datetime.fromisoformat(last_ok) if last_ok else since
     except ValueError:
         shown = since
-    return f"离线 · 自 {(hall_time or HallClock()).local(shown):%m-%d %H:%M} · 内容可能不是最新，以窗口为准"
+    return f"离线 · 自 {(hall_time or HallClock()).local(shown):%m-%d %H:%M} · {STALE_NOTE}"
 
 
 def _record(outbox: Outbox, kind: str, data: dict) -> None:

@@ -104,6 +104,48 @@ def test_a_shared_guide_offered_as_it_is_leaves_the_hall_part_alone(content, tmp
     assert release.content.guides_of("beibaixiang")["330382-SC-0001"].name.startswith("（新）")
 
 
+def test_a_hall_part_is_brought_up_to_date_for_just_the_shared_guide_that_changed(content, tmp_path, checked,
+                                                                                    monkeypatch):
+    """A hall overriding two shared guides: after each of them changes in turn, only that
+    guide's offer is resolved again (in every hall overriding it), no hall is checked again,
+    and each release is byte for byte the one a check from scratch makes."""
+    hall = content / "halls" / "liushi"
+    (hall / "hall.yaml").write_text((hall / "hall.yaml").read_text(encoding="utf-8")
+                                    + '  - code: "330382-SC-0001"\n', encoding="utf-8")
+    (hall / "overrides" / "330382-SC-0001.yaml").write_text("contacts: {consult: 0577-61111119}\n", encoding="utf-8")
+    _age(content)
+    _both(content, tmp_path)
+    resolved: list[tuple[str, str]] = []  # (shared code, code) of each offer resolved while a memo is reused
+    real_resolve, real_reuse = halls_module.resolve_offer, halls_module._reuse
+    reusing = []
+
+    def resolve(guide, offer):
+        if reusing:
+            resolved.append((offer.source, offer.code))
+        return real_resolve(guide, offer)
+
+    def reuse(*args, **kwargs):
+        reusing.append(True)
+        try:
+            return real_reuse(*args, **kwargs)
+        finally:
+            reusing.pop()
+
+    monkeypatch.setattr(halls_module, "resolve_offer", resolve)
+    monkeypatch.setattr(halls_module, "_reuse", reuse)
+    checked.clear()
+    _edit(content / "guides" / f"{GA}.yaml", "居民身份证申领登记表", "居民身份证申领登记表（新版）")
+    _both(content, tmp_path)
+    assert checked == [] and sorted(resolved) == [(GA, GA), (GA, GA)]  # beibaixiang's and liushi's
+    resolved.clear()
+    _edit(content / "guides" / "330382-SC-0001.yaml", "0577-61234568", "0577-61234569")
+    _both(content, tmp_path)
+    assert checked == [] and resolved == [("330382-SC-0001", "330382-SC-0001")]
+    release = ReleaseStore(tmp_path / "instance").current()
+    assert release.content.guides_of("liushi")["330382-SC-0001"].contacts.consult == "0577-61111119"
+    assert "居民身份证申领登记表（新版）" in json.dumps(release.content.guides_of("liushi")[GA].dump(), ensure_ascii=False)
+
+
 def test_a_code_taken_by_another_hall_after_the_memo_is_reported(content, tmp_path, checked):
     _both(content, tmp_path)
     checked.clear()

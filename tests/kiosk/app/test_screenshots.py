@@ -6,10 +6,13 @@ widget tree is checked for layout faults as it is shot (tests/kiosk/layout_check
 overlapping boxes, boxes outside the window, cut text, invisible buttons that take taps);
 a screen with a fault is also saved as <name>-faults.png with the faults outlined.
 """
+import unicodedata
+
 from kivy.core.window import Window
 
 from kiosk.app.controllers import tickets as tk
 from kiosk.cli.simulate import DEMO_CARD
+from kiosk.fleet.hooks import REFUSED_FORMAT_LABEL, REFUSED_HALL_LABEL, STALE_NOTE
 from kiosk.speech import VoiceSettings
 from tests.kiosk.conftest import copy_sample_content
 from tests.kiosk.handwriting_samples import draw
@@ -51,8 +54,11 @@ class ScreenshotsPortrait(KioskTestCase):
                 faults.extend(f"{name}: {f}" for f in found)
             return path
 
-        # the home screen's offline badge, as long as it gets (kiosk.fleet.hooks.offline_label)
-        app.offline_text = "离线 · 自 11-22 14:05 · 内容可能不是最新，以窗口为准"
+        # the home screen's status badge, as long as it gets (kiosk.fleet.hooks.offline_label):
+        # the widest of its texts (a Chinese character is two columns)
+        app.offline_text = max(("离线 · 自 11-22 14:05 · " + STALE_NOTE, REFUSED_FORMAT_LABEL, REFUSED_HALL_LABEL),
+                               key=lambda t: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in t))
+        assert app.offline_text == REFUSED_HALL_LABEL
         app.offline = True
         for mode in ("normal", "elder"):
             app.go_home()
