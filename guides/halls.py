@@ -553,9 +553,9 @@ def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], take
            findings: list[Finding], cache: Any) -> Any:
     """The hall of `plan` as its memo says: the guides.hall_part.PartRef of its part file,
     not read while its stat is the memo's (guides.hall_memo); when shared guides it offers
-    changed, just their offers are resolved again and a new part is kept. None when the memo cannot stand (a code now taken elsewhere, an
-    override that no longer fits a changed shared guide, a damaged part or tail): the caller
-    checks the hall afresh."""
+    changed, just their offers are resolved again and a new part is kept. None when the memo
+    cannot stand (a code now taken elsewhere, an override that no longer fits a changed shared
+    guide, a damaged part or tail): the caller checks the hall afresh."""
     memo, hall_id = plan.old, plan.folder.name
     if hall_memo.collides(memo, taken):
         return None
