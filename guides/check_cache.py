@@ -35,12 +35,15 @@ content/forms/ listing is ignored; when check-cache.bin itself is ignored or mis
 the hall files: everything is checked again. Files are renamed into place after a check (not
 fsynced: a file torn by a crash fails its checksum); a hall file left older than
 check-cache.bin by a crash is still only ever used for files whose stat it records, so it
-cannot make a check wrong. The cache holds the files and halls of the last check only. Like
+cannot make a check wrong. The cache holds the files and halls of the last check only; a
+check that will save it holds ``.lock`` (`held`) from reading it to saving it. Like
 the rest of the instance folder it is written by the server's own user; it is not content
 and never lives in content/.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import gc
 import hashlib
@@ -63,6 +66,7 @@ FOLDER = "release-cache"
 FILE = "check-cache.bin"
 HALLS = "halls"  # per-hall files, under FOLDER
 INDEX = "halls.index"  # the memo heads of all halls, under FOLDER
+LOCK = ".lock"  # under FOLDER: held by a check that will save the cache (`held`)
 PARTS = "parts"  # hall parts by SHA-256, under FOLDER (guides.hall_part.store_part)
 RACY_NS = 2_000_000_000  # a file modified this close to its reading is hashed again
 # a hall part whose ctime is this close to the moment its stat is recorded is read next time:
@@ -116,6 +120,26 @@ def read_source(path: Path) -> tuple[bytes, Stamp]:
     read_ns = time.time_ns()
     raw = read_limited(path)  # no symlink followed, at most MAX_BYTES (SourceRefused)
     return raw, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, read_ns, file_digest(raw))
+
+
+@contextlib.contextmanager
+def held(instance: str | Path):
+    """Keep other checks with the cache of instance folder `instance` out for a block of work
+    (an flock on release-cache/.lock, so across processes): `guide-server release` holds it
+    from reading the cache to saving it, as a save removes the parts its own check does not
+    name, among them those another check has written and its release is about to link. A
+    second release waits its turn. When the lock file cannot be opened (a folder that cannot
+    be written) the block runs without it: such a cache cannot be saved either."""
+    try:
+        folder = Path(instance) / FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        fh = open(folder / LOCK, "a")
+    except OSError:
+        yield
+        return
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
 
 
 class CheckCache:

@@ -64,14 +64,15 @@ def release(content_dir: str, instance_dir: str, allow_removals: bool, allow_rev
 
     会移除在线事项或覆盖网页编辑器所发布修改的发布，须加 --allow-removals / --allow-revert
     明确同意，否则不发布（退出码 3）。"""
-    from guides.check_cache import CheckCache
+    from guides.check_cache import CheckCache, held
 
-    cache = CheckCache(instance_dir)  # files unchanged since the last check are not parsed again
-    result = check_content(content_dir, cache)
-    try:
-        _release_checked(result, content_dir, instance_dir, allow_removals, allow_revert)
-    finally:
-        cache.save()  # after publishing: it records the hall parts as the new release linked them
+    with held(instance_dir):  # a second release on this instance waits: a cache save removes parts
+        cache = CheckCache(instance_dir)  # files unchanged since the last check are not parsed again
+        result = check_content(content_dir, cache)
+        try:
+            _release_checked(result, content_dir, instance_dir, allow_removals, allow_revert)
+        finally:
+            cache.save()  # after publishing: it records the hall parts as the new release linked them
 
 
 def _release_checked(result, content_dir: str, instance_dir: str, allow_removals: bool, allow_revert: bool) -> None:
