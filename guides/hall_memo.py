@@ -22,9 +22,10 @@ when a shared guide the hall offers changed):
                     against its SHA-256, taken again when the cache is saved (after a release
                     linked it: a new link changes the ctime)
           count     how many guides the hall offers
-    tail  stamps    the head's `stamps` when the tail was written (a tail that does not fit
-                    its head is not used: the hall is checked again); the tail is written
-                    when the hall is checked, not when only shared guides it offers changed
+    tail  stamps    the head's `stamps` and `ctx` when the tail was written (a tail that does
+          ctx       not fit its head is not used: the hall is checked again); the tail is
+                    written when the hall is checked, not when only shared guides it offers
+                    changed
           offers    (code, shared code) of each offer, in order
           overrides position -> (override, its text, guides.halls._override_text) for the
                     offers with an override
@@ -123,9 +124,11 @@ def usable(memo: Any, scan: str | None, ctx: str, parts_dir: str | os.PathLike) 
 
 
 def tail_fits(tail: Any, head: dict[str, Any]) -> bool:
-    """True when `tail` was written from the very files `head` was (its `stamps`): a tail of
-    another hall, or of the hall's files as they were before, does not fit."""
-    return isinstance(tail, dict) and tail.get("stamps") == head["stamps"]
+    """True when `tail` was written from the very files `head` was (its `stamps`) and in its
+    context (`ctx`: which shared guide a 基本编码 offer names is in it): a tail of another hall,
+    of the hall's files as they were before, or of another context (a crash or a refused
+    halls.index left an older head) does not fit."""
+    return isinstance(tail, dict) and tail.get("stamps") == head["stamps"] and tail.get("ctx") == head["ctx"]
 
 
 def collides(memo: dict[str, Any], taken: Mapping[str, str]) -> bool:

@@ -751,7 +751,7 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
                     "sources": sources, "sources_digest": hall_memo.sources_digest(sources, shared_hashes),
                     "own_paths": own_paths, "local": tuple(local), "part": ref.hash,
                     "part_stat": part_file_stat(ref.path), "count": len(hashes)}
-            tail = {"stamps": plan.scan,
+            tail = {"stamps": plan.scan, "ctx": ctx,  # the offers' shared guides depend on ctx
                     "resolved": used,
                     "offers": tuple((row[0], row[1]) for row in rows),
                     "overrides": {i: (row[2], over) for i, (row, over) in enumerate(zip(rows, overs)) if row[2]}}
