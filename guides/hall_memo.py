@@ -8,8 +8,8 @@ shared guides it offers, and which codes earlier halls and the default hall alre
 check, with the hashes of the shared guides the heads were made with) and a *tail* (read only
 when a shared guide the hall offers changed):
 
-    head  stamps    SHA-256 of the stat (size, mtime_ns, ctime_ns, inode) of every file of the
-                    hall folder the checker reads, by name (`hall_scan`)
+    head  stamps    SHA-256 of the hall folder's path and the stat (size, mtime_ns, ctime_ns,
+                    inode) of every file of it the checker reads, by name (`hall_scan`)
           ctx       `context_digest` of the check that made it
           sources   the shared codes offered with an override or a local code (a tuple: the
                     part depends on these alone); `sources_digest` over their hashes
@@ -59,9 +59,11 @@ from guides.hall_part import part_file_stat, same_part_file
 
 def hall_scan(folder: str | os.PathLike,
               listings: Mapping[str, list[os.DirEntry]] | None = None) -> tuple[str, int, bool]:
-    """(digest, number of files, settled) of hall folder `folder`: the SHA-256 of the stat
-    (size, mtime_ns, ctime_ns, inode) of hall.yaml and every *.yaml of guides/ and
-    overrides/ (the files the checker reads), by name, taken without reading any file; and
+    """(digest, number of files, settled) of hall folder `folder`: the SHA-256 of the path
+    `folder` as given (what the hall's findings name its files by: a content folder moved, or
+    given relative instead of absolute, is another scan) and of the stat (size, mtime_ns,
+    ctime_ns, inode) of hall.yaml and every *.yaml of guides/ and overrides/ (the files the
+    checker reads), by name, taken without reading any file; and
     whether none of them was modified within RACY_NS before the scan (only then is a memo
     kept: a write in the same clock tick as the check could go unseen). A missing file or
     folder is simply not listed. `listings` (folder path -> its entries, listed earlier in
@@ -95,7 +97,8 @@ def hall_scan(folder: str | os.PathLike,
         except (FileNotFoundError, NotADirectoryError):
             continue
     out.sort()
-    return hashlib.sha256("\n".join(out).encode()).hexdigest(), len(out), newest < scan_ns - RACY_NS
+    out.insert(0, base)  # findings and E207 messages name the files by this path
+    return hashlib.sha256("\n".join(out).encode()).hexdigest(), len(out) - 1, newest < scan_ns - RACY_NS
 
 
 def context_digest(shared_codes, basic_index: Mapping[str, list[str]], region_codes,

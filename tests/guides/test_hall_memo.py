@@ -258,6 +258,22 @@ def test_a_tail_written_for_another_basic_code_index_is_not_used(content, tmp_pa
     assert "居民身份证申领登记表（新版）" in [m.name for m in guide.all_materials()]
 
 
+def test_a_reused_hall_names_its_files_where_the_content_folder_is_now(content, tmp_path, monkeypatch):
+    """The content folder moved, or given as a relative path instead of an absolute one: what
+    a hall's memo found names the files by the path of the check that made it, so the hall is
+    checked again and its findings name the files as this check reaches them."""
+    _edit(content / "halls" / "liushi" / "overrides" / f"{GA}.yaml", "3 号窗口", "3 号窗口（请携带其他必要材料）")
+    _age(content)
+    _both(content, tmp_path)
+    moved = tmp_path / "moved"
+    content.rename(moved)
+    full, inc, _ = _both(moved, tmp_path)  # the same findings as a check from scratch
+    assert [f.path for f in inc.findings if f.code == "E201"] == [str(moved / "halls" / "liushi" / "overrides"
+                                                                      / f"{GA}.yaml")]
+    monkeypatch.chdir(tmp_path)
+    _both(Path("moved"), tmp_path)
+
+
 def _cached_part(tmp_path: Path, hall: str) -> Path:
     """The part file the check cache's memo of `hall` names."""
     cache = CheckCache(tmp_path / "instance")
