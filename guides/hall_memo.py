@@ -50,7 +50,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from guides.check_cache import RACY_NS
@@ -58,7 +58,7 @@ from guides.hall_part import part_file_stat, same_part_file
 
 
 def hall_scan(folder: str | os.PathLike,
-              listings: Mapping[str, list[os.DirEntry]] | None = None) -> tuple[str, int, bool]:
+              listings: MutableMapping[str, list[os.DirEntry]] | None = None) -> tuple[str, int, bool]:
     """(digest, number of files, settled) of hall folder `folder`: the SHA-256 of the path
     `folder` as given (what the hall's findings name its files by: a content folder moved, or
     given relative instead of absolute, is another scan) and of the stat (size, mtime_ns,
@@ -67,7 +67,9 @@ def hall_scan(folder: str | os.PathLike,
     whether none of them was modified within RACY_NS before the scan (only then is a memo
     kept: a write in the same clock tick as the check could go unseen). A missing file or
     folder is simply not listed. `listings` (folder path -> its entries, listed earlier in
-    this check) spares listing guides/ and overrides/ again; the stat is taken now."""
+    this check) spares listing guides/ and overrides/ again, and receives a listing made here:
+    the check reads the files of these listings (guides.halls._yaml_files), so the memo records
+    the stat of exactly the files checked; the stat is taken now."""
     scan_ns = time.time_ns()
     out: list[str] = []
     newest = 0
@@ -85,6 +87,8 @@ def hall_scan(folder: str | os.PathLike,
             if entries is None:
                 with os.scandir(path) as listed:
                     entries = list(listed)
+                if listings is not None:  # the check reads the files of this very listing
+                    listings[path] = entries
             for e in entries:
                 if e.name.endswith(".yaml"):
                     try:

@@ -274,6 +274,39 @@ def test_a_reused_hall_names_its_files_where_the_content_folder_is_now(content, 
     _both(Path("moved"), tmp_path)
 
 
+def test_a_guide_file_added_to_a_hall_during_a_release_and_removed_is_not_kept(content, tmp_path, monkeypatch):
+    """A hall's guide file saved while a release is under way (after the check listed the
+    content's folders) and removed again before the next release: the hall is checked from
+    the files its memo records, so the next release, like one from scratch, does not offer
+    the removed guide."""
+    import guides.loader as loader
+
+    _both(content, tmp_path)
+    hall = content / "halls" / "liushi"
+    _edit(hall / "hall.yaml", "前市街 1 号", "前市街 2 号")  # liushi is checked again in the next release
+    _age(content)
+    added = hall / "guides" / "330382-SC-0902.yaml"
+    real_scan = loader.symlink_findings
+
+    def an_editor_saves_a_file_meanwhile(root, listings=None):
+        found = real_scan(root, listings)
+        added.write_text((hall / "guides" / f"{OWN}.yaml").read_text(encoding="utf-8")
+                         .replace(OWN, "330382-SC-0902"), encoding="utf-8")
+        _age(hall / "guides")
+        return found
+
+    monkeypatch.setattr(loader, "symlink_findings", an_editor_saves_a_file_meanwhile)
+    cache = CheckCache(tmp_path / "instance")
+    result = check_content(content, cache)
+    assert result.ok
+    ReleaseStore(tmp_path / "instance").publish(result.content)
+    cache.save()
+    monkeypatch.setattr(loader, "symlink_findings", real_scan)
+    added.unlink()
+    _both(content, tmp_path)  # byte for byte as from scratch
+    assert "330382-SC-0902" not in ReleaseStore(tmp_path / "instance").current().content.guides_of("liushi")
+
+
 def _cached_part(tmp_path: Path, hall: str) -> Path:
     """The part file the check cache's memo of `hall` names."""
     cache = CheckCache(tmp_path / "instance")
