@@ -109,7 +109,10 @@ def _release_checked(result, content_dir: str, instance_dir: str, allow_removals
             halls_before = set(store.manifest(before).get("halls") or {}) - {DEFAULT_HALL}
         except ReleaseError as exc:
             damaged = str(exc)
-    rel, created = store.publish(result.content, origin={"source": "content", "by": str(content_dir)})
+    try:
+        rel, created = store.publish(result.content, origin={"source": "content", "by": str(content_dir)})
+    except ReleaseError as exc:  # a hall part it links cannot be read or fails its hash
+        raise click.ClickException(f"发布失败：{exc}。未发布新版本，当前版本不变。") from None
     damaged = damaged or store.replaced_damaged
     if damaged:
         click.echo(f"注意：此前的当前版本 R{before} 已损坏（{damaged}）；新版本已完整写入，不再使用它。", err=True)

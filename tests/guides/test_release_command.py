@@ -1,6 +1,7 @@
-"""Two `guide-server release` runs on one instance folder at once (two operators, or a release
-started while the last one is still publishing): the second waits for the first to finish and
-save its check cache, so neither links a hall part the other's cache save has just removed."""
+"""`guide-server release` with its check cache under strain: two runs on one instance folder at
+once (two operators, or a release started while the last one is still publishing) take turns,
+so neither links a hall part the other's cache save has just removed; a hall part the disk
+refuses ends the command with a message, not a traceback."""
 from __future__ import annotations
 
 import os
@@ -81,3 +82,19 @@ def test_a_release_started_while_another_is_under_way_waits_for_it(content, tmp_
         assert {p.name: p.read_bytes() for p in (ours / "halls").iterdir()} == \
             {p.name: p.read_bytes() for p in (theirs / "halls").iterdir()}
     assert _release_files(store) == _release_files(reference)
+
+
+def test_a_release_whose_hall_parts_the_disk_refuses_ends_with_a_message(content, tmp_path, monkeypatch):
+    """The disk refuses to sync the hall parts the check wrote (an I/O error): `guide-server
+    release` says so, names the file and exits 1 without a traceback; no release is made."""
+    import guides.halls as halls_module
+
+    def refuse(paths):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(halls_module, "sync_parts", refuse)
+    result = _release(content, tmp_path / "instance")
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    assert "release-cache/parts/" in result.output and "未发布" in result.output
+    assert ReleaseStore(tmp_path / "instance").current_number() is None
