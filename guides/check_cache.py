@@ -210,7 +210,7 @@ class CheckCache:
         head = b"\n".join([FORMAT, code_version().encode(), hashlib.sha256(body).hexdigest().encode()])
         path.parent.mkdir(parents=True, exist_ok=True)
         # a name of this process's own (no two checkers write one temporary file); one a crash
-        # left under halls/ is removed by the next save
+        # left is removed by the next save
         tmp = path.parent / f".{path.name}.{os.getpid()}"
         try:
             with open(tmp, "wb") as fh:
@@ -282,6 +282,9 @@ class CheckCache:
             return
         try:
             self._write_blob(self.path, {"forms": self.forms_listing, "entries": self._new})
+            for name in (FILE, INDEX):  # temporary files of a process killed while writing them
+                for p in self.path.parent.glob(f".{name}.*"):
+                    p.unlink(missing_ok=True)
             for hall_id, entries in self._hall_new.items():
                 self._write_blob(self.halls_dir / f"{hall_id}.files", {"forms": self._forms_digest(), "data": entries})
             for hall_id, tail in self._tails_new.items():
