@@ -53,6 +53,7 @@ import pickle
 import sys
 import time
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pydantic
@@ -123,13 +124,14 @@ def read_source(path: Path) -> tuple[bytes, Stamp]:
 
 
 @contextlib.contextmanager
-def held(instance: str | Path):
+def held(instance: str | Path, on_wait: Callable[[], None] | None = None):
     """Keep other checks with the cache of instance folder `instance` out for a block of work
     (an flock on release-cache/.lock, so across processes): `guide-server release` holds it
     from reading the cache to saving it, as a save removes the parts its own check does not
     name, among them those another check has written and its release is about to link. A
-    second release waits its turn. When the lock file cannot be opened (a folder that cannot
-    be written) the block runs without it: such a cache cannot be saved either."""
+    second release waits its turn (`on_wait` is called first, to say so). When the lock file
+    cannot be opened (a folder that cannot be written) the block runs without it: such a cache
+    cannot be saved either."""
     try:
         folder = Path(instance) / FOLDER
         folder.mkdir(parents=True, exist_ok=True)
@@ -138,7 +140,12 @@ def held(instance: str | Path):
         yield
         return
     with fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fh, fcntl.LOCK_EX)
         yield
 
 

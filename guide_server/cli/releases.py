@@ -66,7 +66,10 @@ def release(content_dir: str, instance_dir: str, allow_removals: bool, allow_rev
     明确同意，否则不发布（退出码 3）。"""
     from guides.check_cache import CheckCache, held
 
-    with held(instance_dir):  # a second release on this instance waits: a cache save removes parts
+    def waiting() -> None:
+        click.echo("该实例正有另一次发布在进行，等待其完成后再检查和发布……", err=True)
+
+    with held(instance_dir, waiting):  # a second release on this instance waits: a cache save removes parts
         cache = CheckCache(instance_dir)  # files unchanged since the last check are not parsed again
         result = check_content(content_dir, cache)
         try:

@@ -69,6 +69,7 @@ def test_a_release_started_while_another_is_under_way_waits_for_it(content, tmp_
     assert "已发布" in first.output
     assert other[0].returncode == 0, err
     assert "Traceback" not in err
+    assert "该实例正有另一次发布在进行，等待其完成" in err
     store = ReleaseStore(instance)
     assert store.numbers() == [1, 2, 3]  # the changed content, then the first content again
     reference = ReleaseStore(tmp_path / "scratch")
