@@ -52,8 +52,8 @@ import os
 import pickle
 import sys
 import time
-from pathlib import Path
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pydantic
