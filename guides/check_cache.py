@@ -35,12 +35,15 @@ content/forms/ listing is ignored; when check-cache.bin itself is ignored or mis
 the hall files: everything is checked again. Files are renamed into place after a check (not
 fsynced: a file torn by a crash fails its checksum); a hall file left older than
 check-cache.bin by a crash is still only ever used for files whose stat it records, so it
-cannot make a check wrong. The cache holds the files and halls of the last check only. Like
+cannot make a check wrong. The cache holds the files and halls of the last check only; a
+check that will save it holds ``.lock`` (`held`) from reading it to saving it. Like
 the rest of the instance folder it is written by the server's own user; it is not content
 and never lives in content/.
 """
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import gc
 import hashlib
@@ -49,6 +52,7 @@ import os
 import pickle
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +67,7 @@ FOLDER = "release-cache"
 FILE = "check-cache.bin"
 HALLS = "halls"  # per-hall files, under FOLDER
 INDEX = "halls.index"  # the memo heads of all halls, under FOLDER
+LOCK = ".lock"  # under FOLDER: held by a check that will save the cache (`held`)
 PARTS = "parts"  # hall parts by SHA-256, under FOLDER (guides.hall_part.store_part)
 RACY_NS = 2_000_000_000  # a file modified this close to its reading is hashed again
 # a hall part whose ctime is this close to the moment its stat is recorded is read next time:
@@ -116,6 +121,32 @@ def read_source(path: Path) -> tuple[bytes, Stamp]:
     read_ns = time.time_ns()
     raw = read_limited(path)  # no symlink followed, at most MAX_BYTES (SourceRefused)
     return raw, (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, read_ns, file_digest(raw))
+
+
+@contextlib.contextmanager
+def held(instance: str | Path, on_wait: Callable[[], None] | None = None):
+    """Keep other checks with the cache of instance folder `instance` out for a block of work
+    (an flock on release-cache/.lock, so across processes): `guide-server release` holds it
+    from reading the cache to saving it, as a save removes the parts its own check does not
+    name, among them those another check has written and its release is about to link. A
+    second release waits its turn (`on_wait` is called first, to say so). When the lock file
+    cannot be opened (a folder that cannot be written) the block runs without it: such a cache
+    cannot be saved either."""
+    try:
+        folder = Path(instance) / FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        fh = open(folder / LOCK, "a")
+    except OSError:
+        yield
+        return
+    with fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        yield
 
 
 class CheckCache:
@@ -186,7 +217,7 @@ class CheckCache:
         head = b"\n".join([FORMAT, code_version().encode(), hashlib.sha256(body).hexdigest().encode()])
         path.parent.mkdir(parents=True, exist_ok=True)
         # a name of this process's own (no two checkers write one temporary file); one a crash
-        # left under halls/ is removed by the next save
+        # left is removed by the next save
         tmp = path.parent / f".{path.name}.{os.getpid()}"
         try:
             with open(tmp, "wb") as fh:
@@ -258,6 +289,9 @@ class CheckCache:
             return
         try:
             self._write_blob(self.path, {"forms": self.forms_listing, "entries": self._new})
+            for name in (FILE, INDEX):  # temporary files of a process killed while writing them
+                for p in self.path.parent.glob(f".{name}.*"):
+                    p.unlink(missing_ok=True)
             for hall_id, entries in self._hall_new.items():
                 self._write_blob(self.halls_dir / f"{hall_id}.files", {"forms": self._forms_digest(), "data": entries})
             for hall_id, tail in self._tails_new.items():

@@ -8,8 +8,8 @@ shared guides it offers, and which codes earlier halls and the default hall alre
 check, with the hashes of the shared guides the heads were made with) and a *tail* (read only
 when a shared guide the hall offers changed):
 
-    head  stamps    SHA-256 of the stat (size, mtime_ns, ctime_ns, inode) of every file of the
-                    hall folder the checker reads, by name (`hall_scan`)
+    head  stamps    SHA-256 of the hall folder's path and the stat (size, mtime_ns, ctime_ns,
+                    inode) of every file of it the checker reads, by name (`hall_scan`)
           ctx       `context_digest` of the check that made it
           sources   the shared codes offered with an override or a local code (a tuple: the
                     part depends on these alone); `sources_digest` over their hashes
@@ -22,9 +22,10 @@ when a shared guide the hall offers changed):
                     against its SHA-256, taken again when the cache is saved (after a release
                     linked it: a new link changes the ctime)
           count     how many guides the hall offers
-    tail  stamps    the head's `stamps` when the tail was written (a tail that does not fit
-                    its head is not used: the hall is checked again); the tail is written
-                    when the hall is checked, not when only shared guides it offers changed
+    tail  stamps    the head's `stamps` and `ctx` when the tail was written (a tail that does
+          ctx       not fit its head is not used: the hall is checked again); the tail is
+                    written when the hall is checked, not when only shared guides it offers
+                    changed
           offers    (code, shared code) of each offer, in order
           overrides position -> (override, its text, guides.halls._override_text) for the
                     offers with an override
@@ -49,7 +50,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from typing import Any
 
 from guides.check_cache import RACY_NS
@@ -57,14 +58,18 @@ from guides.hall_part import part_file_stat, same_part_file
 
 
 def hall_scan(folder: str | os.PathLike,
-              listings: Mapping[str, list[os.DirEntry]] | None = None) -> tuple[str, int, bool]:
-    """(digest, number of files, settled) of hall folder `folder`: the SHA-256 of the stat
-    (size, mtime_ns, ctime_ns, inode) of hall.yaml and every *.yaml of guides/ and
-    overrides/ (the files the checker reads), by name, taken without reading any file; and
+              listings: MutableMapping[str, list[os.DirEntry]] | None = None) -> tuple[str, int, bool]:
+    """(digest, number of files, settled) of hall folder `folder`: the SHA-256 of the path
+    `folder` as given (what the hall's findings name its files by: a content folder moved, or
+    given relative instead of absolute, is another scan) and of the stat (size, mtime_ns,
+    ctime_ns, inode) of hall.yaml and every *.yaml of guides/ and overrides/ (the files the
+    checker reads), by name, taken without reading any file; and
     whether none of them was modified within RACY_NS before the scan (only then is a memo
     kept: a write in the same clock tick as the check could go unseen). A missing file or
     folder is simply not listed. `listings` (folder path -> its entries, listed earlier in
-    this check) spares listing guides/ and overrides/ again; the stat is taken now."""
+    this check) spares listing guides/ and overrides/ again, and receives a listing made here:
+    the check reads the files of these listings (guides.halls._yaml_files), so the memo records
+    the stat of exactly the files checked; the stat is taken now."""
     scan_ns = time.time_ns()
     out: list[str] = []
     newest = 0
@@ -82,6 +87,8 @@ def hall_scan(folder: str | os.PathLike,
             if entries is None:
                 with os.scandir(path) as listed:
                     entries = list(listed)
+                if listings is not None:  # the check reads the files of this very listing
+                    listings[path] = entries
             for e in entries:
                 if e.name.endswith(".yaml"):
                     try:
@@ -94,7 +101,8 @@ def hall_scan(folder: str | os.PathLike,
         except (FileNotFoundError, NotADirectoryError):
             continue
     out.sort()
-    return hashlib.sha256("\n".join(out).encode()).hexdigest(), len(out), newest < scan_ns - RACY_NS
+    out.insert(0, base)  # findings and E207 messages name the files by this path
+    return hashlib.sha256("\n".join(out).encode()).hexdigest(), len(out) - 1, newest < scan_ns - RACY_NS
 
 
 def context_digest(shared_codes, basic_index: Mapping[str, list[str]], region_codes,
@@ -123,9 +131,11 @@ def usable(memo: Any, scan: str | None, ctx: str, parts_dir: str | os.PathLike) 
 
 
 def tail_fits(tail: Any, head: dict[str, Any]) -> bool:
-    """True when `tail` was written from the very files `head` was (its `stamps`): a tail of
-    another hall, or of the hall's files as they were before, does not fit."""
-    return isinstance(tail, dict) and tail.get("stamps") == head["stamps"]
+    """True when `tail` was written from the very files `head` was (its `stamps`) and in its
+    context (`ctx`: which shared guide a 基本编码 offer names is in it): a tail of another hall,
+    of the hall's files as they were before, or of another context (a crash or a refused
+    halls.index left an older head) does not fit."""
+    return isinstance(tail, dict) and tail.get("stamps") == head["stamps"] and tail.get("ctx") == head["ctx"]
 
 
 def collides(memo: dict[str, Any], taken: Mapping[str, str]) -> bool:

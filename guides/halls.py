@@ -370,7 +370,7 @@ def _index_basic_codes(basic_codes: dict[str, str]) -> dict[str, list[str]]:
 def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Mapping[str, str],
                 check_guide_files: Callable[[list[Path]], list[Any]],
                 categories: set[str] | None = None, basic_codes: dict[str, str] | None = None,
-                cache: Any = None, listings: Mapping[str, list[os.DirEntry]] | None = None) -> HallsResult:
+                cache: Any = None, listings: dict[str, list[os.DirEntry]] | None = None) -> HallsResult:
     """Check regions.yaml and halls/ of content folder `root`.
 
     `shared` are the root guides that parsed (a GuideSet keeps their release forms);
@@ -383,8 +383,10 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Mapping[
     `cache` a guides.check_cache.CheckCache for what each file yields on its own and for
     each hall's memo (guides.hall_memo: a hall whose files and context did not change is
     not checked again); `listings` the entries of the content's folders by path, as listed
-    when the check began (guides.loader.symlink_findings), for the hall scans. Never raises
-    on bad content."""
+    when the check began (guides.loader.symlink_findings), for the hall scans and the files
+    each hall is checked from (the same listing: a file saved meanwhile is not checked without
+    its stat in the memo). Never raises on bad content."""
+    listings = {} if listings is None else listings
     res = HallsResult()
     findings = res.findings
     if (root / "regions.yaml").exists():
@@ -420,7 +422,7 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Mapping[
                 plan.reuse = True
                 continue
         plan.head = _hall_head(folder, cache, plan.findings)
-    files = {plan.folder: [plan.folder / "guides" / n for n in _yaml_files(plan.folder / "guides")]
+    files = {plan.folder: [plan.folder / "guides" / n for n in _yaml_files(plan.folder / "guides", listings)]
              for plan in plans if plan.head is not None}
     checked = iter(check_guide_files([p for fs in files.values() for p in fs]))
     own_results = {folder: [next(checked) for _ in fs] for folder, fs in files.items()}
@@ -431,10 +433,10 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Mapping[
             if hall is None:  # a code now taken elsewhere, or a changed shared guide no longer fits
                 plan.head = _hall_head(plan.folder, cache, plan.findings)
                 own_results[plan.folder] = check_guide_files([plan.folder / "guides" / n for n in
-                                                              _yaml_files(plan.folder / "guides")])
+                                                              _yaml_files(plan.folder / "guides", listings)])
         if hall is None and plan.head is not None:
             hall = _check_hall(plan, own_results[plan.folder], shared, shared_hashes, by_basic, res.regions, taken,
-                               categories, ctx, cache)
+                               categories, ctx, cache, listings=listings)
         if not plan.reuse or hall is None:
             findings.extend(plan.findings)
         if hall is not None:
@@ -478,8 +480,13 @@ def _name(path: Path) -> str:
     return path.name
 
 
-def _yaml_files(folder: Path) -> list[str]:
-    """Names of the *.yaml entries of `folder`, sorted (as sorted(folder.glob("*.yaml")), faster)."""
+def _yaml_files(folder: Path, listings: Mapping[str, list[os.DirEntry]] | None = None) -> list[str]:
+    """Names of the *.yaml entries of `folder`, sorted (as sorted(folder.glob("*.yaml")), faster);
+    from `listings` (folder path -> its entries) when it holds the folder, so a hall is checked
+    from exactly the files its scan (guides.hall_memo.hall_scan) recorded the stat of."""
+    entries = listings.get(os.fspath(folder)) if listings is not None else None
+    if entries is not None:
+        return sorted(e.name for e in entries if e.name.endswith(".yaml"))
     try:
         return sorted(n for n in os.listdir(folder) if n.endswith(".yaml"))
     except (FileNotFoundError, NotADirectoryError):
@@ -611,7 +618,8 @@ def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], take
 
 def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_hashes: Mapping[str, str],
                 by_basic: dict[str, list[str]], regions: dict[str, Region], taken: dict[str, str],
-                categories: set[str] | None = None, ctx: str = "", cache: Any = None) -> Hall | None:
+                categories: set[str] | None = None, ctx: str = "", cache: Any = None,
+                listings: Mapping[str, list[os.DirEntry]] | None = None) -> Hall | None:
     """Check one hall from its head (hall.yaml's summary) and its own guide files' results;
     findings go to `plan.findings`. Records the hall's memo in `cache` when it passes."""
     folder, head, findings = plan.folder, plan.head, plan.findings
@@ -654,7 +662,7 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
     local: list[str] = []
     offered_codes: set[str] = set()
     overrides_dir = folder / "overrides"
-    override_names = _yaml_files(overrides_dir)
+    override_names = _yaml_files(overrides_dir, listings)
     used_keys: set[str] = set()
     named: set[str] = set(own)  # codes the hall names, also those whose override failed
     for i, offer in enumerate(site.offers):
@@ -751,7 +759,7 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
                     "sources": sources, "sources_digest": hall_memo.sources_digest(sources, shared_hashes),
                     "own_paths": own_paths, "local": tuple(local), "part": ref.hash,
                     "part_stat": part_file_stat(ref.path), "count": len(hashes)}
-            tail = {"stamps": plan.scan,
+            tail = {"stamps": plan.scan, "ctx": ctx,  # the offers' shared guides depend on ctx
                     "resolved": used,
                     "offers": tuple((row[0], row[1]) for row in rows),
                     "overrides": {i: (row[2], over) for i, (row, over) in enumerate(zip(rows, overs)) if row[2]}}

@@ -64,14 +64,18 @@ def release(content_dir: str, instance_dir: str, allow_removals: bool, allow_rev
 
     会移除在线事项或覆盖网页编辑器所发布修改的发布，须加 --allow-removals / --allow-revert
     明确同意，否则不发布（退出码 3）。"""
-    from guides.check_cache import CheckCache
+    from guides.check_cache import CheckCache, held
 
-    cache = CheckCache(instance_dir)  # files unchanged since the last check are not parsed again
-    result = check_content(content_dir, cache)
-    try:
-        _release_checked(result, content_dir, instance_dir, allow_removals, allow_revert)
-    finally:
-        cache.save()  # after publishing: it records the hall parts as the new release linked them
+    def waiting() -> None:
+        click.echo("该实例正有另一次发布在进行，等待其完成后再检查和发布……", err=True)
+
+    with held(instance_dir, waiting):  # a second release on this instance waits: a cache save removes parts
+        cache = CheckCache(instance_dir)  # files unchanged since the last check are not parsed again
+        result = check_content(content_dir, cache)
+        try:
+            _release_checked(result, content_dir, instance_dir, allow_removals, allow_revert)
+        finally:
+            cache.save()  # after publishing: it records the hall parts as the new release linked them
 
 
 def _release_checked(result, content_dir: str, instance_dir: str, allow_removals: bool, allow_revert: bool) -> None:
@@ -108,7 +112,10 @@ def _release_checked(result, content_dir: str, instance_dir: str, allow_removals
             halls_before = set(store.manifest(before).get("halls") or {}) - {DEFAULT_HALL}
         except ReleaseError as exc:
             damaged = str(exc)
-    rel, created = store.publish(result.content, origin={"source": "content", "by": str(content_dir)})
+    try:
+        rel, created = store.publish(result.content, origin={"source": "content", "by": str(content_dir)})
+    except ReleaseError as exc:  # a hall part it links cannot be read or fails its hash
+        raise click.ClickException(f"发布失败：{exc}。未发布新版本，当前版本不变。") from None
     damaged = damaged or store.replaced_damaged
     if damaged:
         click.echo(f"注意：此前的当前版本 R{before} 已损坏（{damaged}）；新版本已完整写入，不再使用它。", err=True)

@@ -222,6 +222,91 @@ def test_a_tail_of_another_hall_or_an_older_check_is_not_used(content, tmp_path,
     assert sorted(checked) == ["beibaixiang", "liushi"]
 
 
+def test_a_tail_written_for_another_basic_code_index_is_not_used(content, tmp_path, checked, monkeypatch):
+    """A hall offering a shared guide by its 基本编码: when the 基本编码 moves to another shared
+    guide, the hall is checked again and its tail names the other guide. If the disk then
+    refuses halls.index (the old heads stay) and the 基本编码 moves back while the first guide
+    changes, the old head must not be brought up to date with that tail: the release is the
+    one a check from scratch makes."""
+    hall = content / "halls" / "liushi"
+    text = (hall / "hall.yaml").read_text(encoding="utf-8")
+    (hall / "hall.yaml").write_text(text.replace(f'  - code: "{GA}"', '  - basic_code: "000102001000"')
+                                    .replace(f'featured: ["{GA}"]', "featured: []"), encoding="utf-8")
+    (hall / "overrides" / f"{GA}.yaml").rename(hall / "overrides" / "000102001000.yaml")
+    _age(content)
+    ga, sc = content / "guides" / f"{GA}.yaml", content / "guides" / "330382-SC-0001.yaml"
+    ga_text, sc_text = ga.read_text(encoding="utf-8"), sc.read_text(encoding="utf-8")
+    _both(content, tmp_path)
+    ga.write_text(ga_text.replace("000102001000", "000116002000"), encoding="utf-8")  # the two swap
+    sc.write_text(sc_text.replace("000116002000", "000102001000"), encoding="utf-8")
+    _age(content / "guides")
+    real_write = CheckCache._write_blob
+
+    def index_refused(path, data):
+        if path.name == INDEX:
+            raise OSError(28, "No space left on device")
+        real_write(path, data)
+
+    monkeypatch.setattr(CheckCache, "_write_blob", staticmethod(index_refused))
+    _both(content, tmp_path)  # liushi now offers SC-0001; its new tail is written, the index is not
+    monkeypatch.setattr(CheckCache, "_write_blob", staticmethod(real_write))
+    ga.write_text(ga_text.replace("居民身份证申领登记表", "居民身份证申领登记表（新版）"), encoding="utf-8")
+    sc.write_text(sc_text, encoding="utf-8")
+    _age(content / "guides")
+    _both(content, tmp_path)  # byte for byte as from scratch
+    guide = ReleaseStore(tmp_path / "instance").current().content.guides_of("liushi")[GA]
+    assert "居民身份证申领登记表（新版）" in [m.name for m in guide.all_materials()]
+
+
+def test_a_reused_hall_names_its_files_where_the_content_folder_is_now(content, tmp_path, monkeypatch):
+    """The content folder moved, or given as a relative path instead of an absolute one: what
+    a hall's memo found names the files by the path of the check that made it, so the hall is
+    checked again and its findings name the files as this check reaches them."""
+    _edit(content / "halls" / "liushi" / "overrides" / f"{GA}.yaml", "3 号窗口", "3 号窗口（请携带其他必要材料）")
+    _age(content)
+    _both(content, tmp_path)
+    moved = tmp_path / "moved"
+    content.rename(moved)
+    full, inc, _ = _both(moved, tmp_path)  # the same findings as a check from scratch
+    assert [f.path for f in inc.findings if f.code == "E201"] == [str(moved / "halls" / "liushi" / "overrides"
+                                                                      / f"{GA}.yaml")]
+    monkeypatch.chdir(tmp_path)
+    _both(Path("moved"), tmp_path)
+
+
+def test_a_guide_file_added_to_a_hall_during_a_release_and_removed_is_not_kept(content, tmp_path, monkeypatch):
+    """A hall's guide file saved while a release is under way (after the check listed the
+    content's folders) and removed again before the next release: the hall is checked from
+    the files its memo records, so the next release, like one from scratch, does not offer
+    the removed guide."""
+    import guides.loader as loader
+
+    _both(content, tmp_path)
+    hall = content / "halls" / "liushi"
+    _edit(hall / "hall.yaml", "前市街 1 号", "前市街 2 号")  # liushi is checked again in the next release
+    _age(content)
+    added = hall / "guides" / "330382-SC-0902.yaml"
+    real_scan = loader.symlink_findings
+
+    def an_editor_saves_a_file_meanwhile(root, listings=None):
+        found = real_scan(root, listings)
+        added.write_text((hall / "guides" / f"{OWN}.yaml").read_text(encoding="utf-8")
+                         .replace(OWN, "330382-SC-0902"), encoding="utf-8")
+        _age(hall / "guides")
+        return found
+
+    monkeypatch.setattr(loader, "symlink_findings", an_editor_saves_a_file_meanwhile)
+    cache = CheckCache(tmp_path / "instance")
+    result = check_content(content, cache)
+    assert result.ok
+    ReleaseStore(tmp_path / "instance").publish(result.content)
+    cache.save()
+    monkeypatch.setattr(loader, "symlink_findings", real_scan)
+    added.unlink()
+    _both(content, tmp_path)  # byte for byte as from scratch
+    assert "330382-SC-0902" not in ReleaseStore(tmp_path / "instance").current().content.guides_of("liushi")
+
+
 def _cached_part(tmp_path: Path, hall: str) -> Path:
     """The part file the check cache's memo of `hall` names."""
     cache = CheckCache(tmp_path / "instance")

@@ -264,3 +264,17 @@ def test_text_fault_in_a_hall_file_after_a_release(content, tmp_path, where, old
     line = next(n for n, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if new.split("\n")[0] in text)
     assert (str(path), line, code) in {(f.path, f.line, f.code) for f in inc.errors}
     assert f"{path}:{line}: {code}" in out.output
+
+
+def test_files_a_release_killed_while_saving_the_cache_left_are_removed(content, tmp_path):
+    """`guide-server release` killed (kill -9, the OOM killer) while it saves the check cache
+    leaves the file it was writing under a temporary name; the next release removes it, so
+    killed releases do not pile up copies of a province's cache."""
+    instance = tmp_path / "instance"
+    assert CliRunner().invoke(main, ["release", "--content", str(content), "--instance", str(instance)]).exit_code == 0
+    left = [instance / FOLDER / f".{FILE}.4194301", instance / FOLDER / ".halls.index.4194302"]
+    for p in left:
+        p.write_bytes(b"GSCC5\npartly written")
+    assert CliRunner().invoke(main, ["release", "--content", str(content), "--instance", str(instance)]).exit_code == 0
+    assert not [p for p in left if p.exists()]
+    assert (instance / FOLDER / FILE).is_file()
