@@ -755,7 +755,7 @@ def _check_hall(plan: _Plan, own_results: list[Any], shared: GuideSet, shared_ha
         if ref is not None:
             # the shared guides the part depends on: those offered with an override or a local code
             sources = tuple(sys.intern(o.source) for o in offered_t if not is_plain(o))
-            head = {"stamps": plan.scan, "ctx": ctx, "findings": pack_findings(findings),
+            head = {"stamps": plan.scan, "ctx": sys.intern(ctx), "findings": pack_findings(findings),
                     "sources": sources, "sources_digest": hall_memo.sources_digest(sources, shared_hashes),
                     "own_paths": own_paths, "local": tuple(local), "part": ref.hash,
                     "part_stat": part_file_stat(ref.path), "count": len(hashes)}
