@@ -6,8 +6,9 @@ import tempfile
 from pathlib import Path
 
 
-def fsync_dir(path: Path) -> None:
-    """fsync folder `path`, so that entries created, renamed or removed in it survive a crash."""
+def fsync_dir(path: str | os.PathLike) -> None:
+    """fsync folder `path`, so that entries created, renamed or removed in it survive a crash
+    (a file's path works as well: its bytes then survive)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)

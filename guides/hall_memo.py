@@ -122,12 +122,18 @@ def sources_digest(sources: tuple[str, ...], shared_hashes: Mapping[str, str]) -
     return hashlib.sha256("\n".join(map(shared_hashes.__getitem__, sources)).encode()).hexdigest()
 
 
-def usable(memo: Any, scan: str | None, ctx: str, parts_dir: str | os.PathLike) -> bool:
+def part_now(memo: Any, parts_dir: str | os.PathLike) -> tuple[int, int, int, int] | None:
+    """`part_file_stat` of the part file `memo` names in `parts_dir`, taken now (None when
+    there is none)."""
+    return part_file_stat(os.path.join(parts_dir, f"{memo.get('part')}.json")) if isinstance(memo, dict) else None
+
+
+def usable(memo: Any, scan: str | None, ctx: str, part_stat: tuple[int, int, int, int] | None) -> bool:
     """True when `memo` was made from exactly these files (by stat) and this context, and
-    its part file in `parts_dir` is still the file it wrote (`same_part_file`; whether its bytes
-    can be trusted without reading them is `_reuse`'s question)."""
+    its part file (`part_stat`: `part_now`) is still the file it wrote (`same_part_file`;
+    whether its bytes can be trusted without reading them is `_reuse`'s question)."""
     return (isinstance(memo, dict) and scan is not None and memo.get("stamps") == scan and memo.get("ctx") == ctx
-            and same_part_file(memo.get("part_stat"), part_file_stat(os.path.join(parts_dir, f"{memo.get('part')}.json"))))
+            and same_part_file(memo.get("part_stat"), part_stat))
 
 
 def tail_fits(tail: Any, head: dict[str, Any]) -> bool:

@@ -30,6 +30,7 @@ from json.encoder import encode_basestring as _key  # a str as canonical JSON (e
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from guides.atomicfile import fsync_dir
 from guides.guideset import GuideSet, canonical_bytes
 from guides.release_error import ReleaseError
 
@@ -170,17 +171,10 @@ def sync_parts(paths: list[str]) -> None:
     """fsync part files `paths` (written by `store_part` with sync=False) and their folders, a
     few at a time (the file system commits them together: a re-release writes hundreds).
     OSError when one cannot be synced."""
-    def sync(path: str) -> None:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
     if not paths:
         return
     with ThreadPoolExecutor(max_workers=8, thread_name_prefix="part-sync") as pool:
-        list(pool.map(sync, [*paths, *sorted({os.path.dirname(p) for p in paths})]))
+        list(pool.map(fsync_dir, [*paths, *sorted({os.path.dirname(p) for p in paths})]))
 
 
 def link_part(ref: PartRef, dest: str | os.PathLike) -> None:

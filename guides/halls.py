@@ -418,7 +418,8 @@ def check_halls(root: Path, shared: Mapping[str, Guide], default_codes: Mapping[
         if cache is not None and HALL_ID.match(folder.name) and folder.name != DEFAULT_HALL:
             plan.scan, plan.scan_files, plan.settled = hall_memo.hall_scan(folder, listings)
             plan.old = cache.hall_memo(folder.name)
-            if hall_memo.usable(plan.old, plan.scan, ctx, cache.parts_dir):
+            plan.part_stat = hall_memo.part_now(plan.old, cache.parts_dir)
+            if hall_memo.usable(plan.old, plan.scan, ctx, plan.part_stat):
                 plan.reuse = True
                 continue
         plan.head = _hall_head(folder, cache, plan.findings)
@@ -474,6 +475,7 @@ class _Plan:
     head: dict[str, Any] | None = None
     findings: list[Finding] = field(default_factory=list)
     written: str | None = None  # the part file this check kept in the cache, not yet fsynced
+    part_stat: tuple[int, int, int, int] | None = None  # of the memo's part file, when the memo was looked at
 
 
 def _name(path: Path) -> str:
@@ -568,7 +570,7 @@ def _reuse(plan: _Plan, shared: GuideSet, shared_hashes: Mapping[str, str], take
         return None
     ref = PartRef(memo["part"], os.path.join(cache.parts_dir, f"{memo['part']}.json"), True)
     digest = hall_memo.sources_digest(memo["sources"], shared_hashes)
-    if digest != memo["sources_digest"] or part_file_stat(ref.path) != tuple(memo["part_stat"]):
+    if digest != memo["sources_digest"] or plan.part_stat != tuple(memo["part_stat"]):
         # read only when needed: a part whose stat (its ctime too) is the one recorded when its
         # bytes were last known good was not written since; another is checked against its
         # SHA-256 (~0.05 ms), so damaged bytes are never linked into a release

@@ -40,7 +40,7 @@ import re
 import shutil
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -496,23 +496,35 @@ class ReleaseStore:
         by every command and request, and a province's manifest is ~0.6 MB. ReleaseError when
         it is missing or not a JSON object."""
         path = self.folder(number) / "manifest.json"
+
+        def read() -> dict[str, Any]:
+            data = self._read_json(path, number, "manifest")
+            if not isinstance(data, dict):
+                raise ReleaseError(f"{path}: 版本清单无法读取：不是 JSON 对象")
+            return data
+
+        return self._kept(self._manifest_files, number, read)
+
+    def _kept(self, kept: dict[tuple, dict[str, Any]], number: int,
+              make: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """`make()` for release `number`, kept in `kept` for the last four releases by the
+        identity (inode, mtime, size) of its manifest.json, so a release folder written again
+        under the same number (after a crash) is read again; not kept when manifest.json cannot
+        be looked at (`make` says why)."""
         try:
-            st = os.stat(path)
+            st = os.stat(self.folder(number) / "manifest.json")
             ident = (number, st.st_ino, st.st_mtime_ns, st.st_size)
         except OSError:
-            ident = None  # _read_json says why
+            return make()
         with self._thread_lock:
-            hit = self._manifest_files.get(ident) if ident is not None else None
+            hit = kept.get(ident)
         if hit is not None:
             return hit
-        data = self._read_json(path, number, "manifest")
-        if not isinstance(data, dict):
-            raise ReleaseError(f"{path}: 版本清单无法读取：不是 JSON 对象")
-        if ident is not None:
-            with self._thread_lock:
-                self._manifest_files[ident] = data
-                while len(self._manifest_files) > 4:
-                    self._manifest_files.pop(next(iter(self._manifest_files)))
+        data = make()
+        with self._thread_lock:
+            kept[ident] = data
+            while len(kept) > 4:
+                kept.pop(next(iter(kept)))
         return data
 
     def manifest_head(self, number: int) -> dict[str, Any]:
@@ -533,23 +545,7 @@ class ReleaseStore:
         manifest.json, so a release folder written again under the same number (after a crash)
         is read again. The top level is a fresh dict each call; the nested values are shared
         and must not be changed."""
-        folder = self.folder(number)
-        try:
-            st = os.stat(folder / "manifest.json")
-            ident = (number, st.st_ino, st.st_mtime_ns, st.st_size)
-        except OSError:
-            ident = None
-        with self._thread_lock:
-            hit = self._manifests.get(ident) if ident is not None else None
-        if hit is not None:
-            return dict(hit)
-        data = self._read_manifest(folder, number)
-        if ident is not None:
-            with self._thread_lock:
-                self._manifests[ident] = data
-                while len(self._manifests) > 4:
-                    self._manifests.pop(next(iter(self._manifests)))
-        return dict(data)
+        return dict(self._kept(self._manifests, number, lambda: self._read_manifest(self.folder(number), number)))
 
     def _read_manifest(self, folder: Path, number: int) -> dict[str, Any]:
         data = dict(self._manifest_json(number))
